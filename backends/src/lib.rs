@@ -1,0 +1,10 @@
+//! hostnet's backends: one file per target format, each a pure function of
+//! `(&HostModel, &Facts)` to changes. This file only lists them.
+
+use hostnet_engine::backend::{Backend, Registry};
+
+/// Every backend hostnet ships, in the order detection tries them.
+pub fn registry() -> Registry {
+    let backends: Vec<Box<dyn Backend>> = vec![];
+    Registry::new(backends)
+}

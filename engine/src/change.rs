@@ -1,0 +1,156 @@
+//! What a task or a backend asks for: files, blocks, links, commands and
+//! service actions. Pure data; the plan decides which are real changes, and
+//! only `apply.rs` carries them out.
+
+use serde::Serialize;
+
+use crate::root::SysPath;
+use crate::types::{AccountName, FileMode};
+
+/// Index of a task in the run (see [`crate::execute::TaskRun`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct TaskId(pub usize);
+
+/// A change with the tasks that asked for it.
+#[derive(Clone, Debug)]
+pub struct Planned {
+    /// The change.
+    pub change: Change,
+    /// Tasks whose items went into it (at least one).
+    pub origins: Vec<TaskId>,
+}
+
+impl Planned {
+    /// A change from one task.
+    pub fn new(change: Change, origin: TaskId) -> Self {
+        Self {
+            change,
+            origins: vec![origin],
+        }
+    }
+
+    /// A change from several tasks (sorted, deduplicated).
+    pub fn from_tasks(change: Change, origins: impl IntoIterator<Item = TaskId>) -> Self {
+        let mut origins: Vec<TaskId> = origins.into_iter().collect();
+        origins.sort();
+        origins.dedup();
+        Self { change, origins }
+    }
+}
+
+/// Something wanted on the host.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Change {
+    /// A whole file owned by hostnet.
+    File {
+        path: SysPath,
+        content: String,
+        mode: FileMode,
+        owner: Option<AccountName>,
+        group: Option<AccountName>,
+    },
+    /// A fenced block inside a file shared with the user; text outside the
+    /// block is never touched.
+    Block(Block),
+    /// Nothing at this path (a file or link hostnet removes).
+    Absent { path: SysPath },
+    /// A symbolic link.
+    Link { path: SysPath, target: String },
+    /// A command, run without a shell.
+    Command(Command),
+    /// A service action, resolved for the host's init system by the engine.
+    Service { name: String, action: ServiceAction },
+    /// A package the rendered files need on the host (shown in the plan).
+    Require { package: String, reason: String },
+}
+
+/// A managed block: `# BEGIN hostnet MARKER` … `# END hostnet MARKER`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Block {
+    /// The file.
+    pub path: SysPath,
+    /// Marker text after `BEGIN hostnet ` / `END hostnet `.
+    pub marker: String,
+    /// The block's lines (without fences); empty with `present: false`.
+    pub content: String,
+    /// `false` removes the block.
+    pub present: bool,
+    /// Where a new block goes.
+    pub placement: Placement,
+    /// Mode of the file if the block creates it.
+    pub mode: FileMode,
+    /// Lines outside the block that contradict it: a line starting with the
+    /// prefix gets the warning.
+    pub conflicts: Vec<Conflict>,
+    /// If the user's part of the file already has this exact line (ignoring
+    /// surrounding blanks), the block is not needed and is left out.
+    pub unless_present: Option<String>,
+}
+
+/// A user line that contradicts a managed block.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Conflict {
+    /// Lines starting with this (after leading blanks) are reported.
+    pub prefix: String,
+    /// Why.
+    pub message: String,
+}
+
+/// Where a new block is inserted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Placement {
+    /// At the end of the file.
+    End,
+    /// At the beginning of the file.
+    Start,
+    /// Before the first line that starts with the text (else at the end).
+    Before(String),
+}
+
+/// A command and when it runs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Command {
+    /// The argv, first element the program.
+    pub argv: Vec<String>,
+    /// When it runs.
+    pub guard: Guard,
+    /// Files the command creates or removes, materialised instead of running
+    /// it when the root is not `/` (so a second plan sees them).
+    pub effects: Vec<Effect>,
+}
+
+/// When a command runs.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Guard {
+    /// Every time.
+    Always,
+    /// Only if this path does not exist yet.
+    Creates(SysPath),
+    /// Only if this path exists.
+    Removes(SysPath),
+    /// Only if the plan changes one of these files.
+    FilesChanged(Vec<SysPath>),
+}
+
+/// A file-system effect of a command.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Effect {
+    /// A symbolic link appears.
+    Link { path: SysPath, target: String },
+    /// The path disappears.
+    Remove { path: SysPath },
+}
+
+/// What to do with a service.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ServiceAction {
+    Enable,
+    Disable,
+    Start,
+    Stop,
+    Restart,
+    Reload,
+}

@@ -1,0 +1,235 @@
+//! Errors as data: a kind, an optional position, and the task it happened in.
+//!
+//! Rendering follows rustc/just: `error: …`, a `--> file:line:col` header, the
+//! source line with a caret under the token, then `hint:` lines. The same
+//! `Error` is rendered for playbook errors found at load time, while
+//! templating, and during whole-model validation.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+
+use crate::source::Pos;
+
+/// Everything that can go wrong before anything is written or run.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    #[error("cannot read `{}`: {message}", path.display())]
+    Read { path: PathBuf, message: String },
+    #[error("cannot write `{}`: {message}", path.display())]
+    Write { path: PathBuf, message: String },
+    #[error("{message}")]
+    Yaml { message: String },
+    #[error("expected {expected}, found {found}")]
+    Type { expected: String, found: String },
+    #[error("unknown key `{key}` in {context}")]
+    UnknownKey {
+        key: String,
+        context: &'static str,
+        suggestion: Option<String>,
+        expected: Vec<&'static str>,
+    },
+    #[error("a task needs a module, and this one has none")]
+    NoModule,
+    #[error("a task takes exactly one module, and this one has `{first}` and `{second}`")]
+    TwoModules { first: String, second: String },
+    #[error("missing required key `{key}` in {context}")]
+    MissingKey { key: String, context: String },
+    #[error("undefined variable `{name}`")]
+    UndefinedVariable { name: String },
+    #[error("template error: {message}")]
+    Template { message: String },
+    #[error("{message}")]
+    InvalidValue { message: String, hint: Option<String> },
+    #[error("bad extra variable `{text}`: {message}")]
+    ExtraVar { text: String, message: String },
+    #[error("handler `{name}` is notified but not defined")]
+    UnknownHandler { name: String, suggestion: Option<String> },
+    #[error("{message}")]
+    Invalid { message: String, hint: Option<String> },
+    #[error("{message}")]
+    Facts { message: String },
+    #[error("{message}")]
+    Backend { message: String },
+    #[error("another hostnet apply holds `{}`", path.display())]
+    Locked { path: PathBuf },
+    #[error("no run to roll back under `{}`", root.display())]
+    NoRuns { root: PathBuf },
+    #[error("unknown run `{run}`{}", if available.is_empty() { String::new() } else { format!(" (runs: {})", available.join(", ")) })]
+    UnknownRun { run: String, available: Vec<String> },
+}
+
+impl ErrorKind {
+    /// A line of advice shown under the snippet, if there is an obvious fix.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Self::UnknownKey {
+                suggestion: Some(suggestion),
+                ..
+            } => Some(format!("did you mean `{suggestion}`?")),
+            Self::UnknownKey {
+                suggestion: None,
+                expected,
+                ..
+            } if !expected.is_empty() => Some(format!(
+                "expected one of {}",
+                expected
+                    .iter()
+                    .map(|key| format!("`{key}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+            Self::NoModule => {
+                Some("add one module key, e.g. `bridge:`, `tap:`, `file:` or `command:` (see docs/modules.md)".into())
+            }
+            Self::TwoModules { .. } => Some("split it into two tasks".into()),
+            Self::UndefinedVariable { .. } => Some(
+                "define it in the play's `vars`, a `vars_files` file, the task's `vars`, or with `-e name=value`"
+                    .into(),
+            ),
+            Self::UnknownHandler {
+                suggestion: Some(suggestion),
+                ..
+            } => Some(format!("did you mean `{suggestion}`?")),
+            Self::UnknownHandler { .. } => Some("add a task with this name under the play's `handlers:`".into()),
+            Self::InvalidValue { hint, .. } | Self::Invalid { hint, .. } => hint.clone(),
+            Self::Locked { .. } => Some("wait for it to finish; the lock is released when that process exits".into()),
+            _ => None,
+        }
+    }
+}
+
+/// An error with where it happened.
+#[derive(Debug)]
+pub struct Error {
+    /// What went wrong.
+    pub kind: ErrorKind,
+    /// Where in a playbook or vars file, when known.
+    pub pos: Option<Pos>,
+    /// The task being run, when there was one.
+    pub task: Option<String>,
+}
+
+impl Error {
+    /// An error at a position.
+    pub fn at(pos: &Pos, kind: ErrorKind) -> Self {
+        Self {
+            kind,
+            pos: Some(pos.clone()),
+            task: None,
+        }
+    }
+
+    /// An error with no position (I/O, facts).
+    pub fn new(kind: ErrorKind) -> Self {
+        Self {
+            kind,
+            pos: None,
+            task: None,
+        }
+    }
+
+    /// Shorthand for an invalid value at a position, with an optional hint.
+    pub fn invalid(pos: &Pos, message: impl Into<String>, hint: Option<String>) -> Self {
+        Self::at(
+            pos,
+            ErrorKind::Invalid {
+                message: message.into(),
+                hint,
+            },
+        )
+    }
+
+    /// Name the task this error happened in (kept if already set).
+    #[must_use]
+    pub fn in_task(mut self, task: &str) -> Self {
+        if self.task.is_none() {
+            self.task = Some(task.to_owned());
+        }
+        self
+    }
+
+    /// The full message: title, snippet, hint. No colour.
+    pub fn render(&self) -> String {
+        let mut title = self.kind.to_string();
+        if let Some(task) = &self.task {
+            title.push_str(&format!(" (in task `{task}`)"));
+        }
+        let hint = self.kind.hint();
+        let Some(pos) = &self.pos else {
+            let mut out = format!("error: {title}");
+            if let Some(hint) = hint {
+                out.push_str(&format!("\n\nhint: {hint}"));
+            }
+            return out;
+        };
+        let source = &pos.source;
+        let start = source.offset(pos.line, pos.column);
+        let end = start + source.token_len(start).max(1);
+        let end = end.min(source.text.len()).max(start);
+        let path = pos.source.path.display().to_string();
+        let mut groups = vec![
+            Group::with_title(Level::ERROR.primary_title(title.as_str())).element(
+                Snippet::source(source.text.as_str())
+                    .path(path.as_str())
+                    .annotation(AnnotationKind::Primary.span(start..end)),
+            ),
+        ];
+        let hint_text;
+        if let Some(hint) = hint {
+            hint_text = hint;
+            groups.push(Group::with_title(
+                Level::HELP.with_name(Some("hint")).secondary_title(hint_text.as_str()),
+            ));
+        }
+        Renderer::plain().render(&groups)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render())
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// One or more errors; hostnet reports every validation error it finds at once.
+#[derive(Debug)]
+pub struct Errors(pub Vec<Error>);
+
+impl Errors {
+    /// All messages, separated by blank lines.
+    pub fn render(&self) -> String {
+        self.0.iter().map(Error::render).collect::<Vec<_>>().join("\n\n")
+    }
+}
+
+impl fmt::Display for Errors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render())
+    }
+}
+
+impl std::error::Error for Errors {}
+
+impl From<Error> for Errors {
+    fn from(error: Error) -> Self {
+        Self(vec![error])
+    }
+}
+
+/// The closest candidate to a misspelt word, if any is close enough.
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    candidates
+        .into_iter()
+        .map(|candidate| (strsim::jaro_winkler(word, candidate), candidate))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, candidate)| candidate.to_owned())
+}
+
+/// Result with a single [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

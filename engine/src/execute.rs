@@ -1,0 +1,406 @@
+//! Run the plays' tasks in order: variables, `tags`, `loop`, `when`, and the
+//! module call for each item. Modules add typed items to the [`HostModel`]
+//! or changes to the list; nothing here reads or writes the host.
+//!
+//! Variable precedence, lowest first: facts (`hostnet_*`) < play `vars` <
+//! `vars_files` < task `vars` < loop item < extra vars (`-e`).
+
+use std::path::{Path, PathBuf};
+
+use minijinja::Value;
+use serde::Serialize;
+
+use crate::args::{Arg, Args};
+use crate::change::{Change, Planned, TaskId};
+use crate::error::{Error, ErrorKind, Errors, Result, suggest};
+use crate::facts::Facts;
+use crate::model::{HostModel, Origin};
+use crate::playbook::{Key, Node, Play, Playbook, Task};
+use crate::source::Pos;
+use crate::template::{Scope, Templates, scope_value};
+
+/// Which tasks run, by tag (`--tags`, `--skip-tags`).
+#[derive(Clone, Debug, Default)]
+pub struct TagFilter {
+    /// Only tasks with one of these tags (empty: all).
+    pub only: Vec<String>,
+    /// Never tasks with one of these tags.
+    pub skip: Vec<String>,
+}
+
+impl TagFilter {
+    /// Ansible's rules, with `always`, `never`, `all`, `tagged`, `untagged`.
+    pub fn selects(&self, tags: &[String]) -> bool {
+        let has = |name: &str| tags.iter().any(|tag| tag == name);
+        let listed = |list: &[String]| {
+            list.iter().any(|wanted| match wanted.as_str() {
+                "all" => !has("never"),
+                "tagged" => !tags.is_empty() && !has("never"),
+                "untagged" => tags.is_empty(),
+                other => has(other),
+            })
+        };
+        if !self.skip.is_empty() && listed(&self.skip) {
+            return false;
+        }
+        if has("always") && !self.skip.iter().any(|tag| tag == "always") {
+            return true;
+        }
+        if self.only.is_empty() {
+            return !has("never");
+        }
+        listed(&self.only)
+    }
+}
+
+/// How a task ended up in the run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskState {
+    /// It ran for at least one item.
+    Ran,
+    /// `when` was false for every item, the loop was empty, or tags excluded it.
+    Skipped { reason: String },
+}
+
+/// One task as run (main tasks and handlers).
+#[derive(Clone, Debug)]
+pub struct TaskRun {
+    /// Its id (index in [`Execution::tasks`]).
+    pub id: TaskId,
+    /// Index of its play.
+    pub play: usize,
+    /// The name shown in headers.
+    pub name: String,
+    /// The module it called.
+    pub module: &'static str,
+    /// Where it is in the playbook.
+    pub pos: Pos,
+    /// Ran or skipped.
+    pub state: TaskState,
+    /// Labels of the loop items it ran for (empty without a loop).
+    pub items: Vec<String>,
+    /// Handler names it notifies.
+    pub notify: Vec<String>,
+    /// Is it a handler?
+    pub handler: bool,
+}
+
+/// A play as run.
+#[derive(Debug)]
+pub struct PlayRun {
+    /// `PLAY [name]`.
+    pub name: String,
+    /// The play's variables, for rendering its handlers.
+    pub scope: Scope,
+}
+
+/// What running the tasks produced.
+#[derive(Debug)]
+pub struct Execution {
+    /// Every task, in order.
+    pub tasks: Vec<TaskRun>,
+    /// Every play, in order.
+    pub plays: Vec<PlayRun>,
+    /// The desired network state.
+    pub model: HostModel,
+    /// Changes asked for directly (generic modules).
+    pub changes: Vec<Planned>,
+}
+
+/// What a module sees while it runs for one item.
+pub struct TaskContext<'a> {
+    /// The task.
+    pub task: TaskId,
+    /// Where the task is.
+    pub pos: Pos,
+    /// Detected facts.
+    pub facts: &'a Facts,
+    /// The desired network state, to add items to.
+    pub model: &'a mut HostModel,
+    /// Changes asked for directly.
+    pub changes: &'a mut Vec<Planned>,
+    /// The playbook's directory (for `src:` templates).
+    pub base_dir: &'a Path,
+    /// The template environment.
+    pub templates: &'a Templates,
+    /// The variables in scope.
+    pub scope: &'a Value,
+}
+
+impl TaskContext<'_> {
+    /// Ask for a change.
+    pub fn change(&mut self, change: Change) {
+        self.changes.push(Planned::new(change, self.task));
+    }
+
+    /// The origin of an item this task adds, at `pos`.
+    pub fn origin(&self, pos: &Pos) -> Origin {
+        Origin {
+            task: self.task,
+            pos: pos.clone(),
+        }
+    }
+}
+
+/// Inputs that do not come from the playbook.
+pub struct Inputs<'a> {
+    /// Detected or given facts.
+    pub facts: &'a Facts,
+    /// `-e` variables, highest precedence.
+    pub extra_vars: &'a Scope,
+    /// `--tags` / `--skip-tags`.
+    pub tags: &'a TagFilter,
+    /// The template environment.
+    pub templates: &'a Templates,
+}
+
+/// Run every play's tasks (not the handlers; see [`run_handler`]).
+pub fn execute(playbook: &Playbook, inputs: &Inputs<'_>) -> Result<Execution, Errors> {
+    let base_dir = playbook.path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut execution = Execution {
+        tasks: Vec::new(),
+        plays: Vec::new(),
+        model: HostModel::default(),
+        changes: Vec::new(),
+    };
+    for (index, play) in playbook.plays.iter().enumerate() {
+        let scope = play_scope(play, inputs)?;
+        check_notify(play)?;
+        let value = scope_value(&scope);
+        for task in &play.tasks {
+            let id = TaskId(execution.tasks.len());
+            let run = run_task(task, id, index, &value, inputs, &base_dir, &mut execution, false)
+                .map_err(|error| error.in_task(&task.display_name()))?;
+            execution.tasks.push(run);
+        }
+        execution.plays.push(PlayRun {
+            name: play.name.clone().unwrap_or_else(|| play.hosts.clone()),
+            scope,
+        });
+    }
+    Ok(execution)
+}
+
+/// Run one notified handler of play `play` and return the changes it asks for.
+pub fn run_handler(
+    playbook: &Playbook,
+    play: usize,
+    handler: &Task,
+    inputs: &Inputs<'_>,
+    execution: &mut Execution,
+) -> Result<Vec<Planned>> {
+    let base_dir = playbook.path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let value = scope_value(&execution.plays[play].scope);
+    let id = TaskId(execution.tasks.len());
+    let before = execution.changes.len();
+    let run = run_task(handler, id, play, &value, inputs, &base_dir, execution, true)
+        .map_err(|error| error.in_task(&handler.display_name()))?;
+    execution.tasks.push(run);
+    Ok(execution.changes.split_off(before))
+}
+
+/// The name a handler is notified by.
+pub fn handler_name(handler: &Task) -> String {
+    handler.display_name()
+}
+
+fn check_notify(play: &Play) -> Result<()> {
+    let names: Vec<String> = play.handlers.iter().map(handler_name).collect();
+    for task in &play.tasks {
+        for (name, pos) in &task.notify {
+            if !names.contains(name) {
+                return Err(Error::at(
+                    pos,
+                    ErrorKind::UnknownHandler {
+                        name: name.clone(),
+                        suggestion: suggest(name, names.iter().map(String::as_str)),
+                    },
+                ));
+            }
+        }
+    }
+    for handler in &play.handlers {
+        if !handler.module.handler_ok {
+            return Err(Error::invalid(
+                &handler.module_key.pos,
+                format!("module `{}` cannot be used in a handler", handler.module.name),
+                Some(
+                    "handlers run after the network is rendered; use `service`, `command`, `file` or `blockinfile`"
+                        .into(),
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn play_scope(play: &Play, inputs: &Inputs<'_>) -> Result<Scope> {
+    let mut scope = inputs.facts.variables();
+    for (name, value) in inputs.extra_vars {
+        scope.insert(name.clone(), value.clone());
+    }
+    let layers = std::iter::once(&play.vars).chain(play.vars_files.iter().map(|file| &file.vars));
+    for layer in layers {
+        define(&mut scope, layer, inputs)?;
+    }
+    Ok(scope)
+}
+
+/// Render `vars` in order into `scope`; extra vars keep precedence.
+fn define(scope: &mut Scope, vars: &[(Key, Node)], inputs: &Inputs<'_>) -> Result<()> {
+    for (key, node) in vars {
+        if inputs.extra_vars.contains_key(&key.name) {
+            continue;
+        }
+        let value = inputs.templates.render(node, &scope_value(scope))?.to_value();
+        scope.insert(key.name.clone(), value);
+    }
+    Ok(())
+}
+
+#[expect(clippy::too_many_arguments, reason = "the task runner's inputs, passed once")]
+fn run_task(
+    task: &Task,
+    id: TaskId,
+    play: usize,
+    play_scope: &Value,
+    inputs: &Inputs<'_>,
+    base_dir: &PathBuf,
+    execution: &mut Execution,
+    handler: bool,
+) -> Result<TaskRun> {
+    let mut run = TaskRun {
+        id,
+        play,
+        name: task.display_name(),
+        module: task.module.name,
+        pos: task.pos.clone(),
+        state: TaskState::Ran,
+        items: Vec::new(),
+        notify: task.notify.iter().map(|(name, _)| name.clone()).collect(),
+        handler,
+    };
+    if !handler && !inputs.tags.selects(&task.tags) {
+        run.state = TaskState::Skipped {
+            reason: "excluded by tags".into(),
+        };
+        return Ok(run);
+    }
+    let items: Option<Vec<Value>> = match &task.loop_items {
+        None => None,
+        Some(node) => {
+            let arg = inputs.templates.render(node, play_scope)?;
+            let items = arg.items("a list to loop over")?;
+            Some(items.iter().map(Arg::to_value).collect())
+        }
+    };
+    let mut ran = 0;
+    let iterations: Vec<Option<Value>> = match items {
+        None => vec![None],
+        Some(items) => items.into_iter().map(Some).collect(),
+    };
+    let empty_loop = iterations.is_empty();
+    for item in iterations {
+        let mut scope: Scope = scope_map(play_scope);
+        if let Some(item) = &item {
+            scope.insert(task.loop_var.clone(), item.clone());
+        }
+        for (key, node) in &task.vars {
+            if inputs.extra_vars.contains_key(&key.name) || key.name == task.loop_var && item.is_some() {
+                continue;
+            }
+            let value = inputs.templates.render(node, &scope_value(&scope))?.to_value();
+            scope.insert(key.name.clone(), value);
+        }
+        let value = scope_value(&scope);
+        let mut selected = true;
+        for condition in &task.when {
+            if !inputs.templates.condition(condition, &value)? {
+                selected = false;
+                break;
+            }
+        }
+        if !selected {
+            continue;
+        }
+        if let Some(item) = &item {
+            let label = match &task.loop_label {
+                Some(node) => inputs.templates.render(node, &value)?.to_value().to_string(),
+                None => item.to_string(),
+            };
+            run.items.push(label);
+        }
+        let arg = inputs.templates.render(&task.args, &value)?;
+        let mut args = Args::new(task.module, arg)?;
+        let mut context = TaskContext {
+            task: id,
+            pos: task.pos.clone(),
+            facts: inputs.facts,
+            model: &mut execution.model,
+            changes: &mut execution.changes,
+            base_dir,
+            templates: inputs.templates,
+            scope: &value,
+        };
+        (task.module.run)(&mut args, &mut context)?;
+        args.finish()?;
+        ran += 1;
+    }
+    if ran == 0 {
+        run.state = TaskState::Skipped {
+            reason: if empty_loop {
+                "the loop is empty".into()
+            } else {
+                "condition false".into()
+            },
+        };
+    }
+    Ok(run)
+}
+
+fn scope_map(value: &Value) -> Scope {
+    let mut scope = Scope::new();
+    if let Ok(keys) = value.try_iter() {
+        for key in keys {
+            let item = value.get_item(&key).unwrap_or_default();
+            scope.insert(key.to_string(), item);
+        }
+    }
+    scope
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tags(list: &[&str]) -> Vec<String> {
+        list.iter().map(|tag| (*tag).to_owned()).collect()
+    }
+
+    #[test]
+    fn tag_selection_follows_ansible() {
+        let all = TagFilter::default();
+        assert!(all.selects(&[]));
+        assert!(!all.selects(&tags(&["never"])));
+        let only = TagFilter {
+            only: tags(&["dhcp"]),
+            skip: Vec::new(),
+        };
+        assert!(only.selects(&tags(&["dhcp", "net"])));
+        assert!(!only.selects(&tags(&["net"])));
+        assert!(!only.selects(&[]));
+        assert!(only.selects(&tags(&["always"])));
+        let skip = TagFilter {
+            only: Vec::new(),
+            skip: tags(&["net"]),
+        };
+        assert!(!skip.selects(&tags(&["net"])));
+        assert!(skip.selects(&tags(&["dhcp"])));
+        let never = TagFilter {
+            only: tags(&["never"]),
+            skip: Vec::new(),
+        };
+        assert!(never.selects(&tags(&["never"])));
+    }
+}

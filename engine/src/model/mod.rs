@@ -1,0 +1,70 @@
+//! The desired state of the host, built by the tasks, typed and validated.
+//!
+//! Network modules add items here; backends render the whole model. Each
+//! item remembers the task (and position) that asked for it, so a backend's
+//! output and a validation error can name it.
+
+pub mod net;
+pub mod validate;
+
+use serde::Serialize;
+
+use crate::change::TaskId;
+use crate::source::Pos;
+
+pub use net::{AddressConfig, Bridge, Interface, Route, Tap};
+
+/// Which task asked for an item, and where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Origin {
+    /// The task.
+    pub task: TaskId,
+    /// The position of the item (its `name:` value, usually).
+    pub pos: Pos,
+}
+
+impl Serialize for Origin {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.pos)
+    }
+}
+
+/// Everything the tasks ask of the host's network.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct HostModel {
+    /// Existing NICs (typically the uplink) and how to configure them.
+    pub interfaces: Vec<Interface>,
+    /// Bridges.
+    pub bridges: Vec<Bridge>,
+    /// TAP devices for guests.
+    pub taps: Vec<Tap>,
+}
+
+impl HostModel {
+    /// Is there anything for the interface backends to render?
+    pub fn has_network(&self) -> bool {
+        !self.interfaces.is_empty() || !self.bridges.is_empty() || !self.taps.is_empty()
+    }
+
+    /// The bridge a port belongs to, if any.
+    pub fn bridge_of(&self, port: &str) -> Option<&Bridge> {
+        self.bridges
+            .iter()
+            .find(|bridge| bridge.ports.iter().any(|p| p.value.as_str() == port))
+    }
+
+    /// The TAP with this name, if any.
+    pub fn tap(&self, name: &str) -> Option<&Tap> {
+        self.taps.iter().find(|tap| tap.name.as_str() == name)
+    }
+
+    /// The interface with this name, if any.
+    pub fn interface(&self, name: &str) -> Option<&Interface> {
+        self.interfaces.iter().find(|i| i.name.as_str() == name)
+    }
+
+    /// The bridge with this name, if any.
+    pub fn bridge(&self, name: &str) -> Option<&Bridge> {
+        self.bridges.iter().find(|bridge| bridge.name.as_str() == name)
+    }
+}

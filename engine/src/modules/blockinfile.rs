@@ -1,0 +1,104 @@
+//! `blockinfile`: a fenced block in a file that is otherwise the user's.
+
+use crate::args::Args;
+use crate::change::{Block, Change, Placement};
+use crate::error::{Error, Result};
+use crate::execute::TaskContext;
+use crate::modules::{ArgSpec, Module};
+use crate::root::SysPath;
+use crate::types::FileMode;
+
+pub(super) static BLOCKINFILE: Module = Module {
+    name: "blockinfile",
+    context: "`blockinfile` arguments",
+    summary: "A `# BEGIN hostnet MARKER` / `# END hostnet MARKER` block in a new or existing file.",
+    doc: "Everything outside the block is left exactly as it is. A second run with the same \
+          block changes nothing; a changed block is replaced in place.",
+    args: &[
+        ArgSpec {
+            name: "path",
+            aliases: &["dest"],
+            required: true,
+            kind: "absolute path",
+            doc: "The file (created if missing).",
+        },
+        ArgSpec {
+            name: "block",
+            aliases: &["content"],
+            required: false,
+            kind: "string",
+            doc: "The lines inside the fences (empty with `state: absent`).",
+        },
+        ArgSpec {
+            name: "marker",
+            aliases: &[],
+            required: false,
+            kind: "string",
+            doc: "Text after `BEGIN hostnet ` / `END hostnet ` (default `block`); one file can hold several blocks with different markers.",
+        },
+        ArgSpec {
+            name: "insertbefore",
+            aliases: &[],
+            required: false,
+            kind: "`BOF` | line prefix",
+            doc: "Where a new block goes: `BOF`, or before the first line starting with this text (not a regex). Default: end of file.",
+        },
+        ArgSpec {
+            name: "mode",
+            aliases: &[],
+            required: false,
+            kind: "octal string",
+            doc: "Mode if the file is created (default `\"0644\"`).",
+        },
+        ArgSpec {
+            name: "state",
+            aliases: &[],
+            required: false,
+            kind: "`present` | `absent`",
+            doc: "`absent` removes the block.",
+        },
+    ],
+    handler_ok: true,
+    run,
+};
+
+fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
+    let path: SysPath = args.required("path")?;
+    let marker = args.optional_at::<String>("marker")?;
+    let marker_text = marker.as_ref().map_or_else(|| "block".to_owned(), |m| m.value.clone());
+    if marker_text.is_empty() || marker_text.contains('\n') {
+        let pos = marker.map_or_else(|| args.pos().clone(), |m| m.pos);
+        return Err(Error::invalid(&pos, "a marker must be one non-empty line", None));
+    }
+    let state = args.optional_at::<String>("state")?;
+    let present = match state.as_ref().map(|s| s.value.as_str()) {
+        None | Some("present") => true,
+        Some("absent") => false,
+        Some(other) => {
+            let pos = state.as_ref().map_or_else(|| args.pos().clone(), |s| s.pos.clone());
+            return Err(Error::invalid(
+                &pos,
+                format!("unknown state `{other}` for `blockinfile`"),
+                Some("expected `present` or `absent`".into()),
+            ));
+        }
+    };
+    let block = args.optional::<String>("block")?.unwrap_or_default();
+    let placement = match args.optional::<String>("insertbefore")?.as_deref() {
+        None => Placement::End,
+        Some("BOF") => Placement::Start,
+        Some(prefix) => Placement::Before(prefix.to_owned()),
+    };
+    let mode = args.optional::<FileMode>("mode")?.unwrap_or(FileMode(0o644));
+    context.change(Change::Block(Block {
+        path,
+        marker: marker_text,
+        content: block,
+        present,
+        placement,
+        mode,
+        conflicts: Vec::new(),
+        unless_present: None,
+    }));
+    Ok(())
+}

@@ -1,0 +1,148 @@
+//! `bridge`: a Linux bridge with its ports, address and STP timers.
+
+use crate::args::{Args, At};
+use crate::error::{Error, Result};
+use crate::execute::TaskContext;
+use crate::model::{AddressConfig, Bridge};
+use crate::modules::{ArgSpec, Module};
+use crate::types::InterfaceName;
+
+pub(super) static BRIDGE: Module = Module {
+    name: "bridge",
+    context: "`bridge` arguments",
+    summary: "A Linux bridge: ports, address, MAC, MTU, STP and its timers.",
+    doc: "Times are in seconds; each target gets its own units (netifrc sysfs centiseconds, \
+          ifupdown/brctl seconds, networkd time spans). With `stp: true` the kernel accepts \
+          forward delay 2–30 s, hello time 1–10 s, max age 6–40 s; a forward delay of 0 is only \
+          possible with STP off, and hostnet refuses the combination instead of letting the \
+          kernel silently ignore it.",
+    args: &[
+        ArgSpec {
+            name: "name",
+            aliases: &[],
+            required: true,
+            kind: "interface name",
+            doc: "e.g. `br0`.",
+        },
+        ArgSpec {
+            name: "ports",
+            aliases: &[],
+            required: false,
+            kind: "list of interface names",
+            doc: "NICs and TAPs to enslave, in order.",
+        },
+        ArgSpec {
+            name: "address",
+            aliases: &[],
+            required: false,
+            kind: "`none` | `dhcp` | list of CIDRs",
+            doc: "Default `none`.",
+        },
+        ArgSpec {
+            name: "mac",
+            aliases: &[],
+            required: false,
+            kind: "MAC address",
+            doc: "Fixed bridge MAC (otherwise the kernel takes one from the ports).",
+        },
+        ArgSpec {
+            name: "mtu",
+            aliases: &[],
+            required: false,
+            kind: "integer",
+            doc: "MTU (68–65535).",
+        },
+        ArgSpec {
+            name: "stp",
+            aliases: &[],
+            required: false,
+            kind: "bool",
+            doc: "Spanning tree protocol (default `false`).",
+        },
+        ArgSpec {
+            name: "forward_delay",
+            aliases: &[],
+            required: false,
+            kind: "seconds",
+            doc: "Forward delay (kernel default 15 s).",
+        },
+        ArgSpec {
+            name: "hello_time",
+            aliases: &[],
+            required: false,
+            kind: "seconds",
+            doc: "Hello time (kernel default 2 s).",
+        },
+        ArgSpec {
+            name: "max_age",
+            aliases: &[],
+            required: false,
+            kind: "seconds",
+            doc: "Max message age (kernel default 20 s).",
+        },
+        ArgSpec {
+            name: "priority",
+            aliases: &[],
+            required: false,
+            kind: "integer 0–65535",
+            doc: "Bridge priority (kernel default 32768).",
+        },
+    ],
+    handler_ok: false,
+    run,
+};
+
+/// Read and check an `mtu` argument.
+pub(super) fn mtu(args: &mut Args) -> Result<Option<u16>> {
+    let Some(mtu) = args.optional_at::<u16>("mtu")? else {
+        return Ok(None);
+    };
+    if mtu.value < 68 {
+        return Err(Error::invalid(
+            &mtu.pos,
+            format!("MTU {} is below the IPv4 minimum of 68", mtu.value),
+            None,
+        ));
+    }
+    Ok(Some(mtu.value))
+}
+
+fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
+    let name = args.required::<At<InterfaceName>>("name")?;
+    let ports: Vec<At<InterfaceName>> = args.optional("ports")?.unwrap_or_default();
+    let address_pos = args.optional_at::<crate::args::Arg>("address")?;
+    let (address, address_pos) = match address_pos {
+        Some(arg) => (crate::args::FromArg::from_arg(&arg.value)?, arg.pos),
+        None => (AddressConfig::None, name.pos.clone()),
+    };
+    let mac = args.optional("mac")?;
+    let mtu = mtu(args)?;
+    let stp = args.optional("stp")?.unwrap_or(false);
+    let forward_delay = args.optional("forward_delay")?;
+    let hello_time = args.optional("hello_time")?;
+    let max_age = args.optional("max_age")?;
+    let priority = args.optional("priority")?;
+    if let Some(previous) = context.model.bridge(name.value.as_str()) {
+        return Err(Error::invalid(
+            &name.pos,
+            format!("bridge `{}` is already defined at {}", name.value, previous.origin.pos),
+            Some("define each bridge in one task".into()),
+        ));
+    }
+    let origin = context.origin(&name.pos);
+    context.model.bridges.push(Bridge {
+        name: name.value,
+        ports,
+        address,
+        address_pos,
+        mac,
+        mtu,
+        stp,
+        forward_delay,
+        hello_time,
+        max_age,
+        priority,
+        origin,
+    });
+    Ok(())
+}

@@ -1,0 +1,70 @@
+//! `command`: run a program (argv, never a shell), guarded by `creates`/`removes`.
+
+use crate::args::{Args, At};
+use crate::change::{Change, Command, Guard};
+use crate::error::{Error, Result};
+use crate::execute::TaskContext;
+use crate::modules::{ArgSpec, Module};
+use crate::root::SysPath;
+
+/// The `command` module (public: the loader's placeholder before a module is known).
+pub static COMMAND: Module = Module {
+    name: "command",
+    context: "`command` arguments",
+    summary: "Run a program with arguments, without a shell.",
+    doc: "Runs every time unless `creates` or `removes` says otherwise, so prefer the network \
+          modules for anything they cover. Under a `--root` other than `/` the command is shown \
+          and recorded, never run.",
+    args: &[
+        ArgSpec {
+            name: "argv",
+            aliases: &[],
+            required: true,
+            kind: "list of strings",
+            doc: "The program and its arguments, e.g. `[iw, dev, wlan0, set, 4addr, \"on\"]`.",
+        },
+        ArgSpec {
+            name: "creates",
+            aliases: &[],
+            required: false,
+            kind: "absolute path",
+            doc: "Skip when this path exists.",
+        },
+        ArgSpec {
+            name: "removes",
+            aliases: &[],
+            required: false,
+            kind: "absolute path",
+            doc: "Skip unless this path exists.",
+        },
+    ],
+    handler_ok: true,
+    run,
+};
+
+fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
+    let argv: At<Vec<String>> = args.required("argv")?;
+    if argv.value.is_empty() || argv.value[0].is_empty() {
+        return Err(Error::invalid(&argv.pos, "`argv` needs at least the program", None));
+    }
+    let creates = args.optional::<SysPath>("creates")?;
+    let removes = args.optional::<SysPath>("removes")?;
+    let guard = match (creates, removes) {
+        (Some(path), None) => Guard::Creates(path),
+        (None, Some(path)) => Guard::Removes(path),
+        (None, None) => Guard::Always,
+        (Some(_), Some(_)) => {
+            return Err(Error::invalid(
+                args.pos(),
+                "`creates` and `removes` cannot both be given",
+                None,
+            ));
+        }
+    };
+    context.change(Change::Command(Command {
+        argv: argv.value,
+        guard,
+        effects: Vec::new(),
+    }));
+    Ok(())
+}

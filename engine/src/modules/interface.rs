@@ -1,0 +1,98 @@
+//! `interface`: an existing NIC, typically the uplink.
+
+use crate::args::Args;
+use crate::error::{Error, Result};
+use crate::execute::TaskContext;
+use crate::model::{AddressConfig, Interface};
+use crate::modules::{ArgSpec, Module};
+use crate::types::InterfaceName;
+
+pub(super) static INTERFACE: Module = Module {
+    name: "interface",
+    context: "`interface` arguments",
+    summary: "An existing NIC (usually the uplink): addressing, MAC, MTU, routes.",
+    doc: "A NIC that is a bridge port must have `address: none` (the bridge carries the address). \
+          Whether it is wireless is taken from facts (`/sys/class/net/NAME/wireless`) unless given.",
+    args: &[
+        ArgSpec {
+            name: "name",
+            aliases: &[],
+            required: true,
+            kind: "interface name",
+            doc: "e.g. `eth0`.",
+        },
+        ArgSpec {
+            name: "address",
+            aliases: &[],
+            required: false,
+            kind: "`none` | `dhcp` | list of CIDRs",
+            doc: "Default `dhcp`.",
+        },
+        ArgSpec {
+            name: "mac",
+            aliases: &[],
+            required: false,
+            kind: "MAC address",
+            doc: "Set this MAC.",
+        },
+        ArgSpec {
+            name: "mtu",
+            aliases: &[],
+            required: false,
+            kind: "integer",
+            doc: "MTU (68–65535).",
+        },
+        ArgSpec {
+            name: "routes",
+            aliases: &[],
+            required: false,
+            kind: "list of `{to, via, metric}`",
+            doc: "`to: default` for the default route.",
+        },
+        ArgSpec {
+            name: "wireless",
+            aliases: &[],
+            required: false,
+            kind: "bool",
+            doc: "Override the wireless fact.",
+        },
+    ],
+    handler_ok: false,
+    run,
+};
+
+fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
+    let name = args.required::<crate::args::At<InterfaceName>>("name")?;
+    let address = args.optional("address")?.unwrap_or(AddressConfig::Dhcp);
+    let mac = args.optional("mac")?;
+    let mtu = super::bridge::mtu(args)?;
+    let routes = args.optional("routes")?.unwrap_or_default();
+    let wireless = match args.optional::<bool>("wireless")? {
+        Some(wireless) => wireless,
+        None => context
+            .facts
+            .interface(name.value.as_str())
+            .is_some_and(|fact| fact.wireless),
+    };
+    if let Some(previous) = context.model.interface(name.value.as_str()) {
+        return Err(Error::invalid(
+            &name.pos,
+            format!(
+                "interface `{}` is already configured at {}",
+                name.value, previous.origin.pos
+            ),
+            Some("configure each interface in one task".into()),
+        ));
+    }
+    let origin = context.origin(&name.pos);
+    context.model.interfaces.push(Interface {
+        name: name.value,
+        address,
+        mac,
+        mtu,
+        routes,
+        wireless,
+        origin,
+    });
+    Ok(())
+}

@@ -1,0 +1,78 @@
+//! Argument types shared by the network modules.
+
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+
+use crate::args::{Arg, ArgValue, FromArg};
+use crate::error::{Error, ErrorKind, Result};
+use crate::model::{AddressConfig, Route};
+
+impl FromArg for AddressConfig {
+    fn from_arg(arg: &Arg) -> Result<Self> {
+        if let ArgValue::Scalar(value) = &arg.value
+            && let Some(text) = value.as_str()
+        {
+            match text {
+                "none" => return Ok(Self::None),
+                "dhcp" => return Ok(Self::Dhcp),
+                _ => {}
+            }
+        }
+        let addresses = Vec::<IpNet>::from_arg(arg).map_err(|error| match error.kind {
+            ErrorKind::InvalidValue { message, .. } => Error::at(
+                error.pos.as_ref().unwrap_or(&arg.pos),
+                ErrorKind::InvalidValue {
+                    message,
+                    hint: Some("`address` is `none`, `dhcp`, or addresses with prefix like `172.16.1.1/24`".into()),
+                },
+            ),
+            _ => error,
+        })?;
+        Ok(Self::Static(addresses))
+    }
+}
+
+impl FromArg for Route {
+    fn from_arg(arg: &Arg) -> Result<Self> {
+        let entries = arg.entries("a route (`to`, `via`, `metric`)")?;
+        let mut to = None;
+        let mut via = None;
+        let mut metric = None;
+        for (key, value) in entries {
+            match key.name.as_str() {
+                "to" => {
+                    let text = value.text("a destination")?;
+                    to = if text == "default" {
+                        None
+                    } else {
+                        Some(IpNet::from_arg(value)?)
+                    };
+                }
+                "via" => via = Some(IpAddr::from_arg(value)?),
+                "metric" => metric = Some(u32::from_arg(value)?),
+                _ => {
+                    return Err(Error::at(
+                        &key.pos,
+                        ErrorKind::UnknownKey {
+                            key: key.name.clone(),
+                            context: "a route",
+                            suggestion: crate::error::suggest(&key.name, ["to", "via", "metric"]),
+                            expected: vec!["to", "via", "metric"],
+                        },
+                    ));
+                }
+            }
+        }
+        let via = via.ok_or_else(|| {
+            Error::at(
+                &arg.pos,
+                ErrorKind::MissingKey {
+                    key: "via".into(),
+                    context: "a route".into(),
+                },
+            )
+        })?;
+        Ok(Self { to, via, metric })
+    }
+}

@@ -1,0 +1,347 @@
+//! load → template → model → validate → render → plan, in one place.
+//!
+//! The CLI builds a [`Request`] and calls [`plan`] or [`check`]; both stop at
+//! the first stage with errors, so nothing is ever written or run for a
+//! playbook with a problem.
+
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+use minijinja::Value;
+use minijinja::value::Serde;
+
+use crate::backend::{Choices, Registry, Target};
+use crate::error::{Error, ErrorKind, Errors, Result};
+use crate::execute::{self, Execution, Inputs, TagFilter, TaskRun, TaskState, handler_name};
+use crate::facts::{self, Distro, Facts};
+use crate::model::validate::validate;
+use crate::plan::{Builder, Plan, PlayPlan, Status, Step, TaskPlan};
+use crate::playbook::{self, Playbook};
+use crate::root::Root;
+use crate::template::{Scope, Templates, scope_value};
+
+/// Where facts come from.
+#[derive(Clone, Debug)]
+pub enum FactsSource {
+    /// Detect under the root.
+    Detect,
+    /// Read this YAML file.
+    File(PathBuf),
+    /// Already known.
+    Given(Box<Facts>),
+}
+
+/// Everything a plan needs besides the backends.
+#[derive(Clone, Debug)]
+pub struct Request {
+    /// The playbook.
+    pub playbook: PathBuf,
+    /// The root.
+    pub root: Root,
+    /// Facts source.
+    pub facts: FactsSource,
+    /// `--distro` (overrides detection).
+    pub distro: Option<Distro>,
+    /// `-e` arguments, as given.
+    pub extra_vars: Vec<String>,
+    /// `--tags` / `--skip-tags`.
+    pub tags: TagFilter,
+    /// Backend overrides.
+    pub choices: Choices,
+}
+
+/// The result of loading and running the tasks (what `check` reports).
+pub struct Prepared {
+    /// The playbook.
+    pub playbook: Playbook,
+    /// Facts used.
+    pub facts: Facts,
+    /// Tasks run and the model built.
+    pub execution: Execution,
+    /// Extra vars.
+    pub extra_vars: Scope,
+}
+
+/// Gather (or load) the facts for a request.
+pub fn facts(request: &Request) -> Result<Facts> {
+    match &request.facts {
+        FactsSource::Detect => facts::gather(&request.root, request.distro),
+        FactsSource::File(path) => facts::load(path, request.distro),
+        FactsSource::Given(facts) => Ok((**facts).clone()),
+    }
+}
+
+/// Load, template and validate: everything `check` does.
+pub fn prepare(request: &Request) -> Result<Prepared, Errors> {
+    let playbook = playbook::load(&request.playbook)?;
+    let facts = facts(request)?;
+    let templates = Templates::new();
+    let extra_vars = extra_vars(&request.extra_vars, &facts, &templates)?;
+    let inputs = Inputs {
+        facts: &facts,
+        extra_vars: &extra_vars,
+        tags: &request.tags,
+        templates: &templates,
+    };
+    let execution = execute::execute(&playbook, &inputs)?;
+    let errors = validate(&execution.model, &facts);
+    if !errors.is_empty() {
+        return Err(Errors(errors));
+    }
+    Ok(Prepared {
+        playbook,
+        facts,
+        execution,
+        extra_vars,
+    })
+}
+
+/// Load, template, validate, render and plan against the root.
+pub fn plan(request: &Request, registry: &Registry) -> Result<Plan, Errors> {
+    let Prepared {
+        playbook,
+        facts,
+        mut execution,
+        extra_vars,
+    } = prepare(request)?;
+    let mut backends = IndexMap::new();
+    let mut changes = execution.changes.clone();
+    for target in Target::ALL {
+        let wanted: Vec<_> = registry
+            .all()
+            .filter(|b| b.target() == target && b.wanted(&execution.model))
+            .collect();
+        if wanted.is_empty() {
+            continue;
+        }
+        let backend = registry.choose(target, &facts, &request.choices, None)?;
+        if !backend.wanted(&execution.model) {
+            continue;
+        }
+        backends.insert(target.name().to_owned(), backend.id().to_owned());
+        changes.extend(backend.render(&execution.model, &facts)?);
+    }
+    let mut builder = Builder::new(&request.root, &facts)?;
+    let mut steps: Vec<Step> = builder.build(changes)?;
+
+    // Handlers: once per play, in definition order, if a task that notified them changed something.
+    let templates = Templates::new();
+    let inputs = Inputs {
+        facts: &facts,
+        extra_vars: &extra_vars,
+        tags: &request.tags,
+        templates: &templates,
+    };
+    let main_tasks = execution.tasks.len();
+    for (play_index, play) in playbook.plays.iter().enumerate() {
+        let changed_notifies: Vec<String> = execution.tasks[..main_tasks]
+            .iter()
+            .filter(|task| task.play == play_index && steps.iter().any(|step| step.tasks.contains(&task.id)))
+            .flat_map(|task| task.notify.clone())
+            .collect();
+        for handler in &play.handlers {
+            if !changed_notifies.contains(&handler_name(handler)) {
+                continue;
+            }
+            let changes = execute::run_handler(&playbook, play_index, handler, &inputs, &mut execution)?;
+            steps.extend(builder.build(changes)?);
+        }
+    }
+
+    let plays = assemble(&execution, steps);
+    let requirements = builder.requirements;
+    let warnings = builder.warnings;
+    Ok(Plan {
+        playbook: request.playbook.display().to_string(),
+        root: request.root.dir().display().to_string(),
+        live: request.root.is_live(),
+        facts,
+        backends,
+        plays,
+        requirements,
+        warnings,
+    })
+}
+
+/// Write the persistent files (and the links commands would make) under
+/// `out`, with facts from the request; nothing is run, no run is recorded.
+pub fn render(request: &Request, out: &Path, registry: &Registry) -> Result<Vec<String>, Errors> {
+    let facts = facts(request)?;
+    let request = Request {
+        root: Root::new(out),
+        facts: FactsSource::Given(Box::new(facts)),
+        ..request.clone()
+    };
+    let plan = plan(&request, registry)?;
+    Ok(crate::apply::render(&plan, &request.root)?)
+}
+
+/// Distribute steps to tasks: files under their first task, commands under their last.
+fn assemble(execution: &Execution, steps: Vec<Step>) -> Vec<PlayPlan> {
+    let mut per_task: Vec<Vec<Step>> = vec![Vec::new(); execution.tasks.len()];
+    let mut contributes: Vec<Vec<String>> = vec![Vec::new(); execution.tasks.len()];
+    let mut files: Vec<(usize, Step)> = Vec::new();
+    let mut commands: Vec<(usize, Step)> = Vec::new();
+    for step in steps {
+        let is_command = matches!(step.action, crate::plan::Action::Run { .. });
+        let owner = if is_command {
+            step.tasks.iter().max()
+        } else {
+            step.tasks.iter().min()
+        };
+        let owner = owner.map_or(0, |task| task.0);
+        if !is_command {
+            let path = step_path(&step);
+            for task in &step.tasks {
+                if task.0 != owner {
+                    contributes[task.0].push(path.clone());
+                }
+            }
+            files.push((owner, step));
+        } else {
+            commands.push((owner, step));
+        }
+    }
+    for (owner, step) in files.into_iter().chain(commands) {
+        per_task[owner].push(step);
+    }
+    let mut plays: Vec<PlayPlan> = execution
+        .plays
+        .iter()
+        .map(|play| PlayPlan {
+            name: play.name.clone(),
+            tasks: Vec::new(),
+        })
+        .collect();
+    for (task, (steps, contributes)) in execution.tasks.iter().zip(per_task.into_iter().zip(contributes)) {
+        let status = status(task, &steps, &contributes);
+        plays[task.play].tasks.push(TaskPlan {
+            id: task.id,
+            name: task.name.clone(),
+            module: task.module.to_owned(),
+            position: task.pos.to_string(),
+            handler: task.handler,
+            status,
+            skip_reason: match &task.state {
+                TaskState::Skipped { reason } => Some(reason.clone()),
+                TaskState::Ran => None,
+            },
+            items: task.items.clone(),
+            steps,
+            contributes,
+        });
+    }
+    plays
+}
+
+fn status(task: &TaskRun, steps: &[Step], contributes: &[String]) -> Status {
+    match task.state {
+        TaskState::Skipped { .. } => Status::Skipped,
+        TaskState::Ran if !steps.is_empty() || !contributes.is_empty() => Status::Changed,
+        TaskState::Ran => Status::Ok,
+    }
+}
+
+fn step_path(step: &Step) -> String {
+    use crate::plan::Action;
+    match &step.action {
+        Action::Write { path, .. } | Action::Remove { path, .. } | Action::Link { path, .. } => path.to_string(),
+        Action::Run { argv, .. } => argv.join(" "),
+    }
+}
+
+/// Parse `-e` arguments: `k=v [k2=v2 …]`, `@vars.yml`, or a JSON object.
+pub fn extra_vars(arguments: &[String], facts: &Facts, templates: &Templates) -> Result<Scope> {
+    let mut scope = Scope::new();
+    for argument in arguments {
+        let text = argument.trim();
+        if let Some(path) = text.strip_prefix('@') {
+            let vars = playbook::load_vars_file(Path::new(path))?;
+            let mut context = facts.variables();
+            for (key, node) in vars {
+                let value = templates.render(&node, &scope_value(&context))?.to_value();
+                context.insert(key.name.clone(), value.clone());
+                scope.insert(key.name, value);
+            }
+        } else if text.starts_with('{') {
+            let json: serde_json::Map<String, serde_json::Value> = serde_json::from_str(text).map_err(|error| {
+                Error::new(ErrorKind::ExtraVar {
+                    text: argument.clone(),
+                    message: error.to_string(),
+                })
+            })?;
+            for (key, value) in json {
+                scope.insert(key, Value::from(Serde(value)));
+            }
+        } else {
+            for word in split_words(text).map_err(|message| {
+                Error::new(ErrorKind::ExtraVar {
+                    text: argument.clone(),
+                    message,
+                })
+            })? {
+                let Some((key, value)) = word.split_once('=') else {
+                    return Err(Error::new(ErrorKind::ExtraVar {
+                        text: argument.clone(),
+                        message: "expected `name=value`, `@file.yml` or a JSON object".into(),
+                    }));
+                };
+                if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                    return Err(Error::new(ErrorKind::ExtraVar {
+                        text: argument.clone(),
+                        message: format!("`{key}` is not a variable name"),
+                    }));
+                }
+                scope.insert(key.to_owned(), Value::from(value));
+            }
+        }
+    }
+    Ok(scope)
+}
+
+/// Split on blanks, honouring single and double quotes (like Ansible's `k=v` parsing).
+fn split_words(text: &str) -> std::result::Result<Vec<String>, String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut quote: Option<char> = None;
+    let mut started = false;
+    for c in text.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), c) => word.push(c),
+            (None, '"' | '\'') => {
+                quote = Some(c);
+                started = true;
+            }
+            (None, c) if c.is_whitespace() => {
+                if started {
+                    words.push(std::mem::take(&mut word));
+                    started = false;
+                }
+            }
+            (None, c) => {
+                word.push(c);
+                started = true;
+            }
+        }
+    }
+    if quote.is_some() {
+        return Err("unclosed quote".into());
+    }
+    if started {
+        words.push(word);
+    }
+    Ok(words)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_and_quotes() {
+        assert_eq!(split_words("a=1 b='x y'").unwrap(), ["a=1", "b=x y"]);
+        assert_eq!(split_words("a=\"\"").unwrap(), ["a="]);
+        assert_eq!(split_words("a='x").unwrap_err(), "unclosed quote");
+    }
+}

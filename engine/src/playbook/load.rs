@@ -1,0 +1,212 @@
+//! Read a playbook file into [`Playbook`]: strict keys, positions everywhere.
+//!
+//! Unknown keys are errors with a "did you mean" hint; a task must name
+//! exactly one module. Nothing here templates anything.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, ErrorKind, Result, suggest};
+use crate::modules::{self, Module};
+use crate::playbook::node::{self, Key, Node, NodeValue};
+use crate::playbook::{Play, Playbook, Task, VarsFile};
+use crate::root::read_source;
+
+const PLAY_KEYS: &[&str] = &["name", "hosts", "vars", "vars_files", "tasks", "handlers"];
+const TASK_KEYWORDS: &[&str] = &["name", "when", "loop", "loop_control", "notify", "tags", "vars"];
+const LOOP_CONTROL_KEYS: &[&str] = &["loop_var", "label"];
+
+/// Load and check the structure of a playbook file.
+pub fn load(path: &Path) -> Result<Playbook> {
+    let source = read_source(path)?;
+    let document = node::parse(&source)?;
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let plays = match &document.value {
+        NodeValue::Null => Vec::new(),
+        _ => document
+            .as_seq("a list of plays")?
+            .iter()
+            .map(|play| load_play(play, &base))
+            .collect::<Result<_>>()?,
+    };
+    Ok(Playbook {
+        path: path.to_path_buf(),
+        plays,
+    })
+}
+
+/// Load a vars file (`vars_files:` or `-e @file.yml`): a mapping of variables.
+pub fn load_vars_file(path: &Path) -> Result<Vec<(Key, Node)>> {
+    let source = read_source(path)?;
+    let document = node::parse(&source)?;
+    match &document.value {
+        NodeValue::Null => Ok(Vec::new()),
+        _ => Ok(document.as_map("a mapping of variables")?.to_vec()),
+    }
+}
+
+fn unknown_key(key: &Key, context: &'static str, expected: &[&'static str]) -> Error {
+    Error::at(
+        &key.pos,
+        ErrorKind::UnknownKey {
+            key: key.name.clone(),
+            context,
+            suggestion: suggest(&key.name, expected.iter().copied()),
+            expected: expected.to_vec(),
+        },
+    )
+}
+
+fn load_play(node: &Node, base: &Path) -> Result<Play> {
+    let mut play = Play {
+        name: None,
+        hosts: "localhost".to_owned(),
+        vars: Vec::new(),
+        vars_files: Vec::new(),
+        tasks: Vec::new(),
+        handlers: Vec::new(),
+        pos: node.pos.clone(),
+    };
+    for (key, value) in node.as_map("a play (a mapping with `hosts` and `tasks`)")? {
+        match key.name.as_str() {
+            "name" => play.name = Some(value.scalar_text("a play name")?),
+            "hosts" => {
+                let hosts = value.scalar_text("a host pattern")?;
+                if hosts != "localhost" && hosts != "all" && hosts != "127.0.0.1" {
+                    return Err(Error::invalid(
+                        &value.pos,
+                        format!("hostnet configures the host it runs on; `hosts: {hosts}` is not supported"),
+                        Some("use `hosts: localhost`".into()),
+                    ));
+                }
+                play.hosts = hosts;
+            }
+            "vars" => play.vars = vars_map(value)?,
+            "vars_files" => {
+                for (file, pos) in value.string_list("a list of vars file paths")? {
+                    let path = resolve(base, &file);
+                    let vars = load_vars_file(&path).map_err(|error| match error.pos {
+                        Some(_) => error,
+                        None => Error::at(&pos, error.kind),
+                    })?;
+                    play.vars_files.push(VarsFile { vars });
+                }
+            }
+            "tasks" => play.tasks = load_tasks(value)?,
+            "handlers" => play.handlers = load_tasks(value)?,
+            _ => return Err(unknown_key(key, "play", PLAY_KEYS)),
+        }
+    }
+    Ok(play)
+}
+
+fn resolve(base: &Path, file: &str) -> PathBuf {
+    let path = Path::new(file);
+    if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        base.join(path)
+    }
+}
+
+fn vars_map(node: &Node) -> Result<Vec<(Key, Node)>> {
+    match &node.value {
+        NodeValue::Null => Ok(Vec::new()),
+        _ => Ok(node.as_map("a mapping of variables")?.to_vec()),
+    }
+}
+
+fn load_tasks(node: &Node) -> Result<Vec<Task>> {
+    match &node.value {
+        NodeValue::Null => Ok(Vec::new()),
+        _ => node.as_seq("a list of tasks")?.iter().map(load_task).collect(),
+    }
+}
+
+fn load_task(node: &Node) -> Result<Task> {
+    let entries = node.as_map("a task (a mapping with `name` and one module)")?;
+    let mut module: Option<(&'static Module, &Key, &Node)> = None;
+    let mut task = Task {
+        name: None,
+        module: &modules::COMMAND,
+        module_key: Key {
+            name: String::new(),
+            pos: node.pos.clone(),
+        },
+        args: node.clone(),
+        when: Vec::new(),
+        loop_items: None,
+        loop_var: "item".to_owned(),
+        loop_label: None,
+        notify: Vec::new(),
+        tags: Vec::new(),
+        vars: Vec::new(),
+        pos: node.pos.clone(),
+    };
+    for (key, value) in entries {
+        match key.name.as_str() {
+            "name" => task.name = Some(value.scalar_text("a task name")?),
+            "when" => {
+                task.when = match &value.value {
+                    NodeValue::Seq(items) => items.clone(),
+                    _ => vec![value.clone()],
+                }
+            }
+            "loop" => task.loop_items = Some(value.clone()),
+            "loop_control" => {
+                for (control, setting) in value.as_map("a mapping (`loop_var`, `label`)")? {
+                    match control.name.as_str() {
+                        "loop_var" => task.loop_var = setting.as_str("a variable name")?.to_owned(),
+                        "label" => task.loop_label = Some(setting.clone()),
+                        _ => return Err(unknown_key(control, "loop_control", LOOP_CONTROL_KEYS)),
+                    }
+                }
+            }
+            "notify" => task.notify = value.string_list("a handler name or a list of them")?,
+            "tags" => {
+                task.tags = value
+                    .string_list("a tag or a list of tags")?
+                    .into_iter()
+                    .map(|(tag, _)| tag)
+                    .collect();
+            }
+            "vars" => task.vars = vars_map(value)?,
+            name => match modules::find(name) {
+                Some(found) => {
+                    if let Some((first, first_key, _)) = module {
+                        let _ = first_key;
+                        return Err(Error::at(
+                            &key.pos,
+                            ErrorKind::TwoModules {
+                                first: first.name.to_owned(),
+                                second: found.name.to_owned(),
+                            },
+                        ));
+                    }
+                    module = Some((found, key, value));
+                }
+                None => {
+                    let candidates = TASK_KEYWORDS
+                        .iter()
+                        .copied()
+                        .chain(modules::MODULES.iter().map(|module| module.name));
+                    return Err(Error::at(
+                        &key.pos,
+                        ErrorKind::UnknownKey {
+                            key: key.name.clone(),
+                            context: "task",
+                            suggestion: suggest(&key.name, candidates),
+                            expected: Vec::new(),
+                        },
+                    ));
+                }
+            },
+        }
+    }
+    let Some((found, key, args)) = module else {
+        return Err(Error::at(&node.pos, ErrorKind::NoModule));
+    };
+    task.module = found;
+    task.module_key = key.clone();
+    task.args = args.clone();
+    Ok(task)
+}

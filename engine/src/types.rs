@@ -1,0 +1,250 @@
+//! Validated value types: once a playbook value is one of these, backends
+//! can write it into a config file or an argv without further checks.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::Serialize;
+
+/// A Linux interface name: 1–15 bytes, no `/`, `:`, whitespace or control
+/// characters, not `.` or `..` (kernel `dev_valid_name`, plus `:` which
+/// ifupdown and netifrc treat as an alias separator).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct InterfaceName(String);
+
+impl InterfaceName {
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// netifrc's variable suffix: every byte outside `[A-Za-z0-9_]` becomes `_`.
+    pub fn shell_var(&self) -> String {
+        self.0
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' })
+            .collect()
+    }
+}
+
+impl FromStr for InterfaceName {
+    type Err = String;
+    fn from_str(name: &str) -> Result<Self, String> {
+        if name.is_empty() {
+            return Err("an interface name cannot be empty".into());
+        }
+        if name.len() > 15 {
+            return Err(format!(
+                "interface name `{name}` is {} bytes long; Linux allows at most 15",
+                name.len()
+            ));
+        }
+        if name == "." || name == ".." {
+            return Err(format!("`{name}` is not a valid interface name"));
+        }
+        if let Some(bad) = name.chars().find(|c| {
+            *c == '/'
+                || *c == ':'
+                || c.is_whitespace()
+                || c.is_control()
+                || *c == '"'
+                || *c == '\''
+                || *c == '\\'
+                || *c == '$'
+                || *c == '`'
+        }) {
+            return Err(format!(
+                "interface name `{}` contains `{}`, which is not allowed",
+                name.escape_debug(),
+                bad.escape_debug()
+            ));
+        }
+        Ok(Self(name.to_owned()))
+    }
+}
+
+impl fmt::Display for InterfaceName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An Ethernet MAC address, written lowercase with colons.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct MacAddr(pub [u8; 6]);
+
+impl MacAddr {
+    /// Group (multicast/broadcast) bit set: not usable as an interface address.
+    pub fn is_multicast(self) -> bool {
+        self.0[0] & 1 == 1
+    }
+
+    /// Locally administered bit set.
+    pub fn is_local(self) -> bool {
+        self.0[0] & 2 == 2
+    }
+}
+
+impl FromStr for MacAddr {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        let parts: Vec<&str> = text.split([':', '-']).collect();
+        let bad = || format!("`{text}` is not a MAC address (six hex pairs like `52:54:00:12:34:56`)");
+        if parts.len() != 6 {
+            return Err(bad());
+        }
+        let mut bytes = [0u8; 6];
+        for (byte, part) in bytes.iter_mut().zip(parts) {
+            if part.len() != 2 {
+                return Err(bad());
+            }
+            *byte = u8::from_str_radix(part, 16).map_err(|_| bad())?;
+        }
+        Ok(Self(bytes))
+    }
+}
+
+impl fmt::Display for MacAddr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let [a, b, c, d, e, g] = self.0;
+        write!(f, "{a:02x}:{b:02x}:{c:02x}:{d:02x}:{e:02x}:{g:02x}")
+    }
+}
+
+impl Serialize for MacAddr {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// A time in centiseconds (the kernel's bridge timer unit), written in
+/// playbooks as seconds (`2`, `1.5`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Centiseconds(pub u32);
+
+impl Centiseconds {
+    /// From seconds with at most two decimals.
+    pub fn from_seconds(seconds: f64) -> Result<Self, String> {
+        let centis = (seconds * 100.0).round();
+        if !(0.0..=4_294_967_295.0).contains(&centis) || ((seconds * 100.0) - centis).abs() > 1e-6 {
+            return Err(format!(
+                "`{seconds}` is not a time in seconds with at most two decimals"
+            ));
+        }
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "range checked above"
+        )]
+        Ok(Self(centis as u32))
+    }
+
+    /// Whole seconds, if the value is a whole number of seconds.
+    pub fn whole_seconds(self) -> Option<u32> {
+        self.0.is_multiple_of(100).then_some(self.0 / 100)
+    }
+
+    /// Seconds as text: `2`, `1.5`, `0.25`.
+    pub fn seconds_text(self) -> String {
+        let whole = self.0 / 100;
+        let frac = self.0 % 100;
+        match frac {
+            0 => whole.to_string(),
+            f if f % 10 == 0 => format!("{whole}.{}", f / 10),
+            f => format!("{whole}.{f:02}"),
+        }
+    }
+}
+
+/// Unix permission bits, written in playbooks as an octal string (`"0644"`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct FileMode(pub u32);
+
+impl FromStr for FileMode {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        let digits = text.strip_prefix("0o").unwrap_or(text);
+        match u32::from_str_radix(digits, 8) {
+            Ok(mode) if mode <= 0o7777 && !digits.is_empty() => Ok(Self(mode)),
+            _ => Err(format!("`{text}` is not an octal file mode like `\"0644\"`")),
+        }
+    }
+}
+
+impl fmt::Display for FileMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04o}", self.0)
+    }
+}
+
+impl Serialize for FileMode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// A user or group name as `useradd` accepts them (or a numeric id).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct AccountName(String);
+
+impl AccountName {
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for AccountName {
+    type Err = String;
+    fn from_str(name: &str) -> Result<Self, String> {
+        let valid = !name.is_empty()
+            && name.len() <= 32
+            && !name.starts_with('-')
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '$'));
+        if valid {
+            Ok(Self(name.to_owned()))
+        } else {
+            Err(format!("`{}` is not a valid user or group name", name.escape_debug()))
+        }
+    }
+}
+
+impl fmt::Display for AccountName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interface_names() {
+        assert!("br0".parse::<InterfaceName>().is_ok());
+        assert_eq!(
+            "averyveryverylongname".parse::<InterfaceName>().unwrap_err(),
+            "interface name `averyveryverylongname` is 21 bytes long; Linux allows at most 15"
+        );
+        assert_eq!(
+            "eth0:1".parse::<InterfaceName>().unwrap_err(),
+            "interface name `eth0:1` contains `:`, which is not allowed"
+        );
+        assert_eq!("br-lan".parse::<InterfaceName>().unwrap().shell_var(), "br_lan");
+    }
+
+    #[test]
+    fn macs_and_times() {
+        let mac: MacAddr = "00:26:C6:21:CF:02".parse().unwrap();
+        assert_eq!(mac.to_string(), "00:26:c6:21:cf:02");
+        assert!("01:00:5e:00:00:01".parse::<MacAddr>().unwrap().is_multicast());
+        assert_eq!(Centiseconds::from_seconds(1.5).unwrap().seconds_text(), "1.5");
+        assert_eq!(Centiseconds::from_seconds(2.0).unwrap().0, 200);
+        assert!(Centiseconds::from_seconds(0.001).is_err());
+        assert_eq!("0644".parse::<FileMode>().unwrap().to_string(), "0644");
+    }
+}

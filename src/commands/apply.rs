@@ -1,0 +1,41 @@
+//! `hostnet apply`: plan, print, then carry the plan out.
+
+use hostnet_engine::apply::{ApplyOptions, apply};
+
+use crate::cli::ApplyArgs;
+use crate::exit::ExitStatus;
+use crate::printer;
+use crate::settings::{self, Output};
+
+pub(crate) fn run(args: &ApplyArgs) -> ExitStatus {
+    let request = settings::request(&args.common);
+    let output = Output::from_flag(args.common.json);
+    let plan = match hostnet_engine::pipeline::plan(&request, &hostnet_backends::registry()) {
+        Ok(plan) => plan,
+        Err(errors) => return printer::errors(&errors),
+    };
+    if args.dry_run {
+        printer::plan(&plan, output);
+        return if args.detailed_exitcode && plan.has_changes() {
+            ExitStatus::Changes
+        } else {
+            ExitStatus::Success
+        };
+    }
+    let options = ApplyOptions {
+        rollback_on_failure: args.rollback_on_failure,
+    };
+    match apply(&plan, &request.root, options) {
+        Ok(report) => {
+            printer::applied(&plan, &report, &request.root, output);
+            if report.failure.is_some() {
+                ExitStatus::ApplyFailed
+            } else if args.detailed_exitcode && report.run_id.is_some() {
+                ExitStatus::Changes
+            } else {
+                ExitStatus::Success
+            }
+        }
+        Err(error) => printer::errors(&error.into()),
+    }
+}

@@ -1,0 +1,22 @@
+//! `hostnet plan` (= `apply --dry-run`): print every change, change nothing.
+
+use crate::cli::PlanArgs;
+use crate::exit::ExitStatus;
+use crate::printer;
+use crate::settings::{self, Output};
+
+pub(crate) fn run(args: &PlanArgs) -> ExitStatus {
+    let request = settings::request(&args.common);
+    let output = Output::from_flag(args.common.json);
+    match hostnet_engine::pipeline::plan(&request, &hostnet_backends::registry()) {
+        Ok(plan) => {
+            printer::plan(&plan, output);
+            if args.detailed_exitcode && plan.has_changes() {
+                ExitStatus::Changes
+            } else {
+                ExitStatus::Success
+            }
+        }
+        Err(errors) => printer::errors(&errors),
+    }
+}

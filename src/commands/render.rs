@@ -1,0 +1,18 @@
+//! `hostnet render --out DIR`: the persistent files, as a tree under DIR.
+//! Facts come from the host (`--root`, default `/`) or `--facts FILE`.
+
+use crate::cli::RenderArgs;
+use crate::exit::ExitStatus;
+use crate::printer;
+use crate::settings;
+
+pub(crate) fn run(args: &RenderArgs) -> ExitStatus {
+    let request = settings::request(&args.common);
+    match hostnet_engine::pipeline::render(&request, &args.out, &hostnet_backends::registry()) {
+        Ok(written) => {
+            printer::rendered(&written, &args.out);
+            ExitStatus::Success
+        }
+        Err(errors) => printer::errors(&errors),
+    }
+}

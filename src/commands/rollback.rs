@@ -1,0 +1,50 @@
+//! `hostnet rollback [RUN]`: show, then restore, what a run changed.
+
+use hostnet_engine::apply::{ApplyOptions, apply};
+use hostnet_engine::pipeline::{FactsSource, Request};
+use hostnet_engine::root::Root;
+
+use crate::cli::RollbackArgs;
+use crate::exit::ExitStatus;
+use crate::printer;
+use crate::settings::Output;
+
+pub(crate) fn run(args: &RollbackArgs) -> ExitStatus {
+    let root = Root::new(&args.root);
+    let output = Output::from_flag(args.json);
+    if args.list {
+        return match hostnet_engine::rollback::runs(&root) {
+            Ok(runs) => {
+                printer::runs(&root, &runs, output);
+                ExitStatus::Success
+            }
+            Err(error) => printer::errors(&error.into()),
+        };
+    }
+    let request = Request {
+        playbook: ".".into(),
+        root: root.clone(),
+        facts: FactsSource::Detect,
+        distro: None,
+        extra_vars: Vec::new(),
+        tags: hostnet_engine::execute::TagFilter::default(),
+        choices: hostnet_engine::backend::Choices::default(),
+    };
+    let result = hostnet_engine::pipeline::facts(&request)
+        .and_then(|facts| hostnet_engine::rollback::plan(&root, args.run.as_deref(), &facts));
+    let plan = match result {
+        Ok(plan) => plan,
+        Err(error) => return printer::errors(&error.into()),
+    };
+    if args.dry_run {
+        printer::plan(&plan, output);
+        return ExitStatus::Success;
+    }
+    match apply(&plan, &root, ApplyOptions::default()) {
+        Ok(report) => {
+            printer::applied(&plan, &report, &root, output);
+            ExitStatus::Success
+        }
+        Err(error) => printer::errors(&error.into()),
+    }
+}

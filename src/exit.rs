@@ -1,0 +1,27 @@
+//! Exit codes, fixed once (documented in docs/cli.md).
+
+use std::process::ExitCode;
+
+/// How hostnet exits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ExitStatus {
+    /// 0: done; with `--detailed-exitcode`, also "no changes".
+    Success,
+    /// 1: an error (bad playbook, validation, I/O, lock held); nothing was changed.
+    Failure,
+    /// 2: with `--detailed-exitcode`: changes pending (plan) or made (apply).
+    Changes,
+    /// 3: apply failed part way; the run can be rolled back.
+    ApplyFailed,
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(status: ExitStatus) -> Self {
+        Self::from(match status {
+            ExitStatus::Success => 0,
+            ExitStatus::Failure => 1,
+            ExitStatus::Changes => 2,
+            ExitStatus::ApplyFailed => 3,
+        })
+    }
+}

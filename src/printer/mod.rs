@@ -1,0 +1,93 @@
+//! Output. Data (plans, diffs, JSON) goes to stdout, diagnostics to stderr.
+//! Colour is added as ANSI styles and stripped by `anstream` when stdout is
+//! not a terminal or `NO_COLOR` is set, so meaning never depends on colour.
+
+mod human;
+mod json;
+
+use std::io::Write;
+use std::path::Path;
+
+use hostnet_engine::apply::ApplyReport;
+use hostnet_engine::backend::Registry;
+use hostnet_engine::error::Errors;
+use hostnet_engine::facts::Facts;
+use hostnet_engine::pipeline::Prepared;
+use hostnet_engine::plan::Plan;
+use hostnet_engine::root::Root;
+
+use crate::exit::ExitStatus;
+use crate::settings::Output;
+
+fn stdout(text: &str) {
+    let mut out = anstream::stdout().lock();
+    // A closed pipe (`hostnet plan | head`) is not an error worth reporting.
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+}
+
+fn stderr(text: &str) {
+    let mut err = anstream::stderr().lock();
+    let _ = err.write_all(text.as_bytes());
+    let _ = err.flush();
+}
+
+/// A plan (`plan`, `apply --dry-run`, `rollback --dry-run`).
+pub(crate) fn plan(plan: &Plan, output: Output) {
+    match output {
+        Output::Human => stdout(&human::plan(plan)),
+        Output::Json => stdout(&json::plan(plan, None)),
+    }
+}
+
+/// A plan and what applying it did.
+pub(crate) fn applied(plan: &Plan, report: &ApplyReport, root: &Root, output: Output) {
+    match output {
+        Output::Human => {
+            stdout(&human::plan(plan));
+            let (summary, problem) = human::applied(report, root);
+            stdout(&summary);
+            if let Some(problem) = problem {
+                stderr(&problem);
+            }
+        }
+        Output::Json => stdout(&json::plan(plan, Some(report))),
+    }
+}
+
+/// `check`'s summary.
+pub(crate) fn check(prepared: &Prepared, output: Output) {
+    match output {
+        Output::Human => stdout(&human::check(prepared)),
+        Output::Json => stdout(&json::check(prepared)),
+    }
+}
+
+/// `render`'s list of files.
+pub(crate) fn rendered(written: &[String], out: &Path) {
+    stdout(&human::rendered(written, out));
+}
+
+/// `rollback --list`.
+pub(crate) fn runs(root: &Root, runs: &[String], output: Output) {
+    match output {
+        Output::Human => stdout(&human::runs(root, runs)),
+        Output::Json => stdout(&json::value(&runs)),
+    }
+}
+
+/// `facts`.
+pub(crate) fn facts(facts: &Facts, registry: &Registry, output: Output) {
+    match output {
+        Output::Human => stdout(&human::facts(facts, registry)),
+        Output::Json => stdout(&json::value(facts)),
+    }
+}
+
+/// Errors, on stderr; the exit status for them.
+pub(crate) fn errors(errors: &Errors) -> ExitStatus {
+    let mut text = errors.render();
+    text.push('\n');
+    stderr(&text);
+    ExitStatus::Failure
+}

@@ -1,0 +1,48 @@
+//! Arguments → settings: the plain values the commands work with.
+
+use hostnet_engine::backend::Choices;
+use hostnet_engine::execute::TagFilter;
+use hostnet_engine::facts::Distro;
+use hostnet_engine::pipeline::{FactsSource, Request};
+use hostnet_engine::root::Root;
+
+use crate::cli::PlaybookArgs;
+
+/// How to print.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Output {
+    /// Ansible-style text.
+    Human,
+    /// JSON on stdout.
+    Json,
+}
+
+impl Output {
+    pub(crate) fn from_flag(json: bool) -> Self {
+        if json { Self::Json } else { Self::Human }
+    }
+}
+
+/// `--distro` value → override (`auto` → none).
+pub(crate) fn distro(value: &str) -> Option<Distro> {
+    value.parse().ok()
+}
+
+/// The engine request for a command that reads a playbook.
+pub(crate) fn request(args: &PlaybookArgs) -> Request {
+    Request {
+        playbook: args.playbook.clone(),
+        root: Root::new(&args.root),
+        facts: args.facts.clone().map_or(FactsSource::Detect, FactsSource::File),
+        distro: distro(&args.distro),
+        extra_vars: args.extra_vars.clone(),
+        tags: TagFilter {
+            only: args.tags.clone(),
+            skip: args.skip_tags.clone(),
+        },
+        choices: Choices {
+            network: args.network_backend.clone(),
+            firewall: args.firewall.clone(),
+        },
+    }
+}
