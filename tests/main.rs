@@ -1,1 +1,4 @@
+//! End-to-end tests of the `hostnet` binary (one test crate, see Cargo.toml).
 
+mod golden;
+mod support;

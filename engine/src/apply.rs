@@ -85,6 +85,9 @@ pub struct Manifest {
     pub entries: Vec<ManifestEntry>,
     /// Commands, in order.
     pub commands: Vec<CommandRecord>,
+    /// Directories the run created (removed again by rollback when empty).
+    #[serde(default)]
+    pub created_dirs: Vec<String>,
     /// Did the run finish?
     pub complete: bool,
 }
@@ -163,6 +166,7 @@ pub fn apply(plan: &Plan, root: &Root, options: ApplyOptions) -> Result<ApplyRep
             playbook: plan.playbook.clone(),
             entries: Vec::new(),
             commands: Vec::new(),
+            created_dirs: Vec::new(),
             complete: false,
         },
     };
@@ -196,6 +200,10 @@ pub fn apply(plan: &Plan, root: &Root, options: ApplyOptions) -> Result<ApplyRep
             Action::Link { path, target, .. } => {
                 run.backup(path)?;
                 write_link(&root.host_path(path), target)?;
+                report.paths.push(path.to_string());
+            }
+            Action::RemoveDir { path } => {
+                remove_empty_dir(&root.host_path(path))?;
                 report.paths.push(path.to_string());
             }
             Action::Run { argv, effects } => {
@@ -274,6 +282,7 @@ pub fn render(plan: &Plan, root: &Root) -> Result<Vec<String>> {
                 written.push(path.to_string());
             }
             Action::Remove { path, .. } => remove(&root.host_path(path))?,
+            Action::RemoveDir { path } => remove_empty_dir(&root.host_path(path))?,
             Action::Link { path, target, .. } => {
                 write_link(&root.host_path(path), target)?;
                 written.push(path.to_string());
@@ -312,6 +321,16 @@ impl Run<'_> {
     fn backup(&mut self, path: &SysPath) -> Result<()> {
         if self.manifest.entries.iter().any(|entry| entry.path == path.as_str()) {
             return Ok(());
+        }
+        let mut parent = path.parent();
+        while let Some(dir) = parent {
+            if self.root.entry(&dir)? != Entry::Missing {
+                break;
+            }
+            if !self.manifest.created_dirs.iter().any(|created| created == dir.as_str()) {
+                self.manifest.created_dirs.push(dir.to_string());
+            }
+            parent = dir.parent();
         }
         let before = match self.root.entry(path)? {
             Entry::Missing => Before::Missing,
@@ -377,6 +396,22 @@ fn write_link(path: &Path, target: &str) -> Result<()> {
     symlink(target, &temp).map_err(|error| write_error(path, &error))?;
     fs::rename(&temp, path).map_err(|error| write_error(path, &error))?;
     Ok(())
+}
+
+/// Remove a directory if it is empty (a rollback leaves directories the user filled).
+fn remove_empty_dir(path: &Path) -> Result<()> {
+    match fs::remove_dir(path) {
+        Ok(()) => Ok(()),
+        Err(error)
+            if matches!(
+                error.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::DirectoryNotEmpty
+            ) =>
+        {
+            Ok(())
+        }
+        Err(error) => Err(write_error(path, &error)),
+    }
 }
 
 fn remove(path: &Path) -> Result<()> {

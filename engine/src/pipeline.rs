@@ -245,7 +245,10 @@ fn status(task: &TaskRun, steps: &[Step], contributes: &[String]) -> Status {
 fn step_path(step: &Step) -> String {
     use crate::plan::Action;
     match &step.action {
-        Action::Write { path, .. } | Action::Remove { path, .. } | Action::Link { path, .. } => path.to_string(),
+        Action::Write { path, .. }
+        | Action::Remove { path, .. }
+        | Action::Link { path, .. }
+        | Action::RemoveDir { path } => path.to_string(),
         Action::Run { argv, .. } => argv.join(" "),
     }
 }

@@ -145,6 +145,8 @@ pub enum Action {
     },
     /// Run a command (or, under a non-`/` root, record it and materialise its effects).
     Run { argv: Vec<String>, effects: Vec<Effect> },
+    /// Remove a directory a run created, if it is empty (rollback only).
+    RemoveDir { path: SysPath },
 }
 
 impl Plan {

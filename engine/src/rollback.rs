@@ -152,6 +152,17 @@ pub fn plan(root: &Root, run: Option<&str>, facts: &Facts) -> Result<Plan> {
             });
         }
     }
+    let mut dirs: Vec<&String> = manifest.created_dirs.iter().collect();
+    dirs.sort_by_key(|dir| std::cmp::Reverse(dir.len()));
+    for dir in dirs {
+        let Ok(path) = SysPath::new(dir) else { continue };
+        if root.entry(&path)? == Entry::Directory {
+            steps.push(Step {
+                action: Action::RemoveDir { path },
+                tasks: vec![TaskId(0)],
+            });
+        }
+    }
     let status = if steps.is_empty() { Status::Ok } else { Status::Changed };
     Ok(Plan {
         playbook: format!("rollback {run}"),

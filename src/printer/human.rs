@@ -139,6 +139,9 @@ fn task(out: &mut String, task: &TaskPlan, live: bool) {
                     let _ = writeln!(out, "link: {path} -> {target}");
                 }
             },
+            Action::RemoveDir { path } => {
+                let _ = writeln!(out, "remove directory (if empty): {path}");
+            }
             Action::Run { argv, .. } => {
                 let verb = if live { "run" } else { "run (recorded)" };
                 let _ = writeln!(out, "{verb}: {}", shell_line(argv));
