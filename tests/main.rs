@@ -2,3 +2,5 @@
 
 mod golden;
 mod support;
+mod cli;
+mod errors;

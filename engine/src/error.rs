@@ -223,12 +223,32 @@ impl From<Error> for Errors {
 
 /// The closest candidate to a misspelt word, if any is close enough.
 pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    // Close by edit distance (catches `mut` → `mtu`) or by Jaro-Winkler (catches long prefixes).
+    let budget = (word.chars().count() / 3).max(1);
     candidates
         .into_iter()
-        .map(|candidate| (strsim::jaro_winkler(word, candidate), candidate))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .filter(|candidate| {
+            strsim::damerau_levenshtein(word, candidate) <= budget || strsim::jaro_winkler(word, candidate) > 0.85
+        })
+        .map(|candidate| (strsim::damerau_levenshtein(word, candidate), candidate))
+        .min_by_key(|(distance, _)| *distance)
         .map(|(_, candidate)| candidate.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::suggest;
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(suggest("whne", ["name", "when", "loop"]).as_deref(), Some("when"));
+        assert_eq!(suggest("mut", ["mac", "mtu", "stp"]).as_deref(), Some("mtu"));
+        assert_eq!(
+            suggest("forward_dealy", ["forward_delay", "hello_time"]).as_deref(),
+            Some("forward_delay")
+        );
+        assert_eq!(suggest("zzz", ["name", "when"]), None);
+    }
 }
 
 /// Result with a single [`Error`].

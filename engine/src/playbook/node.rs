@@ -153,12 +153,15 @@ pub fn parse(source: &Arc<Source>) -> Result<Node> {
 fn strip_location_prefix(text: &str) -> &str {
     let first = text.lines().next().unwrap_or(text);
     let first = first.strip_prefix("error: ").unwrap_or(first);
-    if let Some(rest) = first.strip_prefix("line ")
-        && let Some((_, message)) = rest.split_once(": ")
-    {
-        return message;
+    let message = match first.strip_prefix("line ").and_then(|rest| rest.split_once(": ")) {
+        Some((_, message)) => message,
+        None => first,
+    };
+    // The position is shown in the snippet header; drop libyaml-style suffixes.
+    match message.rfind(" at line ") {
+        Some(index) => &message[..index],
+        None => message,
     }
-    first
 }
 
 fn convert(source: &Arc<Source>, raw: Spanned<Raw>) -> Node {

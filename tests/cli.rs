@@ -1,0 +1,339 @@
+//! Command-line behaviour: exit codes, variables and their precedence, tags,
+//! conditions, loops, handlers, the apply lock, JSON.
+
+use std::path::Path;
+
+use crate::support::{hostnet, stderr, stdout, write};
+
+const FACTS: &str = "distro: gentoo\ninit: openrc\n";
+
+/// A temp dir with `playbook.yml`, `facts.yml` and an empty `root/`.
+fn setup(playbook: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "playbook.yml", playbook);
+    write(dir.path(), "facts.yml", FACTS);
+    fs_err::create_dir_all(dir.path().join("root")).unwrap();
+    dir
+}
+
+fn hostnet_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    let mut full = vec![args[0], "playbook.yml", "--root", "root", "--facts", "facts.yml"];
+    full.extend(&args[1..]);
+    hostnet().current_dir(dir).args(full).output().unwrap()
+}
+
+fn read(dir: &Path, relative: &str) -> String {
+    fs_err::read_to_string(dir.join("root").join(relative)).unwrap()
+}
+
+#[test]
+fn detailed_exit_codes() {
+    let dir = setup("- hosts: localhost\n  tasks:\n    - file: { dest: /etc/x, content: \"x\\n\" }\n");
+    let pending = hostnet_in(dir.path(), &["plan", "--detailed-exitcode"]);
+    assert_eq!(pending.status.code(), Some(2), "{}", stderr(&pending));
+    let plain = hostnet_in(dir.path(), &["plan"]);
+    assert_eq!(plain.status.code(), Some(0));
+    let apply = hostnet_in(dir.path(), &["apply", "--detailed-exitcode"]);
+    assert_eq!(apply.status.code(), Some(2));
+    assert_eq!(read(dir.path(), "etc/x"), "x\n");
+    let clean = hostnet_in(dir.path(), &["plan", "--detailed-exitcode"]);
+    assert_eq!(clean.status.code(), Some(0));
+    let again = hostnet_in(dir.path(), &["apply", "--detailed-exitcode"]);
+    assert_eq!(again.status.code(), Some(0));
+    assert!(
+        stdout(&again).ends_with("\nnothing to do: the host already matches the playbook\n"),
+        "{}",
+        stdout(&again)
+    );
+}
+
+#[test]
+fn apply_dry_run_is_plan_and_writes_nothing() {
+    let dir = setup("- hosts: localhost\n  tasks:\n    - file: { dest: /etc/x, content: \"x\\n\" }\n");
+    let plan = hostnet_in(dir.path(), &["plan"]);
+    let dry = hostnet_in(dir.path(), &["apply", "--dry-run"]);
+    assert_eq!(stdout(&plan), stdout(&dry));
+    assert!(
+        stdout(&dry).contains("+++ after: /etc/x\n@@ -0,0 +1 @@\n+x\n"),
+        "{}",
+        stdout(&dry)
+    );
+    assert!(!dir.path().join("root/etc").exists());
+}
+
+#[test]
+fn variable_precedence() {
+    // play vars < vars_files < task vars < loop item < extra vars
+    let dir = setup(
+        "- hosts: localhost
+  vars: { a: play, b: play, c: play, d: play, e: play }
+  vars_files: [more.yml]
+  tasks:
+    - file: { dest: /etc/out, content: \"{{ a }} {{ b }} {{ c }} {{ d }} {{ e }} {{ item }}\\n\" }
+      vars: { c: task, d: task, e: task }
+      loop: [item]
+",
+    );
+    write(dir.path(), "more.yml", "b: file\nc: file\n");
+    write(dir.path(), "extra.yml", "d: extra-file\n");
+    let output = hostnet_in(dir.path(), &["apply", "-e", "e=extra", "-e", "@extra.yml"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(read(dir.path(), "etc/out"), "play file task extra-file extra item\n");
+}
+
+#[test]
+fn extra_vars_forms() {
+    let dir = setup(
+        "- hosts: localhost\n  vars: { n: 0 }\n  tasks:\n    - file: { dest: /etc/out, content: \"{{ n + 1 }} {{ s }} {{ t }}\\n\" }\n",
+    );
+    let output = hostnet_in(dir.path(), &["apply", "-e", "{\"n\": 41}", "-e", "s='two words' t=x"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(read(dir.path(), "etc/out"), "42 two words x\n");
+    let bad = hostnet_in(dir.path(), &["plan", "-e", "novalue"]);
+    assert_eq!(
+        stderr(&bad),
+        "error: bad extra variable `novalue`: expected `name=value`, `@file.yml` or a JSON object\n"
+    );
+}
+
+#[test]
+fn facts_are_variables() {
+    let dir = setup(
+        "- hosts: localhost\n  tasks:\n    - file: { dest: /etc/out, content: \"{{ hostnet_distro }} {{ hostnet_init }} {{ hostnet_interfaces | join(',') }} {{ hostnet_wireless_interfaces | join(',') }}\\n\" }\n",
+    );
+    write(
+        dir.path(),
+        "facts.yml",
+        "distro: debian\ninit: systemd\ninterfaces:\n  - { name: eth0 }\n  - { name: wlan0, wireless: true }\n",
+    );
+    let output = hostnet_in(dir.path(), &["apply"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(read(dir.path(), "etc/out"), "debian systemd eth0,wlan0 wlan0\n");
+}
+
+const SELECTION: &str = "- hosts: localhost
+  vars: { wanted: [a, c] }
+  tasks:
+    - name: tagged net
+      file: { dest: /etc/net, content: \"net\\n\" }
+      tags: net
+    - name: tagged dhcp
+      file: { dest: /etc/dhcp, content: \"dhcp\\n\" }
+      tags: [dhcp]
+    - name: untagged
+      file: { dest: /etc/plain, content: \"plain\\n\" }
+    - name: always
+      file: { dest: /etc/always, content: \"always\\n\" }
+      tags: always
+    - name: looped with a condition
+      file: { dest: \"/etc/item-{{ item }}\", content: \"{{ item }}\\n\" }
+      loop: [a, b, c]
+      when: item in wanted
+";
+
+fn files(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs_err::read_dir(dir.join("root/etc"))
+        .map(|entries| {
+            entries
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+#[test]
+fn tags_select_exactly_the_right_tasks() {
+    let dir = setup(SELECTION);
+    assert!(hostnet_in(dir.path(), &["apply", "--tags", "net"]).status.success());
+    assert_eq!(files(dir.path()), ["always", "net"]);
+    let dir = setup(SELECTION);
+    assert!(
+        hostnet_in(dir.path(), &["apply", "--skip-tags", "net,always"])
+            .status
+            .success()
+    );
+    assert_eq!(files(dir.path()), ["dhcp", "item-a", "item-c", "plain"]);
+    let dir = setup(SELECTION);
+    assert!(
+        hostnet_in(dir.path(), &["apply", "--tags", "untagged"])
+            .status
+            .success()
+    );
+    assert_eq!(files(dir.path()), ["always", "item-a", "item-c", "plain"]);
+}
+
+#[test]
+fn when_and_loop_select_exactly_the_right_items() {
+    let dir = setup(SELECTION);
+    let output = hostnet_in(dir.path(), &["plan"]);
+    let text = stdout(&output);
+    assert!(text.contains("TASK [looped with a condition] ****"), "{text}");
+    assert!(text.contains("changed: [localhost] => (items: a, c)\n"), "{text}");
+    assert!(!text.contains("/etc/item-b"), "{text}");
+    assert!(hostnet_in(dir.path(), &["apply"]).status.success());
+    assert_eq!(
+        files(dir.path()),
+        ["always", "dhcp", "item-a", "item-c", "net", "plain"]
+    );
+}
+
+const HANDLERS: &str = "- hosts: localhost
+  tasks:
+    - name: first
+      file: { dest: /etc/a, content: \"{{ a }}\\n\" }
+      notify: restart demo
+    - name: second
+      file: { dest: /etc/b, content: \"b\\n\" }
+      notify: [restart demo, reload other]
+  handlers:
+    - name: restart demo
+      service: { name: demo, state: restarted }
+    - name: reload other
+      service: { name: other, state: reloaded }
+";
+
+fn runs(output: &std::process::Output) -> Vec<String> {
+    stdout(output)
+        .lines()
+        .filter(|line| line.starts_with("run"))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn handlers_run_once_and_only_on_change() {
+    let dir = setup(HANDLERS);
+    let first = hostnet_in(dir.path(), &["apply", "-e", "a=1"]);
+    assert_eq!(
+        runs(&first),
+        [
+            "run (recorded): rc-service demo restart",
+            "run (recorded): rc-service other reload"
+        ]
+    );
+    let unchanged = hostnet_in(dir.path(), &["apply", "-e", "a=1"]);
+    assert_eq!(runs(&unchanged), Vec::<String>::new());
+    let only_first = hostnet_in(dir.path(), &["apply", "-e", "a=2"]);
+    assert_eq!(runs(&only_first), ["run (recorded): rc-service demo restart"]);
+    assert!(stdout(&only_first).contains("RUNNING HANDLER [restart demo]"));
+    assert!(!stdout(&only_first).contains("RUNNING HANDLER [reload other]"));
+}
+
+#[test]
+fn a_concurrent_apply_is_refused() {
+    let dir = setup("- hosts: localhost\n  tasks:\n    - file: { dest: /etc/x, content: \"x\\n\" }\n");
+    fs_err::create_dir_all(dir.path().join("root/run")).unwrap();
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.path().join("root/run/hostnet.lock"))
+        .unwrap();
+    lock.lock().unwrap();
+    let output = hostnet_in(dir.path(), &["apply"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stderr(&output),
+        "error: another hostnet apply holds `root/run/hostnet.lock`\n\nhint: wait for it to finish; the lock is released when that process exits\n"
+    );
+    assert!(!dir.path().join("root/etc/x").exists());
+    drop(lock);
+    assert!(hostnet_in(dir.path(), &["apply"]).status.success());
+    assert_eq!(read(dir.path(), "etc/x"), "x\n");
+}
+
+#[test]
+fn rollback_restores_a_byte_identical_tree_and_can_be_listed() {
+    let dir = setup(
+        "- hosts: localhost\n  tasks:\n    - file: { dest: /etc/conf, content: \"new\\n\", mode: \"0600\" }\n    - file: { dest: /etc/new/file, content: \"created\\n\" }\n",
+    );
+    write(&dir.path().join("root"), "etc/conf", "old\n");
+    assert!(hostnet_in(dir.path(), &["apply"]).status.success());
+    assert_eq!(read(dir.path(), "etc/conf"), "new\n");
+    let list = hostnet()
+        .current_dir(dir.path())
+        .args(["rollback", "--list", "--root", "root"])
+        .output()
+        .unwrap();
+    let runs: Vec<&str> = std::str::from_utf8(&list.stdout).unwrap().lines().collect();
+    assert_eq!(runs.len(), 1);
+    let preview = hostnet()
+        .current_dir(dir.path())
+        .args(["rollback", "--dry-run", "--root", "root"])
+        .output()
+        .unwrap();
+    let text = stdout(&preview);
+    assert!(
+        text.contains("--- before: /etc/conf\n+++ after: /etc/conf\n@@ -1 +1 @@\n-new\n+old\n"),
+        "{text}"
+    );
+    assert!(text.contains("remove: /etc/new/file\n"), "{text}");
+    assert_eq!(read(dir.path(), "etc/conf"), "new\n", "--dry-run changed something");
+    let rollback = hostnet()
+        .current_dir(dir.path())
+        .args(["rollback", runs[0], "--root", "root"])
+        .output()
+        .unwrap();
+    assert!(rollback.status.success(), "{}", stderr(&rollback));
+    assert_eq!(read(dir.path(), "etc/conf"), "old\n");
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &fs_err::metadata(dir.path().join("root/etc/conf"))
+            .unwrap()
+            .permissions(),
+    );
+    assert_eq!(mode & 0o7777, 0o644);
+    assert!(
+        !dir.path().join("root/etc/new").exists(),
+        "the directory the run created is still there"
+    );
+    let unknown = hostnet()
+        .current_dir(dir.path())
+        .args(["rollback", "nope", "--root", "root"])
+        .output()
+        .unwrap();
+    assert!(
+        stderr(&unknown).starts_with("error: unknown run `nope` (runs: "),
+        "{}",
+        stderr(&unknown)
+    );
+}
+
+#[test]
+fn json_plan_has_the_same_steps() {
+    let dir = setup(HANDLERS);
+    let output = hostnet_in(dir.path(), &["plan", "--json", "-e", "a=1"]);
+    let plan: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(plan["version"], 1);
+    assert_eq!(plan["changes"], true);
+    assert_eq!(plan["recap"]["changed"], 4);
+    let tasks = plan["plan"]["plays"][0]["tasks"].as_array().unwrap();
+    assert_eq!(tasks[0]["steps"][0]["action"], "write");
+    assert_eq!(tasks[0]["steps"][0]["path"], "/etc/a");
+    assert_eq!(tasks[0]["steps"][0]["after"], "1\n");
+    assert_eq!(tasks[2]["handler"], true);
+    assert_eq!(
+        tasks[2]["steps"][0]["argv"],
+        serde_json::json!(["rc-service", "demo", "restart"])
+    );
+}
+
+#[test]
+fn render_writes_the_persistent_files_only() {
+    let dir = setup(
+        "- hosts: localhost\n  tasks:\n    - file: { dest: /etc/x, content: \"x\\n\" }\n    - service: { name: demo, enabled: true }\n",
+    );
+    let output = hostnet()
+        .current_dir(dir.path())
+        .args(["render", "playbook.yml", "--facts", "facts.yml", "--out", "out"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        stdout(&output),
+        "wrote out/etc/x\nwrote out/etc/runlevels/default/demo\n"
+    );
+    assert_eq!(fs_err::read_to_string(dir.path().join("out/etc/x")).unwrap(), "x\n");
+    assert!(!dir.path().join("out/var/lib/hostnet").exists());
+}
