@@ -4,3 +4,4 @@ mod golden;
 mod support;
 mod cli;
 mod errors;
+mod docs;

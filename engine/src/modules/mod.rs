@@ -79,7 +79,60 @@ pub static MODULES: &[&Module] = &[
     &service::SERVICE,
 ];
 
+/// `docs/modules.md`: the module reference, generated from the specs above
+/// (a test fails when the file is not current).
+pub fn reference_markdown() -> String {
+    let mut out = String::from(
+        "# Module reference\n\n<!-- Generated from engine/src/modules/*.rs by `SNAPSHOTS=overwrite cargo test docs`; do not edit. -->\n\n\
+         Every task names exactly one module. Arguments are templated (minijinja) and then checked against their type;\n\
+         unknown arguments are errors. Handlers may use only the modules marked *handler: yes*.\n\n",
+    );
+    for module in MODULES {
+        out.push_str(&format!("- [`{}`](#{}): {}\n", module.name, module.name, module.summary));
+    }
+    for module in MODULES {
+        out.push_str(&format!("\n## {}\n\n{}\n\n{}\n\n", module.name, module.summary, module.doc));
+        out.push_str(&format!("handler: {}\n\n", if module.handler_ok { "yes" } else { "no" }));
+        out.push_str("| argument | type | required | description |\n|---|---|---|---|\n");
+        for arg in module.args {
+            let aliases = if arg.aliases.is_empty() {
+                String::new()
+            } else {
+                format!(" (alias {})", arg.aliases.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", "))
+            };
+            out.push_str(&format!(
+                "| `{}`{aliases} | {} | {} | {} |\n",
+                arg.name,
+                arg.kind.replace('|', "\\|"),
+                if arg.required { "yes" } else { "no" },
+                arg.doc.replace('|', "\\|")
+            ));
+        }
+    }
+    out
+}
+
 /// Look a module up by the key users write.
 pub fn find(name: &str) -> Option<&'static Module> {
     MODULES.iter().copied().find(|module| module.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_args_documented() {
+        let mut names: Vec<&str> = MODULES.iter().map(|module| module.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), MODULES.len());
+        for module in MODULES {
+            assert!(!module.summary.is_empty() && !module.doc.is_empty(), "{} lacks docs", module.name);
+            assert!(module.context.contains(module.name), "{}: context names another module", module.name);
+            for arg in module.args {
+                assert!(!arg.doc.is_empty(), "{}.{} lacks docs", module.name, arg.name);
+            }
+        }
+    }
 }
