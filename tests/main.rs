@@ -1,7 +1,10 @@
 //! End-to-end tests of the `hostnet` binary (one test crate, see Cargo.toml).
 
-mod golden;
-mod support;
+#![allow(clippy::disallowed_methods, reason = "tests set up and inspect their temp roots directly")]
+
 mod cli;
-mod errors;
 mod docs;
+mod errors;
+mod golden;
+mod netifrc_shell;
+mod support;

@@ -1,10 +1,13 @@
 //! hostnet's backends: one file per target format, each a pure function of
 //! `(&HostModel, &Facts)` to changes. This file only lists them.
 
+mod gentoo_netifrc;
+mod text;
+
 use hostnet_engine::backend::{Backend, Registry};
 
 /// Every backend hostnet ships, in the order detection tries them.
 pub fn registry() -> Registry {
-    let backends: Vec<Box<dyn Backend>> = vec![];
+    let backends: Vec<Box<dyn Backend>> = vec![Box::new(gentoo_netifrc::GentooNetifrc)];
     Registry::new(backends)
 }

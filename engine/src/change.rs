@@ -61,6 +61,9 @@ pub enum Change {
     Command(Command),
     /// A service action, resolved for the host's init system by the engine.
     Service { name: String, action: ServiceAction },
+    /// Restart a service now, but only if the plan changes one of `files`
+    /// (its configuration); resolved for the host's init system.
+    RestartOnChange { name: String, files: Vec<SysPath> },
     /// A package the rendered files need on the host (shown in the plan).
     Require { package: String, reason: String },
 }

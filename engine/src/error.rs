@@ -235,6 +235,9 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .map(|(_, candidate)| candidate.to_owned())
 }
 
+/// Result with a single [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
 #[cfg(test)]
 mod tests {
     use super::suggest;
@@ -250,6 +253,3 @@ mod tests {
         assert_eq!(suggest("zzz", ["name", "when"]), None);
     }
 }
-
-/// Result with a single [`Error`].
-pub type Result<T, E = Error> = std::result::Result<T, E>;

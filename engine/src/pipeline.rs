@@ -84,7 +84,8 @@ pub fn prepare(request: &Request) -> Result<Prepared, Errors> {
         templates: &templates,
     };
     let execution = execute::execute(&playbook, &inputs)?;
-    let errors = validate(&execution.model, &facts);
+    let mut errors = validate(&execution.model, &facts);
+    errors.extend(crate::model::validate_services::validate(&execution.model));
     if !errors.is_empty() {
         return Err(Errors(errors));
     }
@@ -114,7 +115,11 @@ pub fn plan(request: &Request, registry: &Registry) -> Result<Plan, Errors> {
         if wanted.is_empty() {
             continue;
         }
-        let backend = registry.choose(target, &facts, &request.choices, None)?;
+        let asked = match target {
+            Target::Firewall if request.choices.firewall.is_none() => execution.model.firewall_backend.as_deref(),
+            _ => None,
+        };
+        let backend = registry.choose(target, &facts, &request.choices, asked)?;
         if !backend.wanted(&execution.model) {
             continue;
         }

@@ -304,6 +304,11 @@ impl<'a> Builder<'a> {
                 Change::Service { name, action } => {
                     commands.push((services::resolve(self.facts.init, name, *action), item.origins));
                 }
+                Change::RestartOnChange { name, files } => {
+                    let mut command = services::resolve(self.facts.init, name, crate::change::ServiceAction::Restart);
+                    command.guard = Guard::FilesChanged(files.clone());
+                    commands.push((command, item.origins));
+                }
                 Change::Require { package, reason } => {
                     let requirement = Requirement {
                         package: package.clone(),

@@ -5,7 +5,10 @@
 //! output and a validation error can name it.
 
 pub mod net;
+pub mod services;
+pub mod sysctl;
 pub mod validate;
+pub mod validate_services;
 
 use serde::Serialize;
 
@@ -13,6 +16,10 @@ use crate::change::TaskId;
 use crate::source::Pos;
 
 pub use net::{AddressConfig, Bridge, Interface, Route, Tap};
+pub use services::{
+    DhcpHost, DhcpServer, Dns, FirewallIntent, FirewallRule, LeaseTime, MacNat, MacNatGuest, Nat, PortRange,
+    Protocol, Router, Sysctl,
+};
 
 /// Which task asked for an item, and where.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -38,6 +45,18 @@ pub struct HostModel {
     pub bridges: Vec<Bridge>,
     /// TAP devices for guests.
     pub taps: Vec<Tap>,
+    /// DHCP servers (dnsmasq).
+    pub dhcp_servers: Vec<DhcpServer>,
+    /// Kernel parameters.
+    pub sysctls: Vec<Sysctl>,
+    /// NAT / routing for guest subnets.
+    pub nats: Vec<Nat>,
+    /// Firewall intents.
+    pub firewall: Vec<FirewallRule>,
+    /// Layer-2 MAC NAT on wireless uplinks.
+    pub mac_nats: Vec<MacNat>,
+    /// The firewall backend a task asked for (`vm_network`'s `firewall:`), if any.
+    pub firewall_backend: Option<String>,
 }
 
 impl HostModel {
@@ -61,6 +80,22 @@ impl HostModel {
     /// The interface with this name, if any.
     pub fn interface(&self, name: &str) -> Option<&Interface> {
         self.interfaces.iter().find(|i| i.name.as_str() == name)
+    }
+
+    /// Static addresses configured on an interface, bridge or TAP of this name.
+    pub fn static_addresses(&self, name: &str) -> Vec<ipnet::IpNet> {
+        if let Some(bridge) = self.bridge(name) {
+            return bridge.address.addresses().to_vec();
+        }
+        if let Some(interface) = self.interface(name) {
+            return interface.address.addresses().to_vec();
+        }
+        Vec::new()
+    }
+
+    /// Does anything ask for the firewall (NAT or intents)?
+    pub fn has_firewall(&self) -> bool {
+        !self.nats.is_empty() || !self.firewall.is_empty()
     }
 
     /// The bridge with this name, if any.

@@ -8,10 +8,15 @@
 mod blockinfile;
 mod bridge;
 mod command;
+mod dhcp_server;
 mod file;
+mod firewall;
 mod interface;
+mod mac_nat;
+mod nat;
 mod net_args;
 mod service;
+mod sysctl;
 mod tap;
 
 use crate::args::Args;
@@ -73,6 +78,11 @@ pub static MODULES: &[&Module] = &[
     &interface::INTERFACE,
     &bridge::BRIDGE,
     &tap::TAP,
+    &dhcp_server::DHCP_SERVER,
+    &sysctl::SYSCTL,
+    &nat::NAT,
+    &firewall::FIREWALL,
+    &mac_nat::MAC_NAT,
     &file::FILE,
     &blockinfile::BLOCKINFILE,
     &command::COMMAND,

@@ -1,0 +1,50 @@
+//! Text helpers shared by the backends.
+
+/// `text` as a POSIX sh double-quoted word: `"…"` with `$`, `` ` ``, `"` and
+/// `\` escaped by a backslash, so the shell reads back exactly `text`.
+/// Newlines stay literal: inside double quotes they are part of the value,
+/// which is how netifrc spells lists (one entry per line).
+pub(crate) fn sh_double_quote(text: &str) -> String {
+    let mut quoted = String::with_capacity(text.len() + 2);
+    quoted.push('"');
+    for c in text.chars() {
+        if matches!(c, '$' | '`' | '"' | '\\') {
+            quoted.push('\\');
+        }
+        quoted.push(c);
+    }
+    quoted.push('"');
+    quoted
+}
+
+/// A POSIX sh assignment `name="value"` (`name` must already be a valid
+/// shell variable name).
+pub(crate) fn sh_assignment(name: &str, value: &str) -> String {
+    format!("{name}={}", sh_double_quote(value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_values_are_only_quoted() {
+        assert_eq!(sh_double_quote("user qemu group kvm"), r#""user qemu group kvm""#);
+        assert_eq!(sh_double_quote(""), r#""""#);
+        assert_eq!(sh_double_quote("a\nb"), "\"a\nb\"");
+    }
+
+    #[test]
+    fn special_characters_are_escaped() {
+        assert_eq!(sh_double_quote("machine$"), r#""machine\$""#);
+        assert_eq!(sh_double_quote("`id`"), r#""\`id\`""#);
+        assert_eq!(sh_double_quote(r#"say "hi""#), r#""say \"hi\"""#);
+        assert_eq!(sh_double_quote(r"back\slash"), r#""back\\slash""#);
+        assert_eq!(sh_double_quote("it's"), r#""it's""#);
+    }
+
+    #[test]
+    fn assignments() {
+        assert_eq!(sh_assignment("config_br0", "dhcp"), r#"config_br0="dhcp""#);
+    }
+}

@@ -1,0 +1,264 @@
+//! What the host offers around its bridges: DHCP with fixed leases, kernel
+//! parameters, NAT, firewall intents and layer-2 MAC NAT.
+
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr};
+
+use ipnet::Ipv4Net;
+use serde::Serialize;
+
+use crate::args::At;
+use crate::model::Origin;
+use crate::types::{InterfaceName, MacAddr};
+
+/// A DHCP lease time (dnsmasq spelling: `12h`, `45m`, `infinite`; at least 2 minutes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum LeaseTime {
+    /// Seconds.
+    Seconds(u32),
+    /// Never expires.
+    Infinite,
+}
+
+impl LeaseTime {
+    /// Parse `12h`, `30m`, `3600`, `3600s`, `1d`, `infinite`.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        if text == "infinite" {
+            return Ok(Self::Infinite);
+        }
+        let bad = || format!("`{text}` is not a lease time like `12h`, `45m`, `3600` or `infinite`");
+        let (digits, unit) = match text.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+            Some((index, _)) => text.split_at(index),
+            None => (text, "s"),
+        };
+        let number: u32 = digits.parse().map_err(|_| bad())?;
+        let factor = match unit {
+            "s" => 1,
+            "m" => 60,
+            "h" => 3600,
+            "d" => 86_400,
+            "w" => 604_800,
+            _ => return Err(bad()),
+        };
+        let seconds = number.checked_mul(factor).ok_or_else(bad)?;
+        if seconds < 120 {
+            return Err(format!("lease time `{text}` is shorter than dnsmasq's minimum of 2 minutes"));
+        }
+        Ok(Self::Seconds(seconds))
+    }
+}
+
+impl fmt::Display for LeaseTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Self::Infinite => f.write_str("infinite"),
+            Self::Seconds(s) if s % 86_400 == 0 => write!(f, "{}d", s / 86_400),
+            Self::Seconds(s) if s % 3600 == 0 => write!(f, "{}h", s / 3600),
+            Self::Seconds(s) if s % 60 == 0 => write!(f, "{}m", s / 60),
+            Self::Seconds(s) => write!(f, "{s}"),
+        }
+    }
+}
+
+/// The router (DHCP option 3) a DHCP server announces.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Router {
+    /// The serving interface's own address (default).
+    Interface,
+    /// No router: guests get no default route (host-only, internal).
+    None,
+    /// This address.
+    Address(Ipv4Addr),
+}
+
+/// DNS servers a DHCP server announces.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Dns {
+    /// dnsmasq answers DNS itself and announces its own address (default).
+    Local,
+    /// No DNS: dnsmasq serves DHCP only (`port=0`) and announces none.
+    None,
+    /// Announce these servers (dnsmasq's own DNS is off).
+    Servers(Vec<IpAddr>),
+}
+
+/// A fixed lease.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DhcpHost {
+    /// The guest's MAC.
+    pub mac: MacAddr,
+    /// The address it always gets.
+    pub ip: Ipv4Addr,
+    /// Its host name, if given.
+    pub name: Option<String>,
+}
+
+/// A DHCP server (dnsmasq) on one interface.
+#[derive(Clone, Debug, Serialize)]
+pub struct DhcpServer {
+    /// The interface it serves (a bridge, or a TAP for a single guest).
+    pub interface: At<InterfaceName>,
+    /// Dynamic range, first and last address (`None`: fixed leases only).
+    pub range: Option<At<(Ipv4Addr, Ipv4Addr)>>,
+    /// Lease time.
+    pub lease: LeaseTime,
+    /// Router option.
+    pub router: Router,
+    /// DNS option.
+    pub dns: Dns,
+    /// Domain option.
+    pub domain: Option<String>,
+    /// Fixed leases.
+    pub hosts: Vec<At<DhcpHost>>,
+    /// Who asked for it.
+    pub origin: Origin,
+}
+
+/// A kernel parameter.
+#[derive(Clone, Debug, Serialize)]
+pub struct Sysctl {
+    /// Dotted name (`net.ipv4.ip_forward`).
+    pub name: String,
+    /// Value as written to /proc/sys.
+    pub value: String,
+    /// Who asked for it.
+    pub origin: Origin,
+}
+
+/// Source NAT (or plain routing) for a guest subnet.
+#[derive(Clone, Debug, Serialize)]
+pub struct Nat {
+    /// The guests' subnet.
+    pub source: At<Ipv4Net>,
+    /// Leaving through this interface only (`None`: towards anything outside the subnet).
+    pub out_interface: Option<InterfaceName>,
+    /// Masquerade (`false`: routed mode, forwarding only; the LAN needs a route back).
+    pub masquerade: bool,
+    /// Who asked for it.
+    pub origin: Origin,
+}
+
+/// A transport protocol.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Protocol {
+    Tcp,
+    Udp,
+    Icmp,
+}
+
+impl Protocol {
+    /// The name iptables, nft and ufw use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Tcp => "tcp",
+            Self::Udp => "udp",
+            Self::Icmp => "icmp",
+        }
+    }
+}
+
+/// A port or an inclusive range of ports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct PortRange {
+    /// First port.
+    pub first: u16,
+    /// Last port (== first for a single port).
+    pub last: u16,
+}
+
+impl PortRange {
+    /// Parse `53` or `8000-8100` (also `8000:8100`).
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let bad = || format!("`{text}` is not a port or a range like `8000-8100`");
+        let (first, last) = match text.split_once(['-', ':']) {
+            Some((first, last)) => (first.trim().parse().map_err(|_| bad())?, last.trim().parse().map_err(|_| bad())?),
+            None => {
+                let port = text.trim().parse().map_err(|_| bad())?;
+                (port, port)
+            }
+        };
+        if first == 0 || first > last {
+            return Err(bad());
+        }
+        Ok(Self { first, last })
+    }
+}
+
+/// What a firewall task asks for (intents, not raw rules).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "intent", rename_all = "snake_case")]
+pub enum FirewallIntent {
+    /// Accept traffic to the host arriving on `interface` (only these protocols/ports when given).
+    AllowInput { interface: InterfaceName, protocols: Vec<Protocol>, ports: Vec<PortRange> },
+    /// Accept traffic forwarded in from `interface` (out via `out_interface` when given), and its replies.
+    AllowForward { interface: InterfaceName, out_interface: Option<InterfaceName> },
+    /// Accept forwarding between ports of the same bridge (needed where FORWARD is DROP and br_netfilter is on).
+    BridgeForward { bridge: InterfaceName },
+    /// Accept DHCP (udp 67) and DNS (udp and tcp 53) from guests on `interface` to the host.
+    DhcpDns { interface: InterfaceName },
+    /// Drop everything from `interface` to the host (internal mode); guests still reach each other.
+    IsolateHost { interface: InterfaceName },
+}
+
+/// A firewall intent with its origin.
+#[derive(Clone, Debug, Serialize)]
+pub struct FirewallRule {
+    /// The intent.
+    pub intent: FirewallIntent,
+    /// Who asked for it.
+    pub origin: Origin,
+}
+
+/// A guest behind layer-2 MAC NAT.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MacNatGuest {
+    /// Its fixed IPv4 address.
+    pub ip: Ipv4Addr,
+    /// Its MAC.
+    pub mac: MacAddr,
+}
+
+/// ebtables MAC NAT on a (wireless) uplink: frames leave with the uplink's
+/// MAC (ARP payload included) and come back to each guest's MAC by its IP.
+#[derive(Clone, Debug, Serialize)]
+pub struct MacNat {
+    /// The uplink (usually `wlan0`).
+    pub uplink: At<InterfaceName>,
+    /// The MAC frames leave with (the uplink's).
+    pub mac: MacAddr,
+    /// The guests.
+    pub guests: Vec<At<MacNatGuest>>,
+    /// Who asked for it.
+    pub origin: Origin,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lease_times() {
+        assert_eq!(LeaseTime::parse("12h").unwrap(), LeaseTime::Seconds(43_200));
+        assert_eq!(LeaseTime::parse("12h").unwrap().to_string(), "12h");
+        assert_eq!(LeaseTime::parse("90m").unwrap().to_string(), "90m");
+        assert_eq!(LeaseTime::parse("3600").unwrap().to_string(), "1h");
+        assert_eq!(LeaseTime::parse("infinite").unwrap(), LeaseTime::Infinite);
+        assert_eq!(
+            LeaseTime::parse("1m").unwrap_err(),
+            "lease time `1m` is shorter than dnsmasq's minimum of 2 minutes"
+        );
+        assert!(LeaseTime::parse("12x").is_err());
+    }
+
+    #[test]
+    fn port_ranges() {
+        assert_eq!(PortRange::parse("53").unwrap(), PortRange { first: 53, last: 53 });
+        assert_eq!(PortRange::parse("8000-8100").unwrap(), PortRange { first: 8000, last: 8100 });
+        assert!(PortRange::parse("9-1").is_err());
+        assert!(PortRange::parse("0").is_err());
+    }
+}

@@ -1,0 +1,130 @@
+//! Whole-model checks for DHCP, NAT, firewall and MAC NAT: what dnsmasq's
+//! `--test` and the firewall tools do not catch (a lease outside the subnet
+//! is silently ignored, a reversed range silently swapped).
+
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr};
+
+use ipnet::{IpNet, Ipv4Net};
+
+use crate::error::Error;
+use crate::model::{FirewallIntent, HostModel, Router};
+
+/// Check the service items; an empty list means valid.
+pub fn validate(model: &HostModel) -> Vec<Error> {
+    let mut errors = Vec::new();
+    for server in &model.dhcp_servers {
+        let name = server.interface.value.as_str();
+        let subnet: Option<Ipv4Net> = model.static_addresses(name).into_iter().find_map(|net| match net {
+            IpNet::V4(net) => Some(net),
+            IpNet::V6(_) => None,
+        });
+        let Some(subnet) = subnet else {
+            errors.push(Error::invalid(
+                &server.interface.pos,
+                format!("`{name}` has no static IPv4 address for its DHCP server to serve from"),
+                Some(format!("give `{name}` an address (e.g. `address: \"{{{{ subnet | host(1) }}}}\"`) in its `bridge` or `interface` task")),
+            ));
+            continue;
+        };
+        let own = subnet.addr();
+        let network = subnet.trunc();
+        let usable = |address: Ipv4Addr| {
+            network.contains(&address) && address != network.network() && address != network.broadcast()
+        };
+        if let Some(range) = &server.range {
+            let (first, last) = range.value;
+            if first > last {
+                errors.push(Error::invalid(
+                    &range.pos,
+                    format!("the DHCP range starts at `{first}` after it ends at `{last}`"),
+                    Some(format!("write it as `[{last}, {first}]`")),
+                ));
+            }
+            for end in [first, last] {
+                if !usable(end) {
+                    errors.push(Error::invalid(
+                        &range.pos,
+                        format!("`{end}` in the DHCP range is outside `{network}`, the subnet of `{name}`"),
+                        Some(format!("use host addresses of `{network}`")),
+                    ));
+                }
+            }
+            if first <= own && own <= last && first <= last {
+                errors.push(Error::invalid(
+                    &range.pos,
+                    format!("the DHCP range `{first}`–`{last}` contains `{own}`, the address of `{name}` itself"),
+                    Some(format!("start the range after `{own}`")),
+                ));
+            }
+        }
+        if let Router::Address(router) = server.router
+            && !network.contains(&router)
+        {
+            errors.push(Error::invalid(
+                &server.interface.pos,
+                format!("the router `{router}` is outside `{network}`, so guests could not reach it"),
+                None,
+            ));
+        }
+        let mut macs = HashMap::new();
+        let mut ips = HashMap::new();
+        for host in &server.hosts {
+            let lease = &host.value;
+            if !usable(lease.ip) {
+                errors.push(Error::invalid(
+                    &host.pos,
+                    format!("the fixed lease `{}` for `{}` is outside `{network}`, the subnet of `{name}`", lease.ip, lease.mac),
+                    Some("dnsmasq would silently ignore it; pick an address in the subnet".into()),
+                ));
+            } else if lease.ip == own {
+                errors.push(Error::invalid(
+                    &host.pos,
+                    format!("the fixed lease `{}` is the address of `{name}` itself", lease.ip),
+                    None,
+                ));
+            }
+            if lease.mac.is_multicast() {
+                errors.push(Error::invalid(&host.pos, format!("`{}` is a multicast MAC; no NIC can have it", lease.mac), None));
+            }
+            if let Some(previous) = macs.insert(lease.mac, host.pos.clone()) {
+                errors.push(Error::invalid(
+                    &host.pos,
+                    format!("the MAC `{}` has two fixed leases (the other at {previous})", lease.mac),
+                    None,
+                ));
+            }
+            if let Some(previous) = ips.insert(lease.ip, host.pos.clone()) {
+                errors.push(Error::invalid(
+                    &host.pos,
+                    format!("the address `{}` is leased to two MACs (the other at {previous})", lease.ip),
+                    None,
+                ));
+            }
+        }
+    }
+    for mac_nat in &model.mac_nats {
+        let mut ips = HashMap::new();
+        for guest in &mac_nat.guests {
+            if let Some(previous) = ips.insert(IpAddr::V4(guest.value.ip), guest.pos.clone()) {
+                errors.push(Error::invalid(
+                    &guest.pos,
+                    format!("the guest address `{}` appears twice (the other at {previous})", guest.value.ip),
+                    None,
+                ));
+            }
+        }
+    }
+    for rule in &model.firewall {
+        if let FirewallIntent::BridgeForward { bridge } = &rule.intent
+            && model.bridge(bridge.as_str()).is_none()
+        {
+            errors.push(Error::invalid(
+                &rule.origin.pos,
+                format!("`{bridge}` is not a bridge this playbook defines"),
+                Some("`bridge_forward` names a bridge from a `bridge` task".into()),
+            ));
+        }
+    }
+    errors
+}

@@ -1,0 +1,61 @@
+//! `sysctl`: a kernel parameter, persisted in sysctl.d and applied now.
+
+use crate::args::{Arg, Args, At};
+use crate::error::{Error, Result};
+use crate::execute::TaskContext;
+use crate::model::Sysctl;
+use crate::model::sysctl::{is_known, normalise, suggestion};
+use crate::modules::{ArgSpec, Module};
+
+pub(super) static SYSCTL: Module = Module {
+    name: "sysctl",
+    context: "`sysctl` arguments",
+    summary: "A kernel parameter (e.g. `net.ipv4.ip_forward`), persisted in `/etc/sysctl.d/` and applied now.",
+    doc: "Unknown keys are errors: `sysctl -p` and `systemd-sysctl` skip them with exit status 0, so a \
+          typo would leave forwarding silently off.",
+    args: &[
+        ArgSpec { name: "name", aliases: &[], required: true, kind: "dotted key", doc: "`net.ipv4.ip_forward` (slashes work too)." },
+        ArgSpec { name: "value", aliases: &[], required: true, kind: "integer or string", doc: "e.g. `1`." },
+    ],
+    handler_ok: false,
+    run,
+};
+
+fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
+    let name = args.required::<At<String>>("name")?;
+    let value = args.required::<Arg>("value")?;
+    let key = normalise(&name.value);
+    if !is_known(&key) {
+        return Err(Error::invalid(
+            &name.pos,
+            format!("unknown kernel parameter `{}`", name.value),
+            Some(suggestion(&key).map_or_else(
+                || "hostnet accepts the networking keys listed in docs/modules.md#sysctl".to_owned(),
+                |suggestion| format!("did you mean `{suggestion}`?"),
+            )),
+        ));
+    }
+    let text = value.text("a value")?;
+    if text.is_empty() || text.contains(['\n', '\r', '#']) {
+        return Err(Error::invalid(&value.pos, format!("`{}` is not a sysctl value", text.escape_debug()), None));
+    }
+    let text = match text.as_str() {
+        "true" => "1".to_owned(),
+        "false" => "0".to_owned(),
+        _ => text,
+    };
+    if let Some(previous) = context.model.sysctls.iter().find(|s| s.name == key)
+        && previous.value != text
+    {
+        return Err(Error::invalid(
+            &name.pos,
+            format!("`{key}` is already set to `{}` at {}", previous.value, previous.origin.pos),
+            None,
+        ));
+    }
+    if context.model.sysctls.iter().all(|s| s.name != key) {
+        let origin = context.origin(&name.pos);
+        context.model.sysctls.push(Sysctl { name: key, value: text, origin });
+    }
+    Ok(())
+}
