@@ -27,6 +27,8 @@ pub(crate) enum Command {
     Rollback(RollbackArgs),
     /// Show what hostnet detects about the host.
     Facts(FactsArgs),
+    /// Print the QEMU -netdev/-device arguments for a guest of the playbook.
+    Qemu(QemuArgs),
 }
 
 /// Options shared by the commands that read a playbook.
@@ -128,4 +130,16 @@ pub(crate) struct FactsArgs {
     /// Print as JSON.
     #[arg(long)]
     pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct QemuArgs {
+    #[command(flatten)]
+    pub(crate) common: PlaybookArgs,
+    /// The guest (a `name` in a `vm_network` task's `vms`).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) vm: String,
+    /// `shell`: one quoted line (default); `args`: one argument per line.
+    #[arg(long, value_parser = ["shell", "args"], default_value = "shell")]
+    pub(crate) format: String,
 }

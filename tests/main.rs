@@ -1,10 +1,19 @@
 //! End-to-end tests of the `hostnet` binary (one test crate, see Cargo.toml).
 
-#![allow(clippy::disallowed_methods, reason = "tests set up and inspect their temp roots directly")]
+#![allow(
+    clippy::disallowed_methods,
+    reason = "tests set up and inspect their temp roots directly"
+)]
+#![allow(
+    clippy::print_stderr,
+    reason = "tests say on stderr which real-tool checks they skipped"
+)]
 
 mod cli;
 mod docs;
 mod errors;
 mod golden;
 mod netifrc_shell;
+mod real_network;
 mod support;
+mod validation;

@@ -555,6 +555,7 @@ mod tests {
                 hello_time: Some(at(Centiseconds(100))),
                 ..bridge(2, "br0", &["eth0", "tap0"], AddressConfig::Dhcp)
             }],
+            ..HostModel::default()
         };
         let changes = render(&model);
         assert_eq!(
@@ -600,6 +601,7 @@ rc_net_br0_need="net.tap0"
             interfaces: Vec::new(),
             taps: vec![tap(0, "tap0")],
             bridges: vec![bridge(1, "br0", &["eth0", "tap0"], AddressConfig::Dhcp)],
+            ..HostModel::default()
         };
         let changes = render(&model);
         let (block, _) = block_of(&changes);
@@ -636,6 +638,7 @@ rc_net_br0_need="net.tap0"
                 ..tap(0, "tap1")
             }],
             bridges: Vec::new(),
+            ..HostModel::default()
         };
         let changes = render(&model);
         assert_eq!(
@@ -680,6 +683,7 @@ config_tap1="172.16.2.1/24"
                 forward_delay: Some(at(Centiseconds(0))),
                 ..bridge(1, "br0", &["tap0", "tap1", "tap2"], addresses(&["172.16.1.1/24"]))
             }],
+            ..HostModel::default()
         };
         let changes = render(&model);
         assert_eq!(
@@ -724,6 +728,7 @@ rc_net_br0_need="net.tap0 net.tap1 net.tap2"
             interfaces: Vec::new(),
             taps: vec![tap(0, "tap-vm1")],
             bridges: vec![bridge(1, "br-lan", &["eth0.100", "tap-vm1"], AddressConfig::Dhcp)],
+            ..HostModel::default()
         };
         let changes = render(&model);
         assert_eq!(
@@ -794,6 +799,7 @@ rc_net_br_lan_need="net.tap-vm1"
                 },
                 bridge(4, "br1", &[], AddressConfig::Static(Vec::new())),
             ],
+            ..HostModel::default()
         };
         let changes = render(&model);
         assert_eq!(
@@ -861,6 +867,7 @@ mtu_eth1="9000"
             interfaces: vec![routes],
             taps: Vec::new(),
             bridges: vec![bridge(0, "br0", &["eth0"], addresses(&["172.16.1.1/24"]))],
+            ..HostModel::default()
         };
         let changes = render(&model);
         assert_eq!(
@@ -891,6 +898,7 @@ bridge_stp_state_br0="0"
             interfaces: vec![interface(0, "eth0", AddressConfig::None)],
             taps: vec![qemu_tap(1, "tap0")],
             bridges: vec![bridge(2, "br0", &["eth0", "tap0"], AddressConfig::Dhcp)],
+            ..HostModel::default()
         };
         let text = text_of(&render(&model));
         assert!(!text.contains("=("), "{text}");

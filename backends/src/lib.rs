@@ -1,13 +1,19 @@
 //! hostnet's backends: one file per target format, each a pure function of
 //! `(&HostModel, &Facts)` to changes. This file only lists them.
 
+mod debian_ifupdown;
 mod gentoo_netifrc;
+mod systemd_networkd;
 mod text;
 
 use hostnet_engine::backend::{Backend, Registry};
 
 /// Every backend hostnet ships, in the order detection tries them.
 pub fn registry() -> Registry {
-    let backends: Vec<Box<dyn Backend>> = vec![Box::new(gentoo_netifrc::GentooNetifrc)];
+    let backends: Vec<Box<dyn Backend>> = vec![
+        Box::new(gentoo_netifrc::GentooNetifrc),
+        Box::new(debian_ifupdown::DebianIfupdown),
+        Box::new(systemd_networkd::SystemdNetworkd),
+    ];
     Registry::new(backends)
 }

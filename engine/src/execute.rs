@@ -84,6 +84,8 @@ pub struct TaskRun {
     pub notify: Vec<String>,
     /// Is it a handler?
     pub handler: bool,
+    /// The task that expanded into this one (`vm_network` → `bridge`, …).
+    pub parent: Option<TaskId>,
 }
 
 /// A play as run.
@@ -126,6 +128,19 @@ pub struct TaskContext<'a> {
     pub templates: &'a Templates,
     /// The variables in scope.
     pub scope: &'a Value,
+    /// Low-level tasks this task expands into (run after it, each shown as a task of its own).
+    pub subtasks: Vec<SubTask>,
+}
+
+/// A low-level task a high-level module expands into.
+#[derive(Debug)]
+pub struct SubTask {
+    /// Shown as `TASK [parent › name]`.
+    pub name: String,
+    /// The module it calls.
+    pub module: &'static crate::modules::Module,
+    /// Its arguments, already templated.
+    pub arg: Arg,
 }
 
 impl TaskContext<'_> {
@@ -169,10 +184,8 @@ pub fn execute(playbook: &Playbook, inputs: &Inputs<'_>) -> Result<Execution, Er
         check_notify(play)?;
         let value = scope_value(&scope);
         for task in &play.tasks {
-            let id = TaskId(execution.tasks.len());
-            let run = run_task(task, id, index, &value, inputs, &base_dir, &mut execution, false)
+            run_task(task, index, &value, inputs, &base_dir, &mut execution, false)
                 .map_err(|error| error.in_task(&task.display_name()))?;
-            execution.tasks.push(run);
         }
         execution.plays.push(PlayRun {
             name: play.name.clone().unwrap_or_else(|| play.hosts.clone()),
@@ -192,11 +205,9 @@ pub fn run_handler(
 ) -> Result<Vec<Planned>> {
     let base_dir = playbook.path.parent().map(Path::to_path_buf).unwrap_or_default();
     let value = scope_value(&execution.plays[play].scope);
-    let id = TaskId(execution.tasks.len());
     let before = execution.changes.len();
-    let run = run_task(handler, id, play, &value, inputs, &base_dir, execution, true)
+    run_task(handler, play, &value, inputs, &base_dir, execution, true)
         .map_err(|error| error.in_task(&handler.display_name()))?;
-    execution.tasks.push(run);
     Ok(execution.changes.split_off(before))
 }
 
@@ -259,17 +270,17 @@ fn define(scope: &mut Scope, vars: &[(Key, Node)], inputs: &Inputs<'_>) -> Resul
     Ok(())
 }
 
-#[expect(clippy::too_many_arguments, reason = "the task runner's inputs, passed once")]
+/// Run a task (for every loop item) and record it, followed by any subtasks it expanded into.
 fn run_task(
     task: &Task,
-    id: TaskId,
     play: usize,
     play_scope: &Value,
     inputs: &Inputs<'_>,
     base_dir: &PathBuf,
     execution: &mut Execution,
     handler: bool,
-) -> Result<TaskRun> {
+) -> Result<()> {
+    let id = TaskId(execution.tasks.len());
     let mut run = TaskRun {
         id,
         play,
@@ -280,13 +291,18 @@ fn run_task(
         items: Vec::new(),
         notify: task.notify.iter().map(|(name, _)| name.clone()).collect(),
         handler,
+        parent: None,
     };
     if !handler && !inputs.tags.selects(&task.tags) {
         run.state = TaskState::Skipped {
             reason: "excluded by tags".into(),
         };
-        return Ok(run);
+        execution.tasks.push(run);
+        return Ok(());
     }
+    // Reserve the task's slot so subtasks get the ids after it.
+    execution.tasks.push(run.clone());
+    let mut subtasks = Vec::new();
     let items: Option<Vec<Value>> = match &task.loop_items {
         None => None,
         Some(node) => {
@@ -342,9 +358,11 @@ fn run_task(
             base_dir,
             templates: inputs.templates,
             scope: &value,
+            subtasks: Vec::new(),
         };
         (task.module.run)(&mut args, &mut context)?;
         args.finish()?;
+        subtasks.append(&mut context.subtasks);
         ran += 1;
     }
     if ran == 0 {
@@ -356,7 +374,65 @@ fn run_task(
             },
         };
     }
-    Ok(run)
+    let notify = run.notify.clone();
+    execution.tasks[id.0] = run;
+    for subtask in subtasks {
+        run_subtask(
+            subtask,
+            id,
+            play,
+            &notify,
+            handler,
+            task.pos.clone(),
+            inputs,
+            base_dir,
+            execution,
+        )?;
+    }
+    Ok(())
+}
+
+#[expect(clippy::too_many_arguments, reason = "a subtask inherits its parent's context")]
+fn run_subtask(
+    subtask: SubTask,
+    parent: TaskId,
+    play: usize,
+    notify: &[String],
+    handler: bool,
+    pos: Pos,
+    inputs: &Inputs<'_>,
+    base_dir: &PathBuf,
+    execution: &mut Execution,
+) -> Result<()> {
+    let id = TaskId(execution.tasks.len());
+    let parent_name = execution.tasks[parent.0].name.clone();
+    execution.tasks.push(TaskRun {
+        id,
+        play,
+        name: format!("{parent_name} › {}", subtask.name),
+        module: subtask.module.name,
+        pos: pos.clone(),
+        state: TaskState::Ran,
+        items: Vec::new(),
+        notify: notify.to_vec(),
+        handler,
+        parent: Some(parent),
+    });
+    let value = Value::from(());
+    let mut args = Args::new(subtask.module, subtask.arg)?;
+    let mut context = TaskContext {
+        task: id,
+        pos,
+        facts: inputs.facts,
+        model: &mut execution.model,
+        changes: &mut execution.changes,
+        base_dir,
+        templates: inputs.templates,
+        scope: &value,
+        subtasks: Vec::new(),
+    };
+    (subtask.module.run)(&mut args, &mut context)?;
+    args.finish()
 }
 
 fn scope_map(value: &Value) -> Scope {

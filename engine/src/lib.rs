@@ -27,6 +27,7 @@ pub mod modules;
 pub mod pipeline;
 pub mod plan;
 pub mod playbook;
+pub mod qemu;
 pub mod rollback;
 pub mod root;
 pub mod services;

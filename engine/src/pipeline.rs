@@ -218,8 +218,20 @@ fn assemble(execution: &Execution, steps: Vec<Step>) -> Vec<PlayPlan> {
             tasks: Vec::new(),
         })
         .collect();
+    let changed: Vec<bool> = per_task
+        .iter()
+        .zip(&contributes)
+        .map(|(steps, contributes)| !steps.is_empty() || !contributes.is_empty())
+        .collect();
     for (task, (steps, contributes)) in execution.tasks.iter().zip(per_task.into_iter().zip(contributes)) {
-        let status = status(task, &steps, &contributes);
+        let children_changed = execution
+            .tasks
+            .iter()
+            .any(|child| child.parent == Some(task.id) && changed[child.id.0]);
+        let mut status = status(task, &steps, &contributes);
+        if children_changed && status == Status::Ok {
+            status = Status::Changed;
+        }
         plays[task.play].tasks.push(TaskPlan {
             id: task.id,
             name: task.name.clone(),

@@ -85,7 +85,14 @@ fn systemd(name: &str, action: ServiceAction) -> Command {
     let unit = format!("{name}.service");
     let wants = SysPath::from_static(format!("/etc/systemd/system/{}.wants/{unit}", wanted_by(name)));
     let active = SysPath::from_static(format!("/run/systemd/units/invocation:{unit}"));
-    let unit_file = format!("/lib/systemd/system/{unit}");
+    // hostnet's own units (`hostnet-*`) live in /etc/systemd/system; a wants
+    // link to /lib would dangle (in a rendered image the unit would not start).
+    let unit_dir = if name.starts_with("hostnet-") {
+        "/etc/systemd/system"
+    } else {
+        "/lib/systemd/system"
+    };
+    let unit_file = format!("{unit_dir}/{unit}");
     let (words, guard, effects) = match action {
         ServiceAction::Enable => (
             vec!["systemctl", "enable", unit.as_str()],
@@ -157,6 +164,18 @@ mod tests {
             Guard::Creates(SysPath::from_static(
                 "/etc/systemd/system/sysinit.target.wants/nftables.service"
             ))
+        );
+    }
+
+    #[test]
+    fn hostnet_units_are_linked_from_etc() {
+        let command = resolve(Init::Systemd, "hostnet-ebtables", ServiceAction::Enable);
+        assert_eq!(
+            command.effects,
+            [Effect::Link {
+                path: SysPath::from_static("/etc/systemd/system/multi-user.target.wants/hostnet-ebtables.service"),
+                target: "/etc/systemd/system/hostnet-ebtables.service".into(),
+            }]
         );
     }
 }

@@ -4,6 +4,7 @@ mod apply;
 mod check;
 mod facts;
 mod plan;
+mod qemu;
 mod render;
 mod rollback;
 
@@ -19,5 +20,6 @@ pub(crate) fn run(cli: Cli) -> ExitStatus {
         Command::Render(args) => render::run(&args),
         Command::Rollback(args) => rollback::run(&args),
         Command::Facts(args) => facts::run(&args),
+        Command::Qemu(args) => qemu::run(&args),
     }
 }

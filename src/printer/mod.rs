@@ -84,6 +84,18 @@ pub(crate) fn facts(facts: &Facts, registry: &Registry, output: Output) {
     }
 }
 
+/// `qemu`: arguments as one shell line, one per line, or JSON.
+pub(crate) fn qemu(arguments: &[String], format: &str, json: bool) {
+    let text = if json {
+        json::value(&arguments)
+    } else if format == "args" {
+        arguments.iter().map(|argument| format!("{argument}\n")).collect()
+    } else {
+        format!("{}\n", hostnet_engine::qemu::shell_line(arguments))
+    };
+    stdout(&text);
+}
+
 /// Errors, on stderr; the exit status for them.
 pub(crate) fn errors(errors: &Errors) -> ExitStatus {
     let mut text = errors.render();

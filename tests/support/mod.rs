@@ -3,6 +3,7 @@
 #![allow(dead_code, unreachable_pub)]
 
 pub mod golden;
+pub mod sandbox;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -9,6 +9,7 @@ pub mod services;
 pub mod sysctl;
 pub mod validate;
 pub mod validate_services;
+pub mod vm;
 
 use serde::Serialize;
 
@@ -17,8 +18,8 @@ use crate::source::Pos;
 
 pub use net::{AddressConfig, Bridge, Interface, Route, Tap};
 pub use services::{
-    DhcpHost, DhcpServer, Dns, FirewallIntent, FirewallRule, LeaseTime, MacNat, MacNatGuest, Nat, PortRange,
-    Protocol, Router, Sysctl,
+    DhcpHost, DhcpServer, Dns, FirewallIntent, FirewallRule, LeaseTime, MacNat, MacNatGuest, Nat, PortRange, Protocol,
+    Router, Sysctl,
 };
 
 /// Which task asked for an item, and where.
@@ -57,6 +58,8 @@ pub struct HostModel {
     pub mac_nats: Vec<MacNat>,
     /// The firewall backend a task asked for (`vm_network`'s `firewall:`), if any.
     pub firewall_backend: Option<String>,
+    /// Guests declared by `vm_network` (for `hostnet qemu`).
+    pub vms: Vec<vm::Vm>,
 }
 
 impl HostModel {

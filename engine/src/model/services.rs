@@ -43,7 +43,9 @@ impl LeaseTime {
         };
         let seconds = number.checked_mul(factor).ok_or_else(bad)?;
         if seconds < 120 {
-            return Err(format!("lease time `{text}` is shorter than dnsmasq's minimum of 2 minutes"));
+            return Err(format!(
+                "lease time `{text}` is shorter than dnsmasq's minimum of 2 minutes"
+            ));
         }
         Ok(Self::Seconds(seconds))
     }
@@ -175,7 +177,10 @@ impl PortRange {
     pub fn parse(text: &str) -> Result<Self, String> {
         let bad = || format!("`{text}` is not a port or a range like `8000-8100`");
         let (first, last) = match text.split_once(['-', ':']) {
-            Some((first, last)) => (first.trim().parse().map_err(|_| bad())?, last.trim().parse().map_err(|_| bad())?),
+            Some((first, last)) => (
+                first.trim().parse().map_err(|_| bad())?,
+                last.trim().parse().map_err(|_| bad())?,
+            ),
             None => {
                 let port = text.trim().parse().map_err(|_| bad())?;
                 (port, port)
@@ -193,9 +198,16 @@ impl PortRange {
 #[serde(tag = "intent", rename_all = "snake_case")]
 pub enum FirewallIntent {
     /// Accept traffic to the host arriving on `interface` (only these protocols/ports when given).
-    AllowInput { interface: InterfaceName, protocols: Vec<Protocol>, ports: Vec<PortRange> },
+    AllowInput {
+        interface: InterfaceName,
+        protocols: Vec<Protocol>,
+        ports: Vec<PortRange>,
+    },
     /// Accept traffic forwarded in from `interface` (out via `out_interface` when given), and its replies.
-    AllowForward { interface: InterfaceName, out_interface: Option<InterfaceName> },
+    AllowForward {
+        interface: InterfaceName,
+        out_interface: Option<InterfaceName>,
+    },
     /// Accept forwarding between ports of the same bridge (needed where FORWARD is DROP and br_netfilter is on).
     BridgeForward { bridge: InterfaceName },
     /// Accept DHCP (udp 67) and DNS (udp and tcp 53) from guests on `interface` to the host.
@@ -257,7 +269,13 @@ mod tests {
     #[test]
     fn port_ranges() {
         assert_eq!(PortRange::parse("53").unwrap(), PortRange { first: 53, last: 53 });
-        assert_eq!(PortRange::parse("8000-8100").unwrap(), PortRange { first: 8000, last: 8100 });
+        assert_eq!(
+            PortRange::parse("8000-8100").unwrap(),
+            PortRange {
+                first: 8000,
+                last: 8100
+            }
+        );
         assert!(PortRange::parse("9-1").is_err());
         assert!(PortRange::parse("0").is_err());
     }

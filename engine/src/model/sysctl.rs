@@ -58,7 +58,13 @@ pub fn suggestion(name: &str) -> Option<String> {
             pattern
                 .split('.')
                 .enumerate()
-                .map(|(index, part)| if part == "*" { parts.get(index).copied().unwrap_or("all") } else { part })
+                .map(|(index, part)| {
+                    if part == "*" {
+                        parts.get(index).copied().unwrap_or("all")
+                    } else {
+                        part
+                    }
+                })
                 .collect::<Vec<_>>()
                 .join(".")
         })
@@ -76,7 +82,13 @@ mod tests {
         assert!(is_known("net.ipv4.conf.br0.proxy_arp"));
         assert!(!is_known("net.ipv4.ip_forwarding"));
         assert_eq!(normalise("net/ipv4/ip_forward"), "net.ipv4.ip_forward");
-        assert_eq!(suggestion("net.ipv4.ip_forwarding").as_deref(), Some("net.ipv4.ip_forward"));
-        assert_eq!(suggestion("net.ipv4.conf.br0.proxyarp").as_deref(), Some("net.ipv4.conf.br0.proxy_arp"));
+        assert_eq!(
+            suggestion("net.ipv4.ip_forwarding").as_deref(),
+            Some("net.ipv4.ip_forward")
+        );
+        assert_eq!(
+            suggestion("net.ipv4.conf.br0.proxyarp").as_deref(),
+            Some("net.ipv4.conf.br0.proxy_arp")
+        );
     }
 }

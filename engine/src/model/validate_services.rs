@@ -74,7 +74,10 @@ pub fn validate(model: &HostModel) -> Vec<Error> {
             if !usable(lease.ip) {
                 errors.push(Error::invalid(
                     &host.pos,
-                    format!("the fixed lease `{}` for `{}` is outside `{network}`, the subnet of `{name}`", lease.ip, lease.mac),
+                    format!(
+                        "the fixed lease `{}` for `{}` is outside `{network}`, the subnet of `{name}`",
+                        lease.ip, lease.mac
+                    ),
                     Some("dnsmasq would silently ignore it; pick an address in the subnet".into()),
                 ));
             } else if lease.ip == own {
@@ -85,7 +88,11 @@ pub fn validate(model: &HostModel) -> Vec<Error> {
                 ));
             }
             if lease.mac.is_multicast() {
-                errors.push(Error::invalid(&host.pos, format!("`{}` is a multicast MAC; no NIC can have it", lease.mac), None));
+                errors.push(Error::invalid(
+                    &host.pos,
+                    format!("`{}` is a multicast MAC; no NIC can have it", lease.mac),
+                    None,
+                ));
             }
             if let Some(previous) = macs.insert(lease.mac, host.pos.clone()) {
                 errors.push(Error::invalid(
@@ -97,7 +104,10 @@ pub fn validate(model: &HostModel) -> Vec<Error> {
             if let Some(previous) = ips.insert(lease.ip, host.pos.clone()) {
                 errors.push(Error::invalid(
                     &host.pos,
-                    format!("the address `{}` is leased to two MACs (the other at {previous})", lease.ip),
+                    format!(
+                        "the address `{}` is leased to two MACs (the other at {previous})",
+                        lease.ip
+                    ),
                     None,
                 ));
             }
@@ -109,7 +119,10 @@ pub fn validate(model: &HostModel) -> Vec<Error> {
             if let Some(previous) = ips.insert(IpAddr::V4(guest.value.ip), guest.pos.clone()) {
                 errors.push(Error::invalid(
                     &guest.pos,
-                    format!("the guest address `{}` appears twice (the other at {previous})", guest.value.ip),
+                    format!(
+                        "the guest address `{}` appears twice (the other at {previous})",
+                        guest.value.ip
+                    ),
                     None,
                 ));
             }

@@ -18,13 +18,55 @@ pub(super) static DHCP_SERVER: Module = Module {
           The interface needs a static address; the range and every fixed lease must lie in its \
           subnet and not be its own address.",
     args: &[
-        ArgSpec { name: "interface", aliases: &[], required: true, kind: "interface name", doc: "The bridge (or TAP) to serve." },
-        ArgSpec { name: "range", aliases: &[], required: false, kind: "[first, last] addresses", doc: "Dynamic range, e.g. `[172.16.1.2, 172.16.1.100]`. Omit for fixed leases only." },
-        ArgSpec { name: "lease", aliases: &[], required: false, kind: "time", doc: "Lease time: `12h` (default), `45m`, `3600`, `infinite`; at least 2 minutes." },
-        ArgSpec { name: "router", aliases: &[], required: false, kind: "address | `none`", doc: "Gateway announced to guests (default: the interface's own address; `none` for host-only and internal)." },
-        ArgSpec { name: "dns", aliases: &[], required: false, kind: "list of addresses | `none`", doc: "DNS servers announced (default: dnsmasq itself answers DNS; `none`: DHCP only)." },
-        ArgSpec { name: "domain", aliases: &[], required: false, kind: "domain name", doc: "Domain announced to guests." },
-        ArgSpec { name: "hosts", aliases: &[], required: false, kind: "list of `{mac, ip, name}`", doc: "Fixed leases; extra keys in each item (e.g. `tap`) are ignored, so a `vms` list can be passed as is." },
+        ArgSpec {
+            name: "interface",
+            aliases: &[],
+            required: true,
+            kind: "interface name",
+            doc: "The bridge (or TAP) to serve.",
+        },
+        ArgSpec {
+            name: "range",
+            aliases: &[],
+            required: false,
+            kind: "[first, last] addresses",
+            doc: "Dynamic range, e.g. `[172.16.1.2, 172.16.1.100]`. Omit for fixed leases only.",
+        },
+        ArgSpec {
+            name: "lease",
+            aliases: &[],
+            required: false,
+            kind: "time",
+            doc: "Lease time: `12h` (default), `45m`, `3600`, `infinite`; at least 2 minutes.",
+        },
+        ArgSpec {
+            name: "router",
+            aliases: &[],
+            required: false,
+            kind: "address | `none`",
+            doc: "Gateway announced to guests (default: the interface's own address; `none` for host-only and internal).",
+        },
+        ArgSpec {
+            name: "dns",
+            aliases: &[],
+            required: false,
+            kind: "list of addresses | `none`",
+            doc: "DNS servers announced (default: dnsmasq itself answers DNS; `none`: DHCP only).",
+        },
+        ArgSpec {
+            name: "domain",
+            aliases: &[],
+            required: false,
+            kind: "domain name",
+            doc: "Domain announced to guests.",
+        },
+        ArgSpec {
+            name: "hosts",
+            aliases: &[],
+            required: false,
+            kind: "list of `{mac, ip, name}`",
+            doc: "Fixed leases; extra keys in each item (e.g. `tap`) are ignored, so a `vms` list can be passed as is.",
+        },
     ],
     handler_ok: false,
     run,
@@ -34,10 +76,22 @@ fn host(arg: &Arg) -> Result<At<DhcpHost>> {
     let entries = arg.entries("a fixed lease (`mac`, `ip`, `name`)")?;
     let find = |key: &str| entries.iter().find(|(k, _)| k.name == key).map(|(_, value)| value);
     let mac = find("mac").ok_or_else(|| {
-        Error::at(&arg.pos, ErrorKind::MissingKey { key: "mac".into(), context: "a fixed lease".into() })
+        Error::at(
+            &arg.pos,
+            ErrorKind::MissingKey {
+                key: "mac".into(),
+                context: "a fixed lease".into(),
+            },
+        )
     })?;
     let ip = find("ip").ok_or_else(|| {
-        Error::at(&arg.pos, ErrorKind::MissingKey { key: "ip".into(), context: "a fixed lease".into() })
+        Error::at(
+            &arg.pos,
+            ErrorKind::MissingKey {
+                key: "ip".into(),
+                context: "a fixed lease".into(),
+            },
+        )
     })?;
     let name = match find("name") {
         Some(name) if !name.is_none() => {
@@ -47,14 +101,22 @@ fn host(arg: &Arg) -> Result<At<DhcpHost>> {
                 && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
                 && !text.starts_with('-');
             if !valid {
-                return Err(Error::invalid(&name.pos, format!("`{text}` is not a valid host name (letters, digits and `-`)"), None));
+                return Err(Error::invalid(
+                    &name.pos,
+                    format!("`{text}` is not a valid host name (letters, digits and `-`)"),
+                    None,
+                ));
             }
             Some(text)
         }
         _ => None,
     };
     Ok(At {
-        value: DhcpHost { mac: MacAddr::from_arg(mac)?, ip: Ipv4Addr::from_arg(ip)?, name },
+        value: DhcpHost {
+            mac: MacAddr::from_arg(mac)?,
+            ip: Ipv4Addr::from_arg(ip)?,
+            name,
+        },
         pos: ip.pos.clone(),
     })
 }
@@ -63,7 +125,10 @@ fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
     let interface = args.required::<At<InterfaceName>>("interface")?;
     let range = match args.optional_at::<Vec<Ipv4Addr>>("range")? {
         None => None,
-        Some(At { value, pos }) if value.len() == 2 => Some(At { value: (value[0], value[1]), pos }),
+        Some(At { value, pos }) if value.len() == 2 => Some(At {
+            value: (value[0], value[1]),
+            pos,
+        }),
         Some(At { pos, .. }) => {
             return Err(Error::invalid(&pos, "`range` is two addresses: `[first, last]`", None));
         }
@@ -92,23 +157,48 @@ fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
                 .split('.')
                 .all(|label| !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
             if !valid {
-                return Err(Error::invalid(&domain.pos, format!("`{}` is not a domain name", domain.value), None));
+                return Err(Error::invalid(
+                    &domain.pos,
+                    format!("`{}` is not a domain name", domain.value),
+                    None,
+                ));
             }
             Some(domain.value)
         }
     };
     let hosts = match args.optional::<Arg>("hosts")? {
         None => Vec::new(),
-        Some(arg) => arg.items("a list of fixed leases")?.iter().map(host).collect::<Result<_>>()?,
+        Some(arg) => arg
+            .items("a list of fixed leases")?
+            .iter()
+            .map(host)
+            .collect::<Result<_>>()?,
     };
-    if let Some(previous) = context.model.dhcp_servers.iter().find(|d| d.interface.value == interface.value) {
+    if let Some(previous) = context
+        .model
+        .dhcp_servers
+        .iter()
+        .find(|d| d.interface.value == interface.value)
+    {
         return Err(Error::invalid(
             &interface.pos,
-            format!("a DHCP server on `{}` is already defined at {}", interface.value, previous.origin.pos),
+            format!(
+                "a DHCP server on `{}` is already defined at {}",
+                interface.value, previous.origin.pos
+            ),
             Some("one `dhcp_server` per interface".into()),
         ));
     }
     let origin = context.origin(&interface.pos);
-    context.model.dhcp_servers.push(DhcpServer { interface, range, lease, router, dns, domain, hosts, origin });
+    context.model.dhcp_servers.push(DhcpServer {
+        interface,
+        range,
+        lease,
+        router,
+        dns,
+        domain,
+        hosts,
+        origin,
+    });
     Ok(())
 }

@@ -15,20 +15,74 @@ pub(super) static FIREWALL: Module = Module {
           `isolate_host`. Rules live in hostnet's own chains (iptables), its own table (nftables) \
           or its managed blocks (ufw), so the user's other rules survive.",
     args: &[
-        ArgSpec { name: "allow_input", aliases: &[], required: false, kind: "interface name", doc: "Accept traffic to the host arriving on this interface (narrowed by `protocols`/`ports`)." },
-        ArgSpec { name: "allow_forward", aliases: &[], required: false, kind: "interface name", doc: "Accept traffic forwarded in from this interface (out via `out_interface` when given) and its replies." },
-        ArgSpec { name: "bridge_forward", aliases: &[], required: false, kind: "bridge name", doc: "Accept forwarding between the bridge's own ports (needed where FORWARD is DROP and br_netfilter is on: ufw, Docker)." },
-        ArgSpec { name: "dhcp_dns", aliases: &[], required: false, kind: "interface name", doc: "Accept DHCP (udp 67) and DNS (udp/tcp 53) from guests on this interface to the host." },
-        ArgSpec { name: "isolate_host", aliases: &[], required: false, kind: "interface name", doc: "Drop everything from this interface to the host (internal mode); guests still reach each other." },
-        ArgSpec { name: "out_interface", aliases: &[], required: false, kind: "interface name", doc: "With `allow_forward`: only towards this interface." },
-        ArgSpec { name: "protocols", aliases: &["proto"], required: false, kind: "list of `tcp` | `udp` | `icmp`", doc: "With `allow_input`: only these protocols." },
-        ArgSpec { name: "ports", aliases: &["port"], required: false, kind: "list of ports or ranges", doc: "With `allow_input`: only these destination ports (`53`, `8000-8100`); needs `protocols` tcp and/or udp." },
+        ArgSpec {
+            name: "allow_input",
+            aliases: &[],
+            required: false,
+            kind: "interface name",
+            doc: "Accept traffic to the host arriving on this interface (narrowed by `protocols`/`ports`).",
+        },
+        ArgSpec {
+            name: "allow_forward",
+            aliases: &[],
+            required: false,
+            kind: "interface name",
+            doc: "Accept traffic forwarded in from this interface (out via `out_interface` when given) and its replies.",
+        },
+        ArgSpec {
+            name: "bridge_forward",
+            aliases: &[],
+            required: false,
+            kind: "bridge name",
+            doc: "Accept forwarding between the bridge's own ports (needed where FORWARD is DROP and br_netfilter is on: ufw, Docker).",
+        },
+        ArgSpec {
+            name: "dhcp_dns",
+            aliases: &[],
+            required: false,
+            kind: "interface name",
+            doc: "Accept DHCP (udp 67) and DNS (udp/tcp 53) from guests on this interface to the host.",
+        },
+        ArgSpec {
+            name: "isolate_host",
+            aliases: &[],
+            required: false,
+            kind: "interface name",
+            doc: "Drop everything from this interface to the host (internal mode); guests still reach each other.",
+        },
+        ArgSpec {
+            name: "out_interface",
+            aliases: &[],
+            required: false,
+            kind: "interface name",
+            doc: "With `allow_forward`: only towards this interface.",
+        },
+        ArgSpec {
+            name: "protocols",
+            aliases: &["proto"],
+            required: false,
+            kind: "list of `tcp` | `udp` | `icmp`",
+            doc: "With `allow_input`: only these protocols.",
+        },
+        ArgSpec {
+            name: "ports",
+            aliases: &["port"],
+            required: false,
+            kind: "list of ports or ranges",
+            doc: "With `allow_input`: only these destination ports (`53`, `8000-8100`); needs `protocols` tcp and/or udp.",
+        },
     ],
     handler_ok: false,
     run,
 };
 
-const INTENTS: [&str; 5] = ["allow_input", "allow_forward", "bridge_forward", "dhcp_dns", "isolate_host"];
+const INTENTS: [&str; 5] = [
+    "allow_input",
+    "allow_forward",
+    "bridge_forward",
+    "dhcp_dns",
+    "isolate_host",
+];
 
 fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
     let given: Vec<&str> = INTENTS.iter().copied().filter(|intent| args.has(intent)).collect();
@@ -62,7 +116,11 @@ fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
         if let Some(pos) = pos
             && intent_name != belongs
         {
-            return Err(Error::invalid(pos, format!("`{name}` goes with `{belongs}`, not `{intent_name}`"), None));
+            return Err(Error::invalid(
+                pos,
+                format!("`{name}` goes with `{belongs}`, not `{intent_name}`"),
+                None,
+            ));
         }
     }
     let protocols: Vec<Protocol> = match &protocols {
@@ -74,7 +132,11 @@ fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
                 "tcp" => Ok(Protocol::Tcp),
                 "udp" => Ok(Protocol::Udp),
                 "icmp" => Ok(Protocol::Icmp),
-                other => Err(Error::invalid(&list.pos, format!("unknown protocol `{other}`"), Some("expected `tcp`, `udp` or `icmp`".into()))),
+                other => Err(Error::invalid(
+                    &list.pos,
+                    format!("unknown protocol `{other}`"),
+                    Some("expected `tcp`, `udp` or `icmp`".into()),
+                )),
             })
             .collect::<Result<_>>()?,
     };
@@ -82,7 +144,11 @@ fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
         None => Vec::new(),
         Some(list) => {
             if !protocols.iter().any(|p| matches!(p, Protocol::Tcp | Protocol::Udp)) {
-                return Err(Error::invalid(&list.pos, "`ports` needs `protocols` with `tcp` or `udp`", None));
+                return Err(Error::invalid(
+                    &list.pos,
+                    "`ports` needs `protocols` with `tcp` or `udp`",
+                    None,
+                ));
             }
             list.value
                 .iter()
@@ -92,8 +158,15 @@ fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
     };
     let name = interface.value.clone();
     let intent = match intent_name {
-        "allow_input" => FirewallIntent::AllowInput { interface: name, protocols, ports },
-        "allow_forward" => FirewallIntent::AllowForward { interface: name, out_interface: out_interface.map(|a| a.value) },
+        "allow_input" => FirewallIntent::AllowInput {
+            interface: name,
+            protocols,
+            ports,
+        },
+        "allow_forward" => FirewallIntent::AllowForward {
+            interface: name,
+            out_interface: out_interface.map(|a| a.value),
+        },
         "bridge_forward" => FirewallIntent::BridgeForward { bridge: name },
         "dhcp_dns" => FirewallIntent::DhcpDns { interface: name },
         _ => FirewallIntent::IsolateHost { interface: name },

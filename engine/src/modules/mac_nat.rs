@@ -19,9 +19,27 @@ pub(super) static MAC_NAT: Module = Module {
           IP (static, or a `dhcp_server` fixed lease). Rules are persisted in a file restored at \
           boot by a small unit (systemd) or the ebtables service (OpenRC).",
     args: &[
-        ArgSpec { name: "uplink", aliases: &[], required: true, kind: "interface name", doc: "The wireless uplink, e.g. `wlan0`." },
-        ArgSpec { name: "mac", aliases: &[], required: false, kind: "MAC address", doc: "The MAC frames leave with (default: the uplink's, from facts)." },
-        ArgSpec { name: "guests", aliases: &[], required: true, kind: "list of `{ip, mac}`", doc: "The guests; extra keys are ignored, so a `vms` list can be passed as is." },
+        ArgSpec {
+            name: "uplink",
+            aliases: &[],
+            required: true,
+            kind: "interface name",
+            doc: "The wireless uplink, e.g. `wlan0`.",
+        },
+        ArgSpec {
+            name: "mac",
+            aliases: &[],
+            required: false,
+            kind: "MAC address",
+            doc: "The MAC frames leave with (default: the uplink's, from facts).",
+        },
+        ArgSpec {
+            name: "guests",
+            aliases: &[],
+            required: true,
+            kind: "list of `{ip, mac}`",
+            doc: "The guests; extra keys are ignored, so a `vms` list can be passed as is.",
+        },
     ],
     handler_ok: false,
     run,
@@ -30,27 +48,54 @@ pub(super) static MAC_NAT: Module = Module {
 fn guest(arg: &Arg) -> Result<At<MacNatGuest>> {
     let entries = arg.entries("a guest (`ip`, `mac`)")?;
     let find = |key: &str| entries.iter().find(|(k, _)| k.name == key).map(|(_, value)| value);
-    let missing = |key: &str| Error::at(&arg.pos, ErrorKind::MissingKey { key: key.into(), context: "a guest".into() });
+    let missing = |key: &str| {
+        Error::at(
+            &arg.pos,
+            ErrorKind::MissingKey {
+                key: key.into(),
+                context: "a guest".into(),
+            },
+        )
+    };
     let ip = find("ip").ok_or_else(|| missing("ip"))?;
     let mac = find("mac").ok_or_else(|| missing("mac"))?;
-    Ok(At { value: MacNatGuest { ip: Ipv4Addr::from_arg(ip)?, mac: MacAddr::from_arg(mac)? }, pos: ip.pos.clone() })
+    Ok(At {
+        value: MacNatGuest {
+            ip: Ipv4Addr::from_arg(ip)?,
+            mac: MacAddr::from_arg(mac)?,
+        },
+        pos: ip.pos.clone(),
+    })
 }
 
 fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
     let uplink = args.required::<At<InterfaceName>>("uplink")?;
     let mac = match args.optional::<MacAddr>("mac")? {
         Some(mac) => mac,
-        None => context.facts.interface(uplink.value.as_str()).and_then(|fact| fact.mac).ok_or_else(|| {
-            Error::invalid(
-                &uplink.pos,
-                format!("the MAC of `{}` is not known", uplink.value),
-                Some("give `mac:` (the uplink's MAC), or plan on the host itself so facts know it".into()),
-            )
-        })?,
+        None => context
+            .facts
+            .interface(uplink.value.as_str())
+            .and_then(|fact| fact.mac)
+            .ok_or_else(|| {
+                Error::invalid(
+                    &uplink.pos,
+                    format!("the MAC of `{}` is not known", uplink.value),
+                    Some("give `mac:` (the uplink's MAC), or plan on the host itself so facts know it".into()),
+                )
+            })?,
     };
     let guests = args.required::<Arg>("guests")?;
-    let guests = guests.items("a list of guests")?.iter().map(guest).collect::<Result<_>>()?;
+    let guests = guests
+        .items("a list of guests")?
+        .iter()
+        .map(guest)
+        .collect::<Result<_>>()?;
     let origin = context.origin(&uplink.pos);
-    context.model.mac_nats.push(MacNat { uplink, mac, guests, origin });
+    context.model.mac_nats.push(MacNat {
+        uplink,
+        mac,
+        guests,
+        origin,
+    });
     Ok(())
 }

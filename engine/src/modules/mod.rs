@@ -18,6 +18,7 @@ mod net_args;
 mod service;
 mod sysctl;
 mod tap;
+mod vm_network;
 
 use crate::args::Args;
 use crate::error::Result;
@@ -75,6 +76,7 @@ pub struct ArgSpec {
 
 /// Every module, in documentation order.
 pub static MODULES: &[&Module] = &[
+    &vm_network::VM_NETWORK,
     &interface::INTERFACE,
     &bridge::BRIDGE,
     &tap::TAP,
@@ -98,17 +100,33 @@ pub fn reference_markdown() -> String {
          unknown arguments are errors. Handlers may use only the modules marked *handler: yes*.\n\n",
     );
     for module in MODULES {
-        out.push_str(&format!("- [`{}`](#{}): {}\n", module.name, module.name, module.summary));
+        out.push_str(&format!(
+            "- [`{}`](#{}): {}\n",
+            module.name, module.name, module.summary
+        ));
     }
     for module in MODULES {
-        out.push_str(&format!("\n## {}\n\n{}\n\n{}\n\n", module.name, module.summary, module.doc));
-        out.push_str(&format!("handler: {}\n\n", if module.handler_ok { "yes" } else { "no" }));
+        out.push_str(&format!(
+            "\n## {}\n\n{}\n\n{}\n\n",
+            module.name, module.summary, module.doc
+        ));
+        out.push_str(&format!(
+            "handler: {}\n\n",
+            if module.handler_ok { "yes" } else { "no" }
+        ));
         out.push_str("| argument | type | required | description |\n|---|---|---|---|\n");
         for arg in module.args {
             let aliases = if arg.aliases.is_empty() {
                 String::new()
             } else {
-                format!(" (alias {})", arg.aliases.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", "))
+                format!(
+                    " (alias {})",
+                    arg.aliases
+                        .iter()
+                        .map(|a| format!("`{a}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
             };
             out.push_str(&format!(
                 "| `{}`{aliases} | {} | {} | {} |\n",
@@ -138,8 +156,16 @@ mod tests {
         names.dedup();
         assert_eq!(names.len(), MODULES.len());
         for module in MODULES {
-            assert!(!module.summary.is_empty() && !module.doc.is_empty(), "{} lacks docs", module.name);
-            assert!(module.context.contains(module.name), "{}: context names another module", module.name);
+            assert!(
+                !module.summary.is_empty() && !module.doc.is_empty(),
+                "{} lacks docs",
+                module.name
+            );
+            assert!(
+                module.context.contains(module.name),
+                "{}: context names another module",
+                module.name
+            );
             for arg in module.args {
                 assert!(!arg.doc.is_empty(), "{}.{} lacks docs", module.name, arg.name);
             }

@@ -19,9 +19,27 @@ pub(super) static NAT: Module = Module {
           (`sysctl` module). With `routed: true` there is no masquerade: the LAN router needs a \
           route to `source` via this host.",
     args: &[
-        ArgSpec { name: "source", aliases: &[], required: true, kind: "IPv4 subnet", doc: "The guests' subnet, e.g. `172.16.1.0/24`." },
-        ArgSpec { name: "out_interface", aliases: &[], required: false, kind: "interface name", doc: "The uplink; default: any interface." },
-        ArgSpec { name: "routed", aliases: &[], required: false, kind: "bool", doc: "`true`: forward without masquerading (routed mode)." },
+        ArgSpec {
+            name: "source",
+            aliases: &[],
+            required: true,
+            kind: "IPv4 subnet",
+            doc: "The guests' subnet, e.g. `172.16.1.0/24`.",
+        },
+        ArgSpec {
+            name: "out_interface",
+            aliases: &[],
+            required: false,
+            kind: "interface name",
+            doc: "The uplink; default: any interface.",
+        },
+        ArgSpec {
+            name: "routed",
+            aliases: &[],
+            required: false,
+            kind: "bool",
+            doc: "`true`: forward without masquerading (routed mode).",
+        },
     ],
     handler_ok: false,
     run,
@@ -39,6 +57,11 @@ fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
     let out_interface = args.optional::<InterfaceName>("out_interface")?;
     let routed = args.optional::<bool>("routed")?.unwrap_or(false);
     let origin = context.origin(&source.pos);
-    context.model.nats.push(Nat { source, out_interface, masquerade: !routed, origin });
+    context.model.nats.push(Nat {
+        source,
+        out_interface,
+        masquerade: !routed,
+        origin,
+    });
     Ok(())
 }

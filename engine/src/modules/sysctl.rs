@@ -14,8 +14,20 @@ pub(super) static SYSCTL: Module = Module {
     doc: "Unknown keys are errors: `sysctl -p` and `systemd-sysctl` skip them with exit status 0, so a \
           typo would leave forwarding silently off.",
     args: &[
-        ArgSpec { name: "name", aliases: &[], required: true, kind: "dotted key", doc: "`net.ipv4.ip_forward` (slashes work too)." },
-        ArgSpec { name: "value", aliases: &[], required: true, kind: "integer or string", doc: "e.g. `1`." },
+        ArgSpec {
+            name: "name",
+            aliases: &[],
+            required: true,
+            kind: "dotted key",
+            doc: "`net.ipv4.ip_forward` (slashes work too).",
+        },
+        ArgSpec {
+            name: "value",
+            aliases: &[],
+            required: true,
+            kind: "integer or string",
+            doc: "e.g. `1`.",
+        },
     ],
     handler_ok: false,
     run,
@@ -37,7 +49,11 @@ fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
     }
     let text = value.text("a value")?;
     if text.is_empty() || text.contains(['\n', '\r', '#']) {
-        return Err(Error::invalid(&value.pos, format!("`{}` is not a sysctl value", text.escape_debug()), None));
+        return Err(Error::invalid(
+            &value.pos,
+            format!("`{}` is not a sysctl value", text.escape_debug()),
+            None,
+        ));
     }
     let text = match text.as_str() {
         "true" => "1".to_owned(),
@@ -49,13 +65,20 @@ fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
     {
         return Err(Error::invalid(
             &name.pos,
-            format!("`{key}` is already set to `{}` at {}", previous.value, previous.origin.pos),
+            format!(
+                "`{key}` is already set to `{}` at {}",
+                previous.value, previous.origin.pos
+            ),
             None,
         ));
     }
     if context.model.sysctls.iter().all(|s| s.name != key) {
         let origin = context.origin(&name.pos);
-        context.model.sysctls.push(Sysctl { name: key, value: text, origin });
+        context.model.sysctls.push(Sysctl {
+            name: key,
+            value: text,
+            origin,
+        });
     }
     Ok(())
 }

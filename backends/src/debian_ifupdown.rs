@@ -1,0 +1,840 @@
+//! Debian ifupdown (0.8) with bridge-utils: one file of stanzas,
+//! `/etc/network/interfaces.d/hostnet`, sourced from `/etc/network/interfaces`.
+//!
+//! Pure: the model in, changes out. Traps this writer gets right (all verified
+//! with the real `ifup`, see `reference/distro-tools.md`):
+//!
+//! - TAPs are created by `pre-up` lines of the bridge stanza: those run before
+//!   `/etc/network/if-pre-up.d/bridge`, which silently skips ports that do not
+//!   exist yet (a TAP created in `up`/`post-up` is never enslaved).
+//! - `bridge_fd`, `bridge_hello` and `bridge_maxage` are seconds (brctl), not
+//!   the centiseconds sysfs shows.
+//! - `bridge_maxwait 0`: otherwise the hook sleeps up to 2*(fd+1) s at boot.
+//! - A stanza has one `address`; more addresses are `up ip addr add` lines.
+//! - The `dhcp` method ignores `mtu` (interfaces(5)), so a DHCP interface gets
+//!   its MTU from a `pre-up` line; a bridge's `mtu` is applied to every port by
+//!   the bridge hook, and the kernel gives the bridge the ports' minimum.
+
+use std::net::IpAddr;
+
+use hostnet_engine::backend::{Backend, Detection, Target};
+use hostnet_engine::change::{Block, Change, Command, Conflict, Guard, Placement, Planned, TaskId};
+use hostnet_engine::error::{Error, Result};
+use hostnet_engine::facts::{Distro, Facts};
+use hostnet_engine::model::{AddressConfig, Bridge, HostModel, Interface, Route, Tap};
+use hostnet_engine::root::SysPath;
+use hostnet_engine::source::Pos;
+use hostnet_engine::types::{Centiseconds, FileMode, InterfaceName, MacAddr};
+use ipnet::IpNet;
+
+/// The file hostnet owns.
+const FILE: &str = "/etc/network/interfaces.d/hostnet";
+/// The user's main file, which must source it.
+const MAIN: &str = "/etc/network/interfaces";
+/// The line that makes ifupdown read `FILE`.
+const SOURCE: &str = "source /etc/network/interfaces.d/*";
+
+/// `/etc/network/interfaces` stanzas for Debian's ifupdown.
+pub(crate) struct DebianIfupdown;
+
+impl Backend for DebianIfupdown {
+    fn id(&self) -> &'static str {
+        "debian-ifupdown"
+    }
+
+    fn target(&self) -> Target {
+        Target::Network
+    }
+
+    fn detect(&self, facts: &Facts) -> Detection {
+        if facts.distro == Distro::Debian {
+            Detection::Preferred
+        } else {
+            Detection::Supported
+        }
+    }
+
+    fn wanted(&self, model: &HostModel) -> bool {
+        model.has_network()
+    }
+
+    fn render(&self, model: &HostModel, _facts: &Facts) -> Result<Vec<Planned>> {
+        check_words(model)?;
+        Ok(render(model))
+    }
+}
+
+/// Names end up in `pre-up` lines, and ifupdown and the bridge hook run their
+/// commands through `/bin/sh` unquoted (`%iface%`, `$IFACE`): a name the
+/// kernel accepts, like `a;b`, would be a second command. Refuse such names.
+fn check_words(model: &HostModel) -> Result<()> {
+    let mut words: Vec<(&str, &Pos)> = Vec::new();
+    for bridge in &model.bridges {
+        words.push((bridge.name.as_str(), &bridge.origin.pos));
+        words.extend(bridge.ports.iter().map(|port| (port.value.as_str(), &port.pos)));
+    }
+    for tap in &model.taps {
+        words.push((tap.name.as_str(), &tap.origin.pos));
+        words.extend(
+            tap.user
+                .iter()
+                .chain(&tap.group)
+                .map(|account| (account.value.as_str(), &account.pos)),
+        );
+    }
+    words.extend(model.interfaces.iter().map(|i| (i.name.as_str(), &i.origin.pos)));
+    for (word, pos) in words {
+        let safe = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | '@' | '+' | '=' | ',');
+        if let Some(bad) = word.chars().find(|c| !safe(*c)) {
+            return Err(Error::invalid(
+                pos,
+                format!(
+                    "`{word}` cannot be written for ifupdown: it runs its commands through /bin/sh, \
+                     where `{bad}` is special"
+                ),
+                Some("use only letters, digits and `_ . - @ + = ,` in names with the debian-ifupdown backend".into()),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// One `iface` stanza and the tasks whose items went into it.
+struct Stanza {
+    name: InterfaceName,
+    auto: bool,
+    method: &'static str,
+    options: Vec<String>,
+    origins: Vec<TaskId>,
+}
+
+impl Stanza {
+    fn new(name: &InterfaceName, auto: bool, method: &'static str) -> Self {
+        Self {
+            name: name.clone(),
+            auto,
+            method,
+            options: Vec::new(),
+            origins: Vec::new(),
+        }
+    }
+
+    fn option(&mut self, text: impl Into<String>) {
+        self.options.push(text.into());
+    }
+
+    fn text(&self) -> String {
+        let mut out = String::new();
+        if self.auto {
+            out.push_str(&format!("auto {}\n", self.name));
+        }
+        out.push_str(&format!("iface {} inet {}\n", self.name, self.method));
+        for option in &self.options {
+            out.push_str(&format!("    {option}\n"));
+        }
+        out
+    }
+}
+
+fn render(model: &HostModel) -> Vec<Planned> {
+    let stanzas = stanzas(model);
+    let origins: Vec<TaskId> = stanzas.iter().flat_map(|s| s.origins.iter().copied()).collect();
+    let mut content = String::from("# Managed by hostnet: edit the playbook, not this file.\n");
+    for stanza in &stanzas {
+        content.push('\n');
+        content.push_str(&stanza.text());
+    }
+    let file = SysPath::from_static(FILE);
+    let mut changes = vec![
+        Planned::from_tasks(
+            Change::File {
+                path: file.clone(),
+                content,
+                mode: FileMode(0o644),
+                owner: None,
+                group: None,
+            },
+            origins.iter().copied(),
+        ),
+        Planned::from_tasks(
+            Change::Block(Block {
+                path: SysPath::from_static(MAIN),
+                marker: "source".into(),
+                content: SOURCE.into(),
+                present: true,
+                placement: Placement::End,
+                mode: FileMode(0o644),
+                conflicts: stanzas
+                    .iter()
+                    .map(|stanza| Conflict {
+                        prefix: format!("iface {} ", stanza.name),
+                        message: format!(
+                            "`{}` is also defined in {FILE}; ifupdown refuses an interface defined twice",
+                            stanza.name
+                        ),
+                    })
+                    .collect(),
+                unless_present: Some(SOURCE.into()),
+            }),
+            origins.iter().copied(),
+        ),
+    ];
+    if !model.bridges.is_empty() {
+        changes.push(Planned::from_tasks(
+            Change::Require {
+                package: "bridge-utils".into(),
+                reason: "the bridge_* options in /etc/network/interfaces.d/hostnet".into(),
+            },
+            model.bridges.iter().map(|bridge| bridge.origin.task),
+        ));
+    }
+    for stanza in stanzas.iter().filter(|stanza| stanza.auto) {
+        for argv in [
+            vec!["ifdown", "--force", stanza.name.as_str()],
+            vec!["ifup", stanza.name.as_str()],
+        ] {
+            changes.push(Planned::from_tasks(
+                Change::Command(Command {
+                    argv: argv.into_iter().map(str::to_owned).collect(),
+                    guard: Guard::FilesChanged(vec![file.clone()]),
+                    effects: Vec::new(),
+                }),
+                stanza.origins.iter().copied(),
+            ));
+        }
+    }
+    changes
+}
+
+/// Every stanza, in model order: per bridge its physical ports (no `auto`,
+/// the bridge hook brings them up) then the bridge; standalone TAPs;
+/// standalone interfaces.
+fn stanzas(model: &HostModel) -> Vec<Stanza> {
+    let mut stanzas = Vec::new();
+    for bridge in &model.bridges {
+        for port in &bridge.ports {
+            if model.tap(port.value.as_str()).is_none() {
+                let mut stanza = Stanza::new(&port.value, false, "manual");
+                if let Some(interface) = model.interface(port.value.as_str()) {
+                    stanza.origins.push(interface.origin.task);
+                }
+                stanzas.push(stanza);
+            }
+        }
+        stanzas.push(bridge_stanza(model, bridge));
+    }
+    for tap in &model.taps {
+        if model.bridge_of(tap.name.as_str()).is_none() {
+            stanzas.push(tap_stanza(tap, model.interface(tap.name.as_str())));
+        }
+    }
+    for interface in &model.interfaces {
+        let name = interface.name.as_str();
+        if model.bridge_of(name).is_none() && model.tap(name).is_none() && model.bridge(name).is_none() {
+            stanzas.push(interface_stanza(interface));
+        }
+    }
+    stanzas
+}
+
+fn bridge_stanza(model: &HostModel, bridge: &Bridge) -> Stanza {
+    let mut stanza = Stanza::new(&bridge.name, true, method(&bridge.address));
+    stanza.origins.push(bridge.origin.task);
+    // Routes for the bridge come from an `interface` item of its name.
+    let interface = model.interface(bridge.name.as_str());
+    stanza.origins.extend(interface.map(|interface| interface.origin.task));
+    let routes = interface.map_or(&[][..], |interface| &interface.routes);
+    let extra = address_options(&mut stanza, &bridge.address, routes);
+    mac_option(&mut stanza, bridge.mac);
+    if let Some(mtu) = bridge.mtu {
+        // Also read by the bridge hook, which sets it on every port.
+        stanza.option(format!("mtu {mtu}"));
+    }
+    let mut taps = Vec::new();
+    for port in &bridge.ports {
+        if let Some(tap) = model.tap(port.value.as_str()) {
+            stanza.origins.push(tap.origin.task);
+            stanza.option(format!("pre-up {}", tuntap_add(tap)));
+            if let Some(mac) = tap.mac {
+                stanza.option(format!("pre-up ip link set dev {} address {mac}", tap.name));
+            }
+            taps.push(tap);
+        } else if let Some(interface) = model.interface(port.value.as_str()) {
+            // The port's own stanza has no `auto`, so it is never brought up
+            // by ifupdown: set its MAC and MTU before the hook enslaves it.
+            stanza.origins.push(interface.origin.task);
+            if let Some(mac) = interface.mac {
+                stanza.option(format!("pre-up ip link set dev {} address {mac}", interface.name));
+            }
+            if let Some(mtu) = interface.mtu {
+                stanza.option(format!("pre-up ip link set dev {} mtu {mtu}", interface.name));
+            }
+        }
+    }
+    let ports: Vec<&str> = bridge.ports.iter().map(|port| port.value.as_str()).collect();
+    if ports.is_empty() {
+        stanza.option("bridge_ports none");
+    } else {
+        stanza.option(format!("bridge_ports {}", ports.join(" ")));
+    }
+    stanza.option(format!("bridge_stp {}", if bridge.stp { "on" } else { "off" }));
+    let timers = [
+        ("bridge_fd", &bridge.forward_delay),
+        ("bridge_hello", &bridge.hello_time),
+        ("bridge_maxage", &bridge.max_age),
+    ];
+    for (option, time) in timers {
+        if let Some(time) = time {
+            stanza.option(format!("{option} {}", seconds(time.value)));
+        }
+    }
+    if let Some(priority) = bridge.priority {
+        stanza.option(format!("bridge_bridgeprio {priority}"));
+    }
+    stanza.option("bridge_maxwait 0");
+    extra_options(&mut stanza, &extra, routes);
+    for tap in taps {
+        stanza.option(format!("post-down {}", tuntap_del(tap)));
+    }
+    stanza
+}
+
+fn tap_stanza(tap: &Tap, interface: Option<&Interface>) -> Stanza {
+    let address = interface.map_or(&AddressConfig::None, |interface| &interface.address);
+    let routes = interface.map_or(&[][..], |interface| &interface.routes);
+    let mut stanza = Stanza::new(&tap.name, true, method(address));
+    stanza.origins.push(tap.origin.task);
+    stanza.origins.extend(interface.map(|interface| interface.origin.task));
+    let extra = address_options(&mut stanza, address, routes);
+    stanza.option(format!("pre-up {}", tuntap_add(tap)));
+    mac_option(&mut stanza, interface.and_then(|interface| interface.mac).or(tap.mac));
+    mtu_option(&mut stanza, interface.and_then(|interface| interface.mtu));
+    extra_options(&mut stanza, &extra, routes);
+    stanza.option(format!("post-down {}", tuntap_del(tap)));
+    stanza
+}
+
+fn interface_stanza(interface: &Interface) -> Stanza {
+    let mut stanza = Stanza::new(&interface.name, true, method(&interface.address));
+    stanza.origins.push(interface.origin.task);
+    let extra = address_options(&mut stanza, &interface.address, &interface.routes);
+    mac_option(&mut stanza, interface.mac);
+    mtu_option(&mut stanza, interface.mtu);
+    extra_options(&mut stanza, &extra, &interface.routes);
+    stanza
+}
+
+/// `static` needs an IPv4 address for its one `address` option; static
+/// IPv6-only addressing is done by `up` lines on a `manual` stanza.
+fn method(address: &AddressConfig) -> &'static str {
+    match address {
+        AddressConfig::Dhcp => "dhcp",
+        AddressConfig::Static(addresses) if addresses.iter().any(|a| matches!(a, IpNet::V4(_))) => "static",
+        AddressConfig::Static(_) | AddressConfig::None => "manual",
+    }
+}
+
+/// What `address_options` left for `up` lines.
+struct Extra<'a> {
+    addresses: Vec<&'a IpNet>,
+    /// Index into the routes of the route written as `gateway`.
+    gateway: Option<usize>,
+}
+
+/// The stanza's `address` (first IPv4 address) and `gateway` (first IPv4
+/// default route) options, for a `static` stanza; the rest is returned.
+fn address_options<'a>(stanza: &mut Stanza, address: &'a AddressConfig, routes: &[Route]) -> Extra<'a> {
+    let addresses: Vec<&IpNet> = address.addresses().iter().collect();
+    if stanza.method != "static" {
+        return Extra {
+            addresses,
+            gateway: None,
+        };
+    }
+    let primary = addresses.iter().position(|a| matches!(a, IpNet::V4(_)));
+    let mut extra = Extra {
+        addresses: addresses.clone(),
+        gateway: None,
+    };
+    if let Some(index) = primary {
+        stanza.option(format!("address {}", addresses[index]));
+        extra.addresses.remove(index);
+    }
+    extra.gateway = routes
+        .iter()
+        .position(|route| route.to.is_none() && route.via.is_ipv4());
+    if let Some(route) = extra.gateway.map(|index| &routes[index]) {
+        stanza.option(format!("gateway {}", route.via));
+        if let Some(metric) = route.metric {
+            stanza.option(format!("metric {metric}"));
+        }
+    }
+    extra
+}
+
+/// `up`/`down` lines for the addresses and routes a stanza cannot hold.
+fn extra_options(stanza: &mut Stanza, extra: &Extra<'_>, routes: &[Route]) {
+    let name = stanza.name.clone();
+    for address in &extra.addresses {
+        stanza.option(format!("up ip addr add {address} dev {name}"));
+        stanza.option(format!("down ip addr del {address} dev {name}"));
+    }
+    // No `down` for routes: the kernel drops them with the address or link.
+    for (index, route) in routes.iter().enumerate() {
+        if extra.gateway != Some(index) {
+            stanza.option(format!("up {}", route_add(route, &name)));
+        }
+    }
+}
+
+fn route_add(route: &Route, name: &InterfaceName) -> String {
+    let family = if route.via.is_ipv6() { "-6 " } else { "" };
+    let to = route.to.map_or_else(|| "default".to_owned(), |to| to.to_string());
+    let metric = route
+        .metric
+        .map(|metric| format!(" metric {metric}"))
+        .unwrap_or_default();
+    format!("ip {family}route add {to} via {} dev {name}{metric}", ip(route.via))
+}
+
+fn ip(address: IpAddr) -> String {
+    address.to_string()
+}
+
+fn mac_option(stanza: &mut Stanza, mac: Option<MacAddr>) {
+    if let Some(mac) = mac {
+        stanza.option(format!("hwaddress ether {mac}"));
+    }
+}
+
+/// `mtu` for `static`/`manual`; the `dhcp` method ignores it.
+fn mtu_option(stanza: &mut Stanza, mtu: Option<u16>) {
+    if let Some(mtu) = mtu {
+        if stanza.method == "dhcp" {
+            stanza.option(format!("pre-up ip link set dev {} mtu {mtu}", stanza.name));
+        } else {
+            stanza.option(format!("mtu {mtu}"));
+        }
+    }
+}
+
+fn tuntap_add(tap: &Tap) -> String {
+    let mut command = format!("ip tuntap add dev {} mode tap", tap.name);
+    if let Some(user) = &tap.user {
+        command.push_str(&format!(" user {}", user.value));
+    }
+    if let Some(group) = &tap.group {
+        command.push_str(&format!(" group {}", group.value));
+    }
+    if tap.multi_queue {
+        command.push_str(" multi_queue");
+    }
+    if tap.vnet_hdr {
+        command.push_str(" vnet_hdr");
+    }
+    command
+}
+
+fn tuntap_del(tap: &Tap) -> String {
+    let mut command = format!("ip tuntap del dev {} mode tap", tap.name);
+    // A multi-queue TAP is only found again with the same flag.
+    if tap.multi_queue {
+        command.push_str(" multi_queue");
+    }
+    command
+}
+
+/// brctl takes seconds.
+fn seconds(time: Centiseconds) -> String {
+    time.seconds_text()
+}
+
+/// Hand-built models shared by the network backends' unit tests.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use hostnet_engine::args::At;
+    use hostnet_engine::change::TaskId;
+    use hostnet_engine::facts::{Distro, Facts, Init};
+    use hostnet_engine::model::{AddressConfig, Bridge, HostModel, Interface, Origin, Route, Tap};
+    use hostnet_engine::source::{Pos, Source};
+    use hostnet_engine::types::{Centiseconds, MacAddr};
+    use ipnet::IpNet;
+
+    pub(crate) fn pos() -> Pos {
+        Pos::new(&Source::new("site.yml", String::new()), 1, 1)
+    }
+
+    fn origin(task: usize) -> Origin {
+        Origin {
+            task: TaskId(task),
+            pos: pos(),
+        }
+    }
+
+    pub(crate) fn at<T>(value: T) -> At<T> {
+        At { value, pos: pos() }
+    }
+
+    pub(crate) fn net(text: &str) -> IpNet {
+        text.parse().unwrap()
+    }
+
+    pub(crate) fn mac(text: &str) -> MacAddr {
+        text.parse().unwrap()
+    }
+
+    pub(crate) fn route(to: Option<&str>, via: &str, metric: Option<u32>) -> Route {
+        Route {
+            to: to.map(net),
+            via: via.parse().unwrap(),
+            metric,
+        }
+    }
+
+    pub(crate) fn interface(name: &str, task: usize, address: AddressConfig) -> Interface {
+        Interface {
+            name: name.parse().unwrap(),
+            address,
+            mac: None,
+            mtu: None,
+            routes: Vec::new(),
+            wireless: false,
+            origin: origin(task),
+        }
+    }
+
+    pub(crate) fn bridge(name: &str, task: usize, ports: &[&str], address: AddressConfig) -> Bridge {
+        Bridge {
+            name: name.parse().unwrap(),
+            ports: ports.iter().map(|port| at(port.parse().unwrap())).collect(),
+            address,
+            address_pos: pos(),
+            mac: None,
+            mtu: None,
+            stp: false,
+            forward_delay: None,
+            hello_time: None,
+            max_age: None,
+            priority: None,
+            origin: origin(task),
+        }
+    }
+
+    /// A TAP owned by `qemu:kvm`.
+    pub(crate) fn tap(name: &str, task: usize) -> Tap {
+        Tap {
+            name: name.parse().unwrap(),
+            user: Some(at("qemu".parse().unwrap())),
+            group: Some(at("kvm".parse().unwrap())),
+            mac: None,
+            multi_queue: false,
+            vnet_hdr: false,
+            origin: origin(task),
+        }
+    }
+
+    pub(crate) fn facts(distro: Distro) -> Facts {
+        Facts {
+            distro,
+            init: Init::Systemd,
+            interfaces: Vec::new(),
+            users: None,
+            groups: None,
+            tools: Vec::new(),
+            ufw_enabled: false,
+        }
+    }
+
+    /// Scenario 1: `eth0` and `tap0` in `br0`, `br0` by DHCP, STP on,
+    /// forward delay 2 s, hello time 1 s.
+    pub(crate) fn scenario_bridged() -> HostModel {
+        let mut bridge = bridge("br0", 1, &["eth0", "tap0"], AddressConfig::Dhcp);
+        bridge.stp = true;
+        bridge.forward_delay = Some(at(Centiseconds(200)));
+        bridge.hello_time = Some(at(Centiseconds(100)));
+        HostModel {
+            interfaces: vec![interface("eth0", 2, AddressConfig::None)],
+            bridges: vec![bridge],
+            taps: vec![tap("tap0", 0)],
+            ..HostModel::default()
+        }
+    }
+
+    /// Scenario 3: a standalone `tap1` with 172.16.2.1/24.
+    pub(crate) fn scenario_host_only() -> HostModel {
+        HostModel {
+            interfaces: vec![interface("tap1", 1, AddressConfig::Static(vec![net("172.16.2.1/24")]))],
+            bridges: Vec::new(),
+            taps: vec![tap("tap1", 0)],
+            ..HostModel::default()
+        }
+    }
+
+    /// A private bridge `br0` with 172.16.1.1/24 and `tap0`..`tap2`, STP off,
+    /// forward delay 0.
+    pub(crate) fn scenario_private() -> HostModel {
+        let mut bridge = bridge(
+            "br0",
+            3,
+            &["tap0", "tap1", "tap2"],
+            AddressConfig::Static(vec![net("172.16.1.1/24")]),
+        );
+        bridge.forward_delay = Some(at(Centiseconds(0)));
+        HostModel {
+            interfaces: Vec::new(),
+            bridges: vec![bridge],
+            taps: vec![tap("tap0", 0), tap("tap1", 1), tap("tap2", 2)],
+            ..HostModel::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use hostnet_engine::change::ServiceAction;
+
+    use super::fixtures::*;
+    use super::*;
+
+    fn file(changes: &[Planned]) -> &str {
+        match &changes[0].change {
+            Change::File {
+                path, content, mode, ..
+            } => {
+                assert_eq!(path.as_str(), FILE);
+                assert_eq!(*mode, FileMode(0o644));
+                content
+            }
+            other => panic!("expected the file first, got {other:?}"),
+        }
+    }
+
+    fn commands(changes: &[Planned]) -> Vec<String> {
+        changes
+            .iter()
+            .filter_map(|planned| match &planned.change {
+                Change::Command(command) => {
+                    assert_eq!(command.guard, Guard::FilesChanged(vec![SysPath::from_static(FILE)]));
+                    Some(command.argv.join(" "))
+                }
+                Change::Service { action, .. } => {
+                    assert_ne!(*action, ServiceAction::Stop);
+                    None
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn bridged_uplink_with_a_tap() {
+        let model = scenario_bridged();
+        let changes = render(&model);
+        assert_eq!(
+            file(&changes),
+            "\
+# Managed by hostnet: edit the playbook, not this file.
+
+iface eth0 inet manual
+
+auto br0
+iface br0 inet dhcp
+    pre-up ip tuntap add dev tap0 mode tap user qemu group kvm
+    bridge_ports eth0 tap0
+    bridge_stp on
+    bridge_fd 2
+    bridge_hello 1
+    bridge_maxwait 0
+    post-down ip tuntap del dev tap0 mode tap
+"
+        );
+        assert_eq!(changes[0].origins, [TaskId(0), TaskId(1), TaskId(2)]);
+        match &changes[1].change {
+            Change::Block(block) => {
+                assert_eq!(block.path.as_str(), MAIN);
+                assert_eq!(block.marker, "source");
+                assert_eq!(block.content, "source /etc/network/interfaces.d/*");
+                assert_eq!(block.unless_present.as_deref(), Some(SOURCE));
+                assert_eq!(block.placement, Placement::End);
+                assert_eq!(block.conflicts[0].prefix, "iface eth0 ");
+            }
+            other => panic!("expected the source block, got {other:?}"),
+        }
+        assert_eq!(
+            changes[2].change,
+            Change::Require {
+                package: "bridge-utils".into(),
+                reason: "the bridge_* options in /etc/network/interfaces.d/hostnet".into(),
+            }
+        );
+        assert_eq!(commands(&changes), ["ifdown --force br0", "ifup br0"]);
+        assert_eq!(changes[3].origins, [TaskId(0), TaskId(1), TaskId(2)]);
+    }
+
+    #[test]
+    fn host_only_tap() {
+        let model = scenario_host_only();
+        let changes = render(&model);
+        assert_eq!(
+            file(&changes),
+            "\
+# Managed by hostnet: edit the playbook, not this file.
+
+auto tap1
+iface tap1 inet static
+    address 172.16.2.1/24
+    pre-up ip tuntap add dev tap1 mode tap user qemu group kvm
+    post-down ip tuntap del dev tap1 mode tap
+"
+        );
+        assert_eq!(changes[0].origins, [TaskId(0), TaskId(1)]);
+        assert!(
+            !changes
+                .iter()
+                .any(|planned| matches!(planned.change, Change::Require { .. }))
+        );
+        assert_eq!(commands(&changes), ["ifdown --force tap1", "ifup tap1"]);
+    }
+
+    #[test]
+    fn private_bridge_with_three_taps() {
+        let model = scenario_private();
+        let changes = render(&model);
+        assert_eq!(
+            file(&changes),
+            "\
+# Managed by hostnet: edit the playbook, not this file.
+
+auto br0
+iface br0 inet static
+    address 172.16.1.1/24
+    pre-up ip tuntap add dev tap0 mode tap user qemu group kvm
+    pre-up ip tuntap add dev tap1 mode tap user qemu group kvm
+    pre-up ip tuntap add dev tap2 mode tap user qemu group kvm
+    bridge_ports tap0 tap1 tap2
+    bridge_stp off
+    bridge_fd 0
+    bridge_maxwait 0
+    post-down ip tuntap del dev tap0 mode tap
+    post-down ip tuntap del dev tap1 mode tap
+    post-down ip tuntap del dev tap2 mode tap
+"
+        );
+        assert_eq!(changes[0].origins, [TaskId(0), TaskId(1), TaskId(2), TaskId(3)]);
+        assert_eq!(commands(&changes), ["ifdown --force br0", "ifup br0"]);
+    }
+
+    #[test]
+    fn everything_else_an_interface_can_carry() {
+        let mut model = HostModel::default();
+        let mut uplink = interface("eth1", 0, AddressConfig::Dhcp);
+        uplink.mtu = Some(9000);
+        uplink.mac = Some(mac("52:54:00:00:00:01"));
+        model.interfaces.push(uplink);
+        let mut lan = interface(
+            "eth2",
+            1,
+            AddressConfig::Static(vec![net("192.0.2.10/24"), net("2001:db8::10/64"), net("192.0.2.11/24")]),
+        );
+        lan.mtu = Some(1400);
+        lan.routes = vec![
+            route(None, "192.0.2.1", Some(10)),
+            route(Some("198.51.100.0/24"), "192.0.2.254", None),
+            route(None, "2001:db8::1", None),
+        ];
+        model.interfaces.push(lan);
+        let mut bridge = bridge(
+            "br1",
+            2,
+            &["tap5"],
+            AddressConfig::Static(vec![net("2001:db8:1::1/64")]),
+        );
+        bridge.mac = Some(mac("02:00:00:00:00:01"));
+        bridge.mtu = Some(1450);
+        bridge.max_age = Some(at(Centiseconds(1200)));
+        bridge.hello_time = Some(at(Centiseconds(150)));
+        bridge.priority = Some(4096);
+        model.bridges.push(bridge);
+        let mut tap = tap("tap5", 3);
+        tap.multi_queue = true;
+        tap.vnet_hdr = true;
+        tap.mac = Some(mac("02:00:00:00:00:05"));
+        tap.user = None;
+        model.taps.push(tap);
+        let changes = render(&model);
+        assert_eq!(
+            file(&changes),
+            "\
+# Managed by hostnet: edit the playbook, not this file.
+
+auto br1
+iface br1 inet manual
+    hwaddress ether 02:00:00:00:00:01
+    mtu 1450
+    pre-up ip tuntap add dev tap5 mode tap group kvm multi_queue vnet_hdr
+    pre-up ip link set dev tap5 address 02:00:00:00:00:05
+    bridge_ports tap5
+    bridge_stp off
+    bridge_hello 1.5
+    bridge_maxage 12
+    bridge_bridgeprio 4096
+    bridge_maxwait 0
+    up ip addr add 2001:db8:1::1/64 dev br1
+    down ip addr del 2001:db8:1::1/64 dev br1
+    post-down ip tuntap del dev tap5 mode tap multi_queue
+
+auto eth1
+iface eth1 inet dhcp
+    hwaddress ether 52:54:00:00:00:01
+    pre-up ip link set dev eth1 mtu 9000
+
+auto eth2
+iface eth2 inet static
+    address 192.0.2.10/24
+    gateway 192.0.2.1
+    metric 10
+    mtu 1400
+    up ip addr add 2001:db8::10/64 dev eth2
+    down ip addr del 2001:db8::10/64 dev eth2
+    up ip addr add 192.0.2.11/24 dev eth2
+    down ip addr del 192.0.2.11/24 dev eth2
+    up ip route add 198.51.100.0/24 via 192.0.2.254 dev eth2
+    up ip -6 route add default via 2001:db8::1 dev eth2
+"
+        );
+        assert_eq!(
+            commands(&changes),
+            [
+                "ifdown --force br1",
+                "ifup br1",
+                "ifdown --force eth1",
+                "ifup eth1",
+                "ifdown --force eth2",
+                "ifup eth2"
+            ]
+        );
+    }
+
+    #[test]
+    fn names_the_shell_would_split_are_refused() {
+        let mut model = scenario_bridged();
+        model.bridges[0].ports[0] = at("eth0;reboot".parse().unwrap());
+        let error = DebianIfupdown.render(&model, &facts(Distro::Debian)).unwrap_err();
+        assert_eq!(
+            error.kind.to_string(),
+            "`eth0;reboot` cannot be written for ifupdown: it runs its commands through /bin/sh, where `;` is special"
+        );
+        let mut model = scenario_host_only();
+        model.taps[0].user = Some(at("a$b".parse().unwrap()));
+        assert!(DebianIfupdown.render(&model, &facts(Distro::Debian)).is_err());
+    }
+
+    #[test]
+    fn detection() {
+        let backend = DebianIfupdown;
+        assert_eq!(backend.detect(&facts(Distro::Debian)), Detection::Preferred);
+        assert_eq!(backend.detect(&facts(Distro::Ubuntu)), Detection::Supported);
+        assert!(!backend.wanted(&HostModel::default()));
+        assert!(backend.wanted(&scenario_host_only()));
+    }
+}
