@@ -337,3 +337,31 @@ fn render_writes_the_persistent_files_only() {
     assert_eq!(fs_err::read_to_string(dir.path().join("out/etc/x")).unwrap(), "x\n");
     assert!(!dir.path().join("out/var/lib/hostnet").exists());
 }
+
+#[test]
+fn commands_of_a_failed_run_run_again_until_an_apply_completes() {
+    let dir = setup("- hosts: localhost\n  tasks:\n    - sysctl: { name: net.ipv4.ip_forward, value: 1 }\n");
+    assert!(hostnet_in(dir.path(), &["apply"]).status.success());
+    let clean = hostnet_in(dir.path(), &["plan"]);
+    assert_eq!(runs(&clean), Vec::<String>::new());
+    // What apply leaves behind when a command fails on the live host.
+    write(
+        &dir.path().join("root"),
+        "var/lib/hostnet/pending",
+        "/etc/sysctl.d/30-hostnet.conf\n",
+    );
+    let again = hostnet_in(dir.path(), &["plan"]);
+    assert_eq!(
+        runs(&again),
+        ["run (recorded): sysctl -p /etc/sysctl.d/30-hostnet.conf"]
+    );
+    assert!(
+        stdout(&again)
+            .contains("[WARNING]: a previous apply failed part way: the commands for 1 file(s) it wrote run again\n"),
+        "{}",
+        stdout(&again)
+    );
+    assert!(hostnet_in(dir.path(), &["apply"]).status.success());
+    assert!(!dir.path().join("root/var/lib/hostnet/pending").exists());
+    assert_eq!(runs(&hostnet_in(dir.path(), &["plan"])), Vec::<String>::new());
+}

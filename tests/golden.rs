@@ -19,6 +19,26 @@ macro_rules! golden_cases {
 golden_cases! {
     generic_modules => "generic-modules",
     systemd_services => "systemd-services",
+    gentoo_bridged => "gentoo-bridged",
+    debian_bridged => "debian-bridged",
+    networkd_bridged => "networkd-bridged",
+    gentoo_host_only => "gentoo-host-only",
+    debian_host_only => "debian-host-only",
+    networkd_host_only => "networkd-host-only",
+    gentoo_private => "gentoo-private",
+    debian_private => "debian-private",
+    networkd_private => "networkd-private",
+    gentoo_user_content => "gentoo-user-content",
+    gentoo_nat => "gentoo-nat",
+    debian_nat => "debian-nat",
+    gentoo_internal => "gentoo-internal",
+    debian_internal => "debian-internal",
+    gentoo_scenario5_ufw => "gentoo-scenario5-ufw",
+    debian_scenario5_ufw => "debian-scenario5-ufw",
+    gentoo_scenario5_nftables => "gentoo-scenario5-nftables",
+    debian_scenario5_nftables => "debian-scenario5-nftables",
+    gentoo_mac_nat => "gentoo-mac-nat",
+    debian_mac_nat => "debian-mac-nat",
 }
 
 #[test]
@@ -31,4 +51,20 @@ fn every_case_directory_has_a_test() {
     let mut listed: Vec<String> = CASES.iter().map(|case| (*case).to_owned()).collect();
     listed.sort();
     assert_eq!(directories, listed, "tests/cases/ and golden_cases! disagree");
+}
+
+#[test]
+fn user_content_survives_byte_for_byte() {
+    let case = crate::support::repo().join("tests/cases/gentoo-user-content");
+    let before = fs_err::read_to_string(case.join("before/etc/conf.d/net")).unwrap();
+    let after = fs_err::read_to_string(case.join("expected/etc/conf.d/net")).unwrap();
+    assert!(
+        !before.ends_with('\n'),
+        "the case must keep a last line without a newline"
+    );
+    assert!(after.starts_with(&before), "the user's part of /etc/conf.d/net changed");
+    assert!(
+        after[before.len()..].starts_with("\n# BEGIN hostnet network\n"),
+        "{after}"
+    );
 }

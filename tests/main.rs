@@ -12,8 +12,13 @@
 mod cli;
 mod docs;
 mod errors;
+mod examples;
 mod golden;
+mod modes;
 mod netifrc_shell;
+mod real_firewall;
 mod real_network;
+mod real_nft_ebtables;
+mod real_services;
 mod support;
 mod validation;

@@ -153,7 +153,7 @@ const PRIVATE_TAP_ROUTED: &str = r#"
   hosts: localhost
   tasks:
     - name: Guest TAPs
-      tap: { name: "{{ item }}", user: "vm$", group: kvm, multi_queue: true }
+      tap: { name: "{{ item }}", user: "vm-1", group: kvm, multi_queue: true }
       loop: [tap0, tap-vm1]
     - name: Private bridge
       bridge:
@@ -184,10 +184,10 @@ fn private_bridge_standalone_tap_and_routed_uplink_source_in_dash() {
         &net,
         &[
             ("tuntap_tap0", "tap"),
-            ("iproute2_tap0", "user vm$ group kvm multi_queue"),
+            ("iproute2_tap0", "user vm-1 group kvm multi_queue"),
             ("config_tap0", "null"),
             ("tuntap_tap_vm1", "tap"),
-            ("iproute2_tap_vm1", "user vm$ group kvm multi_queue"),
+            ("iproute2_tap_vm1", "user vm-1 group kvm multi_queue"),
             ("config_tap_vm1", "null"),
             ("config_br_lan", "172.16.1.1/24\nfd00:1::1/64"),
             ("bridge_br_lan", "tap0 tap-vm1"),
@@ -208,7 +208,7 @@ fn private_bridge_standalone_tap_and_routed_uplink_source_in_dash() {
     );
     let text = fs_err::read_to_string(&net).unwrap();
     assert!(
-        text.contains(r#"iproute2_tap0="user vm\$ group kvm multi_queue""#),
+        text.contains(r#"iproute2_tap0="user vm-1 group kvm multi_queue""#),
         "{text}"
     );
     assert_eq!(

@@ -780,7 +780,7 @@ rc_net_br_lan_need="net.tap-vm1"
         let model = HostModel {
             interfaces: vec![uplink, port],
             taps: vec![Tap {
-                user: Some(account("vm$")),
+                user: Some(account("vm-1")),
                 mac: Some("52:54:00:00:00:03".parse().unwrap()),
                 multi_queue: true,
                 vnet_hdr: true,
@@ -811,7 +811,7 @@ mac_eth2="52:54:00:00:00:02"
 mtu_eth2="1500"
 
 tuntap_tap0="tap"
-iproute2_tap0="user vm\$ multi_queue vnet_hdr"
+iproute2_tap0="user vm-1 multi_queue vnet_hdr"
 config_tap0="null"
 mac_tap0="52:54:00:00:00:03"
 

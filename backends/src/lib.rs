@@ -2,9 +2,16 @@
 //! `(&HostModel, &Facts)` to changes. This file only lists them.
 
 mod debian_ifupdown;
+mod dnsmasq;
+mod ebtables;
 mod gentoo_netifrc;
+mod iptables;
+mod netfilter;
+mod nftables;
+mod sysctl;
 mod systemd_networkd;
 mod text;
+mod ufw;
 
 use hostnet_engine::backend::{Backend, Registry};
 
@@ -14,6 +21,12 @@ pub fn registry() -> Registry {
         Box::new(gentoo_netifrc::GentooNetifrc),
         Box::new(debian_ifupdown::DebianIfupdown),
         Box::new(systemd_networkd::SystemdNetworkd),
+        Box::new(dnsmasq::Dnsmasq),
+        Box::new(sysctl::Sysctl),
+        Box::new(nftables::Nftables),
+        Box::new(iptables::Iptables),
+        Box::new(ufw::Ufw),
+        Box::new(ebtables::Ebtables),
     ];
     Registry::new(backends)
 }

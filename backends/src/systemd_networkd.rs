@@ -16,11 +16,10 @@
 
 use hostnet_engine::backend::{Backend, Detection, Target};
 use hostnet_engine::change::{Change, Command, Guard, Planned, ServiceAction, TaskId};
-use hostnet_engine::error::{Error, Result};
+use hostnet_engine::error::Result;
 use hostnet_engine::facts::{Distro, Facts};
 use hostnet_engine::model::{AddressConfig, Bridge, HostModel, Interface, Route, Tap};
 use hostnet_engine::root::SysPath;
-use hostnet_engine::source::Pos;
 use hostnet_engine::types::{FileMode, InterfaceName};
 
 /// Where networkd reads its configuration.
@@ -50,41 +49,8 @@ impl Backend for SystemdNetworkd {
     }
 
     fn render(&self, model: &HostModel, _facts: &Facts) -> Result<Vec<Planned>> {
-        check_names(model)?;
         Ok(render(model))
     }
-}
-
-/// `[Match] Name=` takes shell globs and a leading `!` inverts it: a TAP
-/// named `tap*` would configure every TAP. Refuse such names.
-fn check_names(model: &HostModel) -> Result<()> {
-    let mut names: Vec<(&InterfaceName, &Pos)> = Vec::new();
-    for bridge in &model.bridges {
-        names.push((&bridge.name, &bridge.origin.pos));
-        names.extend(bridge.ports.iter().map(|port| (&port.value, &port.pos)));
-    }
-    names.extend(model.taps.iter().map(|tap| (&tap.name, &tap.origin.pos)));
-    names.extend(model.interfaces.iter().map(|i| (&i.name, &i.origin.pos)));
-    for (name, pos) in names {
-        let name = name.as_str();
-        if let Some(bad) = name.chars().find(|c| matches!(c, '*' | '?' | '[' | ']')) {
-            return Err(Error::invalid(
-                pos,
-                format!(
-                    "`{name}` cannot be matched exactly by systemd-networkd: `{bad}` is a glob character in `Name=`"
-                ),
-                Some("rename the interface".into()),
-            ));
-        }
-        if name.starts_with('!') {
-            return Err(Error::invalid(
-                pos,
-                format!("`{name}` cannot be matched by systemd-networkd: a leading `!` inverts `Name=`"),
-                Some("rename the interface".into()),
-            ));
-        }
-    }
-    Ok(())
 }
 
 /// An INI file being written: sections of `Key=value` lines.
@@ -236,6 +202,10 @@ fn bridge_network(model: &HostModel, bridge: &Bridge) -> File {
     let only_taps = bridge.ports.iter().all(|port| model.tap(port.value.as_str()).is_some());
     if only_taps {
         unit.key("ConfigureWithoutCarrier", "yes");
+        // A private bridge (guests only): a guest's router advertisement must
+        // not change the host's IPv6 routing, and networkd must not wait ~10 s
+        // for one before the bridge counts as configured.
+        unit.key("IPv6AcceptRA", "no");
     }
     // Routes for the bridge come from an `interface` item of its name.
     let interface = model.interface(bridge.name.as_str());
@@ -541,6 +511,7 @@ Name=br0
 [Network]
 Address=172.16.1.1/24
 ConfigureWithoutCarrier=yes
+IPv6AcceptRA=no
 ";
         let tap = |n: u32| {
             format!(
@@ -644,6 +615,7 @@ MTUBytes=1450
 [Network]
 LinkLocalAddressing=no
 ConfigureWithoutCarrier=yes
+IPv6AcceptRA=no
 ==> /etc/systemd/network/10-hostnet-tap5.netdev <==
 # Managed by hostnet: edit the playbook, not this file.
 
@@ -686,17 +658,6 @@ Metric=10
 Destination=198.51.100.0/24
 Gateway=192.0.2.254
 "
-        );
-    }
-
-    #[test]
-    fn glob_names_are_refused() {
-        let mut model = scenario_host_only();
-        model.taps[0].name = "tap*".parse().unwrap();
-        let error = SystemdNetworkd.render(&model, &facts(Distro::Systemd)).unwrap_err();
-        assert_eq!(
-            error.kind.to_string(),
-            "`tap*` cannot be matched exactly by systemd-networkd: `*` is a glob character in `Name=`"
         );
     }
 

@@ -237,6 +237,7 @@ pub fn apply(plan: &Plan, root: &Root, options: ApplyOptions) -> Result<ApplyRep
                     report.commands.push(record);
                     if let Some(failure) = failure {
                         run.save()?;
+                        mark_pending(root, &run.manifest)?;
                         report.failure = Some(failure);
                         drop(_lock);
                         if options.rollback_on_failure {
@@ -268,7 +269,35 @@ pub fn apply(plan: &Plan, root: &Root, options: ApplyOptions) -> Result<ApplyRep
     }
     run.manifest.complete = true;
     run.save()?;
+    // Every command of the plan ran: nothing is pending any more.
+    remove(&root.host_path(&pending_path()))?;
     Ok(report)
+}
+
+/// `<root>/var/lib/hostnet/pending`: paths written by a run whose commands
+/// did not all succeed. The next plan treats them as changed, so the commands
+/// that depend on them (reloads, restarts) run again instead of being
+/// skipped because the files already match.
+pub fn pending_path() -> SysPath {
+    SysPath::from_static("/var/lib/hostnet/pending")
+}
+
+fn mark_pending(root: &Root, manifest: &Manifest) -> Result<()> {
+    let path = root.host_path(&pending_path());
+    let mut paths: Vec<String> = root
+        .read_text(&pending_path())?
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    for entry in &manifest.entries {
+        if !paths.contains(&entry.path) {
+            paths.push(entry.path.clone());
+        }
+    }
+    let mut text = paths.join("\n");
+    text.push('\n');
+    write_file(&path, text.as_bytes(), 0o600, None, None)
 }
 
 /// Write a plan's files, links and command effects under `root` without a

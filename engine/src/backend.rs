@@ -125,7 +125,7 @@ impl Registry {
     ) -> Result<&dyn Backend> {
         let candidates: Vec<&dyn Backend> = self.all().filter(|b| b.target() == target).collect();
         if let Some(wanted) = choice.or_else(|| choices.get(target)) {
-            return candidates
+            let backend = candidates
                 .iter()
                 .copied()
                 .find(|backend| backend.id() == wanted)
@@ -137,7 +137,16 @@ impl Registry {
                             candidates.iter().map(|b| b.id()).collect::<Vec<_>>().join(", ")
                         ),
                     })
-                });
+                })?;
+            if let Detection::Unsupported(reason) = backend.detect(facts) {
+                return Err(Error::new(ErrorKind::Backend {
+                    message: format!(
+                        "the {} backend `{wanted}` cannot be used on this host: {reason}",
+                        target.name()
+                    ),
+                }));
+            }
+            return Ok(backend);
         }
         let preferred = candidates
             .iter()

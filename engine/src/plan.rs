@@ -217,15 +217,31 @@ pub struct Builder<'a> {
 impl<'a> Builder<'a> {
     /// A builder for this root.
     pub fn new(root: &'a Root, facts: &'a Facts) -> Result<Self> {
+        let mut warnings = Vec::new();
+        let mut changed = HashSet::new();
+        // Paths a failed run wrote: the commands that depend on them run again.
+        if let Some(pending) = root.read_text(&crate::apply::pending_path())? {
+            for line in pending.lines() {
+                if let Ok(path) = SysPath::new(line.trim()) {
+                    changed.insert(path);
+                }
+            }
+            if !changed.is_empty() {
+                warnings.push(format!(
+                    "a previous apply failed part way: the commands for {} file(s) it wrote run again",
+                    changed.len()
+                ));
+            }
+        }
         Ok(Self {
             root,
             facts,
             overlay: HashMap::new(),
-            changed: HashSet::new(),
+            changed,
             users: accounts(root, "/etc/passwd")?,
             groups: accounts(root, "/etc/group")?,
             requirements: Vec::new(),
-            warnings: Vec::new(),
+            warnings,
         })
     }
 

@@ -43,17 +43,14 @@ impl FromStr for InterfaceName {
         if name == "." || name == ".." {
             return Err(format!("`{name}` is not a valid interface name"));
         }
-        if let Some(bad) = name.chars().find(|c| {
-            *c == '/'
-                || *c == ':'
-                || c.is_whitespace()
-                || c.is_control()
-                || *c == '"'
-                || *c == '\''
-                || *c == '\\'
-                || *c == '$'
-                || *c == '`'
-        }) {
+        // The kernel allows more, but names end up in shell-sourced files
+        // (netifrc, ifupdown hooks) and in match patterns (networkd `Name=`
+        // globs, nft `iifname` wildcards, iptables `-i eth+`): letters,
+        // digits and `_ . -` only.
+        if let Some(bad) = name
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
+        {
             return Err(format!(
                 "interface name `{}` contains `{}`, which is not allowed",
                 name.escape_debug(),
@@ -204,7 +201,7 @@ impl FromStr for AccountName {
             && !name.starts_with('-')
             && name
                 .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '$'));
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
         if valid {
             Ok(Self(name.to_owned()))
         } else {
@@ -235,6 +232,21 @@ mod tests {
             "interface name `eth0:1` contains `:`, which is not allowed"
         );
         assert_eq!("br-lan".parse::<InterfaceName>().unwrap().shell_var(), "br_lan");
+        // Names reach shell-sourced files and match globs: no shell or glob characters.
+        for bad in [
+            "eth0;reboot",
+            "tap*",
+            "!eth0",
+            "a$b",
+            "br`x`",
+            "a|b",
+            "tap?",
+            "b[0]",
+            "eth+",
+        ] {
+            assert!(bad.parse::<InterfaceName>().is_err(), "{bad} was accepted");
+        }
+        assert!("vm$".parse::<AccountName>().is_err());
     }
 
     #[test]

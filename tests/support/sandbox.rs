@@ -21,8 +21,9 @@
 //!   `modprobe` that does nothing.
 //!
 //! A test first calls [`require`]: it returns `false` (and the test returns
-//! early, printing `skipping: …`) when not root or a tool is missing. Set
-//! `HOSTNET_SANDBOX_REQUIRED=1` (CI) to turn a skip into a failure.
+//! early, printing `skipping: …`) when not root or a tool is missing. Under
+//! `CI=true` (as `.ci/run` sets it) or `HOSTNET_SANDBOX_REQUIRED=1` a skip is a
+//! failure instead: CI must prove the real tools, never skip them.
 //!
 //! ```ignore
 //! if !sandbox::require(&["ifup", "brctl"]) { return; }
@@ -31,7 +32,7 @@
 //! host.veth("eth0", &lan, "lan0");
 //! lan.ip_ok(&["link", "set", "lan0", "up"]);
 //! let sandbox = Sandbox::new(&host, stage.path(), Features::default());
-//! let output = sandbox.run_ok("ifup -a -i /etc/network/interfaces --state-dir /run/network");
+//! let output = sandbox.run_ok("mkdir -p /run/network && ifup -a -i /etc/network/interfaces --state-dir /run/network");
 //! assert_eq!(host.read("/sys/class/net/br0/bridge/forward_delay"), Some("200".into()));
 //! ```
 
@@ -61,14 +62,16 @@ pub fn require(tools: &[&str]) -> bool {
     };
     assert!(
         !required(),
-        "HOSTNET_SANDBOX_REQUIRED is set, but the sandbox tests cannot run: {problem}"
+        "CI (or HOSTNET_SANDBOX_REQUIRED) is set, but the real-tool tests cannot run: {problem}"
     );
     eprintln!("skipping: {problem}");
     false
 }
 
 fn required() -> bool {
-    std::env::var_os("HOSTNET_SANDBOX_REQUIRED").is_some_and(|value| !value.is_empty() && value != "0")
+    let set =
+        |name: &str| std::env::var_os(name).is_some_and(|value| !value.is_empty() && value != "0" && value != "false");
+    set("HOSTNET_SANDBOX_REQUIRED") || set("CI")
 }
 
 fn tool_exists(tool: &str) -> bool {

@@ -389,8 +389,14 @@ fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
     {
         return Err(Error::invalid(
             &uplink.pos,
-            format!("`{}` is wireless, and a wireless interface cannot be a bridge port (the kernel refuses, and access points drop frames from unknown MACs)", uplink.value),
-            Some("use `mode: nat` (or `routed`), `mode: nat` with `mac_nat: true` (ebtables MAC NAT), or `iw dev IF set 4addr on` where the access point supports WDS".into()),
+            format!(
+                "`{}` is wireless, and a wireless interface cannot be a bridge port (the kernel refuses, and access points drop frames from unknown MACs)",
+                uplink.value
+            ),
+            Some(format!(
+                "use `mode: nat` (or `routed`), `mode: nat` with `mac_nat: true` (ebtables MAC NAT), or `iw dev {} set 4addr on` where the access point supports WDS",
+                uplink.value
+            )),
         ));
     }
 

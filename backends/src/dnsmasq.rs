@@ -1,0 +1,761 @@
+//! dnsmasq: one drop-in per DHCP server, `/etc/dnsmasq.d/hostnet-IFACE.conf`,
+//! with the fixed leases, the service enabled, and a restart when a file
+//! changes. On Gentoo also the `conf-dir` line `/etc/dnsmasq.conf` lacks and
+//! `rc_need="net.br0"` in `/etc/conf.d/dnsmasq`.
+//!
+//! Spellings and traps are in `reference/distro-tools.md` (verified with
+//! dnsmasq 2.90). What shapes this file:
+//! - `bind-dynamic`, not `bind-interfaces`: dnsmasq may start before the
+//!   bridge exists (`bind-interfaces` exits with `unknown interface br0`). It
+//!   also binds the served addresses only, so it does not clash with another
+//!   resolver on the wildcard address (systemd-resolved on 127.0.0.53).
+//! - One dnsmasq reads every file in `/etc/dnsmasq.d` together, so a file
+//!   may not say anything global that another one contradicts:
+//!   - DHCP options are tagged with the interface (`tag:br0`, a tag dnsmasq
+//!     sets for every request by the name of the interface it arrived on):
+//!     dnsmasq keeps one untagged value per option number for every guest,
+//!     so untagged, a host-only bridge's empty `option:router` takes the
+//!     gateway away from the NAT bridge's guests (`tests/real_services.rs`).
+//!   - `domain=` is limited to the interface's subnet, for the same reason.
+//!   - `port=0` (no DNS) is global and dnsmasq refuses it twice ("illegal
+//!     repeated keyword"): it is written once, in the first server's file,
+//!     and only if no server wants dnsmasq to answer DNS (`dns: local`, the
+//!     default). With one `local` server, dnsmasq answers DNS on every served
+//!     interface; a server with `dns: none` then just announces no DNS server.
+//!     A `port=` line of the user's own in `/etc/dnsmasq.conf` would clash
+//!     the same way; a backend reads no files, so it cannot tell.
+//! - Debian's and Ubuntu's dnsmasq read `/etc/dnsmasq.d` by default (the
+//!   service passes `-7 /etc/dnsmasq.d,.dpkg-dist,…`), and so is assumed for
+//!   other systemd hosts; Gentoo's `/etc/dnsmasq.conf` has `conf-dir`
+//!   commented out, hence the block.
+//! - A server with fixed leases but no range gets a `static` range over its
+//!   subnet: without any `dhcp-range` for the subnet dnsmasq ignores the
+//!   reservations.
+//! - A `dhcp-host` name that dnsmasq would read as a lease time (`12h`,
+//!   `3600`) or a keyword (`ignore` disables the reservation) is refused.
+
+use hostnet_engine::backend::{Backend, Detection, Target};
+use hostnet_engine::change::{Block, Change, Conflict, Placement, Planned, ServiceAction, TaskId};
+use hostnet_engine::error::{Error, Result};
+use hostnet_engine::facts::{Distro, Facts};
+use hostnet_engine::model::{DhcpServer, Dns, HostModel, Router};
+use hostnet_engine::root::SysPath;
+use hostnet_engine::types::FileMode;
+use ipnet::{IpNet, Ipv4Net};
+
+use crate::text::sh_assignment;
+
+/// First line of every drop-in.
+const HEADER: &str = "# Managed by hostnet: edit the playbook, not this file.";
+/// Gentoo's main configuration file (no `conf-dir` by default).
+const MAIN_CONF: &str = "/etc/dnsmasq.conf";
+/// The line that makes dnsmasq read the drop-ins.
+const CONF_DIR: &str = "conf-dir=/etc/dnsmasq.d/,*.conf";
+/// Gentoo's OpenRC settings for the dnsmasq service.
+const CONF_D: &str = "/etc/conf.d/dnsmasq";
+
+/// The dnsmasq backend.
+pub(crate) struct Dnsmasq;
+
+impl Backend for Dnsmasq {
+    fn id(&self) -> &'static str {
+        "dnsmasq"
+    }
+
+    fn target(&self) -> Target {
+        Target::Dhcp
+    }
+
+    fn detect(&self, _facts: &Facts) -> Detection {
+        Detection::Preferred
+    }
+
+    fn wanted(&self, model: &HostModel) -> bool {
+        !model.dhcp_servers.is_empty()
+    }
+
+    fn render(&self, model: &HostModel, facts: &Facts) -> Result<Vec<Planned>> {
+        let all_tasks: Vec<TaskId> = model.dhcp_servers.iter().map(|server| server.origin.task).collect();
+        let dns_off = model
+            .dhcp_servers
+            .iter()
+            .all(|server| !matches!(server.dns, Dns::Local));
+        let mut changes = Vec::new();
+        let mut files = Vec::new();
+        for (index, server) in model.dhcp_servers.iter().enumerate() {
+            let port_off = dns_off && index == 0;
+            let path = drop_in(server);
+            let content = server_file(model, server, port_off)?;
+            // `port=0` depends on every server, so its file does too.
+            let origins = if port_off {
+                all_tasks.clone()
+            } else {
+                vec![server.origin.task]
+            };
+            changes.push(Planned::from_tasks(
+                Change::File {
+                    path: path.clone(),
+                    content,
+                    mode: FileMode(0o644),
+                    owner: None,
+                    group: None,
+                },
+                origins,
+            ));
+            files.push(path);
+        }
+        if facts.distro == Distro::Gentoo {
+            for (block, tasks) in gentoo_blocks(model) {
+                files.push(block.path.clone());
+                changes.push(Planned::from_tasks(Change::Block(block), tasks));
+            }
+        }
+        let paths: Vec<&str> = files
+            .iter()
+            .map(SysPath::as_str)
+            .filter(|path| path.starts_with("/etc/dnsmasq.d/"))
+            .collect();
+        let reason = match paths.as_slice() {
+            [one] => format!("the DHCP server in {one}"),
+            many => format!("the DHCP servers in {}", many.join(", ")),
+        };
+        changes.push(Planned::from_tasks(
+            Change::Service {
+                name: "dnsmasq".into(),
+                action: ServiceAction::Enable,
+            },
+            all_tasks.iter().copied(),
+        ));
+        changes.push(Planned::from_tasks(
+            Change::RestartOnChange {
+                name: "dnsmasq".into(),
+                files,
+            },
+            all_tasks.iter().copied(),
+        ));
+        changes.push(Planned::from_tasks(
+            Change::Require {
+                package: "dnsmasq".into(),
+                reason,
+            },
+            all_tasks,
+        ));
+        Ok(changes)
+    }
+}
+
+/// `/etc/dnsmasq.d/hostnet-IFACE.conf`.
+fn drop_in(server: &DhcpServer) -> SysPath {
+    SysPath::from_static(format!("/etc/dnsmasq.d/hostnet-{}.conf", server.interface.value))
+}
+
+/// The interface's own IPv4 address with its prefix (validation makes sure
+/// there is one).
+fn subnet(model: &HostModel, server: &DhcpServer) -> Result<Ipv4Net> {
+    let name = server.interface.value.as_str();
+    model
+        .static_addresses(name)
+        .into_iter()
+        .find_map(|address| match address {
+            IpNet::V4(address) => Some(address),
+            IpNet::V6(_) => None,
+        })
+        .ok_or_else(|| {
+            Error::invalid(
+                &server.interface.pos,
+                format!("`{name}` has no static IPv4 address for its DHCP server to serve from"),
+                None,
+            )
+        })
+}
+
+/// The drop-in for one server; `port_off` adds the global `port=0`.
+fn server_file(model: &HostModel, server: &DhcpServer, port_off: bool) -> Result<String> {
+    let name = server.interface.value.as_str();
+    // Interface names are letters, digits and `_ . + -` (see `InterfaceName`),
+    // so none of dnsmasq's separators (`,`) or wildcards (`*`) can appear.
+    let subnet = subnet(model, server)?;
+    let network = subnet.trunc();
+    let tag = format!("tag:{name}");
+    let mut lines = vec![
+        HEADER.to_owned(),
+        format!("# DHCP for the guests on {name}."),
+        format!("interface={name}"),
+        "bind-dynamic".to_owned(),
+    ];
+    if port_off {
+        lines.push("port=0".to_owned());
+    }
+    match &server.range {
+        Some(range) => {
+            let (first, last) = range.value;
+            lines.push(format!("dhcp-range={first},{last},{}", server.lease));
+        }
+        None => lines.push(format!(
+            "dhcp-range={},static,{},{}",
+            network.network(),
+            network.netmask(),
+            server.lease
+        )),
+    }
+    for host in &server.hosts {
+        let lease = &host.value;
+        match &lease.name {
+            Some(host_name) => {
+                if misread_host_name(host_name) {
+                    return Err(Error::invalid(
+                        &host.pos,
+                        format!(
+                            "dnsmasq would read the host name `{host_name}` of `{}` as a lease time or a keyword",
+                            lease.mac
+                        ),
+                        Some("pick a name with a letter that is not a time unit (`vm1`)".into()),
+                    ));
+                }
+                lines.push(format!("dhcp-host={},{},{host_name}", lease.mac, lease.ip));
+            }
+            None => lines.push(format!("dhcp-host={},{}", lease.mac, lease.ip)),
+        }
+    }
+    match server.router {
+        Router::Interface => lines.push(format!("dhcp-option={tag},option:router,{}", subnet.addr())),
+        Router::Address(address) => lines.push(format!("dhcp-option={tag},option:router,{address}")),
+        Router::None => lines.push(format!("dhcp-option={tag},option:router")),
+    }
+    match &server.dns {
+        Dns::Local => {}
+        Dns::None => lines.push(format!("dhcp-option={tag},option:dns-server")),
+        Dns::Servers(servers) => {
+            let mut words = vec![format!("dhcp-option={tag},option:dns-server")];
+            for address in servers {
+                if address.is_ipv6() {
+                    return Err(Error::invalid(
+                        &server.interface.pos,
+                        format!("the DNS server `{address}` is IPv6; DHCPv4 announces IPv4 servers only"),
+                        None,
+                    ));
+                }
+                words.push(address.to_string());
+            }
+            lines.push(words.join(","));
+        }
+    }
+    if let Some(domain) = &server.domain {
+        lines.push(format!("domain={domain},{network}"));
+    }
+    Ok(lines.join("\n") + "\n")
+}
+
+/// Would dnsmasq take this `dhcp-host` word for something else than a name?
+/// Digits with an optional unit (`3600`, `12h`) are a lease time; `infinite`,
+/// `deprecated` and `ignore` are keywords (dnsmasq's `option.c`).
+fn misread_host_name(name: &str) -> bool {
+    if ["infinite", "deprecated", "ignore"].contains(&name.to_ascii_lowercase().as_str()) {
+        return true;
+    }
+    let digits = match name.char_indices().last() {
+        Some((index, unit)) if name.len() > 1 && "wdhmsWDHMS".contains(unit) => &name[..index],
+        _ => name,
+    };
+    !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit())
+}
+
+/// Gentoo: the `conf-dir` line in `/etc/dnsmasq.conf` (unless the user's
+/// part already has it) and `rc_need` on the served interfaces' `net.*`
+/// services (dnsmasq's own `need net` is met by any one of them).
+fn gentoo_blocks(model: &HostModel) -> Vec<(Block, Vec<TaskId>)> {
+    let all_tasks: Vec<TaskId> = model.dhcp_servers.iter().map(|server| server.origin.task).collect();
+    let mut blocks = vec![(
+        Block {
+            path: SysPath::from_static(MAIN_CONF),
+            marker: "conf-dir".into(),
+            content: CONF_DIR.into(),
+            present: true,
+            placement: Placement::End,
+            mode: FileMode(0o644),
+            conflicts: Vec::new(),
+            unless_present: Some(CONF_DIR.into()),
+        },
+        all_tasks,
+    )];
+    let mut services: Vec<String> = Vec::new();
+    let mut tasks = Vec::new();
+    for server in &model.dhcp_servers {
+        let name = server.interface.value.as_str();
+        let managed = model.bridge(name).is_some()
+            || model.tap(name).is_some()
+            || model
+                .interface(name)
+                .is_some_and(|interface| interface.name.as_str() != "lo");
+        let service = format!("net.{name}");
+        if managed && !services.contains(&service) {
+            services.push(service);
+            tasks.push(server.origin.task);
+        }
+    }
+    if !services.is_empty() {
+        let services = services.join(" ");
+        blocks.push((
+            Block {
+                path: SysPath::from_static(CONF_D),
+                marker: "dnsmasq".into(),
+                content: sh_assignment("rc_need", &services),
+                present: true,
+                placement: Placement::End,
+                mode: FileMode(0o644),
+                conflicts: vec![Conflict {
+                    prefix: "rc_need=".into(),
+                    message: format!(
+                        "hostnet's block sets `rc_need` (dnsmasq starts after {services}, which it serves); \
+                         the last assignment in the file wins"
+                    ),
+                }],
+                unless_present: None,
+            },
+            tasks,
+        ));
+    }
+    blocks
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::Ipv4Addr;
+
+    use hostnet_engine::args::At;
+    use hostnet_engine::facts::Init;
+    use hostnet_engine::model::{AddressConfig, Bridge, DhcpHost, Interface, LeaseTime, Origin, Tap};
+    use hostnet_engine::source::{Pos, Source};
+    use hostnet_engine::types::InterfaceName;
+
+    use super::*;
+
+    fn pos() -> Pos {
+        Pos::new(&Source::new("site.yml", ""), 1, 1)
+    }
+
+    fn at<T>(value: T) -> At<T> {
+        At { value, pos: pos() }
+    }
+
+    fn origin(task: usize) -> Origin {
+        Origin {
+            task: TaskId(task),
+            pos: pos(),
+        }
+    }
+
+    fn name(text: &str) -> InterfaceName {
+        text.parse().unwrap()
+    }
+
+    fn bridge(task: usize, bridge: &str, ports: &[&str], address: &str) -> Bridge {
+        Bridge {
+            name: name(bridge),
+            ports: ports.iter().map(|port| at(name(port))).collect(),
+            address: AddressConfig::Static(vec![address.parse().unwrap()]),
+            address_pos: pos(),
+            mac: None,
+            mtu: None,
+            stp: false,
+            forward_delay: None,
+            hello_time: None,
+            max_age: None,
+            priority: None,
+            origin: origin(task),
+        }
+    }
+
+    fn tap(task: usize, tap: &str) -> Tap {
+        Tap {
+            name: name(tap),
+            user: None,
+            group: None,
+            mac: None,
+            multi_queue: false,
+            vnet_hdr: false,
+            origin: origin(task),
+        }
+    }
+
+    fn interface(task: usize, interface: &str, address: &str) -> Interface {
+        Interface {
+            name: name(interface),
+            address: AddressConfig::Static(vec![address.parse().unwrap()]),
+            mac: None,
+            mtu: None,
+            routes: Vec::new(),
+            wireless: false,
+            origin: origin(task),
+        }
+    }
+
+    fn lease(mac: &str, ip: &str, host_name: Option<&str>) -> At<DhcpHost> {
+        at(DhcpHost {
+            mac: mac.parse().unwrap(),
+            ip: ip.parse().unwrap(),
+            name: host_name.map(str::to_owned),
+        })
+    }
+
+    fn server(task: usize, interface: &str, range: Option<(&str, &str)>) -> DhcpServer {
+        DhcpServer {
+            interface: at(name(interface)),
+            range: range.map(|(first, last)| at((first.parse::<Ipv4Addr>().unwrap(), last.parse().unwrap()))),
+            lease: LeaseTime::Seconds(43_200),
+            router: Router::Interface,
+            dns: Dns::Local,
+            domain: None,
+            hosts: Vec::new(),
+            origin: origin(task),
+        }
+    }
+
+    fn facts(distro: Distro) -> Facts {
+        Facts {
+            distro,
+            init: if distro == Distro::Gentoo {
+                Init::Openrc
+            } else {
+                Init::Systemd
+            },
+            interfaces: Vec::new(),
+            users: None,
+            groups: None,
+            tools: Vec::new(),
+            ufw_enabled: false,
+        }
+    }
+
+    /// Scenario 2: taps 0 and 1 on br0 172.16.1.1/24, range .2–.100, 12h,
+    /// the default router, two fixed leases.
+    fn scenario_2() -> HostModel {
+        HostModel {
+            taps: vec![tap(0, "tap0"), tap(0, "tap1")],
+            bridges: vec![bridge(1, "br0", &["tap0", "tap1"], "172.16.1.1/24")],
+            dhcp_servers: vec![DhcpServer {
+                hosts: vec![
+                    lease("00:26:c6:21:cf:02", "172.16.1.2", None),
+                    lease("00:26:c6:21:cf:03", "172.16.1.3", None),
+                ],
+                ..server(2, "br0", Some(("172.16.1.2", "172.16.1.100")))
+            }],
+            ..HostModel::default()
+        }
+    }
+
+    fn render(model: &HostModel, distro: Distro) -> Vec<Planned> {
+        Dnsmasq.render(model, &facts(distro)).unwrap()
+    }
+
+    /// Every whole file: path, then content.
+    fn files(changes: &[Planned]) -> Vec<(String, String)> {
+        changes
+            .iter()
+            .filter_map(|planned| match &planned.change {
+                Change::File {
+                    path, content, mode, ..
+                } => {
+                    assert_eq!(*mode, FileMode(0o644));
+                    Some((path.to_string(), content.clone()))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Everything but the files, one line each, with origins.
+    fn wiring(changes: &[Planned]) -> Vec<String> {
+        changes
+            .iter()
+            .filter_map(|planned| {
+                let what = match &planned.change {
+                    Change::File { .. } => return None,
+                    Change::Block(block) => format!(
+                        "block {} [{}] {:?} unless {:?}",
+                        block.path, block.marker, block.content, block.unless_present
+                    ),
+                    Change::Service { name, action } => format!("service {name} {action:?}"),
+                    Change::RestartOnChange { name, files } => format!(
+                        "restart {name} on {}",
+                        files.iter().map(SysPath::as_str).collect::<Vec<_>>().join(" ")
+                    ),
+                    Change::Require { package, reason } => format!("require {package}: {reason}"),
+                    other => panic!("unexpected change {other:?}"),
+                };
+                let origins: Vec<String> = planned.origins.iter().map(|task| task.0.to_string()).collect();
+                Some(format!("{what} [{}]", origins.join(",")))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn scenario_2_private_bridge_with_fixed_leases() {
+        let changes = render(&scenario_2(), Distro::Debian);
+        assert_eq!(
+            files(&changes),
+            [(
+                "/etc/dnsmasq.d/hostnet-br0.conf".to_owned(),
+                "# Managed by hostnet: edit the playbook, not this file.
+# DHCP for the guests on br0.
+interface=br0
+bind-dynamic
+dhcp-range=172.16.1.2,172.16.1.100,12h
+dhcp-host=00:26:c6:21:cf:02,172.16.1.2
+dhcp-host=00:26:c6:21:cf:03,172.16.1.3
+dhcp-option=tag:br0,option:router,172.16.1.1
+"
+                .to_owned()
+            )]
+        );
+        assert_eq!(changes[0].origins, [TaskId(2)]);
+        assert_eq!(
+            wiring(&changes),
+            [
+                "service dnsmasq Enable [2]",
+                "restart dnsmasq on /etc/dnsmasq.d/hostnet-br0.conf [2]",
+                "require dnsmasq: the DHCP server in /etc/dnsmasq.d/hostnet-br0.conf [2]",
+            ]
+        );
+    }
+
+    #[test]
+    fn host_only_announces_no_router_and_no_dns() {
+        let model = HostModel {
+            bridges: vec![bridge(0, "br1", &[], "172.16.2.1/24")],
+            dhcp_servers: vec![DhcpServer {
+                router: Router::None,
+                dns: Dns::None,
+                lease: LeaseTime::Seconds(3600),
+                ..server(1, "br1", Some(("172.16.2.2", "172.16.2.100")))
+            }],
+            ..HostModel::default()
+        };
+        assert_eq!(
+            files(&render(&model, Distro::Ubuntu))[0].1,
+            "# Managed by hostnet: edit the playbook, not this file.
+# DHCP for the guests on br1.
+interface=br1
+bind-dynamic
+port=0
+dhcp-range=172.16.2.2,172.16.2.100,1h
+dhcp-option=tag:br1,option:router
+dhcp-option=tag:br1,option:dns-server
+"
+        );
+    }
+
+    #[test]
+    fn fixed_leases_only_get_a_static_range_over_the_subnet() {
+        let model = HostModel {
+            taps: vec![tap(0, "tap1")],
+            interfaces: vec![interface(1, "tap1", "172.16.2.1/24")],
+            dhcp_servers: vec![DhcpServer {
+                lease: LeaseTime::Infinite,
+                router: Router::Address("172.16.2.254".parse().unwrap()),
+                dns: Dns::Servers(vec!["192.0.2.53".parse().unwrap(), "198.51.100.53".parse().unwrap()]),
+                domain: Some("guests.example".into()),
+                hosts: vec![lease("52:54:00:12:34:56", "172.16.2.10", Some("win7"))],
+                ..server(2, "tap1", None)
+            }],
+            ..HostModel::default()
+        };
+        assert_eq!(
+            files(&render(&model, Distro::Debian))[0].1,
+            "# Managed by hostnet: edit the playbook, not this file.
+# DHCP for the guests on tap1.
+interface=tap1
+bind-dynamic
+port=0
+dhcp-range=172.16.2.0,static,255.255.255.0,infinite
+dhcp-host=52:54:00:12:34:56,172.16.2.10,win7
+dhcp-option=tag:tap1,option:router,172.16.2.254
+dhcp-option=tag:tap1,option:dns-server,192.0.2.53,198.51.100.53
+domain=guests.example,172.16.2.0/24
+"
+        );
+    }
+
+    #[test]
+    fn port_0_once_and_only_when_no_server_wants_dns() {
+        let base = HostModel {
+            bridges: vec![
+                bridge(0, "br0", &[], "172.16.1.1/24"),
+                bridge(0, "br1", &[], "172.16.2.1/24"),
+                bridge(0, "br2", &[], "172.16.3.1/24"),
+            ],
+            dhcp_servers: vec![
+                DhcpServer {
+                    dns: Dns::None,
+                    ..server(1, "br0", Some(("172.16.1.2", "172.16.1.9")))
+                },
+                DhcpServer {
+                    dns: Dns::Servers(vec!["192.0.2.53".parse().unwrap()]),
+                    ..server(2, "br1", Some(("172.16.2.2", "172.16.2.9")))
+                },
+                DhcpServer {
+                    dns: Dns::None,
+                    ..server(3, "br2", Some(("172.16.3.2", "172.16.3.9")))
+                },
+            ],
+            ..HostModel::default()
+        };
+        let port_lines = |model: &HostModel| -> Vec<(String, usize)> {
+            files(&render(model, Distro::Debian))
+                .into_iter()
+                .map(|(path, content)| (path, content.lines().filter(|line| line.starts_with("port=")).count()))
+                .collect()
+        };
+        assert_eq!(
+            port_lines(&base),
+            [
+                ("/etc/dnsmasq.d/hostnet-br0.conf".to_owned(), 1),
+                ("/etc/dnsmasq.d/hostnet-br1.conf".to_owned(), 0),
+                ("/etc/dnsmasq.d/hostnet-br2.conf".to_owned(), 0),
+            ]
+        );
+        // The file with `port=0` depends on every server.
+        let changes = render(&base, Distro::Debian);
+        assert_eq!(changes[0].origins, [TaskId(1), TaskId(2), TaskId(3)]);
+        assert_eq!(changes[1].origins, [TaskId(2)]);
+
+        let mut one_local = base.clone();
+        one_local.dhcp_servers[1].dns = Dns::Local;
+        assert!(port_lines(&one_local).iter().all(|(_, count)| *count == 0));
+        let changes = render(&one_local, Distro::Debian);
+        assert_eq!(changes[0].origins, [TaskId(1)]);
+        // Options stay on their own interface.
+        assert_eq!(
+            files(&changes)[2].1,
+            "# Managed by hostnet: edit the playbook, not this file.
+# DHCP for the guests on br2.
+interface=br2
+bind-dynamic
+dhcp-range=172.16.3.2,172.16.3.9,12h
+dhcp-option=tag:br2,option:router,172.16.3.1
+dhcp-option=tag:br2,option:dns-server
+"
+        );
+        assert_eq!(
+            wiring(&changes),
+            [
+                "service dnsmasq Enable [1,2,3]",
+                "restart dnsmasq on /etc/dnsmasq.d/hostnet-br0.conf /etc/dnsmasq.d/hostnet-br1.conf \
+                 /etc/dnsmasq.d/hostnet-br2.conf [1,2,3]",
+                "require dnsmasq: the DHCP servers in /etc/dnsmasq.d/hostnet-br0.conf, \
+                 /etc/dnsmasq.d/hostnet-br1.conf, /etc/dnsmasq.d/hostnet-br2.conf [1,2,3]",
+            ]
+        );
+    }
+
+    #[test]
+    fn gentoo_includes_the_directory_and_orders_after_netifrc() {
+        let mut model = scenario_2();
+        model.interfaces.push(interface(3, "eth1", "192.0.2.1/24"));
+        model.dhcp_servers.push(DhcpServer {
+            hosts: Vec::new(),
+            ..server(4, "eth1", Some(("192.0.2.10", "192.0.2.20")))
+        });
+        let changes = render(&model, Distro::Gentoo);
+        assert_eq!(files(&changes).len(), 2);
+        assert_eq!(
+            wiring(&changes),
+            [
+                "block /etc/dnsmasq.conf [conf-dir] \"conf-dir=/etc/dnsmasq.d/,*.conf\" \
+                 unless Some(\"conf-dir=/etc/dnsmasq.d/,*.conf\") [2,4]",
+                "block /etc/conf.d/dnsmasq [dnsmasq] \"rc_need=\\\"net.br0 net.eth1\\\"\" unless None [2,4]",
+                "service dnsmasq Enable [2,4]",
+                "restart dnsmasq on /etc/dnsmasq.d/hostnet-br0.conf /etc/dnsmasq.d/hostnet-eth1.conf \
+                 /etc/dnsmasq.conf /etc/conf.d/dnsmasq [2,4]",
+                "require dnsmasq: the DHCP servers in /etc/dnsmasq.d/hostnet-br0.conf, \
+                 /etc/dnsmasq.d/hostnet-eth1.conf [2,4]",
+            ]
+        );
+        let conf_d = changes
+            .iter()
+            .find_map(|planned| match &planned.change {
+                Change::Block(block) if block.path.as_str() == CONF_D => Some(block),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(conf_d.placement, Placement::End);
+        assert_eq!(conf_d.mode, FileMode(0o644));
+        assert_eq!(
+            conf_d.conflicts,
+            [Conflict {
+                prefix: "rc_need=".into(),
+                message: "hostnet's block sets `rc_need` (dnsmasq starts after net.br0 net.eth1, which it serves); \
+                          the last assignment in the file wins"
+                    .into(),
+            }]
+        );
+    }
+
+    #[test]
+    fn gentoo_serving_a_standalone_tap() {
+        let model = HostModel {
+            taps: vec![tap(0, "tap1")],
+            interfaces: vec![interface(1, "tap1", "172.16.2.1/24")],
+            dhcp_servers: vec![server(2, "tap1", Some(("172.16.2.2", "172.16.2.100")))],
+            ..HostModel::default()
+        };
+        let wiring = wiring(&render(&model, Distro::Gentoo));
+        assert_eq!(
+            wiring[1],
+            "block /etc/conf.d/dnsmasq [dnsmasq] \"rc_need=\\\"net.tap1\\\"\" unless None [2]"
+        );
+    }
+
+    #[test]
+    fn other_distros_get_no_blocks() {
+        for distro in [Distro::Debian, Distro::Ubuntu, Distro::Systemd] {
+            assert!(
+                !render(&scenario_2(), distro)
+                    .iter()
+                    .any(|planned| matches!(planned.change, Change::Block(_))),
+                "{distro:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn host_names_dnsmasq_would_misread_are_refused() {
+        for bad in ["12h", "3600", "1D", "ignore", "Infinite", "deprecated"] {
+            assert!(misread_host_name(bad), "{bad}");
+            let mut model = scenario_2();
+            model.dhcp_servers[0].hosts[0].value.name = Some(bad.into());
+            let error = Dnsmasq.render(&model, &facts(Distro::Debian)).unwrap_err();
+            assert!(
+                error.render().contains("as a lease time or a keyword"),
+                "{}",
+                error.render()
+            );
+        }
+        for good in ["win7", "h", "s1", "12-h", "vm-3600", "hostname"] {
+            assert!(!misread_host_name(good), "{good}");
+        }
+    }
+
+    #[test]
+    fn ipv6_dns_servers_are_refused() {
+        let mut model = scenario_2();
+        model.dhcp_servers[0].dns = Dns::Servers(vec!["2001:db8::53".parse().unwrap()]);
+        let error = Dnsmasq.render(&model, &facts(Distro::Debian)).unwrap_err();
+        assert!(
+            error.render().contains("DHCPv4 announces IPv4 servers only"),
+            "{}",
+            error.render()
+        );
+    }
+
+    #[test]
+    fn detection_and_wanted() {
+        assert_eq!(Dnsmasq.id(), "dnsmasq");
+        assert_eq!(Dnsmasq.target(), Target::Dhcp);
+        for distro in [Distro::Gentoo, Distro::Debian, Distro::Ubuntu, Distro::Systemd] {
+            assert_eq!(Dnsmasq.detect(&facts(distro)), Detection::Preferred);
+        }
+        assert!(!Dnsmasq.wanted(&HostModel::default()));
+        assert!(Dnsmasq.wanted(&scenario_2()));
+    }
+}

@@ -1,0 +1,807 @@
+//! iptables: NAT and firewall intents in hostnet's own chains
+//! (`HOSTNET-INPUT`, `HOSTNET-FORWARD`, and `HOSTNET-POSTROUTING` in the nat
+//! table), persisted where the distro loads rules at boot, and loaded now
+//! without disturbing anybody else's rules. What each intent becomes is in
+//! `netfilter.rs`; the syntax and traps are in `reference/distro-tools.md`.
+//!
+//! Three files per address family:
+//! - The boot ruleset, a whole file hostnet owns: Debian, Ubuntu and other
+//!   systemd hosts `/etc/iptables/rules.v4` and `rules.v6` (netfilter-persistent;
+//!   `rules.v6` is always written, because netfilter-persistent 1.0.20 fails
+//!   when it is missing), Gentoo `/var/lib/iptables/rules-save` and
+//!   `/var/lib/ip6tables/rules-save` (the `iptables`/`ip6tables` services).
+//!   `iptables-restore` without `--noflush` replaces each table it names, and
+//!   a second `*filter` section replaces the first, so user rules cannot share
+//!   this file: hostnet owns the host's persisted ruleset in this mode. It
+//!   declares the built-in chains (policy ACCEPT), hostnet's chains, the
+//!   jumps into them, and their rules.
+//! - `/etc/hostnet/iptables.rules` (`ip6tables.rules`): only hostnet's chains
+//!   and rules, for the reload now. `iptables-restore --noflush` empties a
+//!   user-defined chain it declares (`:HOSTNET-INPUT - [0:0]`) and leaves
+//!   every other chain alone, so loading this file twice gives the same
+//!   rules, in one batch, and the user's, Docker's or libvirt's live rules
+//!   survive. It runs whenever the file changes.
+//! - `/etc/hostnet/iptables-jumps.rules` (`ip6tables-jumps.rules`): the jumps
+//!   from the built-in chains (`-I INPUT 1 -j HOSTNET-INPUT`, …), loaded with
+//!   `--noflush` only when this file is created: restore input cannot say
+//!   "unless present" (`-C` would abort the batch), and its text never changes,
+//!   so it is loaded once per host. After a reboot the jumps come from the
+//!   boot ruleset. (Flushing the built-in chains by hand loses them until the
+//!   next boot, or until this file is deleted and hostnet runs again.)
+//!
+//! Gentoo's iptables service saves the live rules over `rules-save` when it
+//! stops (`SAVE_ON_STOP="yes"` by default, shutdown included), so a managed
+//! block in `/etc/conf.d/iptables` (and `ip6tables`) turns that off and pins
+//! the file name.
+
+use hostnet_engine::backend::{Backend, Detection, Target};
+use hostnet_engine::change::{Block, Change, Command, Guard, Placement, Planned, ServiceAction, TaskId};
+use hostnet_engine::error::Result;
+use hostnet_engine::facts::{Distro, Facts, Init};
+use hostnet_engine::model::HostModel;
+use hostnet_engine::root::SysPath;
+use hostnet_engine::types::FileMode;
+
+use crate::netfilter::{self, Family, Group, Hook};
+
+/// hostnet's chain for INPUT.
+pub(crate) const INPUT_CHAIN: &str = "HOSTNET-INPUT";
+/// hostnet's chain for FORWARD.
+pub(crate) const FORWARD_CHAIN: &str = "HOSTNET-FORWARD";
+/// hostnet's chain for nat POSTROUTING.
+pub(crate) const POSTROUTING_CHAIN: &str = "HOSTNET-POSTROUTING";
+
+/// The iptables backend.
+pub(crate) struct Iptables;
+
+impl Backend for Iptables {
+    fn id(&self) -> &'static str {
+        "iptables"
+    }
+
+    fn target(&self) -> Target {
+        Target::Firewall
+    }
+
+    fn detect(&self, facts: &Facts) -> Detection {
+        // ufw prefers itself when enabled, nftables on systemd hosts with `nft`.
+        let nftables_host = facts.init == Init::Systemd && facts.has_tool("nft");
+        if facts.ufw_enabled || nftables_host {
+            Detection::Supported
+        } else {
+            Detection::Preferred
+        }
+    }
+
+    fn wanted(&self, model: &HostModel) -> bool {
+        model.has_firewall()
+    }
+
+    fn render(&self, model: &HostModel, facts: &Facts) -> Result<Vec<Planned>> {
+        let groups = netfilter::groups(model);
+        let all = netfilter::origins(&groups);
+        let boot = Boot::of(facts.distro);
+        let mut files = Vec::new();
+        let mut reloads = Vec::new();
+        let mut jumps = Vec::new();
+        for family in [Family::Ipv4, Family::Ipv6] {
+            let tool = tool(family);
+            let used: Vec<&Group> = groups.iter().filter(|g| g.rules_for(family).next().is_some()).collect();
+            let origins = if used.is_empty() {
+                all.clone()
+            } else {
+                netfilter::origins(used)
+            };
+            let boot_path = boot.path(family);
+            let boot_header = boot.header(family);
+            files.push(file(
+                boot_path,
+                boot.mode,
+                ruleset(&groups, family, Layout::Boot, &boot_header),
+                &origins,
+            ));
+            let live = live_path(family);
+            let live_header = format!(
+                "# hostnet's own chains, for loading now without touching any other rule:\n\
+                 # `{tool}-restore --noflush` of this file empties the HOSTNET-* chains it\n\
+                 # declares and refills them, in one batch. The jumps into them are in\n\
+                 # {jumps}; at boot, everything comes from {boot}.\n\
+                 # Rendered by hostnet from the playbook: edit the playbook, not this file.\n",
+                jumps = jumps_path(family),
+                boot = boot_path,
+            );
+            files.push(file(
+                live,
+                FileMode(0o644),
+                ruleset(&groups, family, Layout::Live, &live_header),
+                &origins,
+            ));
+            reloads.push(restore(tool, live, &origins));
+            files.push(file(jumps_path(family), FileMode(0o644), jumps_text(family), &all));
+            jumps.push(restore(tool, jumps_path(family), &all));
+        }
+        let mut changes = files;
+        changes.extend(boot.wiring(&all));
+        changes.extend(reloads);
+        changes.extend(jumps);
+        Ok(changes)
+    }
+}
+
+/// `iptables` or `ip6tables`.
+fn tool(family: Family) -> &'static str {
+    match family {
+        Family::Ipv4 => "iptables",
+        Family::Ipv6 => "ip6tables",
+    }
+}
+
+/// The rules for loading now (hostnet's chains only).
+fn live_path(family: Family) -> &'static str {
+    match family {
+        Family::Ipv4 => "/etc/hostnet/iptables.rules",
+        Family::Ipv6 => "/etc/hostnet/ip6tables.rules",
+    }
+}
+
+/// The jumps into hostnet's chains, loaded once.
+fn jumps_path(family: Family) -> &'static str {
+    match family {
+        Family::Ipv4 => "/etc/hostnet/iptables-jumps.rules",
+        Family::Ipv6 => "/etc/hostnet/ip6tables-jumps.rules",
+    }
+}
+
+/// Where and how the distro loads rules at boot.
+struct Boot {
+    gentoo: bool,
+    mode: FileMode,
+}
+
+impl Boot {
+    fn of(distro: Distro) -> Self {
+        match distro {
+            Distro::Gentoo => Self {
+                gentoo: true,
+                // The init script's `save` creates it 0600 (`checkpath -m 0600`).
+                mode: FileMode(0o600),
+            },
+            Distro::Debian | Distro::Ubuntu | Distro::Systemd => Self {
+                gentoo: false,
+                mode: FileMode(0o640),
+            },
+        }
+    }
+
+    fn path(&self, family: Family) -> &'static str {
+        match (self.gentoo, family) {
+            (true, Family::Ipv4) => "/var/lib/iptables/rules-save",
+            (true, Family::Ipv6) => "/var/lib/ip6tables/rules-save",
+            (false, Family::Ipv4) => "/etc/iptables/rules.v4",
+            (false, Family::Ipv6) => "/etc/iptables/rules.v6",
+        }
+    }
+
+    fn header(&self, family: Family) -> String {
+        let (version, loader) = match (self.gentoo, family) {
+            (true, Family::Ipv4) => ("IPv4", "Gentoo's `iptables` service"),
+            (true, Family::Ipv6) => ("IPv6", "Gentoo's `ip6tables` service"),
+            (false, Family::Ipv4) => ("IPv4", "netfilter-persistent"),
+            (false, Family::Ipv6) => ("IPv6", "netfilter-persistent"),
+        };
+        format!(
+            "# The {version} firewall {loader} loads at boot, rendered by hostnet.\n\
+             # hostnet owns this whole file: loading it replaces the tables it names, so\n\
+             # it is the host's persisted {version} ruleset. Edit the playbook, not this file\n\
+             # (hostnet's next run would put it back). Rules of your own: load them after\n\
+             # this one (a unit or init script ordered after {loader}),\n\
+             # or use the ufw or nftables backend.\n"
+        )
+    }
+
+    /// Service, package and (Gentoo) conf.d blocks.
+    fn wiring(&self, origins: &[TaskId]) -> Vec<Planned> {
+        let planned = |change| Planned::from_tasks(change, origins.iter().copied());
+        if !self.gentoo {
+            return vec![
+                planned(Change::Service {
+                    name: "netfilter-persistent".into(),
+                    action: ServiceAction::Enable,
+                }),
+                planned(Change::Require {
+                    package: "iptables-persistent".into(),
+                    reason: "netfilter-persistent loads /etc/iptables/rules.v4 and rules.v6 at boot; \
+                             when installing it, do not let it save the current rules over them"
+                        .into(),
+                }),
+            ];
+        }
+        let mut changes = Vec::new();
+        for (service, variable, family) in [
+            ("iptables", "IPTABLES_SAVE", Family::Ipv4),
+            ("ip6tables", "IP6TABLES_SAVE", Family::Ipv6),
+        ] {
+            changes.push(planned(Change::Block(Block {
+                path: SysPath::from_static(format!("/etc/conf.d/{service}")),
+                marker: "firewall".into(),
+                content: format!(
+                    "# hostnet renders {path} from the playbook. With\n\
+                     # SAVE_ON_STOP=\"yes\" (Gentoo's default) the service would save the live\n\
+                     # rules over it whenever it stops, shutdown included, persisting rules\n\
+                     # added by hand or by other tools and undoing the rendered file.\n\
+                     {variable}=\"{path}\"\n\
+                     SAVE_ON_STOP=\"no\"\n",
+                    path = self.path(family)
+                ),
+                present: true,
+                placement: Placement::End,
+                mode: FileMode(0o644),
+                conflicts: Vec::new(),
+                unless_present: None,
+            })));
+        }
+        for service in ["iptables", "ip6tables"] {
+            changes.push(planned(Change::Service {
+                name: service.into(),
+                action: ServiceAction::Enable,
+            }));
+        }
+        changes.push(planned(Change::Require {
+            package: "net-firewall/iptables".into(),
+            reason: "the iptables and ip6tables services load /var/lib/ip{,6}tables/rules-save at boot".into(),
+        }));
+        changes
+    }
+}
+
+/// Which file a ruleset is for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Layout {
+    /// The whole persisted ruleset: built-in chains, hostnet's chains, jumps, rules.
+    Boot,
+    /// hostnet's chains and rules only (`--noflush`).
+    Live,
+}
+
+/// iptables-restore input for `family`.
+fn ruleset(groups: &[Group], family: Family, layout: Layout, header: &str) -> String {
+    let mut text = header.to_owned();
+    if family == Family::Ipv4 {
+        text.push_str("\n*nat\n");
+        if layout == Layout::Boot {
+            for chain in ["PREROUTING", "INPUT", "OUTPUT", "POSTROUTING"] {
+                text.push_str(&format!(":{chain} ACCEPT [0:0]\n"));
+            }
+        }
+        text.push_str(&format!(":{POSTROUTING_CHAIN} - [0:0]\n"));
+        if layout == Layout::Boot {
+            text.push_str(&format!("-A POSTROUTING -j {POSTROUTING_CHAIN}\n"));
+        }
+        push_groups(&mut text, groups, family, Hook::Postrouting, POSTROUTING_CHAIN);
+        text.push_str("COMMIT\n");
+    }
+    text.push_str("\n*filter\n");
+    if layout == Layout::Boot {
+        for chain in ["INPUT", "FORWARD", "OUTPUT"] {
+            text.push_str(&format!(":{chain} ACCEPT [0:0]\n"));
+        }
+    }
+    text.push_str(&format!(":{INPUT_CHAIN} - [0:0]\n:{FORWARD_CHAIN} - [0:0]\n"));
+    if layout == Layout::Boot {
+        text.push_str(&format!("-A INPUT -j {INPUT_CHAIN}\n-A FORWARD -j {FORWARD_CHAIN}\n"));
+    }
+    push_groups(&mut text, groups, family, Hook::Input, INPUT_CHAIN);
+    push_groups(&mut text, groups, family, Hook::Forward, FORWARD_CHAIN);
+    text.push_str("COMMIT\n");
+    text
+}
+
+/// Each group of `hook` as a comment and `-A CHAIN …` lines.
+pub(crate) fn push_groups(text: &mut String, groups: &[Group], family: Family, hook: Hook, chain: &str) {
+    for group in groups.iter().filter(|group| group.hook == hook) {
+        let mut rules = group.rules_for(family).peekable();
+        if rules.peek().is_none() {
+            continue;
+        }
+        text.push_str(&format!("# {}\n", group.comment));
+        for rule in rules {
+            text.push_str(&format!("-A {chain} {}\n", rule.iptables(family)));
+        }
+    }
+}
+
+/// The jumps from the built-in chains, first in each.
+fn jumps_text(family: Family) -> String {
+    let tool = tool(family);
+    let mut text = format!(
+        "# The jumps from the built-in chains into hostnet's chains, loaded with\n\
+         # `{tool}-restore --noflush` only when hostnet creates this file: loading it\n\
+         # again would add second jumps. After a reboot they come from the boot ruleset.\n"
+    );
+    if family == Family::Ipv4 {
+        text.push_str(&format!("\n*nat\n-I POSTROUTING 1 -j {POSTROUTING_CHAIN}\nCOMMIT\n"));
+    }
+    text.push_str(&format!(
+        "\n*filter\n-I INPUT 1 -j {INPUT_CHAIN}\n-I FORWARD 1 -j {FORWARD_CHAIN}\nCOMMIT\n"
+    ));
+    text
+}
+
+fn file(path: &str, mode: FileMode, content: String, origins: &[TaskId]) -> Planned {
+    Planned::from_tasks(
+        Change::File {
+            path: SysPath::from_static(path),
+            content,
+            mode,
+            owner: None,
+            group: None,
+        },
+        origins.iter().copied(),
+    )
+}
+
+/// `TOOL-restore -w --noflush FILE`, when FILE changes.
+fn restore(tool: &str, path: &str, origins: &[TaskId]) -> Planned {
+    Planned::from_tasks(
+        Change::Command(Command {
+            argv: vec![format!("{tool}-restore"), "-w".into(), "--noflush".into(), path.into()],
+            guard: Guard::FilesChanged(vec![SysPath::from_static(path)]),
+            effects: Vec::new(),
+        }),
+        origins.iter().copied(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use hostnet_engine::model::FirewallIntent;
+
+    use super::*;
+    use crate::netfilter::tests::{name, nat, rule, scenario_2, scenario_4, scenario_5};
+
+    fn facts(distro: Distro, init: Init) -> Facts {
+        Facts {
+            distro,
+            init,
+            interfaces: Vec::new(),
+            users: None,
+            groups: None,
+            tools: Vec::new(),
+            ufw_enabled: false,
+        }
+    }
+
+    fn debian() -> Facts {
+        facts(Distro::Debian, Init::Systemd)
+    }
+
+    fn render(model: &HostModel, facts: &Facts) -> Vec<Planned> {
+        Iptables.render(model, facts).unwrap()
+    }
+
+    /// The content of the file at `path`.
+    fn content<'a>(changes: &'a [Planned], path: &str) -> &'a str {
+        changes
+            .iter()
+            .find_map(|planned| match &planned.change {
+                Change::File { path: p, content, .. } if p.as_str() == path => Some(content.as_str()),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("no file {path}"))
+    }
+
+    /// Every change, one line each, with its origins (file contents left out).
+    fn summary(changes: &[Planned]) -> Vec<String> {
+        changes
+            .iter()
+            .map(|planned| {
+                let what = match &planned.change {
+                    Change::File { path, mode, .. } => format!("file {path} {:o}", mode.0),
+                    Change::Block(block) => format!("block {} {}", block.path, block.marker),
+                    Change::Service { name, action } => format!("service {name} {action:?}"),
+                    Change::Require { package, .. } => format!("require {package}"),
+                    Change::Command(command) => {
+                        let Guard::FilesChanged(files) = &command.guard else {
+                            panic!("unexpected guard {:?}", command.guard);
+                        };
+                        let files: Vec<&str> = files.iter().map(SysPath::as_str).collect();
+                        format!("run {} [if {} changed]", command.argv.join(" "), files.join(","))
+                    }
+                    other => panic!("unexpected change {other:?}"),
+                };
+                let origins: Vec<String> = planned.origins.iter().map(|task| task.0.to_string()).collect();
+                format!("{what} <{}>", origins.join(","))
+            })
+            .collect()
+    }
+
+    const DEBIAN_V4_HEADER: &str = "\
+# The IPv4 firewall netfilter-persistent loads at boot, rendered by hostnet.
+# hostnet owns this whole file: loading it replaces the tables it names, so
+# it is the host's persisted IPv4 ruleset. Edit the playbook, not this file
+# (hostnet's next run would put it back). Rules of your own: load them after
+# this one (a unit or init script ordered after netfilter-persistent),
+# or use the ufw or nftables backend.
+";
+
+    #[test]
+    fn scenario_2_debian_boot_ruleset() {
+        let changes = render(&scenario_2(), &debian());
+        assert_eq!(
+            content(&changes, "/etc/iptables/rules.v4"),
+            format!(
+                "{DEBIAN_V4_HEADER}
+*nat
+:PREROUTING ACCEPT [0:0]
+:INPUT ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+:HOSTNET-POSTROUTING - [0:0]
+-A POSTROUTING -j HOSTNET-POSTROUTING
+# masquerade 172.16.1.0/24 leaving via wlan0 (never multicast or broadcast)
+-A HOSTNET-POSTROUTING -s 172.16.1.0/24 -d 224.0.0.0/4 -j RETURN
+-A HOSTNET-POSTROUTING -s 172.16.1.0/24 -d 255.255.255.255/32 -j RETURN
+-A HOSTNET-POSTROUTING -s 172.16.1.0/24 ! -d 172.16.1.0/24 -o wlan0 -j MASQUERADE
+COMMIT
+
+*filter
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:HOSTNET-INPUT - [0:0]
+:HOSTNET-FORWARD - [0:0]
+-A INPUT -j HOSTNET-INPUT
+-A FORWARD -j HOSTNET-FORWARD
+# forward 172.16.1.0/24 (masqueraded) out via wlan0, and its replies
+-A HOSTNET-FORWARD -s 172.16.1.0/24 -o wlan0 -j ACCEPT
+-A HOSTNET-FORWARD -d 172.16.1.0/24 -i wlan0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+COMMIT
+"
+            )
+        );
+        // Always rendered (netfilter-persistent fails without it), with empty chains here.
+        assert_eq!(
+            content(&changes, "/etc/iptables/rules.v6"),
+            "\
+# The IPv6 firewall netfilter-persistent loads at boot, rendered by hostnet.
+# hostnet owns this whole file: loading it replaces the tables it names, so
+# it is the host's persisted IPv6 ruleset. Edit the playbook, not this file
+# (hostnet's next run would put it back). Rules of your own: load them after
+# this one (a unit or init script ordered after netfilter-persistent),
+# or use the ufw or nftables backend.
+
+*filter
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:HOSTNET-INPUT - [0:0]
+:HOSTNET-FORWARD - [0:0]
+-A INPUT -j HOSTNET-INPUT
+-A FORWARD -j HOSTNET-FORWARD
+COMMIT
+"
+        );
+    }
+
+    #[test]
+    fn scenario_2_live_reload_and_jumps() {
+        let changes = render(&scenario_2(), &debian());
+        assert_eq!(
+            content(&changes, "/etc/hostnet/iptables.rules"),
+            "\
+# hostnet's own chains, for loading now without touching any other rule:
+# `iptables-restore --noflush` of this file empties the HOSTNET-* chains it
+# declares and refills them, in one batch. The jumps into them are in
+# /etc/hostnet/iptables-jumps.rules; at boot, everything comes from /etc/iptables/rules.v4.
+# Rendered by hostnet from the playbook: edit the playbook, not this file.
+
+*nat
+:HOSTNET-POSTROUTING - [0:0]
+# masquerade 172.16.1.0/24 leaving via wlan0 (never multicast or broadcast)
+-A HOSTNET-POSTROUTING -s 172.16.1.0/24 -d 224.0.0.0/4 -j RETURN
+-A HOSTNET-POSTROUTING -s 172.16.1.0/24 -d 255.255.255.255/32 -j RETURN
+-A HOSTNET-POSTROUTING -s 172.16.1.0/24 ! -d 172.16.1.0/24 -o wlan0 -j MASQUERADE
+COMMIT
+
+*filter
+:HOSTNET-INPUT - [0:0]
+:HOSTNET-FORWARD - [0:0]
+# forward 172.16.1.0/24 (masqueraded) out via wlan0, and its replies
+-A HOSTNET-FORWARD -s 172.16.1.0/24 -o wlan0 -j ACCEPT
+-A HOSTNET-FORWARD -d 172.16.1.0/24 -i wlan0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+COMMIT
+"
+        );
+        assert_eq!(
+            content(&changes, "/etc/hostnet/iptables-jumps.rules"),
+            "\
+# The jumps from the built-in chains into hostnet's chains, loaded with
+# `iptables-restore --noflush` only when hostnet creates this file: loading it
+# again would add second jumps. After a reboot they come from the boot ruleset.
+
+*nat
+-I POSTROUTING 1 -j HOSTNET-POSTROUTING
+COMMIT
+
+*filter
+-I INPUT 1 -j HOSTNET-INPUT
+-I FORWARD 1 -j HOSTNET-FORWARD
+COMMIT
+"
+        );
+        assert_eq!(
+            content(&changes, "/etc/hostnet/ip6tables-jumps.rules"),
+            "\
+# The jumps from the built-in chains into hostnet's chains, loaded with
+# `ip6tables-restore --noflush` only when hostnet creates this file: loading it
+# again would add second jumps. After a reboot they come from the boot ruleset.
+
+*filter
+-I INPUT 1 -j HOSTNET-INPUT
+-I FORWARD 1 -j HOSTNET-FORWARD
+COMMIT
+"
+        );
+        assert_eq!(
+            summary(&changes),
+            [
+                "file /etc/iptables/rules.v4 640 <0>",
+                "file /etc/hostnet/iptables.rules 644 <0>",
+                "file /etc/hostnet/iptables-jumps.rules 644 <0>",
+                "file /etc/iptables/rules.v6 640 <0>",
+                "file /etc/hostnet/ip6tables.rules 644 <0>",
+                "file /etc/hostnet/ip6tables-jumps.rules 644 <0>",
+                "service netfilter-persistent Enable <0>",
+                "require iptables-persistent <0>",
+                "run iptables-restore -w --noflush /etc/hostnet/iptables.rules \
+                 [if /etc/hostnet/iptables.rules changed] <0>",
+                "run ip6tables-restore -w --noflush /etc/hostnet/ip6tables.rules \
+                 [if /etc/hostnet/ip6tables.rules changed] <0>",
+                "run iptables-restore -w --noflush /etc/hostnet/iptables-jumps.rules \
+                 [if /etc/hostnet/iptables-jumps.rules changed] <0>",
+                "run ip6tables-restore -w --noflush /etc/hostnet/ip6tables-jumps.rules \
+                 [if /etc/hostnet/ip6tables-jumps.rules changed] <0>",
+            ]
+        );
+    }
+
+    #[test]
+    fn scenario_4_internal_isolates_the_host_in_both_families() {
+        let changes = render(&scenario_4(), &debian());
+        let filter = "\
+*filter
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:HOSTNET-INPUT - [0:0]
+:HOSTNET-FORWARD - [0:0]
+-A INPUT -j HOSTNET-INPUT
+-A FORWARD -j HOSTNET-FORWARD
+# nothing else from br0 reaches the host (guests still reach each other)
+-A HOSTNET-INPUT -i br0 -j DROP
+# guests on br0 reach each other (br_netfilter sends bridged frames through FORWARD)
+-A HOSTNET-FORWARD -i br0 -o br0 -j ACCEPT
+COMMIT
+";
+        let v4 = content(&changes, "/etc/iptables/rules.v4");
+        assert!(
+            v4.ends_with(&format!(
+                "
+*nat
+:PREROUTING ACCEPT [0:0]
+:INPUT ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+:HOSTNET-POSTROUTING - [0:0]
+-A POSTROUTING -j HOSTNET-POSTROUTING
+COMMIT
+
+{filter}"
+            )),
+            "{v4}"
+        );
+        let v6 = content(&changes, "/etc/iptables/rules.v6");
+        assert!(v6.ends_with(&format!("backend.\n\n{filter}")), "{v6}");
+        let origins: Vec<_> = changes.iter().map(|planned| planned.origins.clone()).collect();
+        assert!(origins.iter().all(|o| o == &[TaskId(0), TaskId(1)]), "{origins:?}");
+    }
+
+    #[test]
+    fn scenario_5_debian() {
+        let changes = render(&scenario_5(), &debian());
+        assert_eq!(
+            content(&changes, "/etc/hostnet/iptables.rules")
+                .split_once("\n\n")
+                .unwrap()
+                .1,
+            "\
+*nat
+:HOSTNET-POSTROUTING - [0:0]
+# masquerade 192.168.100.0/24 leaving via eth0 (never multicast or broadcast)
+-A HOSTNET-POSTROUTING -s 192.168.100.0/24 -d 224.0.0.0/4 -j RETURN
+-A HOSTNET-POSTROUTING -s 192.168.100.0/24 -d 255.255.255.255/32 -j RETURN
+-A HOSTNET-POSTROUTING -s 192.168.100.0/24 ! -d 192.168.100.0/24 -o eth0 -j MASQUERADE
+COMMIT
+
+*filter
+:HOSTNET-INPUT - [0:0]
+:HOSTNET-FORWARD - [0:0]
+# accept input on br0 (tcp, udp)
+-A HOSTNET-INPUT -i br0 -p tcp -j ACCEPT
+-A HOSTNET-INPUT -i br0 -p udp -j ACCEPT
+# DHCP and DNS from guests on br0 to the host
+-A HOSTNET-INPUT -i br0 -p udp -m udp --dport 67 -j ACCEPT
+-A HOSTNET-INPUT -i br0 -p udp -m udp --dport 53 -j ACCEPT
+-A HOSTNET-INPUT -i br0 -p tcp -m tcp --dport 53 -j ACCEPT
+# forward 192.168.100.0/24 (masqueraded) out via eth0, and its replies
+-A HOSTNET-FORWARD -s 192.168.100.0/24 -o eth0 -j ACCEPT
+-A HOSTNET-FORWARD -d 192.168.100.0/24 -i eth0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+# forward from br0, and its replies
+-A HOSTNET-FORWARD -i br0 -j ACCEPT
+-A HOSTNET-FORWARD -o br0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+COMMIT
+"
+        );
+        assert_eq!(
+            content(&changes, "/etc/hostnet/ip6tables.rules")
+                .split_once("\n\n")
+                .unwrap()
+                .1,
+            "\
+*filter
+:HOSTNET-INPUT - [0:0]
+:HOSTNET-FORWARD - [0:0]
+# accept input on br0 (tcp, udp)
+-A HOSTNET-INPUT -i br0 -p tcp -j ACCEPT
+-A HOSTNET-INPUT -i br0 -p udp -j ACCEPT
+# DHCP and DNS from guests on br0 to the host
+-A HOSTNET-INPUT -i br0 -p udp -m udp --dport 53 -j ACCEPT
+-A HOSTNET-INPUT -i br0 -p tcp -m tcp --dport 53 -j ACCEPT
+# forward from br0, and its replies
+-A HOSTNET-FORWARD -i br0 -j ACCEPT
+-A HOSTNET-FORWARD -o br0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+COMMIT
+"
+        );
+        let summary = summary(&changes);
+        // The IPv6 files only carry the tasks whose rules are in them (not the NAT).
+        assert_eq!(summary[3], "file /etc/iptables/rules.v6 640 <0,1,2>");
+        assert_eq!(summary[0], "file /etc/iptables/rules.v4 640 <0,1,2,3>");
+        assert_eq!(summary[7], "require iptables-persistent <0,1,2,3>");
+    }
+
+    #[test]
+    fn gentoo_paths_services_and_save_on_stop() {
+        let changes = render(&scenario_2(), &facts(Distro::Gentoo, Init::Openrc));
+        let v4 = content(&changes, "/var/lib/iptables/rules-save");
+        assert!(
+            v4.starts_with("# The IPv4 firewall Gentoo's `iptables` service loads at boot, rendered by hostnet.\n"),
+            "{v4}"
+        );
+        assert!(v4.contains("ordered after Gentoo's `iptables` service),\n"), "{v4}");
+        assert!(
+            content(&changes, "/etc/hostnet/iptables.rules")
+                .contains("everything comes from /var/lib/iptables/rules-save.\n")
+        );
+        assert!(content(&changes, "/var/lib/ip6tables/rules-save").contains("*filter\n"));
+        assert_eq!(
+            summary(&changes)[..10],
+            [
+                "file /var/lib/iptables/rules-save 600 <0>",
+                "file /etc/hostnet/iptables.rules 644 <0>",
+                "file /etc/hostnet/iptables-jumps.rules 644 <0>",
+                "file /var/lib/ip6tables/rules-save 600 <0>",
+                "file /etc/hostnet/ip6tables.rules 644 <0>",
+                "file /etc/hostnet/ip6tables-jumps.rules 644 <0>",
+                "block /etc/conf.d/iptables firewall <0>",
+                "block /etc/conf.d/ip6tables firewall <0>",
+                "service iptables Enable <0>",
+                "service ip6tables Enable <0>",
+            ]
+        );
+        let blocks: Vec<&Block> = changes
+            .iter()
+            .filter_map(|planned| match &planned.change {
+                Change::Block(block) => Some(block),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            blocks[0].content,
+            "\
+# hostnet renders /var/lib/iptables/rules-save from the playbook. With
+# SAVE_ON_STOP=\"yes\" (Gentoo's default) the service would save the live
+# rules over it whenever it stops, shutdown included, persisting rules
+# added by hand or by other tools and undoing the rendered file.
+IPTABLES_SAVE=\"/var/lib/iptables/rules-save\"
+SAVE_ON_STOP=\"no\"
+"
+        );
+        assert!(
+            blocks[1]
+                .content
+                .contains("IP6TABLES_SAVE=\"/var/lib/ip6tables/rules-save\"\n")
+        );
+        assert_eq!(blocks[0].placement, Placement::End);
+        assert!(blocks.iter().all(|block| block.present));
+        assert!(changes.iter().any(|planned| matches!(
+            &planned.change,
+            Change::Require { package, .. } if package == "net-firewall/iptables"
+        )));
+    }
+
+    #[test]
+    fn ubuntu_and_other_systemd_hosts_use_netfilter_persistent() {
+        for distro in [Distro::Ubuntu, Distro::Systemd] {
+            let changes = render(&scenario_4(), &facts(distro, Init::Systemd));
+            content(&changes, "/etc/iptables/rules.v4");
+            content(&changes, "/etc/iptables/rules.v6");
+        }
+    }
+
+    #[test]
+    fn allow_forward_with_out_interface_and_ports() {
+        let model = HostModel {
+            nats: vec![nat(2, "10.0.5.0/24", None, false)],
+            firewall: vec![
+                rule(
+                    0,
+                    FirewallIntent::AllowForward {
+                        interface: name("br1"),
+                        out_interface: Some(name("eth1")),
+                    },
+                ),
+                rule(
+                    1,
+                    FirewallIntent::AllowInput {
+                        interface: name("br1"),
+                        protocols: vec![hostnet_engine::model::Protocol::Udp],
+                        ports: vec![hostnet_engine::model::PortRange {
+                            first: 5000,
+                            last: 5010,
+                        }],
+                    },
+                ),
+            ],
+            ..HostModel::default()
+        };
+        let changes = render(&model, &debian());
+        let live = content(&changes, "/etc/hostnet/iptables.rules");
+        assert!(
+            live.ends_with(
+                "\
+# accept input on br1 (udp port 5000:5010)
+-A HOSTNET-INPUT -i br1 -p udp -m udp --dport 5000:5010 -j ACCEPT
+# forward 10.0.5.0/24 (routed) out, and connections to it
+-A HOSTNET-FORWARD -s 10.0.5.0/24 -j ACCEPT
+-A HOSTNET-FORWARD -d 10.0.5.0/24 -j ACCEPT
+# forward from br1 out via eth1, and its replies
+-A HOSTNET-FORWARD -i br1 -o eth1 -j ACCEPT
+-A HOSTNET-FORWARD -i eth1 -o br1 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+COMMIT
+"
+            ),
+            "{live}"
+        );
+        // Routed: no masquerade, the nat chain stays empty.
+        assert!(live.contains("*nat\n:HOSTNET-POSTROUTING - [0:0]\nCOMMIT\n"), "{live}");
+    }
+
+    #[test]
+    fn detection_and_wanted() {
+        let mut facts = debian();
+        assert_eq!(Iptables.detect(&facts), Detection::Preferred);
+        facts.tools = vec!["nft".into()];
+        assert_eq!(Iptables.detect(&facts), Detection::Supported);
+        let mut gentoo = self::facts(Distro::Gentoo, Init::Openrc);
+        gentoo.tools = vec!["nft".into()];
+        assert_eq!(Iptables.detect(&gentoo), Detection::Preferred);
+        gentoo.ufw_enabled = true;
+        assert_eq!(Iptables.detect(&gentoo), Detection::Supported);
+        assert_eq!(Iptables.id(), "iptables");
+        assert_eq!(Iptables.target(), Target::Firewall);
+        assert!(!Iptables.wanted(&HostModel::default()));
+        assert!(Iptables.wanted(&scenario_2()));
+        assert!(Iptables.wanted(&scenario_4()));
+    }
+}
