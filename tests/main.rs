@@ -22,3 +22,4 @@ mod real_nft_ebtables;
 mod real_services;
 mod support;
 mod validation;
+mod validation_services;

@@ -22,14 +22,13 @@
 //! `CI=true` or `HOSTNET_SANDBOX_REQUIRED=1`: then that is a failure.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Output, Stdio};
 use std::time::Duration;
 
-use tempfile::TempDir;
-
+use crate::support::rendered::Rendered;
 use crate::support::sandbox::{self, Features, Netns, Sandbox};
-use crate::support::{self, stderr, stdout};
+use crate::support::stdout;
 
 /// Can the real tools run here? Under `CI=true` they must.
 fn can_run(tools: &[&str]) -> bool {
@@ -101,42 +100,7 @@ const SCENARIO_4: &str = "\
       firewall: { bridge_forward: br0 }
 ";
 
-/// A playbook rendered into a staging root.
-struct Rendered {
-    stage: TempDir,
-    _work: TempDir,
-}
-
 impl Rendered {
-    /// `hostnet render` of `playbook` with `facts` and `args`, over `before`
-    /// (files already on the fake host: relative path and text).
-    fn new(playbook: &str, facts: &str, args: &[&str], before: &[(&str, String)]) -> Self {
-        let work = tempfile::tempdir().unwrap();
-        let playbook = support::write(work.path(), "site.yml", playbook);
-        let facts = support::write(work.path(), "facts.yml", facts);
-        let stage = tempfile::tempdir().unwrap();
-        for (path, text) in before {
-            support::write(stage.path(), path, text);
-        }
-        let mut argv = vec![
-            "render",
-            playbook.to_str().unwrap(),
-            "--out",
-            stage.path().to_str().unwrap(),
-            "--facts",
-            facts.to_str().unwrap(),
-        ];
-        argv.extend(args);
-        let output = support::run(&argv);
-        assert!(
-            output.status.success(),
-            "hostnet render failed:\n{}{}",
-            stdout(&output),
-            stderr(&output)
-        );
-        Self { stage, _work: work }
-    }
-
     /// The iptables backend on Debian.
     fn iptables(playbook: &str) -> Self {
         Self::new(playbook, DEBIAN_FACTS, &["--firewall", "iptables"], &[])
@@ -146,7 +110,9 @@ impl Rendered {
     /// with ufw enabled; `chmod` does what hostnet's recorded
     /// `chmod 0750 /etc/ufw/before.init` does on the host.
     fn ufw(playbook: &str, chmod: bool) -> Self {
-        let rendered = Self::new(playbook, UFW_FACTS, &["--firewall", "ufw"], &stock_ufw());
+        let stock = stock_ufw();
+        let before: Vec<(&str, &str)> = stock.iter().map(|(path, text)| (*path, text.as_str())).collect();
+        let rendered = Self::new(playbook, UFW_FACTS, &["--firewall", "ufw"], &before);
         if chmod {
             set_mode(&rendered.path("/etc/ufw/before.init"), 0o750);
         }
@@ -155,25 +121,9 @@ impl Rendered {
 
     /// Stock ufw with nothing of hostnet (controls).
     fn stock_ufw() -> Self {
-        let work = tempfile::tempdir().unwrap();
-        let stage = tempfile::tempdir().unwrap();
-        for (path, text) in stock_ufw() {
-            support::write(stage.path(), path, &text);
-        }
-        Self { stage, _work: work }
-    }
-
-    fn path(&self, absolute: &str) -> PathBuf {
-        self.stage.path().join(absolute.trim_start_matches('/'))
-    }
-
-    fn read(&self, absolute: &str) -> String {
-        fs_err::read_to_string(self.path(absolute)).unwrap()
-    }
-
-    /// Replace a rendered file's text (negative controls).
-    fn write(&self, absolute: &str, text: &str) {
-        fs_err::write(self.path(absolute), text).unwrap();
+        let stock = stock_ufw();
+        let files: Vec<(&str, &str)> = stock.iter().map(|(path, text)| (*path, text.as_str())).collect();
+        Self::files(&files)
     }
 }
 
@@ -595,19 +545,17 @@ fn real_iptables_gentoo_rules_save_loads_and_is_never_saved_over() {
     if !can_run(&["iptables-restore", "ip6tables-restore"]) {
         return;
     }
+    let ip6tables = GENTOO_CONF_D_IPTABLES.replace(
+        "IPTABLES_SAVE=\"/var/lib/iptables",
+        "IP6TABLES_SAVE=\"/var/lib/ip6tables",
+    );
     let rendered = Rendered::new(
         SCENARIO_5,
         GENTOO_FACTS,
         &["--firewall", "iptables"],
         &[
-            ("etc/conf.d/iptables", GENTOO_CONF_D_IPTABLES.to_owned()),
-            (
-                "etc/conf.d/ip6tables",
-                GENTOO_CONF_D_IPTABLES.replace(
-                    "IPTABLES_SAVE=\"/var/lib/iptables",
-                    "IP6TABLES_SAVE=\"/var/lib/ip6tables",
-                ),
-            ),
+            ("etc/conf.d/iptables", GENTOO_CONF_D_IPTABLES),
+            ("etc/conf.d/ip6tables", &ip6tables),
         ],
     );
     let netns = Netns::new();

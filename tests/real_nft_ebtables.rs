@@ -18,13 +18,12 @@
 //! `CI=true` or `HOSTNET_SANDBOX_REQUIRED=1`: then that is a failure.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Output, Stdio};
 
-use tempfile::TempDir;
-
+use crate::support::rendered::Rendered;
 use crate::support::sandbox::{self, Features, Netns, Sandbox};
-use crate::support::{self, stderr, stdout};
+use crate::support::{self, stdout};
 
 /// Can the real tools run here? Under `CI=true` they must.
 fn can_run(tools: &[&str]) -> bool {
@@ -56,51 +55,6 @@ table inet filter {
 
 const DEBIAN_FACTS: &str = "distro: debian\ninit: systemd\ntools: [nft]\n";
 const GENTOO_FACTS: &str = "distro: gentoo\ninit: openrc\n";
-
-/// A playbook rendered into a staging root.
-struct Rendered {
-    stage: TempDir,
-    _work: TempDir,
-}
-
-impl Rendered {
-    /// `hostnet render` of `playbook` with `facts`, over `before` (files
-    /// already on the fake host, relative path and text).
-    fn new(playbook: &str, facts: &str, args: &[&str], before: &[(&str, &str)]) -> Self {
-        let work = tempfile::tempdir().unwrap();
-        let playbook = support::write(work.path(), "site.yml", playbook);
-        let facts = support::write(work.path(), "facts.yml", facts);
-        let stage = tempfile::tempdir().unwrap();
-        for (path, text) in before {
-            support::write(stage.path(), path, text);
-        }
-        let mut argv = vec![
-            "render",
-            playbook.to_str().unwrap(),
-            "--out",
-            stage.path().to_str().unwrap(),
-            "--facts",
-            facts.to_str().unwrap(),
-        ];
-        argv.extend(args);
-        let output = support::run(&argv);
-        assert!(
-            output.status.success(),
-            "hostnet render failed:\n{}{}",
-            stdout(&output),
-            stderr(&output)
-        );
-        Self { stage, _work: work }
-    }
-
-    fn path(&self, relative: &str) -> PathBuf {
-        self.stage.path().join(relative.trim_start_matches('/'))
-    }
-
-    fn read(&self, relative: &str) -> String {
-        fs_err::read_to_string(self.path(relative)).unwrap()
-    }
-}
 
 fn path_str(path: &Path) -> &str {
     path.to_str().unwrap()

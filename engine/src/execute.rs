@@ -5,7 +5,7 @@
 //! Variable precedence, lowest first: facts (`hostnet_*`) < play `vars` <
 //! `vars_files` < task `vars` < loop item < extra vars (`-e`).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use minijinja::Value;
 use serde::Serialize;
@@ -276,7 +276,7 @@ fn run_task(
     play: usize,
     play_scope: &Value,
     inputs: &Inputs<'_>,
-    base_dir: &PathBuf,
+    base_dir: &Path,
     execution: &mut Execution,
     handler: bool,
 ) -> Result<()> {
@@ -348,21 +348,13 @@ fn run_task(
             run.items.push(label);
         }
         let arg = inputs.templates.render(&task.args, &value)?;
-        let mut args = Args::new(task.module, arg)?;
-        let mut context = TaskContext {
+        let call = Call {
+            module: task.module,
             task: id,
-            pos: task.pos.clone(),
-            facts: inputs.facts,
-            model: &mut execution.model,
-            changes: &mut execution.changes,
-            base_dir,
-            templates: inputs.templates,
+            pos: &task.pos,
             scope: &value,
-            subtasks: Vec::new(),
         };
-        (task.module.run)(&mut args, &mut context)?;
-        args.finish()?;
-        subtasks.append(&mut context.subtasks);
+        subtasks.extend(call.run(arg, inputs, base_dir, execution)?);
         ran += 1;
     }
     if ran == 0 {
@@ -401,7 +393,7 @@ fn run_subtask(
     handler: bool,
     pos: Pos,
     inputs: &Inputs<'_>,
-    base_dir: &PathBuf,
+    base_dir: &Path,
     execution: &mut Execution,
 ) -> Result<()> {
     let id = TaskId(execution.tasks.len());
@@ -419,20 +411,44 @@ fn run_subtask(
         parent: Some(parent),
     });
     let value = Value::from(());
-    let mut args = Args::new(subtask.module, subtask.arg)?;
-    let mut context = TaskContext {
+    let call = Call {
+        module: subtask.module,
         task: id,
-        pos,
-        facts: inputs.facts,
-        model: &mut execution.model,
-        changes: &mut execution.changes,
-        base_dir,
-        templates: inputs.templates,
+        pos: &pos,
         scope: &value,
-        subtasks: Vec::new(),
     };
-    (subtask.module.run)(&mut args, &mut context)?;
-    args.finish()
+    let nested = call.run(subtask.arg, inputs, base_dir, execution)?;
+    debug_assert!(nested.is_empty(), "subtasks do not expand further");
+    Ok(())
+}
+
+/// One module call: its arguments are read, checked for unknown keys, and
+/// the subtasks it asked for are returned.
+struct Call<'a> {
+    module: &'static crate::modules::Module,
+    task: TaskId,
+    pos: &'a Pos,
+    scope: &'a Value,
+}
+
+impl Call<'_> {
+    fn run(self, arg: Arg, inputs: &Inputs<'_>, base_dir: &Path, execution: &mut Execution) -> Result<Vec<SubTask>> {
+        let mut args = Args::new(self.module, arg)?;
+        let mut context = TaskContext {
+            task: self.task,
+            pos: self.pos.clone(),
+            facts: inputs.facts,
+            model: &mut execution.model,
+            changes: &mut execution.changes,
+            base_dir,
+            templates: inputs.templates,
+            scope: self.scope,
+            subtasks: Vec::new(),
+        };
+        (self.module.run)(&mut args, &mut context)?;
+        args.finish()?;
+        Ok(context.subtasks)
+    }
 }
 
 fn scope_map(value: &Value) -> Scope {

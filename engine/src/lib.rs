@@ -31,6 +31,7 @@ pub mod qemu;
 pub mod rollback;
 pub mod root;
 pub mod services;
+pub mod shell;
 pub mod source;
 pub mod template;
 pub mod types;

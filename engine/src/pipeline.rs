@@ -86,6 +86,13 @@ pub fn prepare(request: &Request) -> Result<Prepared, Errors> {
     let execution = execute::execute(&playbook, &inputs)?;
     let mut errors = validate(&execution.model, &facts);
     errors.extend(crate::model::validate_services::validate(&execution.model));
+    // One report in playbook order, whichever check found what.
+    errors.sort_by_key(|error| {
+        error
+            .pos
+            .as_ref()
+            .map(|pos| (pos.source.path.clone(), pos.line, pos.column))
+    });
     if !errors.is_empty() {
         return Err(Errors(errors));
     }

@@ -45,19 +45,5 @@ pub fn arguments(vm: &Vm) -> Vec<String> {
 
 /// The arguments as one POSIX-shell-quoted line.
 pub fn shell_line(arguments: &[String]) -> String {
-    arguments
-        .iter()
-        .map(|word| {
-            let plain = !word.is_empty()
-                && word
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c));
-            if plain {
-                word.clone()
-            } else {
-                format!("'{}'", word.replace('\'', "'\\''"))
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+    crate::shell::line(arguments)
 }

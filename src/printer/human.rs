@@ -32,20 +32,7 @@ fn header(text: &str) -> String {
 
 /// An argv as one shell-quoted line (display only; nothing is run through a shell).
 pub(super) fn shell_line(argv: &[String]) -> String {
-    argv.iter()
-        .map(|word| {
-            let plain = !word.is_empty()
-                && word
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c));
-            if plain {
-                word.clone()
-            } else {
-                format!("'{}'", word.replace('\'', "'\\''"))
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+    hostnet_engine::shell::line(argv)
 }
 
 fn colour_diff(diff: &str) -> String {

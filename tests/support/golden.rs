@@ -289,18 +289,5 @@ impl Case {
 
 /// An argv as one shell-quoted line (as the human printer shows it).
 pub fn shell_line(argv: &[String]) -> String {
-    argv.iter()
-        .map(|word| {
-            let plain = !word.is_empty()
-                && word
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c));
-            if plain {
-                word.clone()
-            } else {
-                format!("'{}'", word.replace('\'', "'\\''"))
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+    hostnet_engine::shell::line(argv)
 }
