@@ -76,9 +76,13 @@ playbooks! {
     routed => "routed",
     user => "user",
     vm_bridged => "vm-bridged",
+    vm_bridged_renamed_uplink => "vm-bridged-renamed-uplink",
     vm_host_only => "vm-host-only",
     vm_internal => "vm-internal",
+    vm_mac_nat => "vm-mac-nat",
     vm_nat => "vm-nat",
+    vm_nat_any_uplink => "vm-nat-any-uplink",
+    vm_routed => "vm-routed",
 }
 
 fn names(dir: &Path, suffix: &str) -> Vec<String> {

@@ -14,6 +14,7 @@ mod docs;
 mod errors;
 mod examples;
 mod golden;
+mod live_apply;
 mod modes;
 mod netifrc_shell;
 mod real_firewall;

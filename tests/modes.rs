@@ -36,6 +36,12 @@ fn vm_network_renders_exactly_what_the_low_level_playbook_renders() {
         ("playbooks/nat.yml", "playbooks/vm-nat.yml"),
         ("playbooks/host-only.yml", "playbooks/vm-host-only.yml"),
         ("playbooks/internal.yml", "playbooks/vm-internal.yml"),
+        ("playbooks/routed.yml", "playbooks/vm-routed.yml"),
+        ("playbooks/mac-nat.yml", "playbooks/vm-mac-nat.yml"),
+        (
+            "playbooks/bridged-renamed-uplink.yml",
+            "playbooks/vm-bridged-renamed-uplink.yml",
+        ),
     ];
     for host in ["gentoo", "debian"] {
         for (low, high) in pairs {

@@ -107,14 +107,17 @@ impl Rendered {
     }
 
     /// The ufw backend over the stock ufw files of this host's ufw package,
-    /// with ufw enabled; `chmod` does what hostnet's recorded
-    /// `chmod 0750 /etc/ufw/before.init` does on the host.
-    fn ufw(playbook: &str, chmod: bool) -> Self {
+    /// with ufw enabled. hostnet makes `before.init` executable (ufw runs it
+    /// only then); `hooked: false` takes that away again (the control).
+    fn ufw(playbook: &str, hooked: bool) -> Self {
         let stock = stock_ufw();
         let before: Vec<(&str, &str)> = stock.iter().map(|(path, text)| (*path, text.as_str())).collect();
         let rendered = Self::new(playbook, UFW_FACTS, &["--firewall", "ufw"], &before);
-        if chmod {
-            set_mode(&rendered.path("/etc/ufw/before.init"), 0o750);
+        let init = rendered.path("/etc/ufw/before.init");
+        let mode = std::os::unix::fs::PermissionsExt::mode(&fs_err::metadata(&init).unwrap().permissions()) & 0o7777;
+        assert_eq!(mode, 0o750, "hostnet render did not make before.init executable");
+        if !hooked {
+            set_mode(&init, 0o640);
         }
         rendered
     }

@@ -138,6 +138,7 @@ fn render(model: &HostModel) -> Vec<Planned> {
                     })
                     .collect(),
                 unless_present: Some(SOURCE.into()),
+                enforce_mode: false,
             }),
             origins.iter().copied(),
         ),

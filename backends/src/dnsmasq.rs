@@ -275,6 +275,7 @@ fn gentoo_blocks(model: &HostModel) -> Vec<(Block, Vec<TaskId>)> {
             mode: FileMode(0o644),
             conflicts: Vec::new(),
             unless_present: Some(CONF_DIR.into()),
+            enforce_mode: false,
         },
         all_tasks,
     )];
@@ -311,6 +312,7 @@ fn gentoo_blocks(model: &HostModel) -> Vec<(Block, Vec<TaskId>)> {
                     ),
                 }],
                 unless_present: None,
+                enforce_mode: false,
             },
             tasks,
         ));

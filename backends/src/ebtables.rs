@@ -113,6 +113,7 @@ impl Backend for Ebtables {
                         mode: FileMode(0o644),
                         conflicts: Vec::new(),
                         unless_present: None,
+                        enforce_mode: false,
                     })),
                     planned(Change::Require {
                         package: "net-firewall/ebtables".into(),
@@ -369,6 +370,7 @@ SAVE_ON_STOP=\"no\"
                 mode: FileMode(0o644),
                 conflicts: Vec::new(),
                 unless_present: None,
+                enforce_mode: false,
             }
         );
         assert_eq!(

@@ -393,6 +393,7 @@ fn block(sections: &[Section]) -> Planned {
             mode: FileMode(0o644),
             conflicts,
             unless_present: None,
+            enforce_mode: false,
         }),
         sections
             .iter()

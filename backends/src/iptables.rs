@@ -238,6 +238,7 @@ impl Boot {
                 mode: FileMode(0o644),
                 conflicts: Vec::new(),
                 unless_present: None,
+                enforce_mode: false,
             })));
         }
         for service in ["iptables", "ip6tables"] {

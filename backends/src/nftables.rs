@@ -111,6 +111,7 @@ impl Backend for Nftables {
                 mode: FileMode(0o755),
                 conflicts: Vec::new(),
                 unless_present: Some(INCLUDE.into()),
+                enforce_mode: false,
             })),
             planned(Change::Require {
                 package: "nftables".into(),
@@ -163,6 +164,7 @@ fn gentoo(ruleset: &Ruleset) -> Vec<Change> {
                 })
                 .collect(),
             unless_present: None,
+            enforce_mode: false,
         }),
         Change::Require {
             package: "net-firewall/nftables".into(),
@@ -395,6 +397,7 @@ delete table inet hostnet
                 mode: FileMode(0o755),
                 conflicts: Vec::new(),
                 unless_present: Some("include \"/etc/nftables.d/*.nft\"".into()),
+                enforce_mode: false,
             })
         );
         assert_eq!(

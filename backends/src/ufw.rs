@@ -122,7 +122,6 @@ impl Backend for Ufw {
             block.unless_present = Some(IP_FORWARD.into());
         }
         changes.push(sysctl);
-        changes.push(command(&["chmod", "0750", BEFORE_INIT], &[BEFORE_INIT], &all));
         changes.push(command(
             &["ufw", "reload"],
             &[BEFORE_RULES, BEFORE6_RULES, BEFORE_INIT, SYSCTL_CONF],
@@ -218,9 +217,15 @@ fn block(path: &str, marker: &str, content: Option<String>, placement: Placement
             present: content.is_some(),
             content: content.unwrap_or_default(),
             placement,
-            mode: FileMode(if path == SYSCTL_CONF { 0o644 } else { 0o640 }),
+            // ufw runs before.init only if it is executable (the stock file is 0640).
+            mode: FileMode(match path {
+                SYSCTL_CONF => 0o644,
+                BEFORE_INIT => 0o750,
+                _ => 0o640,
+            }),
             conflicts: Vec::new(),
             unless_present: None,
+            enforce_mode: path == BEFORE_INIT,
         }),
         origins.iter().copied(),
     )
@@ -350,10 +355,15 @@ COMMIT
         assert_eq!(
             commands(&changes),
             [
-                "chmod 0750 /etc/ufw/before.init [if /etc/ufw/before.init changed]",
                 "ufw reload [if /etc/ufw/before.rules,/etc/ufw/before6.rules,/etc/ufw/before.init,\
-                 /etc/ufw/sysctl.conf changed]",
+              /etc/ufw/sysctl.conf changed]"
             ]
+        );
+        let (init, _) = block_of(&changes, BEFORE_INIT, "nat");
+        assert_eq!(
+            (init.mode, init.enforce_mode),
+            (FileMode(0o750), true),
+            "ufw runs before.init only if executable"
         );
         // No ufw CLI rules, nothing in /etc/default/ufw.
         assert!(changes.iter().all(|planned| match &planned.change {

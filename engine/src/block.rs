@@ -104,6 +104,7 @@ mod tests {
             mode: FileMode(0o644),
             conflicts: Vec::new(),
             unless_present: None,
+            enforce_mode: false,
         }
     }
 

@@ -81,8 +81,10 @@ pub struct Block {
     pub present: bool,
     /// Where a new block goes.
     pub placement: Placement,
-    /// Mode of the file if the block creates it.
+    /// Mode of the file if the block creates it (and always, with `enforce_mode`).
     pub mode: FileMode,
+    /// Give an existing file `mode` too (e.g. a hook script that must be executable).
+    pub enforce_mode: bool,
     /// Lines outside the block that contradict it: a line starting with the
     /// prefix gets the warning.
     pub conflicts: Vec<Conflict>,

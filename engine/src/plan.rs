@@ -437,6 +437,7 @@ impl<'a> Builder<'a> {
                         } => (Some(content.as_str()), *mode, *uid, *gid),
                         _ => (None, change.mode, None, None),
                     };
+                    let mode = if change.enforce_mode { change.mode } else { mode };
                     desired = match block::apply(text, change) {
                         Some(content) => Desired::File {
                             content,

@@ -48,7 +48,7 @@ pub(super) static BLOCKINFILE: Module = Module {
             aliases: &[],
             required: false,
             kind: "octal string",
-            doc: "Mode if the file is created (default `\"0644\"`).",
+            doc: "The file's mode, also when it exists (default: unchanged, `\"0644\"` for a new file).",
         },
         ArgSpec {
             name: "state",
@@ -89,7 +89,9 @@ fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
         Some("BOF") => Placement::Start,
         Some(prefix) => Placement::Before(prefix.to_owned()),
     };
-    let mode = args.optional::<FileMode>("mode")?.unwrap_or(FileMode(0o644));
+    let mode = args.optional::<FileMode>("mode")?;
+    let enforce_mode = mode.is_some();
+    let mode = mode.unwrap_or(FileMode(0o644));
     context.change(Change::Block(Block {
         path,
         marker: marker_text,
@@ -99,6 +101,7 @@ fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
         mode,
         conflicts: Vec::new(),
         unless_present: None,
+        enforce_mode,
     }));
     Ok(())
 }

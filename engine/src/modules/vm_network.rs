@@ -649,6 +649,7 @@ fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
             mode: FileMode(0o644),
             conflicts: Vec::new(),
             unless_present: Some(format!("allow {bridge}")),
+            enforce_mode: false,
         }));
     }
 
