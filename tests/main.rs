@@ -17,6 +17,7 @@ mod golden;
 mod live_apply;
 mod modes;
 mod netifrc_shell;
+mod reachability;
 mod real_firewall;
 mod real_network;
 mod real_nft_ebtables;

@@ -354,6 +354,7 @@ fn scenario_5_ipv4() -> Tables {
                 &format!("-d {s} -i eth0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT"),
                 "-i br0 -j ACCEPT",
                 "-o br0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
+                &format!("! -s {s} -d {s} -j DROP"),
             ],
         ),
     ])
@@ -712,16 +713,17 @@ fn real_ufw_boot_path_loads_the_blocks_and_reloads_without_duplicates() {
                 "-i lo -j ACCEPT",
             ]
         );
-        // After ufw's stock forward rules, before the jump ufw appends to its user rules.
+        // First in ufw-before-forward, ahead of ufw's stock forward rules (which
+        // accept ping), so the drop towards the masqueraded guests is final.
         let forward = rules(&v4, "filter", "ufw-before-forward");
         let ours = [
             canonical("-s 192.168.100.0/24 -o eth0 -j ACCEPT"),
             canonical("-d 192.168.100.0/24 -i eth0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT"),
             canonical("-i br0 -j ACCEPT"),
             canonical("-o br0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT"),
-            canonical("-j ufw-user-forward"),
+            canonical("! -s 192.168.100.0/24 -d 192.168.100.0/24 -j DROP"),
         ];
-        assert!(forward.ends_with(&ours), "{forward:#?}");
+        assert!(forward.starts_with(&ours), "{forward:#?}");
         assert_eq!(v4["filter"]["FORWARD"].policy, "DROP", "the forward policy stays DROP");
         let v6 = saved(&netns, "ip6tables");
         assert_eq!(

@@ -145,6 +145,7 @@ fn scenario_5_table() -> String {
             format!("iifname \"eth0\" ip daddr {s} ct state established,related accept"),
             format!("{br} accept"),
             "oifname \"br0\" ct state established,related accept".to_owned(),
+            format!("ip saddr != {s} ip daddr {s} drop"),
         ],
         &[
             format!("ip saddr {s} ip daddr 224.0.0.0/4 return"),
@@ -216,7 +217,7 @@ fn real_nft_loads_twice_with_each_rule_once_and_keeps_other_tables() {
         assert_eq!(nft_ok(&netns, &["list", "table", "inet", "user"]), USER_TABLE);
         assert_eq!(
             rule_counts(&netns),
-            [("inet hostnet".to_owned(), 12), ("inet user".to_owned(), 1)]
+            [("inet hostnet".to_owned(), 13), ("inet user".to_owned(), 1)]
         );
     }
 }
@@ -254,7 +255,7 @@ nft -f /etc/nftables.d/hostnet.nft",
     );
     assert_eq!(
         rule_counts(&netns),
-        [("inet filter".to_owned(), 0), ("inet hostnet".to_owned(), 12)]
+        [("inet filter".to_owned(), 0), ("inet hostnet".to_owned(), 13)]
     );
 }
 
@@ -290,11 +291,11 @@ fn real_nft_negative_controls() {
     );
     nft_ok(&netns, &["-f", path_str(&naive)]);
     nft_ok(&netns, &["-f", path_str(&naive)]);
-    assert_eq!(rule_counts(&netns), [("inet hostnet".to_owned(), 24)]);
+    assert_eq!(rule_counts(&netns), [("inet hostnet".to_owned(), 26)]);
     // hostnet's file repairs that: its table again, each rule once.
     let good_path = write("good.nft", &good);
     nft_ok(&netns, &["-f", path_str(&good_path)]);
-    assert_eq!(rule_counts(&netns), [("inet hostnet".to_owned(), 12)]);
+    assert_eq!(rule_counts(&netns), [("inet hostnet".to_owned(), 13)]);
 }
 
 /// Scenario 2's NAT, proven with packets: guest (172.16.1.2) → host (br0

@@ -456,6 +456,8 @@ COMMIT
 # forward 172.16.1.0/24 (masqueraded) out via wlan0, and its replies
 -A HOSTNET-FORWARD -s 172.16.1.0/24 -o wlan0 -j ACCEPT
 -A HOSTNET-FORWARD -d 172.16.1.0/24 -i wlan0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+# nothing else from outside reaches the masqueraded guests of 172.16.1.0/24
+-A HOSTNET-FORWARD ! -s 172.16.1.0/24 -d 172.16.1.0/24 -j DROP
 COMMIT
 "
             )
@@ -510,6 +512,8 @@ COMMIT
 # forward 172.16.1.0/24 (masqueraded) out via wlan0, and its replies
 -A HOSTNET-FORWARD -s 172.16.1.0/24 -o wlan0 -j ACCEPT
 -A HOSTNET-FORWARD -d 172.16.1.0/24 -i wlan0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+# nothing else from outside reaches the masqueraded guests of 172.16.1.0/24
+-A HOSTNET-FORWARD ! -s 172.16.1.0/24 -d 172.16.1.0/24 -j DROP
 COMMIT
 "
         );
@@ -640,6 +644,8 @@ COMMIT
 # forward from br0, and its replies
 -A HOSTNET-FORWARD -i br0 -j ACCEPT
 -A HOSTNET-FORWARD -o br0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+# nothing else from outside reaches the masqueraded guests of 192.168.100.0/24
+-A HOSTNET-FORWARD ! -s 192.168.100.0/24 -d 192.168.100.0/24 -j DROP
 COMMIT
 "
         );

@@ -6,6 +6,10 @@
 //!   outside it are masqueraded, leaving via `out_interface` when given;
 //!   multicast (`224.0.0.0/4`) and broadcast (`255.255.255.255`) return first,
 //!   as libvirt does. Plus forwarding from the subnet and its replies.
+//!   After every forward accept, anything else towards the subnet from
+//!   outside it is dropped: with NAT the LAN does not reach the guests, even
+//!   where a LAN device has a route to the subnet (the FORWARD policy may
+//!   well be ACCEPT, and stock ufw forwards ping).
 //! - `nat` with `routed: true`: the forwarding accepts only, and towards the
 //!   subnet not only replies but new connections too: in routed mode the LAN
 //!   reaches the guests through its route (the design's reachability table),
@@ -96,6 +100,8 @@ pub(crate) enum Destination {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Rule {
     pub source: Option<Ipv4Net>,
+    /// Not from this network (`! -s NET`).
+    pub not_source: Option<Ipv4Net>,
     pub destination: Option<Destination>,
     pub in_interface: Option<InterfaceName>,
     pub out_interface: Option<InterfaceName>,
@@ -113,6 +119,7 @@ impl Rule {
     fn new(verdict: Verdict) -> Self {
         Self {
             source: None,
+            not_source: None,
             destination: None,
             in_interface: None,
             out_interface: None,
@@ -126,7 +133,8 @@ impl Rule {
 
     /// Does the rule exist in this family?
     pub(crate) fn applies_to(&self, family: Family) -> bool {
-        family == Family::Ipv4 || (!self.ipv4_only && self.source.is_none() && self.destination.is_none())
+        family == Family::Ipv4
+            || (!self.ipv4_only && self.source.is_none() && self.not_source.is_none() && self.destination.is_none())
     }
 
     /// The rule's arguments after `-A CHAIN`, as iptables-save prints them.
@@ -134,6 +142,9 @@ impl Rule {
         let mut text = String::new();
         if let Some(source) = self.source {
             let _ = write!(text, "-s {source} ");
+        }
+        if let Some(source) = self.not_source {
+            let _ = write!(text, "! -s {source} ");
         }
         match self.destination {
             Some(Destination::In(net)) => {
@@ -200,6 +211,7 @@ pub(crate) fn groups(model: &HostModel) -> Vec<Group> {
     let mut accepts = Vec::new();
     let mut drops = Vec::new();
     let mut forwards = Vec::new();
+    let mut forward_drops = Vec::new();
     let mut postrouting = Vec::new();
     for nat in &model.nats {
         let source = nat.source.value;
@@ -233,6 +245,18 @@ pub(crate) fn groups(model: &HostModel) -> Vec<Group> {
         } else {
             format!("forward {source} (routed) out{via}, and connections to it")
         };
+        if nat.masquerade {
+            forward_drops.push(Group {
+                hook: Hook::Forward,
+                comment: format!("nothing else from outside reaches the masqueraded guests of {source}"),
+                rules: vec![Rule {
+                    destination: Some(Destination::In(source)),
+                    not_source: Some(source),
+                    ..Rule::new(Verdict::Drop)
+                }],
+                origin: task,
+            });
+        }
         forwards.push(Group {
             hook: Hook::Forward,
             comment,
@@ -339,6 +363,7 @@ pub(crate) fn groups(model: &HostModel) -> Vec<Group> {
     let mut groups = accepts;
     groups.extend(drops);
     groups.extend(forwards);
+    groups.extend(forward_drops);
     groups.extend(postrouting);
     groups
 }
@@ -512,6 +537,7 @@ pub(crate) mod tests {
             [
                 "Forward -s 172.16.1.0/24 -o wlan0 -j ACCEPT",
                 "Forward -d 172.16.1.0/24 -i wlan0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
+                "Forward ! -s 172.16.1.0/24 -d 172.16.1.0/24 -j DROP",
                 "Postrouting -s 172.16.1.0/24 -d 224.0.0.0/4 -j RETURN",
                 "Postrouting -s 172.16.1.0/24 -d 255.255.255.255/32 -j RETURN",
                 "Postrouting -s 172.16.1.0/24 ! -d 172.16.1.0/24 -o wlan0 -j MASQUERADE",
@@ -615,6 +641,7 @@ pub(crate) mod tests {
                 "Forward -d 192.168.100.0/24 -i eth0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
                 "Forward -i br0 -j ACCEPT",
                 "Forward -o br0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
+                "Forward ! -s 192.168.100.0/24 -d 192.168.100.0/24 -j DROP",
                 "Postrouting -s 192.168.100.0/24 -d 224.0.0.0/4 -j RETURN",
                 "Postrouting -s 192.168.100.0/24 -d 255.255.255.255/32 -j RETURN",
                 "Postrouting -s 192.168.100.0/24 ! -d 192.168.100.0/24 -o eth0 -j MASQUERADE",

@@ -252,6 +252,9 @@ fn nft_rule(rule: &Rule) -> String {
     if let Some(source) = rule.source {
         words.push(format!("ip saddr {}", net(source)));
     }
+    if let Some(source) = rule.not_source {
+        words.push(format!("ip saddr != {}", net(source)));
+    }
     match rule.destination {
         Some(Destination::In(destination)) => words.push(format!("ip daddr {}", net(destination))),
         Some(Destination::NotIn(destination)) => words.push(format!("ip daddr != {}", net(destination))),
@@ -359,6 +362,8 @@ delete table inet hostnet
 		# forward 172.16.1.0/24 (masqueraded) out via wlan0, and its replies
 		oifname "wlan0" ip saddr 172.16.1.0/24 accept
 		iifname "wlan0" ip daddr 172.16.1.0/24 ct state established,related accept
+		# nothing else from outside reaches the masqueraded guests of 172.16.1.0/24
+		ip saddr != 172.16.1.0/24 ip daddr 172.16.1.0/24 drop
 	}
 
 	chain postrouting {
@@ -519,6 +524,8 @@ delete table inet hostnet
 		# forward from br0, and its replies
 		iifname "br0" accept
 		oifname "br0" ct state established,related accept
+		# nothing else from outside reaches the masqueraded guests of 192.168.100.0/24
+		ip saddr != 192.168.100.0/24 ip daddr 192.168.100.0/24 drop
 	}
 
 	chain postrouting {

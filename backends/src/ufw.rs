@@ -180,8 +180,8 @@ fn filter_block(groups: &[Group], family: Family) -> String {
         Family::Ipv6 => "ufw6",
     };
     let mut text = format!(
-        "# Rendered by hostnet from the playbook. Input rules go first in\n\
-         # {prefix}-before-input, ahead of ufw's own accepts (ping, established).\n"
+        "# Rendered by hostnet from the playbook. Input and forward rules go first in\n\
+         # {prefix}-before-input and -forward, ahead of ufw's own accepts (ping, established).\n"
     );
     let mut position = 0;
     for group in groups.iter().filter(|group| group.hook == Hook::Input) {
@@ -198,13 +198,23 @@ fn filter_block(groups: &[Group], family: Family) -> String {
             ));
         }
     }
-    push_groups(
-        &mut text,
-        groups,
-        family,
-        Hook::Forward,
-        &format!("{prefix}-before-forward"),
-    );
+    // Forward rules go first too: stock ufw accepts forwarded ping early in
+    // ufw-before-forward, which would pass a drop placed after it.
+    let mut position = 0;
+    for group in groups.iter().filter(|group| group.hook == Hook::Forward) {
+        let mut rules = group.rules_for(family).peekable();
+        if rules.peek().is_none() {
+            continue;
+        }
+        text.push_str(&format!("# {}\n", group.comment));
+        for rule in rules {
+            position += 1;
+            text.push_str(&format!(
+                "-I {prefix}-before-forward {position} {}\n",
+                rule.iptables(family)
+            ));
+        }
+    }
     text
 }
 
@@ -332,11 +342,13 @@ COMMIT
         assert_eq!(
             text(&changes, BEFORE_RULES, "firewall"),
             "\
-# Rendered by hostnet from the playbook. Input rules go first in
-# ufw-before-input, ahead of ufw's own accepts (ping, established).
+# Rendered by hostnet from the playbook. Input and forward rules go first in
+# ufw-before-input and -forward, ahead of ufw's own accepts (ping, established).
 # forward 172.16.1.0/24 (masqueraded) out via wlan0, and its replies
--A ufw-before-forward -s 172.16.1.0/24 -o wlan0 -j ACCEPT
--A ufw-before-forward -d 172.16.1.0/24 -i wlan0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+-I ufw-before-forward 1 -s 172.16.1.0/24 -o wlan0 -j ACCEPT
+-I ufw-before-forward 2 -d 172.16.1.0/24 -i wlan0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+# nothing else from outside reaches the masqueraded guests of 172.16.1.0/24
+-I ufw-before-forward 3 ! -s 172.16.1.0/24 -d 172.16.1.0/24 -j DROP
 "
         );
         assert_eq!(
@@ -406,23 +418,23 @@ esac
         assert_eq!(
             text(&changes, BEFORE_RULES, "firewall"),
             "\
-# Rendered by hostnet from the playbook. Input rules go first in
-# ufw-before-input, ahead of ufw's own accepts (ping, established).
+# Rendered by hostnet from the playbook. Input and forward rules go first in
+# ufw-before-input and -forward, ahead of ufw's own accepts (ping, established).
 # nothing else from br0 reaches the host (guests still reach each other)
 -I ufw-before-input 1 -i br0 -j DROP
 # guests on br0 reach each other (br_netfilter sends bridged frames through FORWARD)
--A ufw-before-forward -i br0 -o br0 -j ACCEPT
+-I ufw-before-forward 1 -i br0 -o br0 -j ACCEPT
 "
         );
         assert_eq!(
             text(&changes, BEFORE6_RULES, "firewall"),
             "\
-# Rendered by hostnet from the playbook. Input rules go first in
-# ufw6-before-input, ahead of ufw's own accepts (ping, established).
+# Rendered by hostnet from the playbook. Input and forward rules go first in
+# ufw6-before-input and -forward, ahead of ufw's own accepts (ping, established).
 # nothing else from br0 reaches the host (guests still reach each other)
 -I ufw6-before-input 1 -i br0 -j DROP
 # guests on br0 reach each other (br_netfilter sends bridged frames through FORWARD)
--A ufw6-before-forward -i br0 -o br0 -j ACCEPT
+-I ufw6-before-forward 1 -i br0 -o br0 -j ACCEPT
 "
         );
         assert_eq!(block_of(&changes, BEFORE6_RULES, "firewall").1, [0, 1]);
@@ -434,8 +446,8 @@ esac
         assert_eq!(
             text(&changes, BEFORE_RULES, "firewall"),
             "\
-# Rendered by hostnet from the playbook. Input rules go first in
-# ufw-before-input, ahead of ufw's own accepts (ping, established).
+# Rendered by hostnet from the playbook. Input and forward rules go first in
+# ufw-before-input and -forward, ahead of ufw's own accepts (ping, established).
 # accept input on br0 (tcp, udp)
 -I ufw-before-input 1 -i br0 -p tcp -j ACCEPT
 -I ufw-before-input 2 -i br0 -p udp -j ACCEPT
@@ -444,19 +456,21 @@ esac
 -I ufw-before-input 4 -i br0 -p udp -m udp --dport 53 -j ACCEPT
 -I ufw-before-input 5 -i br0 -p tcp -m tcp --dport 53 -j ACCEPT
 # forward 192.168.100.0/24 (masqueraded) out via eth0, and its replies
--A ufw-before-forward -s 192.168.100.0/24 -o eth0 -j ACCEPT
--A ufw-before-forward -d 192.168.100.0/24 -i eth0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+-I ufw-before-forward 1 -s 192.168.100.0/24 -o eth0 -j ACCEPT
+-I ufw-before-forward 2 -d 192.168.100.0/24 -i eth0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
 # forward from br0, and its replies
--A ufw-before-forward -i br0 -j ACCEPT
--A ufw-before-forward -o br0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+-I ufw-before-forward 3 -i br0 -j ACCEPT
+-I ufw-before-forward 4 -o br0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+# nothing else from outside reaches the masqueraded guests of 192.168.100.0/24
+-I ufw-before-forward 5 ! -s 192.168.100.0/24 -d 192.168.100.0/24 -j DROP
 "
         );
         assert_eq!(block_of(&changes, BEFORE_RULES, "firewall").1, [0, 1, 2, 3]);
         assert_eq!(
             text(&changes, BEFORE6_RULES, "firewall"),
             "\
-# Rendered by hostnet from the playbook. Input rules go first in
-# ufw6-before-input, ahead of ufw's own accepts (ping, established).
+# Rendered by hostnet from the playbook. Input and forward rules go first in
+# ufw6-before-input and -forward, ahead of ufw's own accepts (ping, established).
 # accept input on br0 (tcp, udp)
 -I ufw6-before-input 1 -i br0 -p tcp -j ACCEPT
 -I ufw6-before-input 2 -i br0 -p udp -j ACCEPT
@@ -464,8 +478,8 @@ esac
 -I ufw6-before-input 3 -i br0 -p udp -m udp --dport 53 -j ACCEPT
 -I ufw6-before-input 4 -i br0 -p tcp -m tcp --dport 53 -j ACCEPT
 # forward from br0, and its replies
--A ufw6-before-forward -i br0 -j ACCEPT
--A ufw6-before-forward -o br0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+-I ufw6-before-forward 1 -i br0 -j ACCEPT
+-I ufw6-before-forward 2 -o br0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
 "
         );
         assert_eq!(block_of(&changes, BEFORE6_RULES, "firewall").1, [0, 1, 2]);
@@ -527,7 +541,7 @@ COMMIT
         assert!(text.starts_with("# BEGIN hostnet nat\n# Masquerading"), "{text}");
         assert!(
             text.ends_with(
-                "-A ufw-before-forward -d 172.16.1.0/24 -i wlan0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n\
+                "-I ufw-before-forward 3 ! -s 172.16.1.0/24 -d 172.16.1.0/24 -j DROP\n\
                  # END hostnet firewall\n\
                  # don't delete the 'COMMIT' line or these rules won't be processed\nCOMMIT\n"
             ),

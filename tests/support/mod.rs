@@ -3,6 +3,7 @@
 #![allow(dead_code, unreachable_pub)]
 
 pub mod golden;
+pub mod lab;
 pub mod rendered;
 pub mod sandbox;
 

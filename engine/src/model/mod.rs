@@ -4,6 +4,7 @@
 //! item remembers the task (and position) that asked for it, so a backend's
 //! output and a validation error can name it.
 
+mod locator;
 pub mod net;
 pub mod services;
 pub mod sysctl;

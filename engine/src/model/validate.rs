@@ -11,22 +11,20 @@
 //!
 //! The model keeps positions for the values tasks check themselves (ports,
 //! timers, owners, a bridge's `address`). For the others (a MAC, an
-//! interface's `address`, one address in a list) the item's argument mapping
-//! is found again in its playbook by the position of its `name:` value, so
-//! the caret still lands on the value; when the arguments were not written
-//! as a mapping (a templated whole), the error points at the item's name.
+//! interface's `address`, one address in a list) `locator.rs` finds the
+//! item's argument mapping again, so the caret still lands on the value.
 
 use std::net::IpAddr;
-use std::sync::Arc;
 
 use ipnet::{IpNet, Ipv4Net};
 
 use crate::args::At;
 use crate::error::{Error, suggest};
 use crate::facts::Facts;
+use crate::model::locator::{Locator, argument, item_positions};
 use crate::model::{AddressConfig, HostModel};
-use crate::playbook::node::{self, Key, Node, NodeValue};
-use crate::source::{Pos, Source};
+use crate::playbook::node::{Node, NodeValue};
+use crate::source::Pos;
 use crate::types::{Centiseconds, InterfaceName, MacAddr};
 
 /// Check the model; an empty list means valid.
@@ -633,62 +631,6 @@ fn nearest(value: Centiseconds, min: u32, max: u32) -> (String, &'static str) {
     }
 }
 
-/// The value of `key` in an argument mapping.
-fn argument<'n>(entries: &'n [(Key, Node)], key: &str) -> Option<&'n Node> {
-    entries.iter().find(|(k, _)| k.name == key).map(|(_, node)| node)
-}
-
-/// Where each of `count` values of a list argument was written: its items
-/// when the list was written out, else the whole value (`fallback` when unknown).
-fn item_positions(node: Option<&Node>, fallback: &Pos, count: usize) -> Vec<Pos> {
-    match node {
-        Some(Node {
-            value: NodeValue::Seq(items),
-            ..
-        }) if items.len() == count => items.iter().map(|item| item.pos.clone()).collect(),
-        Some(node) => vec![node.pos.clone(); count],
-        None => vec![fallback.clone(); count],
-    }
-}
-
-/// Finds an item's argument mapping in its playbook again, by the position of its `name:` value.
-#[derive(Default)]
-struct Locator {
-    documents: Vec<(Arc<Source>, Option<Node>)>,
-}
-
-impl Locator {
-    /// The mapping whose `name` value was written at `name_pos`.
-    fn arguments(&mut self, name_pos: &Pos) -> Option<Vec<(Key, Node)>> {
-        let source = &name_pos.source;
-        let index = match self.documents.iter().position(|(s, _)| Arc::ptr_eq(s, source)) {
-            Some(index) => index,
-            None => {
-                self.documents.push((Arc::clone(source), node::parse(source).ok()));
-                self.documents.len() - 1
-            }
-        };
-        let document = self.documents[index].1.as_ref()?;
-        mapping_named(document, name_pos).map(<[_]>::to_vec)
-    }
-}
-
-fn mapping_named<'n>(node: &'n Node, name_pos: &Pos) -> Option<&'n [(Key, Node)]> {
-    match &node.value {
-        NodeValue::Map(entries) => {
-            if entries
-                .iter()
-                .any(|(key, value)| key.name == "name" && value.pos == *name_pos)
-            {
-                return Some(entries);
-            }
-            entries.iter().find_map(|(_, value)| mapping_named(value, name_pos))
-        }
-        NodeValue::Seq(items) => items.iter().find_map(|item| mapping_named(item, name_pos)),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -779,21 +721,5 @@ mod tests {
     fn nearest_timer_bounds() {
         assert_eq!(nearest(Centiseconds(50), 100, 1000), ("1".into(), "minimum"));
         assert_eq!(nearest(Centiseconds(4100), 600, 4000), ("40".into(), "maximum"));
-    }
-
-    #[test]
-    fn locator_finds_values_by_the_name_position() {
-        let source = Source::new(
-            "site.yml",
-            "- tasks:\n    - bridge:\n        name: br0\n        address:\n          - 10.0.0.1/24\n          - 10.0.1.1/24\n        mac: \"52:54:00:00:00:01\"\n    - tap: { name: tap0, mac: \"52:54:00:00:00:02\" }\n",
-        );
-        let mut locator = Locator::default();
-        let bridge = locator.arguments(&Pos::new(&source, 3, 15)).unwrap();
-        assert_eq!(argument(&bridge, "mac").unwrap().pos, Pos::new(&source, 7, 14));
-        let positions = item_positions(argument(&bridge, "address"), &Pos::new(&source, 1, 1), 2);
-        assert_eq!(positions, [Pos::new(&source, 5, 13), Pos::new(&source, 6, 13)]);
-        let tap = locator.arguments(&Pos::new(&source, 8, 20)).unwrap();
-        assert_eq!(argument(&tap, "mac").unwrap().pos, Pos::new(&source, 8, 31));
-        assert!(locator.arguments(&Pos::new(&source, 8, 21)).is_none());
     }
 }

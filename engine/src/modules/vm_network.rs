@@ -490,18 +490,26 @@ fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
         Ok(())
     };
     let bridge_forward_needed = firewall.is_some() || context.facts.ufw_enabled;
+    // Bridged and MAC NAT: the uplink joins the bridge and carries no address;
+    // the bridge takes the host's LAN address (DHCP unless `address` says otherwise).
+    let uplink_on_the_bridge = |expansion: &mut Expansion<'_>| -> InterfaceName {
+        let Some(uplink) = &uplink else {
+            unreachable!("checked above: these modes need an uplink")
+        };
+        expansion.add(
+            &super::interface::INTERFACE,
+            uplink.value.to_string(),
+            vec![("name", text(&uplink.value)), ("address", text("none"))],
+        );
+        let mut ports = vec![text(&uplink.value)];
+        ports.extend(taps.iter().cloned());
+        let address = address.as_ref().map_or_else(|| text("dhcp"), Arg::to_value);
+        expansion.add(&super::bridge::BRIDGE, bridge.to_string(), bridge_args(ports, address));
+        uplink.value.clone()
+    };
     match mode {
         Mode::Bridged => {
-            let Some(uplink) = &uplink else { unreachable!() };
-            expansion.add(
-                &super::interface::INTERFACE,
-                uplink.value.to_string(),
-                vec![("name", text(&uplink.value)), ("address", text("none"))],
-            );
-            let mut ports = vec![text(&uplink.value)];
-            ports.extend(taps.iter().cloned());
-            let address = address.map_or_else(|| text("dhcp"), |arg| arg.to_value());
-            expansion.add(&super::bridge::BRIDGE, bridge.to_string(), bridge_args(ports, address));
+            uplink_on_the_bridge(&mut expansion);
             if bridge_forward_needed {
                 expansion.add(
                     &super::firewall::FIREWALL,
@@ -511,16 +519,7 @@ fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
             }
         }
         Mode::Nat if mac_nat => {
-            let Some(uplink) = &uplink else { unreachable!() };
-            expansion.add(
-                &super::interface::INTERFACE,
-                uplink.value.to_string(),
-                vec![("name", text(&uplink.value)), ("address", text("none"))],
-            );
-            let mut ports = vec![text(&uplink.value)];
-            ports.extend(taps.iter().cloned());
-            let address = address.map_or_else(|| text("dhcp"), |arg| arg.to_value());
-            expansion.add(&super::bridge::BRIDGE, bridge.to_string(), bridge_args(ports, address));
+            let uplink = uplink_on_the_bridge(&mut expansion);
             let nat_guests: Vec<Value> = guests
                 .iter()
                 .map(|(vm, _, mac, _)| {
@@ -540,8 +539,8 @@ fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
                 .collect::<Result<_>>()?;
             expansion.add(
                 &super::mac_nat::MAC_NAT,
-                uplink.value.to_string(),
-                vec![("uplink", text(&uplink.value)), ("guests", list(nat_guests))],
+                uplink.to_string(),
+                vec![("uplink", text(&uplink)), ("guests", list(nat_guests))],
             );
         }
         Mode::Nat | Mode::Routed => {
