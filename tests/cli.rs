@@ -365,3 +365,47 @@ fn commands_of_a_failed_run_run_again_until_an_apply_completes() {
     assert!(!dir.path().join("root/var/lib/hostnet/pending").exists());
     assert_eq!(runs(&hostnet_in(dir.path(), &["plan"])), Vec::<String>::new());
 }
+
+#[test]
+fn colour_only_on_a_terminal_and_never_with_no_color() {
+    let escapes = |text: &str| text.matches('\u{1b}').count();
+    let plan = |env: &[(&str, &str)]| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_hostnet"));
+        command
+            .current_dir(crate::support::repo())
+            .args(["plan", "playbooks/bridged.yml", "--root", "examples/gentoo-host"])
+            .env_remove("NO_COLOR")
+            .env_remove("CLICOLOR_FORCE")
+            .env_remove("CLICOLOR");
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        stdout(&command.output().unwrap())
+    };
+    // A pipe (not a terminal): plain text.
+    assert_eq!(escapes(&plan(&[])), 0);
+    // Forced colour shows the styles exist and are switched, not absent.
+    let forced = plan(&[("CLICOLOR_FORCE", "1")]);
+    assert!(forced.contains("\u{1b}[33mchanged: [localhost]"), "{forced}");
+    // NO_COLOR wins, even over CLICOLOR_FORCE.
+    assert_eq!(escapes(&plan(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")])), 0);
+    // A real terminal (util-linux `script` gives the program a pty).
+    let binary = env!("CARGO_BIN_EXE_hostnet");
+    let on_tty = |no_color: bool| {
+        let prefix = if no_color { "NO_COLOR=1 " } else { "" };
+        let output = std::process::Command::new("script")
+            .current_dir(crate::support::repo())
+            .env_remove("NO_COLOR")
+            .env_remove("CLICOLOR_FORCE")
+            .args([
+                "-qec",
+                &format!("{prefix}{binary} plan playbooks/bridged.yml --root examples/gentoo-host"),
+                "/dev/null",
+            ])
+            .output()
+            .expect("util-linux script");
+        stdout(&output)
+    };
+    assert!(escapes(&on_tty(false)) > 0, "no colour on a terminal");
+    assert_eq!(escapes(&on_tty(true)), 0, "colour on a terminal despite NO_COLOR");
+}
