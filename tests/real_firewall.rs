@@ -26,6 +26,7 @@ use std::path::Path;
 use std::process::{Output, Stdio};
 use std::time::Duration;
 
+use crate::support::lab::{NatTriangle, stock_ufw_files};
 use crate::support::rendered::Rendered;
 use crate::support::sandbox::{self, Features, Netns, Sandbox};
 use crate::support::stdout;
@@ -110,7 +111,7 @@ impl Rendered {
     /// with ufw enabled. hostnet makes `before.init` executable (ufw runs it
     /// only then); `hooked: false` takes that away again (the control).
     fn ufw(playbook: &str, hooked: bool) -> Self {
-        let stock = stock_ufw();
+        let stock = stock_ufw_files();
         let before: Vec<(&str, &str)> = stock.iter().map(|(path, text)| (*path, text.as_str())).collect();
         let rendered = Self::new(playbook, UFW_FACTS, &["--firewall", "ufw"], &before);
         let init = rendered.path("/etc/ufw/before.init");
@@ -124,7 +125,7 @@ impl Rendered {
 
     /// Stock ufw with nothing of hostnet (controls).
     fn stock_ufw() -> Self {
-        let stock = stock_ufw();
+        let stock = stock_ufw_files();
         let files: Vec<(&str, &str)> = stock.iter().map(|(path, text)| (*path, text.as_str())).collect();
         Self::files(&files)
     }
@@ -134,60 +135,6 @@ fn set_mode(path: &Path, mode: u32) {
     use std::os::unix::fs::PermissionsExt;
     fs_err::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
 }
-
-/// The files the ufw package ships (pristine copies in /usr/share/ufw, and
-/// Debian 12's stock `/etc/default/ufw` and `/etc/ufw/sysctl.conf`, whose
-/// keys are all per network namespace), as they are on a host before
-/// hostnet, plus `ENABLED=yes`. Nothing of the host's own ufw setup leaks in.
-fn stock_ufw() -> Vec<(&'static str, String)> {
-    let mut files: Vec<(&'static str, String)> = [
-        ("etc/ufw/before.rules", "before.rules"),
-        ("etc/ufw/before6.rules", "before6.rules"),
-        ("etc/ufw/after.rules", "after.rules"),
-        ("etc/ufw/after6.rules", "after6.rules"),
-        ("etc/ufw/user.rules", "user.rules"),
-        ("etc/ufw/user6.rules", "user6.rules"),
-        ("etc/ufw/before.init", "before.init"),
-        ("etc/ufw/after.init", "after.init"),
-    ]
-    .into_iter()
-    .map(|(path, name)| (path, fs_err::read_to_string(format!("/usr/share/ufw/{name}")).unwrap()))
-    .collect();
-    files.push(("etc/default/ufw", DEBIAN_DEFAULT_UFW.to_owned()));
-    files.push(("etc/ufw/sysctl.conf", DEBIAN_UFW_SYSCTL.to_owned()));
-    files.push(("etc/ufw/ufw.conf", "ENABLED=yes\nLOGLEVEL=low\n".to_owned()));
-    files
-}
-
-/// Debian 12's `/etc/default/ufw` (ufw 0.36.2), without its comments.
-const DEBIAN_DEFAULT_UFW: &str = "\
-IPV6=yes
-DEFAULT_INPUT_POLICY=\"DROP\"
-DEFAULT_OUTPUT_POLICY=\"ACCEPT\"
-DEFAULT_FORWARD_POLICY=\"DROP\"
-DEFAULT_APPLICATION_POLICY=\"SKIP\"
-MANAGE_BUILTINS=no
-IPT_SYSCTL=/etc/ufw/sysctl.conf
-IPT_MODULES=\"\"
-";
-
-/// Debian 12's `/etc/ufw/sysctl.conf` (ufw 0.36.2), shortened comments.
-const DEBIAN_UFW_SYSCTL: &str = "\
-# Uncomment this to allow this host to route packets between interfaces
-#net/ipv4/ip_forward=1
-#net/ipv6/conf/default/forwarding=1
-#net/ipv6/conf/all/forwarding=1
-
-net/ipv4/conf/all/accept_redirects=0
-net/ipv4/conf/default/accept_redirects=0
-net/ipv6/conf/all/accept_redirects=0
-net/ipv6/conf/default/accept_redirects=0
-net/ipv4/icmp_echo_ignore_broadcasts=1
-net/ipv4/icmp_ignore_bogus_error_responses=1
-net/ipv4/icmp_echo_ignore_all=0
-net/ipv4/conf/all/log_martians=0
-net/ipv4/conf/default/log_martians=0
-";
 
 fn path_str(path: &Path) -> &str {
     path.to_str().unwrap()
@@ -608,23 +555,7 @@ struct NatLab {
 
 impl NatLab {
     fn new() -> Self {
-        let host = Netns::new();
-        let guest = Netns::new();
-        let internet = Netns::new();
-        host.ip_ok(&["link", "add", "br0", "type", "bridge"]);
-        host.ip_ok(&["addr", "add", "172.16.1.1/24", "dev", "br0"]);
-        host.ip_ok(&["link", "set", "br0", "up"]);
-        host.veth("vnet0", &guest, "eth0");
-        host.ip_ok(&["link", "set", "vnet0", "master", "br0", "up"]);
-        guest.ip_ok(&["addr", "add", "172.16.1.2/24", "dev", "eth0"]);
-        guest.ip_ok(&["link", "set", "eth0", "up"]);
-        guest.ip_ok(&["route", "add", "default", "via", "172.16.1.1"]);
-        host.veth("wlan0", &internet, "eth0");
-        host.ip_ok(&["addr", "add", "203.0.113.2/24", "dev", "wlan0"]);
-        host.ip_ok(&["link", "set", "wlan0", "up"]);
-        internet.ip_ok(&["addr", "add", "203.0.113.1/24", "dev", "eth0"]);
-        internet.ip_ok(&["link", "set", "eth0", "up"]);
-        host.exec_ok(&["sysctl", "-q", "-w", "net.ipv4.ip_forward=1"]);
+        let NatTriangle { host, guest, internet } = NatTriangle::new();
         Self {
             host,
             guest,

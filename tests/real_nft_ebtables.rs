@@ -21,6 +21,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Output, Stdio};
 
+use crate::support::lab::NatTriangle;
 use crate::support::rendered::Rendered;
 use crate::support::sandbox::{self, Features, Netns, Sandbox};
 use crate::support::{self, stdout};
@@ -314,23 +315,11 @@ fn real_nft_masquerade_lets_the_guest_reach_the_internet() {
       nat: { source: 172.16.1.0/24, out_interface: wlan0 }
 ";
     let rendered = Rendered::new(playbook, DEBIAN_FACTS, &["--firewall", "nftables"], &[]);
-    let host = Netns::new();
-    let guest = Netns::new();
-    let internet = Netns::new();
-    host.ip_ok(&["link", "add", "br0", "type", "bridge"]);
-    host.ip_ok(&["addr", "add", "172.16.1.1/24", "dev", "br0"]);
-    host.ip_ok(&["link", "set", "br0", "up"]);
-    host.veth("vnet0", &guest, "eth0");
-    host.ip_ok(&["link", "set", "vnet0", "master", "br0", "up"]);
-    guest.ip_ok(&["addr", "add", "172.16.1.2/24", "dev", "eth0"]);
-    guest.ip_ok(&["link", "set", "eth0", "up"]);
-    guest.ip_ok(&["route", "add", "default", "via", "172.16.1.1"]);
-    host.veth("wlan0", &internet, "eth0");
-    host.ip_ok(&["addr", "add", "203.0.113.2/24", "dev", "wlan0"]);
-    host.ip_ok(&["link", "set", "wlan0", "up"]);
-    internet.ip_ok(&["addr", "add", "203.0.113.1/24", "dev", "eth0"]);
-    internet.ip_ok(&["link", "set", "eth0", "up"]);
-    host.exec_ok(&["sysctl", "-q", "-w", "net.ipv4.ip_forward=1"]);
+    let NatTriangle {
+        host,
+        guest,
+        internet: _internet,
+    } = NatTriangle::new();
 
     assert!(pings(&guest, "172.16.1.1"), "the guest reaches its host");
     assert!(

@@ -183,39 +183,39 @@ fn filter_block(groups: &[Group], family: Family) -> String {
         "# Rendered by hostnet from the playbook. Input and forward rules go first in\n\
          # {prefix}-before-input and -forward, ahead of ufw's own accepts (ping, established).\n"
     );
-    let mut position = 0;
-    for group in groups.iter().filter(|group| group.hook == Hook::Input) {
-        let mut rules = group.rules_for(family).peekable();
-        if rules.peek().is_none() {
-            continue;
-        }
-        text.push_str(&format!("# {}\n", group.comment));
-        for rule in rules {
-            position += 1;
-            text.push_str(&format!(
-                "-I {prefix}-before-input {position} {}\n",
-                rule.iptables(family)
-            ));
-        }
-    }
-    // Forward rules go first too: stock ufw accepts forwarded ping early in
-    // ufw-before-forward, which would pass a drop placed after it.
-    let mut position = 0;
-    for group in groups.iter().filter(|group| group.hook == Hook::Forward) {
-        let mut rules = group.rules_for(family).peekable();
-        if rules.peek().is_none() {
-            continue;
-        }
-        text.push_str(&format!("# {}\n", group.comment));
-        for rule in rules {
-            position += 1;
-            text.push_str(&format!(
-                "-I {prefix}-before-forward {position} {}\n",
-                rule.iptables(family)
-            ));
-        }
-    }
+    // Both first in their chains: ahead of ufw's own accepts (ping,
+    // established), which would pass a drop placed after them.
+    insert_first(
+        &mut text,
+        groups,
+        family,
+        Hook::Input,
+        &format!("{prefix}-before-input"),
+    );
+    insert_first(
+        &mut text,
+        groups,
+        family,
+        Hook::Forward,
+        &format!("{prefix}-before-forward"),
+    );
     text
+}
+
+/// The rules of `hook`, as `-I CHAIN 1`, `-I CHAIN 2`, … in order.
+fn insert_first(text: &mut String, groups: &[Group], family: Family, hook: Hook, chain: &str) {
+    let mut position = 0;
+    for group in groups.iter().filter(|group| group.hook == hook) {
+        let mut rules = group.rules_for(family).peekable();
+        if rules.peek().is_none() {
+            continue;
+        }
+        text.push_str(&format!("# {}\n", group.comment));
+        for rule in rules {
+            position += 1;
+            text.push_str(&format!("-I {chain} {position} {}\n", rule.iptables(family)));
+        }
+    }
 }
 
 /// A managed block (`None`: no block, and an old one is removed).
