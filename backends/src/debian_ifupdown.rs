@@ -453,6 +453,7 @@ pub(crate) mod fixtures {
 
     pub(crate) fn interface(name: &str, task: usize, address: AddressConfig) -> Interface {
         Interface {
+            written: hostnet_engine::model::Written::default(),
             name: name.parse().unwrap(),
             address,
             mac: None,
@@ -465,6 +466,7 @@ pub(crate) mod fixtures {
 
     pub(crate) fn bridge(name: &str, task: usize, ports: &[&str], address: AddressConfig) -> Bridge {
         Bridge {
+            written: hostnet_engine::model::Written::default(),
             name: name.parse().unwrap(),
             ports: ports.iter().map(|port| at(port.parse().unwrap())).collect(),
             address,
@@ -483,6 +485,7 @@ pub(crate) mod fixtures {
     /// A TAP owned by `qemu:kvm`.
     pub(crate) fn tap(name: &str, task: usize) -> Tap {
         Tap {
+            written: hostnet_engine::model::Written::default(),
             name: name.parse().unwrap(),
             user: Some(at("qemu".parse().unwrap())),
             group: Some(at("kvm".parse().unwrap())),

@@ -353,6 +353,7 @@ mod tests {
 
     fn bridge(task: usize, bridge: &str, ports: &[&str], address: &str) -> Bridge {
         Bridge {
+            written: hostnet_engine::model::Written::default(),
             name: name(bridge),
             ports: ports.iter().map(|port| at(name(port))).collect(),
             address: AddressConfig::Static(vec![address.parse().unwrap()]),
@@ -370,6 +371,7 @@ mod tests {
 
     fn tap(task: usize, tap: &str) -> Tap {
         Tap {
+            written: hostnet_engine::model::Written::default(),
             name: name(tap),
             user: None,
             group: None,
@@ -382,6 +384,7 @@ mod tests {
 
     fn interface(task: usize, interface: &str, address: &str) -> Interface {
         Interface {
+            written: hostnet_engine::model::Written::default(),
             name: name(interface),
             address: AddressConfig::Static(vec![address.parse().unwrap()]),
             mac: None,

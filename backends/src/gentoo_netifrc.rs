@@ -440,6 +440,7 @@ mod tests {
 
     fn bridge(task: usize, bridge: &str, ports: &[&str], address: AddressConfig) -> Bridge {
         Bridge {
+            written: hostnet_engine::model::Written::default(),
             name: name(bridge),
             ports: ports.iter().map(|port| at(name(port))).collect(),
             address,
@@ -457,6 +458,7 @@ mod tests {
 
     fn tap(task: usize, tap: &str) -> Tap {
         Tap {
+            written: hostnet_engine::model::Written::default(),
             name: name(tap),
             user: None,
             group: None,
@@ -477,6 +479,7 @@ mod tests {
 
     fn interface(task: usize, interface: &str, address: AddressConfig) -> Interface {
         Interface {
+            written: hostnet_engine::model::Written::default(),
             name: name(interface),
             address,
             mac: None,

@@ -4,7 +4,6 @@
 //! item remembers the task (and position) that asked for it, so a backend's
 //! output and a validation error can name it.
 
-mod locator;
 pub mod net;
 pub mod services;
 pub mod sysctl;
@@ -17,7 +16,7 @@ use serde::Serialize;
 use crate::change::TaskId;
 use crate::source::Pos;
 
-pub use net::{AddressConfig, Bridge, Interface, Route, Tap};
+pub use net::{AddressConfig, Bridge, Interface, Route, Tap, Written};
 pub use services::{
     DhcpHost, DhcpServer, Dns, FirewallIntent, FirewallRule, LeaseTime, MacNat, MacNatGuest, Nat, PortRange, Protocol,
     Router, Sysctl,

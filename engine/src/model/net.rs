@@ -42,6 +42,19 @@ pub struct Route {
     pub metric: Option<u32>,
 }
 
+/// Where some of an item's arguments were written, for validation messages
+/// (the values themselves live in the item's typed fields).
+#[derive(Clone, Debug, Default)]
+pub struct Written {
+    /// Where `mac` was written.
+    pub mac: Option<crate::source::Pos>,
+    /// Where `address` was written (`None`: left out).
+    pub address: Option<crate::source::Pos>,
+    /// Where each static address was written (the list's items, or the
+    /// whole templated value for each).
+    pub addresses: Vec<crate::source::Pos>,
+}
+
 /// An existing NIC (the uplink, usually).
 #[derive(Clone, Debug, Serialize)]
 pub struct Interface {
@@ -57,6 +70,9 @@ pub struct Interface {
     pub routes: Vec<Route>,
     /// Is it wireless (from the playbook, else from facts)?
     pub wireless: bool,
+    /// Where its arguments were written.
+    #[serde(skip)]
+    pub written: Written,
     /// Who asked for it.
     pub origin: Origin,
 }
@@ -87,6 +103,9 @@ pub struct Bridge {
     pub max_age: Option<At<Centiseconds>>,
     /// Bridge priority.
     pub priority: Option<u16>,
+    /// Where its arguments were written.
+    #[serde(skip)]
+    pub written: Written,
     /// Who asked for it.
     pub origin: Origin,
 }
@@ -106,6 +125,9 @@ pub struct Tap {
     pub multi_queue: bool,
     /// `vnet_hdr` flag.
     pub vnet_hdr: bool,
+    /// Where its arguments were written.
+    #[serde(skip)]
+    pub written: Written,
     /// Who asked for it.
     pub origin: Origin,
 }

@@ -9,10 +9,9 @@
 //! bridge timers the kernel rejects, TAP owners missing on the host, and
 //! ports that would not exist when the bridge comes up.
 //!
-//! The model keeps positions for the values tasks check themselves (ports,
-//! timers, owners, a bridge's `address`). For the others (a MAC, an
-//! interface's `address`, one address in a list) `locator.rs` finds the
-//! item's argument mapping again, so the caret still lands on the value.
+//! Every error points where the value at fault was written: ports, timers
+//! and owners carry their positions, and each item's `written` holds those
+//! of its MAC and addresses.
 
 use std::net::IpAddr;
 
@@ -21,9 +20,7 @@ use ipnet::{IpNet, Ipv4Net};
 use crate::args::At;
 use crate::error::{Error, suggest};
 use crate::facts::Facts;
-use crate::model::locator::{Locator, argument, item_positions};
 use crate::model::{AddressConfig, HostModel};
-use crate::playbook::node::{Node, NodeValue};
 use crate::source::Pos;
 use crate::types::{Centiseconds, InterfaceName, MacAddr};
 
@@ -32,7 +29,6 @@ pub fn validate(model: &HostModel, facts: &Facts) -> Vec<Error> {
     let mut check = Check {
         model,
         facts,
-        locator: Locator::default(),
         errors: Vec::new(),
     };
     check.names();
@@ -66,7 +62,6 @@ fn order(pos: Option<&Pos>) -> (Option<&std::path::Path>, u32, u32) {
 struct Check<'a> {
     model: &'a HostModel,
     facts: &'a Facts,
-    locator: Locator,
     errors: Vec<Error>,
 }
 
@@ -76,6 +71,7 @@ struct Item<'a> {
     name: &'a InterfaceName,
     pos: &'a Pos,
     mac: Option<MacAddr>,
+    mac_pos: Option<&'a Pos>,
 }
 
 /// One static address of a bridge or interface, where it was written.
@@ -101,18 +97,21 @@ impl<'a> Check<'a> {
                 name: &b.name,
                 pos: &b.origin.pos,
                 mac: b.mac,
+                mac_pos: b.written.mac.as_ref(),
             })
             .chain(model.taps.iter().map(|t| Item {
                 kind: "TAP",
                 name: &t.name,
                 pos: &t.origin.pos,
                 mac: t.mac,
+                mac_pos: t.written.mac.as_ref(),
             }))
             .chain(model.interfaces.iter().map(|i| Item {
                 kind: "interface",
                 name: &i.name,
                 pos: &i.origin.pos,
                 mac: i.mac,
+                mac_pos: i.written.mac.as_ref(),
             }))
             .collect();
         items.sort_by(|a, b| order(Some(a.pos)).cmp(&order(Some(b.pos))));
@@ -271,28 +270,26 @@ impl<'a> Check<'a> {
             let Some(bridge) = model.bridge_of(interface.name.as_str()) else {
                 continue;
             };
-            let arguments = self.locator.arguments(&interface.origin.pos);
-            let written = arguments.as_ref().and_then(|entries| argument(entries, "address"));
+            let written = &interface.written;
             let name = &interface.name;
-            let message = match (written, arguments.is_some()) {
-                (None, true) => format!(
+            let message = if written.address.is_none() {
+                format!(
                     "`{name}` is a port of bridge `{}` and cannot have an address of its own, \
                      but `interface` defaults to `address: dhcp`",
                     bridge.name
-                ),
-                _ => format!(
+                )
+            } else {
+                format!(
                     "`{name}` is a port of bridge `{}` and cannot have an address of its own",
                     bridge.name
-                ),
+                )
             };
-            let pos = match written {
-                Some(Node {
-                    value: NodeValue::Seq(items),
-                    ..
-                }) if !items.is_empty() => items[0].pos.clone(),
-                Some(node) => node.pos.clone(),
-                None => interface.origin.pos.clone(),
-            };
+            let pos = written
+                .addresses
+                .first()
+                .or(written.address.as_ref())
+                .unwrap_or(&interface.origin.pos)
+                .clone();
             self.error(
                 &pos,
                 message,
@@ -309,21 +306,21 @@ impl<'a> Check<'a> {
         let owners = model
             .bridges
             .iter()
-            .map(|b| (&b.name, &b.address, &b.origin.pos, &b.address_pos))
+            .map(|b| (&b.name, &b.address, &b.written, &b.address_pos))
             .chain(
                 model
                     .interfaces
                     .iter()
-                    .map(|i| (&i.name, &i.address, &i.origin.pos, &i.origin.pos)),
+                    .map(|i| (&i.name, &i.address, &i.written, &i.origin.pos)),
             );
         let mut addresses = Vec::new();
-        for (owner, config, name_pos, fallback) in owners {
+        for (owner, config, written, fallback) in owners {
             let nets = config.addresses();
-            let node = self
-                .locator
-                .arguments(name_pos)
-                .and_then(|entries| argument(&entries, "address").cloned());
-            let positions = item_positions(node.as_ref(), fallback, nets.len());
+            let positions = if written.addresses.len() == nets.len() {
+                written.addresses.clone()
+            } else {
+                vec![fallback.clone(); nets.len()]
+            };
             addresses.extend(
                 nets.iter()
                     .zip(positions)
@@ -367,11 +364,7 @@ impl<'a> Check<'a> {
             let Some(mac) = item.mac else {
                 continue;
             };
-            let pos = self
-                .locator
-                .arguments(item.pos)
-                .and_then(|entries| argument(&entries, "mac").map(|node| node.pos.clone()))
-                .unwrap_or_else(|| item.pos.clone());
+            let pos = item.mac_pos.unwrap_or(item.pos).clone();
             if mac.is_multicast() {
                 self.error(
                     &pos,

@@ -110,12 +110,10 @@ pub(super) fn mtu(args: &mut Args) -> Result<Option<u16>> {
 fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
     let name = args.required::<At<InterfaceName>>("name")?;
     let ports: Vec<At<InterfaceName>> = args.optional("ports")?.unwrap_or_default();
-    let address_pos = args.optional_at::<crate::args::Arg>("address")?;
-    let (address, address_pos) = match address_pos {
-        Some(arg) => (crate::args::FromArg::from_arg(&arg.value)?, arg.pos),
-        None => (AddressConfig::None, name.pos.clone()),
-    };
-    let mac = args.optional("mac")?;
+    let (address, mut written) = super::net_args::address(args.optional("address")?, AddressConfig::None)?;
+    let address_pos = written.address.clone().unwrap_or_else(|| name.pos.clone());
+    let (mac, mac_pos) = super::net_args::mac(args)?;
+    written.mac = mac_pos;
     let mtu = mtu(args)?;
     let stp = args.optional("stp")?.unwrap_or(false);
     let forward_delay = args.optional("forward_delay")?;
@@ -142,6 +140,7 @@ fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
         hello_time,
         max_age,
         priority,
+        written,
         origin,
     });
     Ok(())

@@ -63,8 +63,9 @@ pub(super) static INTERFACE: Module = Module {
 
 fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
     let name = args.required::<crate::args::At<InterfaceName>>("name")?;
-    let address = args.optional("address")?.unwrap_or(AddressConfig::Dhcp);
-    let mac = args.optional("mac")?;
+    let (address, mut written) = super::net_args::address(args.optional("address")?, AddressConfig::Dhcp)?;
+    let (mac, mac_pos) = super::net_args::mac(args)?;
+    written.mac = mac_pos;
     let mtu = super::bridge::mtu(args)?;
     let routes = args.optional("routes")?.unwrap_or_default();
     let wireless = match args.optional::<bool>("wireless")? {
@@ -92,6 +93,7 @@ fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
         mtu,
         routes,
         wireless,
+        written,
         origin,
     });
     Ok(())

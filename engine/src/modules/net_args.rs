@@ -6,7 +6,7 @@ use ipnet::IpNet;
 
 use crate::args::{Arg, ArgValue, FromArg};
 use crate::error::{Error, ErrorKind, Result};
-use crate::model::{AddressConfig, Route};
+use crate::model::{AddressConfig, Route, Written};
 
 impl FromArg for AddressConfig {
     fn from_arg(arg: &Arg) -> Result<Self> {
@@ -75,4 +75,34 @@ impl FromArg for Route {
         })?;
         Ok(Self { to, via, metric })
     }
+}
+
+/// An `address` argument read with where it was written: the configuration
+/// and a [`Written`] with the value's position and one per static address.
+pub(super) fn address(arg: Option<Arg>, default: AddressConfig) -> Result<(AddressConfig, Written)> {
+    let Some(arg) = arg else {
+        return Ok((default, Written::default()));
+    };
+    let config = AddressConfig::from_arg(&arg)?;
+    let count = config.addresses().len();
+    let addresses = match &arg.value {
+        ArgValue::Seq(items) if items.len() == count => items.iter().map(|item| item.pos.clone()).collect(),
+        _ => vec![arg.pos.clone(); count],
+    };
+    Ok((
+        config,
+        Written {
+            mac: None,
+            address: Some(arg.pos),
+            addresses,
+        },
+    ))
+}
+
+/// An optional `mac` argument and where it was written.
+pub(super) fn mac(args: &mut crate::args::Args) -> Result<(Option<crate::types::MacAddr>, Option<crate::source::Pos>)> {
+    Ok(match args.optional_at::<crate::types::MacAddr>("mac")? {
+        Some(mac) => (Some(mac.value), Some(mac.pos)),
+        None => (None, None),
+    })
 }

@@ -65,7 +65,7 @@ fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
     let name = args.required::<At<InterfaceName>>("name")?;
     let user = args.optional("user")?;
     let group = args.optional("group")?;
-    let mac = args.optional("mac")?;
+    let (mac, mac_pos) = super::net_args::mac(args)?;
     let multi_queue = args.optional("multi_queue")?.unwrap_or(false);
     let vnet_hdr = args.optional("vnet_hdr")?.unwrap_or(false);
     if let Some(previous) = context.model.tap(name.value.as_str()) {
@@ -83,6 +83,10 @@ fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
         mac,
         multi_queue,
         vnet_hdr,
+        written: crate::model::Written {
+            mac: mac_pos,
+            ..crate::model::Written::default()
+        },
         origin,
     });
     Ok(())
