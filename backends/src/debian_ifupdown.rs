@@ -411,151 +411,9 @@ fn seconds(time: Centiseconds) -> String {
 
 /// Hand-built models shared by the network backends' unit tests.
 #[cfg(test)]
-pub(crate) mod fixtures {
-    use hostnet_engine::args::At;
-    use hostnet_engine::change::TaskId;
-    use hostnet_engine::facts::{Distro, Facts, Init};
-    use hostnet_engine::model::{AddressConfig, Bridge, HostModel, Interface, Origin, Route, Tap};
-    use hostnet_engine::source::{Pos, Source};
-    use hostnet_engine::types::{Centiseconds, MacAddr};
-    use ipnet::IpNet;
-
-    pub(crate) fn pos() -> Pos {
-        Pos::new(&Source::new("site.yml", String::new()), 1, 1)
-    }
-
-    fn origin(task: usize) -> Origin {
-        Origin {
-            task: TaskId(task),
-            pos: pos(),
-        }
-    }
-
-    pub(crate) fn at<T>(value: T) -> At<T> {
-        At { value, pos: pos() }
-    }
-
-    pub(crate) fn net(text: &str) -> IpNet {
-        text.parse().unwrap()
-    }
-
-    pub(crate) fn mac(text: &str) -> MacAddr {
-        text.parse().unwrap()
-    }
-
-    pub(crate) fn route(to: Option<&str>, via: &str, metric: Option<u32>) -> Route {
-        Route {
-            to: to.map(net),
-            via: via.parse().unwrap(),
-            metric,
-        }
-    }
-
-    pub(crate) fn interface(name: &str, task: usize, address: AddressConfig) -> Interface {
-        Interface {
-            written: hostnet_engine::model::Written::default(),
-            name: name.parse().unwrap(),
-            address,
-            mac: None,
-            mtu: None,
-            routes: Vec::new(),
-            wireless: false,
-            origin: origin(task),
-        }
-    }
-
-    pub(crate) fn bridge(name: &str, task: usize, ports: &[&str], address: AddressConfig) -> Bridge {
-        Bridge {
-            written: hostnet_engine::model::Written::default(),
-            name: name.parse().unwrap(),
-            ports: ports.iter().map(|port| at(port.parse().unwrap())).collect(),
-            address,
-            address_pos: pos(),
-            mac: None,
-            mtu: None,
-            stp: false,
-            forward_delay: None,
-            hello_time: None,
-            max_age: None,
-            priority: None,
-            origin: origin(task),
-        }
-    }
-
-    /// A TAP owned by `qemu:kvm`.
-    pub(crate) fn tap(name: &str, task: usize) -> Tap {
-        Tap {
-            written: hostnet_engine::model::Written::default(),
-            name: name.parse().unwrap(),
-            user: Some(at("qemu".parse().unwrap())),
-            group: Some(at("kvm".parse().unwrap())),
-            mac: None,
-            multi_queue: false,
-            vnet_hdr: false,
-            origin: origin(task),
-        }
-    }
-
-    pub(crate) fn facts(distro: Distro) -> Facts {
-        Facts {
-            distro,
-            init: Init::Systemd,
-            interfaces: Vec::new(),
-            users: None,
-            groups: None,
-            tools: Vec::new(),
-            ufw_enabled: false,
-        }
-    }
-
-    /// Scenario 1: `eth0` and `tap0` in `br0`, `br0` by DHCP, STP on,
-    /// forward delay 2 s, hello time 1 s.
-    pub(crate) fn scenario_bridged() -> HostModel {
-        let mut bridge = bridge("br0", 1, &["eth0", "tap0"], AddressConfig::Dhcp);
-        bridge.stp = true;
-        bridge.forward_delay = Some(at(Centiseconds(200)));
-        bridge.hello_time = Some(at(Centiseconds(100)));
-        HostModel {
-            interfaces: vec![interface("eth0", 2, AddressConfig::None)],
-            bridges: vec![bridge],
-            taps: vec![tap("tap0", 0)],
-            ..HostModel::default()
-        }
-    }
-
-    /// Scenario 3: a standalone `tap1` with 172.16.2.1/24.
-    pub(crate) fn scenario_host_only() -> HostModel {
-        HostModel {
-            interfaces: vec![interface("tap1", 1, AddressConfig::Static(vec![net("172.16.2.1/24")]))],
-            bridges: Vec::new(),
-            taps: vec![tap("tap1", 0)],
-            ..HostModel::default()
-        }
-    }
-
-    /// A private bridge `br0` with 172.16.1.1/24 and `tap0`..`tap2`, STP off,
-    /// forward delay 0.
-    pub(crate) fn scenario_private() -> HostModel {
-        let mut bridge = bridge(
-            "br0",
-            3,
-            &["tap0", "tap1", "tap2"],
-            AddressConfig::Static(vec![net("172.16.1.1/24")]),
-        );
-        bridge.forward_delay = Some(at(Centiseconds(0)));
-        HostModel {
-            interfaces: Vec::new(),
-            bridges: vec![bridge],
-            taps: vec![tap("tap0", 0), tap("tap1", 1), tap("tap2", 2)],
-            ..HostModel::default()
-        }
-    }
-}
-
-#[cfg(test)]
 mod tests {
-    use super::fixtures::*;
     use super::*;
+    use crate::fixtures::*;
 
     fn file(changes: &[Planned]) -> &str {
         match &changes[0].change {
@@ -684,13 +542,13 @@ iface br0 inet static
     #[test]
     fn everything_else_an_interface_can_carry() {
         let mut model = HostModel::default();
-        let mut uplink = interface("eth1", 0, AddressConfig::Dhcp);
+        let mut uplink = interface(0, "eth1", AddressConfig::Dhcp);
         uplink.mtu = Some(9000);
         uplink.mac = Some(mac("52:54:00:00:00:01"));
         model.interfaces.push(uplink);
         let mut lan = interface(
-            "eth2",
             1,
+            "eth2",
             AddressConfig::Static(vec![net("192.0.2.10/24"), net("2001:db8::10/64"), net("192.0.2.11/24")]),
         );
         lan.mtu = Some(1400);
@@ -701,8 +559,8 @@ iface br0 inet static
         ];
         model.interfaces.push(lan);
         let mut bridge = bridge(
-            "br1",
             2,
+            "br1",
             &["tap5"],
             AddressConfig::Static(vec![net("2001:db8:1::1/64")]),
         );
@@ -712,7 +570,7 @@ iface br0 inet static
         bridge.hello_time = Some(at(Centiseconds(150)));
         bridge.priority = Some(4096);
         model.bridges.push(bridge);
-        let mut tap = tap("tap5", 3);
+        let mut tap = qemu_tap(3, "tap5");
         tap.multi_queue = true;
         tap.vnet_hdr = true;
         tap.mac = Some(mac("02:00:00:00:00:05"));

@@ -325,75 +325,11 @@ mod tests {
     use std::net::Ipv4Addr;
 
     use hostnet_engine::args::At;
-    use hostnet_engine::facts::Init;
-    use hostnet_engine::model::{AddressConfig, Bridge, DhcpHost, Interface, LeaseTime, Origin, Tap};
-    use hostnet_engine::source::{Pos, Source};
-    use hostnet_engine::types::InterfaceName;
+
+    use hostnet_engine::model::{DhcpHost, LeaseTime};
 
     use super::*;
-
-    fn pos() -> Pos {
-        Pos::new(&Source::new("site.yml", ""), 1, 1)
-    }
-
-    fn at<T>(value: T) -> At<T> {
-        At { value, pos: pos() }
-    }
-
-    fn origin(task: usize) -> Origin {
-        Origin {
-            task: TaskId(task),
-            pos: pos(),
-        }
-    }
-
-    fn name(text: &str) -> InterfaceName {
-        text.parse().unwrap()
-    }
-
-    fn bridge(task: usize, bridge: &str, ports: &[&str], address: &str) -> Bridge {
-        Bridge {
-            written: hostnet_engine::model::Written::default(),
-            name: name(bridge),
-            ports: ports.iter().map(|port| at(name(port))).collect(),
-            address: AddressConfig::Static(vec![address.parse().unwrap()]),
-            address_pos: pos(),
-            mac: None,
-            mtu: None,
-            stp: false,
-            forward_delay: None,
-            hello_time: None,
-            max_age: None,
-            priority: None,
-            origin: origin(task),
-        }
-    }
-
-    fn tap(task: usize, tap: &str) -> Tap {
-        Tap {
-            written: hostnet_engine::model::Written::default(),
-            name: name(tap),
-            user: None,
-            group: None,
-            mac: None,
-            multi_queue: false,
-            vnet_hdr: false,
-            origin: origin(task),
-        }
-    }
-
-    fn interface(task: usize, interface: &str, address: &str) -> Interface {
-        Interface {
-            written: hostnet_engine::model::Written::default(),
-            name: name(interface),
-            address: AddressConfig::Static(vec![address.parse().unwrap()]),
-            mac: None,
-            mtu: None,
-            routes: Vec::new(),
-            wireless: false,
-            origin: origin(task),
-        }
-    }
+    use crate::fixtures::*;
 
     fn lease(mac: &str, ip: &str, host_name: Option<&str>) -> At<DhcpHost> {
         at(DhcpHost {
@@ -416,28 +352,12 @@ mod tests {
         }
     }
 
-    fn facts(distro: Distro) -> Facts {
-        Facts {
-            distro,
-            init: if distro == Distro::Gentoo {
-                Init::Openrc
-            } else {
-                Init::Systemd
-            },
-            interfaces: Vec::new(),
-            users: None,
-            groups: None,
-            tools: Vec::new(),
-            ufw_enabled: false,
-        }
-    }
-
     /// Scenario 2: taps 0 and 1 on br0 172.16.1.1/24, range .2–.100, 12h,
     /// the default router, two fixed leases.
     fn scenario_2() -> HostModel {
         HostModel {
             taps: vec![tap(0, "tap0"), tap(0, "tap1")],
-            bridges: vec![bridge(1, "br0", &["tap0", "tap1"], "172.16.1.1/24")],
+            bridges: vec![bridge(1, "br0", &["tap0", "tap1"], addresses(&["172.16.1.1/24"]))],
             dhcp_servers: vec![DhcpServer {
                 hosts: vec![
                     lease("00:26:c6:21:cf:02", "172.16.1.2", None),
@@ -527,7 +447,7 @@ dhcp-option=tag:br0,option:router,172.16.1.1
     #[test]
     fn host_only_announces_no_router_and_no_dns() {
         let model = HostModel {
-            bridges: vec![bridge(0, "br1", &[], "172.16.2.1/24")],
+            bridges: vec![bridge(0, "br1", &[], addresses(&["172.16.2.1/24"]))],
             dhcp_servers: vec![DhcpServer {
                 router: Router::None,
                 dns: Dns::None,
@@ -554,7 +474,7 @@ dhcp-option=tag:br1,option:dns-server
     fn fixed_leases_only_get_a_static_range_over_the_subnet() {
         let model = HostModel {
             taps: vec![tap(0, "tap1")],
-            interfaces: vec![interface(1, "tap1", "172.16.2.1/24")],
+            interfaces: vec![interface(1, "tap1", addresses(&["172.16.2.1/24"]))],
             dhcp_servers: vec![DhcpServer {
                 lease: LeaseTime::Infinite,
                 router: Router::Address("172.16.2.254".parse().unwrap()),
@@ -585,9 +505,9 @@ domain=guests.example,172.16.2.0/24
     fn port_0_once_and_only_when_no_server_wants_dns() {
         let base = HostModel {
             bridges: vec![
-                bridge(0, "br0", &[], "172.16.1.1/24"),
-                bridge(0, "br1", &[], "172.16.2.1/24"),
-                bridge(0, "br2", &[], "172.16.3.1/24"),
+                bridge(0, "br0", &[], addresses(&["172.16.1.1/24"])),
+                bridge(0, "br1", &[], addresses(&["172.16.2.1/24"])),
+                bridge(0, "br2", &[], addresses(&["172.16.3.1/24"])),
             ],
             dhcp_servers: vec![
                 DhcpServer {
@@ -656,7 +576,9 @@ dhcp-option=tag:br2,option:dns-server
     #[test]
     fn gentoo_includes_the_directory_and_orders_after_netifrc() {
         let mut model = scenario_2();
-        model.interfaces.push(interface(3, "eth1", "192.0.2.1/24"));
+        model
+            .interfaces
+            .push(interface(3, "eth1", addresses(&["192.0.2.1/24"])));
         model.dhcp_servers.push(DhcpServer {
             hosts: Vec::new(),
             ..server(4, "eth1", Some(("192.0.2.10", "192.0.2.20")))
@@ -700,7 +622,7 @@ dhcp-option=tag:br2,option:dns-server
     fn gentoo_serving_a_standalone_tap() {
         let model = HostModel {
             taps: vec![tap(0, "tap1")],
-            interfaces: vec![interface(1, "tap1", "172.16.2.1/24")],
+            interfaces: vec![interface(1, "tap1", addresses(&["172.16.2.1/24"]))],
             dhcp_servers: vec![server(2, "tap1", Some(("172.16.2.2", "172.16.2.100")))],
             ..HostModel::default()
         };

@@ -202,17 +202,9 @@ mod tests {
     use hostnet_engine::args::At;
     use hostnet_engine::facts::Distro;
     use hostnet_engine::model::{MacNatGuest, Origin};
-    use hostnet_engine::source::{Pos, Source};
 
     use super::*;
-
-    fn pos() -> Pos {
-        Pos::new(&Source::new("site.yml", ""), 1, 1)
-    }
-
-    fn at<T>(value: T) -> At<T> {
-        At { value, pos: pos() }
-    }
+    use crate::fixtures::*;
 
     fn guest(ip: &str, mac: &str) -> At<MacNatGuest> {
         at(MacNatGuest {

@@ -403,104 +403,11 @@ fn block(sections: &[Section]) -> Planned {
 
 #[cfg(test)]
 mod tests {
-    use hostnet_engine::args::At;
-    use hostnet_engine::facts::Init;
-    use hostnet_engine::model::Origin;
-    use hostnet_engine::source::{Pos, Source};
-    use hostnet_engine::types::{AccountName, Centiseconds};
+
+    use hostnet_engine::types::Centiseconds;
 
     use super::*;
-
-    fn pos() -> Pos {
-        Pos::new(&Source::new("site.yml", ""), 1, 1)
-    }
-
-    fn origin(task: usize) -> Origin {
-        Origin {
-            task: TaskId(task),
-            pos: pos(),
-        }
-    }
-
-    fn at<T>(value: T) -> At<T> {
-        At { value, pos: pos() }
-    }
-
-    fn name(text: &str) -> InterfaceName {
-        text.parse().unwrap()
-    }
-
-    fn account(text: &str) -> At<AccountName> {
-        at(text.parse().unwrap())
-    }
-
-    fn addresses(list: &[&str]) -> AddressConfig {
-        AddressConfig::Static(list.iter().map(|a| a.parse().unwrap()).collect())
-    }
-
-    fn bridge(task: usize, bridge: &str, ports: &[&str], address: AddressConfig) -> Bridge {
-        Bridge {
-            written: hostnet_engine::model::Written::default(),
-            name: name(bridge),
-            ports: ports.iter().map(|port| at(name(port))).collect(),
-            address,
-            address_pos: pos(),
-            mac: None,
-            mtu: None,
-            stp: false,
-            forward_delay: None,
-            hello_time: None,
-            max_age: None,
-            priority: None,
-            origin: origin(task),
-        }
-    }
-
-    fn tap(task: usize, tap: &str) -> Tap {
-        Tap {
-            written: hostnet_engine::model::Written::default(),
-            name: name(tap),
-            user: None,
-            group: None,
-            mac: None,
-            multi_queue: false,
-            vnet_hdr: false,
-            origin: origin(task),
-        }
-    }
-
-    fn qemu_tap(task: usize, name: &str) -> Tap {
-        Tap {
-            user: Some(account("qemu")),
-            group: Some(account("kvm")),
-            ..tap(task, name)
-        }
-    }
-
-    fn interface(task: usize, interface: &str, address: AddressConfig) -> Interface {
-        Interface {
-            written: hostnet_engine::model::Written::default(),
-            name: name(interface),
-            address,
-            mac: None,
-            mtu: None,
-            routes: Vec::new(),
-            wireless: false,
-            origin: origin(task),
-        }
-    }
-
-    fn facts(distro: Distro) -> Facts {
-        Facts {
-            distro,
-            init: Init::Openrc,
-            interfaces: Vec::new(),
-            users: None,
-            groups: None,
-            tools: Vec::new(),
-            ufw_enabled: false,
-        }
-    }
+    use crate::fixtures::*;
 
     fn render(model: &HostModel) -> Vec<Planned> {
         GentooNetifrc.render(model, &facts(Distro::Gentoo)).unwrap()

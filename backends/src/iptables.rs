@@ -358,7 +358,8 @@ mod tests {
     use hostnet_engine::model::FirewallIntent;
 
     use super::*;
-    use crate::netfilter::tests::{name, nat, rule, scenario_2, scenario_4, scenario_5};
+    use crate::fixtures::name;
+    use crate::netfilter::tests::{nat, rule, scenario_2, scenario_4, scenario_5};
 
     fn facts(distro: Distro, init: Init) -> Facts {
         Facts {

@@ -4,6 +4,8 @@
 mod debian_ifupdown;
 mod dnsmasq;
 mod ebtables;
+#[cfg(test)]
+mod fixtures;
 mod gentoo_netifrc;
 mod iptables;
 mod netfilter;

@@ -434,21 +434,10 @@ pub(crate) mod tests {
     //! Model builders for the firewall backends' tests.
 
     use hostnet_engine::args::At;
-    use hostnet_engine::model::{FirewallRule, Nat, Origin};
-    use hostnet_engine::source::{Pos, Source};
+    use hostnet_engine::model::{FirewallRule, Nat};
 
     use super::*;
-
-    fn origin(task: usize) -> Origin {
-        Origin {
-            task: TaskId(task),
-            pos: Pos::new(&Source::new("site.yml", ""), 1, 1),
-        }
-    }
-
-    pub(crate) fn name(text: &str) -> InterfaceName {
-        text.parse().unwrap()
-    }
+    use crate::fixtures::*;
 
     pub(crate) fn nat(task: usize, source: &str, out: Option<&str>, masquerade: bool) -> Nat {
         let origin = origin(task);

@@ -304,7 +304,8 @@ mod tests {
     use hostnet_engine::model::FirewallIntent;
 
     use super::*;
-    use crate::netfilter::tests::{name, nat, rule, scenario_2, scenario_4, scenario_5};
+    use crate::fixtures::name;
+    use crate::netfilter::tests::{nat, rule, scenario_2, scenario_4, scenario_5};
 
     fn facts(distro: Distro, init: Init, tools: &[&str], ufw_enabled: bool) -> Facts {
         Facts {

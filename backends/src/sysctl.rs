@@ -76,11 +76,12 @@ impl Backend for Sysctl {
 #[cfg(test)]
 mod tests {
     use hostnet_engine::change::TaskId;
-    use hostnet_engine::facts::{Distro, Init};
+    use hostnet_engine::facts::Distro;
     use hostnet_engine::model::{Origin, Sysctl as Parameter};
     use hostnet_engine::source::{Pos, Source};
 
     use super::*;
+    use crate::fixtures::*;
 
     fn parameter(task: usize, name: &str, value: &str) -> Parameter {
         Parameter {
@@ -90,18 +91,6 @@ mod tests {
                 task: TaskId(task),
                 pos: Pos::new(&Source::new("site.yml", ""), 1, 1),
             },
-        }
-    }
-
-    fn facts(distro: Distro) -> Facts {
-        Facts {
-            distro,
-            init: Init::Systemd,
-            interfaces: Vec::new(),
-            users: None,
-            groups: None,
-            tools: Vec::new(),
-            ufw_enabled: false,
         }
     }
 

@@ -350,7 +350,7 @@ mod tests {
     use hostnet_engine::types::Centiseconds;
 
     use super::*;
-    use crate::debian_ifupdown::fixtures::*;
+    use crate::fixtures::*;
 
     /// Every file as `==> NAME <==` + content, like `tail` prints several files.
     fn files(changes: &[Planned]) -> String {
@@ -560,8 +560,8 @@ ConfigureWithoutCarrier=yes
     fn everything_else_an_interface_can_carry() {
         let mut model = HostModel::default();
         let mut lan = interface(
-            "eth2",
             0,
+            "eth2",
             AddressConfig::Static(vec![net("192.0.2.10/24"), net("2001:db8::10/64")]),
         );
         lan.mtu = Some(1400);
@@ -571,7 +571,7 @@ ConfigureWithoutCarrier=yes
             route(Some("198.51.100.0/24"), "192.0.2.254", None),
         ];
         model.interfaces.push(lan);
-        let mut bridge = bridge("br1", 1, &[], AddressConfig::None);
+        let mut bridge = bridge(1, "br1", &[], AddressConfig::None);
         bridge.mac = Some(mac("02:00:00:00:00:01"));
         bridge.mtu = Some(1450);
         bridge.stp = true;
@@ -579,7 +579,7 @@ ConfigureWithoutCarrier=yes
         bridge.hello_time = Some(at(Centiseconds(150)));
         bridge.priority = Some(4096);
         model.bridges.push(bridge);
-        let mut tap = tap("tap5", 2);
+        let mut tap = qemu_tap(2, "tap5");
         tap.multi_queue = true;
         tap.vnet_hdr = true;
         tap.mac = Some(mac("02:00:00:00:00:05"));
