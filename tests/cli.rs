@@ -409,3 +409,42 @@ fn colour_only_on_a_terminal_and_never_with_no_color() {
     assert!(escapes(&on_tty(false)) > 0, "no colour on a terminal");
     assert_eq!(escapes(&on_tty(true)), 0, "colour on a terminal despite NO_COLOR");
 }
+
+#[test]
+fn facts_are_detected_under_the_root_with_the_backend_choice() {
+    let output = hostnet()
+        .args(["facts", "--root", "examples/ubuntu-host"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout(&output),
+        "\
+distro: ubuntu
+init: systemd
+interfaces:
+  eth0 mac 52:54:00:12:34:56
+  wlan0 mac 52:54:00:ab:cd:ef (wireless)
+tools: ufw
+backends:
+  network: gentoo-netifrc (unsupported: netifrc is Gentoo's network system)
+  network: debian-ifupdown (supported)
+  network: systemd-networkd (preferred)
+  dhcp: dnsmasq (preferred)
+  sysctl: sysctl (preferred)
+  firewall: nftables (supported)
+  firewall: iptables (supported)
+  firewall: ufw (preferred)
+  mac_nat: ebtables (preferred)
+"
+    );
+    let json = hostnet()
+        .args(["facts", "--root", "examples/gentoo-host", "--json"])
+        .output()
+        .unwrap();
+    let facts: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(
+        (facts["distro"].as_str(), facts["init"].as_str()),
+        (Some("gentoo"), Some("openrc"))
+    );
+    assert_eq!(facts["users"], serde_json::json!(["root", "qemu"]));
+}

@@ -150,36 +150,26 @@ fn the_mac_qemu_prints_is_the_mac_of_the_dnsmasq_reservation() {
         "playbook.yml",
         "- hosts: localhost\n  tasks:\n    - vm_network: { mode: nat, subnet: 172.16.8.0/24, vms: [{ name: gen, ip: 172.16.8.5 }] }\n",
     );
-    let first = hostnet()
-        .current_dir(dir.path())
-        .args([
-            "qemu",
-            "playbook.yml",
-            "--vm",
-            "gen",
-            "--distro",
-            "debian",
-            "--root",
-            ".",
-        ])
-        .output()
-        .unwrap();
-    let second = hostnet()
-        .current_dir(dir.path())
-        .args([
-            "qemu",
-            "playbook.yml",
-            "--vm",
-            "gen",
-            "--distro",
-            "debian",
-            "--root",
-            ".",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(stdout(&first), stdout(&second));
-    let mac = stdout(&first).split("mac=").nth(1).unwrap().trim().to_owned();
+    let generated = || {
+        let output = hostnet()
+            .current_dir(dir.path())
+            .args([
+                "qemu",
+                "playbook.yml",
+                "--vm",
+                "gen",
+                "--distro",
+                "debian",
+                "--root",
+                ".",
+            ])
+            .output()
+            .unwrap();
+        stdout(&output)
+    };
+    let (first, second) = (generated(), generated());
+    assert_eq!(first, second);
+    let mac = first.split("mac=").nth(1).unwrap().trim().to_owned();
     assert_eq!(mac, hostnet_engine::model::vm::generated_mac("gen").to_string());
     let out = dir.path().join("out");
     let render = hostnet()

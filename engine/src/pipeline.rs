@@ -64,9 +64,15 @@ pub struct Prepared {
 
 /// Gather (or load) the facts for a request.
 pub fn facts(request: &Request) -> Result<Facts> {
-    match &request.facts {
-        FactsSource::Detect => facts::gather(&request.root, request.distro),
-        FactsSource::File(path) => facts::load(path, request.distro),
+    facts_of(&request.root, &request.facts, request.distro)
+}
+
+/// Facts from `source`: detected under `root`, read from a file, or given;
+/// `distro` overrides the detected or written one.
+pub fn facts_of(root: &Root, source: &FactsSource, distro: Option<Distro>) -> Result<Facts> {
+    match source {
+        FactsSource::Detect => facts::gather(root, distro),
+        FactsSource::File(path) => facts::load(path, distro),
         FactsSource::Given(facts) => Ok((**facts).clone()),
     }
 }

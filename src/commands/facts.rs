@@ -1,6 +1,6 @@
 //! `hostnet facts`: what hostnet detects.
 
-use hostnet_engine::pipeline::{FactsSource, Request};
+use hostnet_engine::pipeline::{FactsSource, facts_of};
 use hostnet_engine::root::Root;
 
 use crate::cli::FactsArgs;
@@ -9,16 +9,8 @@ use crate::printer;
 use crate::settings::{self, Output};
 
 pub(crate) fn run(args: &FactsArgs) -> ExitStatus {
-    let request = Request {
-        playbook: ".".into(),
-        root: Root::new(&args.root),
-        facts: args.facts.clone().map_or(FactsSource::Detect, FactsSource::File),
-        distro: settings::distro(&args.distro),
-        extra_vars: Vec::new(),
-        tags: hostnet_engine::execute::TagFilter::default(),
-        choices: hostnet_engine::backend::Choices::default(),
-    };
-    match hostnet_engine::pipeline::facts(&request) {
+    let source = args.facts.clone().map_or(FactsSource::Detect, FactsSource::File);
+    match facts_of(&Root::new(&args.root), &source, settings::distro(&args.distro)) {
         Ok(facts) => {
             printer::facts(&facts, &hostnet_backends::registry(), Output::from_flag(args.json));
             ExitStatus::Success

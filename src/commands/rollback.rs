@@ -1,7 +1,7 @@
 //! `hostnet rollback [RUN]`: show, then restore, what a run changed.
 
 use hostnet_engine::apply::{ApplyOptions, apply};
-use hostnet_engine::pipeline::{FactsSource, Request};
+use hostnet_engine::pipeline::{FactsSource, facts_of};
 use hostnet_engine::root::Root;
 
 use crate::cli::RollbackArgs;
@@ -21,16 +21,7 @@ pub(crate) fn run(args: &RollbackArgs) -> ExitStatus {
             Err(error) => printer::errors(&error.into()),
         };
     }
-    let request = Request {
-        playbook: ".".into(),
-        root: root.clone(),
-        facts: FactsSource::Detect,
-        distro: None,
-        extra_vars: Vec::new(),
-        tags: hostnet_engine::execute::TagFilter::default(),
-        choices: hostnet_engine::backend::Choices::default(),
-    };
-    let result = hostnet_engine::pipeline::facts(&request)
+    let result = facts_of(&root, &FactsSource::Detect, None)
         .and_then(|facts| hostnet_engine::rollback::plan(&root, args.run.as_deref(), &facts));
     let plan = match result {
         Ok(plan) => plan,
