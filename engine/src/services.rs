@@ -13,10 +13,8 @@ use crate::root::SysPath;
 /// The systemd target a unit is wanted by when enabled (from its `[Install]`).
 fn wanted_by(unit: &str) -> &'static str {
     match unit {
-        "nftables" | "systemd-networkd" | "systemd-sysctl" => match unit {
-            "nftables" => "sysinit.target",
-            _ => "multi-user.target",
-        },
+        // Debian's nftables.service: `WantedBy=sysinit.target`.
+        "nftables" => "sysinit.target",
         _ => "multi-user.target",
     }
 }

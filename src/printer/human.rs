@@ -87,7 +87,6 @@ fn task(out: &mut String, task: &TaskPlan, live: bool) {
                 before_mode,
                 owner,
                 group,
-                before,
                 ..
             } => {
                 out.push_str(&colour_diff(diff));
@@ -100,7 +99,6 @@ fn task(out: &mut String, task: &TaskPlan, live: bool) {
                     }
                     _ => {}
                 }
-                let _ = before;
                 if owner.is_some() || group.is_some() {
                     let _ = writeln!(
                         out,
