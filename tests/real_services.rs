@@ -190,30 +190,13 @@ fn guest(host: &Netns, bridge: &str, port: &str, mac: &str) -> Netns {
 /// Run udhcpc in `guest` once; the words its script printed.
 fn dhcp(guest: &Netns, scratch: &Scratch) -> BTreeMap<String, String> {
     let script = scratch.path("udhcpc.script");
-    let output = guest.exec(&[
-        "busybox",
-        "udhcpc",
-        "-i",
-        "eth0",
-        "-f",
-        "-q",
-        "-n",
-        "-t",
-        "5",
-        "-T",
-        "1",
-        "-s",
-        &script.to_string_lossy(),
-    ]);
-    let out = String::from_utf8_lossy(&output.stdout).into_owned();
-    let line = out
-        .lines()
-        .find_map(|line| line.strip_prefix("lease: "))
-        .unwrap_or_else(|| panic!("udhcpc got no lease in {}:\n{}", guest.name(), text(&output)));
-    line.split(' ')
-        .filter_map(|word| word.split_once('='))
-        .map(|(key, value)| (key.to_owned(), value.to_owned()))
-        .collect()
+    crate::support::lab::dhcp_once(guest, &script).unwrap_or_else(|| {
+        panic!(
+            "udhcpc got no lease in {}:\n{}",
+            guest.name(),
+            text(&guest.exec(&["ip", "addr"]))
+        )
+    })
 }
 
 fn lease_of(words: &BTreeMap<String, String>) -> [&str; 5] {

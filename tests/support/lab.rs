@@ -299,7 +299,26 @@ pub fn wait_for_dhcp_server(log: &Path) {
 
 /// `busybox udhcpc` on the guest's `eth0`: up to 5 discovers 1 s apart.
 fn udhcpc(guest: &Guest, script: &Path) -> Result<Lease, String> {
-    let output = guest.netns.exec(&[
+    let Some(words) = dhcp_once(&guest.netns, script) else {
+        return Err(format!(
+            "guest {} ({}) got no DHCP lease:\n{}",
+            guest.name,
+            guest.mac,
+            text(&guest.netns.exec(&["ip", "addr"]))
+        ));
+    };
+    let word = |key: &str| words.get(key).cloned().unwrap_or_default();
+    Ok(Lease {
+        ip: word("ip"),
+        router: word("router"),
+    })
+}
+
+/// `busybox udhcpc` once on `eth0` in `netns` (up to 5 discovers 1 s apart),
+/// with `script` as its hook; the `key=value` words of the `lease: …` line
+/// the script printed, or `None` without a lease.
+pub fn dhcp_once(netns: &Netns, script: &Path) -> Option<std::collections::BTreeMap<String, String>> {
+    let output = netns.exec(&[
         "busybox",
         "udhcpc",
         "-i",
@@ -315,25 +334,13 @@ fn udhcpc(guest: &Guest, script: &Path) -> Result<Lease, String> {
         &script.to_string_lossy(),
     ]);
     let out = String::from_utf8_lossy(&output.stdout).into_owned();
-    let Some(words) = out.lines().find_map(|line| line.strip_prefix("lease: ")) else {
-        return Err(format!(
-            "guest {} ({}) got no DHCP lease:\n{}",
-            guest.name,
-            guest.mac,
-            text(&output)
-        ));
-    };
-    let word = |key: &str| {
-        words
-            .split(' ')
-            .find_map(|word| word.strip_prefix(key)?.strip_prefix('='))
-            .unwrap_or_default()
-            .to_owned()
-    };
-    Ok(Lease {
-        ip: word("ip"),
-        router: word("router"),
-    })
+    let line = out.lines().find_map(|line| line.strip_prefix("lease: "))?;
+    Some(
+        line.split(' ')
+            .filter_map(|word| word.split_once('='))
+            .map(|(key, value)| (key.to_owned(), value.to_owned()))
+            .collect(),
+    )
 }
 
 /// `ping -c1 -W1 -n TARGET` from `netns`: did it answer?

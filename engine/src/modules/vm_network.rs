@@ -268,6 +268,15 @@ struct Expansion<'a> {
 }
 
 impl Expansion<'_> {
+    /// A `firewall` subtask with one intent on `interface`.
+    fn firewall(&mut self, intent: &str, interface: &InterfaceName) {
+        self.add(
+            &super::firewall::FIREWALL,
+            format!("{intent} {interface}"),
+            vec![(intent, text(interface))],
+        );
+    }
+
     fn add(&mut self, module: &'static Module, label: String, entries: Vec<(&str, Value)>) {
         let value = map_value(entries.into_iter().map(|(key, value)| (key.to_owned(), value)));
         self.subtasks.push(SubTask {
@@ -511,11 +520,7 @@ fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
         Mode::Bridged => {
             uplink_on_the_bridge(&mut expansion);
             if bridge_forward_needed {
-                expansion.add(
-                    &super::firewall::FIREWALL,
-                    format!("bridge_forward {bridge}"),
-                    vec![("bridge_forward", text(&bridge))],
-                );
+                expansion.firewall("bridge_forward", &bridge);
             }
         }
         Mode::Nat if mac_nat => {
@@ -570,17 +575,9 @@ fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
                 nat,
             );
             if dhcp.enabled {
-                expansion.add(
-                    &super::firewall::FIREWALL,
-                    format!("dhcp_dns {bridge}"),
-                    vec![("dhcp_dns", text(&bridge))],
-                );
+                expansion.firewall("dhcp_dns", &bridge);
             }
-            expansion.add(
-                &super::firewall::FIREWALL,
-                format!("bridge_forward {bridge}"),
-                vec![("bridge_forward", text(&bridge))],
-            );
+            expansion.firewall("bridge_forward", &bridge);
         }
         Mode::HostOnly => {
             expansion.add(
@@ -591,19 +588,11 @@ fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
             if dhcp.enabled {
                 dhcp_task(&mut expansion, true)?;
                 if bridge_forward_needed {
-                    expansion.add(
-                        &super::firewall::FIREWALL,
-                        format!("dhcp_dns {bridge}"),
-                        vec![("dhcp_dns", text(&bridge))],
-                    );
+                    expansion.firewall("dhcp_dns", &bridge);
                 }
             }
             if bridge_forward_needed {
-                expansion.add(
-                    &super::firewall::FIREWALL,
-                    format!("bridge_forward {bridge}"),
-                    vec![("bridge_forward", text(&bridge))],
-                );
+                expansion.firewall("bridge_forward", &bridge);
             }
         }
         Mode::Internal => {
@@ -619,22 +608,10 @@ fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
             );
             if dhcp.enabled {
                 dhcp_task(&mut expansion, true)?;
-                expansion.add(
-                    &super::firewall::FIREWALL,
-                    format!("dhcp_dns {bridge}"),
-                    vec![("dhcp_dns", text(&bridge))],
-                );
+                expansion.firewall("dhcp_dns", &bridge);
             }
-            expansion.add(
-                &super::firewall::FIREWALL,
-                format!("isolate_host {bridge}"),
-                vec![("isolate_host", text(&bridge))],
-            );
-            expansion.add(
-                &super::firewall::FIREWALL,
-                format!("bridge_forward {bridge}"),
-                vec![("bridge_forward", text(&bridge))],
-            );
+            expansion.firewall("isolate_host", &bridge);
+            expansion.firewall("bridge_forward", &bridge);
         }
         Mode::User => {}
     }
