@@ -324,7 +324,7 @@ fn gentoo_blocks(model: &HostModel) -> Vec<(Block, Vec<TaskId>)> {
 mod tests {
     use std::net::Ipv4Addr;
 
-    use hostnet_engine::args::At;
+    use hostnet_engine::value::At;
 
     use hostnet_engine::model::{DhcpHost, LeaseTime};
 

@@ -199,9 +199,9 @@ WantedBy=multi-user.target
 
 #[cfg(test)]
 mod tests {
-    use hostnet_engine::args::At;
     use hostnet_engine::facts::Distro;
     use hostnet_engine::model::{MacNatGuest, Origin};
+    use hostnet_engine::value::At;
 
     use super::*;
     use crate::fixtures::*;

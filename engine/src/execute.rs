@@ -10,14 +10,17 @@ use std::path::Path;
 use minijinja::Value;
 use serde::Serialize;
 
-use crate::args::{Arg, Args};
-use crate::change::{Change, Planned, TaskId};
+use crate::change::{Planned, TaskId};
 use crate::error::{Error, ErrorKind, Errors, Result, suggest};
 use crate::facts::Facts;
-use crate::model::{HostModel, Origin};
-use crate::playbook::{Key, Node, Play, Playbook, Task};
+use crate::model::HostModel;
+use crate::modules::args::Args;
+use crate::modules::spec::{SubTask, TaskContext};
+use crate::playbook::{Play, Playbook, Task};
 use crate::source::Pos;
-use crate::template::{Scope, Templates, scope_value};
+use crate::template::Templates;
+use crate::value::{Arg, Scope, scope_value};
+use crate::yaml::{Key, Node};
 
 /// Which tasks run, by tag (`--tags`, `--skip-tags`).
 #[derive(Clone, Debug, Default)]
@@ -108,54 +111,6 @@ pub struct Execution {
     pub model: HostModel,
     /// Changes asked for directly (generic modules).
     pub changes: Vec<Planned>,
-}
-
-/// What a module sees while it runs for one item.
-pub struct TaskContext<'a> {
-    /// The task.
-    pub task: TaskId,
-    /// Where the task is.
-    pub pos: Pos,
-    /// Detected facts.
-    pub facts: &'a Facts,
-    /// The desired network state, to add items to.
-    pub model: &'a mut HostModel,
-    /// Changes asked for directly.
-    pub changes: &'a mut Vec<Planned>,
-    /// The playbook's directory (for `src:` templates).
-    pub base_dir: &'a Path,
-    /// The template environment.
-    pub templates: &'a Templates,
-    /// The variables in scope.
-    pub scope: &'a Value,
-    /// Low-level tasks this task expands into (run after it, each shown as a task of its own).
-    pub subtasks: Vec<SubTask>,
-}
-
-/// A low-level task a high-level module expands into.
-#[derive(Debug)]
-pub struct SubTask {
-    /// Shown as `TASK [parent › name]`.
-    pub name: String,
-    /// The module it calls.
-    pub module: &'static crate::modules::Module,
-    /// Its arguments, already templated.
-    pub arg: Arg,
-}
-
-impl TaskContext<'_> {
-    /// Ask for a change.
-    pub fn change(&mut self, change: Change) {
-        self.changes.push(Planned::new(change, self.task));
-    }
-
-    /// The origin of an item this task adds, at `pos`.
-    pub fn origin(&self, pos: &Pos) -> Origin {
-        Origin {
-            task: self.task,
-            pos: pos.clone(),
-        }
-    }
 }
 
 /// Inputs that do not come from the playbook.
@@ -433,7 +388,7 @@ struct Call<'a> {
 
 impl Call<'_> {
     fn run(self, arg: Arg, inputs: &Inputs<'_>, base_dir: &Path, execution: &mut Execution) -> Result<Vec<SubTask>> {
-        let mut args = Args::new(self.module, arg)?;
+        let mut args = Args::new(self.module.name, self.module.context, self.module.args, arg)?;
         let mut context = TaskContext {
             task: self.task,
             pos: self.pos.clone(),

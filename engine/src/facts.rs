@@ -10,10 +10,10 @@ use minijinja::Value;
 use serde::Serialize;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::playbook::{Node, NodeValue, load_vars_file};
 use crate::root::{Root, SysPath};
-use crate::template::{Scope, map_value};
 use crate::types::{InterfaceName, MacAddr};
+use crate::value::{Scope, map_value};
+use crate::yaml::{self, Node, NodeValue};
 
 /// The distro family, which decides the targets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -271,7 +271,7 @@ pub fn distro_from_os_release(text: &str) -> Distro {
 /// tools: [iptables, dnsmasq]
 /// ```
 pub fn load(path: &Path, distro: Option<Distro>) -> Result<Facts> {
-    let vars = load_vars_file(path)?;
+    let vars = yaml::load_mapping(path, "a mapping of facts")?;
     let mut facts = Facts {
         distro: Distro::Systemd,
         init: Init::Systemd,

@@ -13,7 +13,6 @@
 //! anything. Backends are pure: `(&HostModel, &Facts) → Vec<Planned>`.
 
 pub mod apply;
-pub mod args;
 pub mod backend;
 pub mod block;
 pub mod change;
@@ -35,3 +34,5 @@ pub mod shell;
 pub mod source;
 pub mod template;
 pub mod types;
+pub mod value;
+pub mod yaml;

@@ -18,7 +18,8 @@ use crate::model::validate::validate;
 use crate::plan::{Builder, Plan, PlayPlan, Status, Step, TaskPlan};
 use crate::playbook::{self, Playbook};
 use crate::root::Root;
-use crate::template::{Scope, Templates, scope_value};
+use crate::template::Templates;
+use crate::value::{Scope, scope_value};
 
 /// Where facts come from.
 #[derive(Clone, Debug)]

@@ -5,6 +5,7 @@
 //! output and a validation error can name it.
 
 pub mod net;
+pub mod origin;
 pub mod services;
 pub mod sysctl;
 pub mod validate;
@@ -13,29 +14,12 @@ pub mod vm;
 
 use serde::Serialize;
 
-use crate::change::TaskId;
-use crate::source::Pos;
-
 pub use net::{AddressConfig, Bridge, Interface, Route, Tap, Written};
+pub use origin::Origin;
 pub use services::{
     DhcpHost, DhcpServer, Dns, FirewallIntent, FirewallRule, LeaseTime, MacNat, MacNatGuest, Nat, PortRange, Protocol,
     Router, Sysctl,
 };
-
-/// Which task asked for an item, and where.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Origin {
-    /// The task.
-    pub task: TaskId,
-    /// The position of the item (its `name:` value, usually).
-    pub pos: Pos,
-}
-
-impl Serialize for Origin {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(&self.pos)
-    }
-}
 
 /// Everything the tasks ask of the host's network.
 #[derive(Clone, Debug, Default, Serialize)]

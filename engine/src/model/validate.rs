@@ -17,12 +17,12 @@ use std::net::IpAddr;
 
 use ipnet::{IpNet, Ipv4Net};
 
-use crate::args::At;
 use crate::error::{Error, suggest};
 use crate::facts::Facts;
 use crate::model::{AddressConfig, HostModel};
 use crate::source::Pos;
 use crate::types::{Centiseconds, InterfaceName, MacAddr};
+use crate::value::At;
 
 /// Check the model; an empty list means valid.
 pub fn validate(model: &HostModel, facts: &Facts) -> Vec<Error> {

@@ -1,11 +1,13 @@
 //! `bridge`: a Linux bridge with its ports, address and STP timers.
 
-use crate::args::{Args, At};
 use crate::error::{Error, Result};
-use crate::execute::TaskContext;
 use crate::model::{AddressConfig, Bridge};
-use crate::modules::{ArgSpec, Module};
+use crate::modules::args::ArgSpec;
+use crate::modules::args::Args;
+use crate::modules::spec::Module;
+use crate::modules::spec::TaskContext;
 use crate::types::InterfaceName;
+use crate::value::At;
 
 pub(super) static BRIDGE: Module = Module {
     name: "bridge",

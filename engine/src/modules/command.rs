@@ -1,11 +1,13 @@
 //! `command`: run a program (argv, never a shell), guarded by `creates`/`removes`.
 
-use crate::args::{Args, At};
 use crate::change::{Change, Command, Guard};
 use crate::error::{Error, Result};
-use crate::execute::TaskContext;
-use crate::modules::{ArgSpec, Module};
+use crate::modules::args::ArgSpec;
+use crate::modules::args::Args;
+use crate::modules::spec::Module;
+use crate::modules::spec::TaskContext;
 use crate::root::SysPath;
+use crate::value::At;
 
 /// The `command` module (public: the loader's placeholder before a module is known).
 pub static COMMAND: Module = Module {

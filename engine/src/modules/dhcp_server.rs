@@ -2,12 +2,14 @@
 
 use std::net::{IpAddr, Ipv4Addr};
 
-use crate::args::{Arg, ArgValue, Args, At, FromArg};
 use crate::error::{Error, ErrorKind, Result};
-use crate::execute::TaskContext;
 use crate::model::{DhcpHost, DhcpServer, Dns, LeaseTime, Router};
-use crate::modules::{ArgSpec, Module};
+use crate::modules::args::ArgSpec;
+use crate::modules::args::Args;
+use crate::modules::spec::Module;
+use crate::modules::spec::TaskContext;
 use crate::types::{InterfaceName, MacAddr};
+use crate::value::{Arg, ArgValue, At, FromArg};
 
 pub(super) static DHCP_SERVER: Module = Module {
     name: "dhcp_server",

@@ -1,11 +1,13 @@
 //! `firewall`: one intent the guides need, rendered for iptables, nftables or ufw.
 
-use crate::args::{Args, At};
 use crate::error::{Error, Result};
-use crate::execute::TaskContext;
 use crate::model::{FirewallIntent, FirewallRule, PortRange, Protocol};
-use crate::modules::{ArgSpec, Module};
+use crate::modules::args::ArgSpec;
+use crate::modules::args::Args;
+use crate::modules::spec::Module;
+use crate::modules::spec::TaskContext;
 use crate::types::InterfaceName;
+use crate::value::At;
 
 pub(super) static FIREWALL: Module = Module {
     name: "firewall",

@@ -1,10 +1,11 @@
 //! `interface`: an existing NIC, typically the uplink.
 
-use crate::args::Args;
 use crate::error::{Error, Result};
-use crate::execute::TaskContext;
 use crate::model::{AddressConfig, Interface};
-use crate::modules::{ArgSpec, Module};
+use crate::modules::args::ArgSpec;
+use crate::modules::args::Args;
+use crate::modules::spec::Module;
+use crate::modules::spec::TaskContext;
 use crate::types::InterfaceName;
 
 pub(super) static INTERFACE: Module = Module {
@@ -62,7 +63,7 @@ pub(super) static INTERFACE: Module = Module {
 };
 
 fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
-    let name = args.required::<crate::args::At<InterfaceName>>("name")?;
+    let name = args.required::<crate::value::At<InterfaceName>>("name")?;
     let (address, mut written) = super::net_args::address(args.optional("address")?, AddressConfig::Dhcp)?;
     let (mac, mac_pos) = super::net_args::mac(args)?;
     written.mac = mac_pos;

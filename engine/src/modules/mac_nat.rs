@@ -2,12 +2,14 @@
 
 use std::net::Ipv4Addr;
 
-use crate::args::{Arg, Args, At, FromArg};
 use crate::error::{Error, ErrorKind, Result};
-use crate::execute::TaskContext;
 use crate::model::{MacNat, MacNatGuest};
-use crate::modules::{ArgSpec, Module};
+use crate::modules::args::ArgSpec;
+use crate::modules::args::Args;
+use crate::modules::spec::Module;
+use crate::modules::spec::TaskContext;
 use crate::types::{InterfaceName, MacAddr};
+use crate::value::{Arg, At, FromArg};
 
 pub(super) static MAC_NAT: Module = Module {
     name: "mac_nat",

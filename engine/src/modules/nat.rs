@@ -2,12 +2,14 @@
 
 use ipnet::Ipv4Net;
 
-use crate::args::{Args, At};
 use crate::error::{Error, Result};
-use crate::execute::TaskContext;
 use crate::model::Nat;
-use crate::modules::{ArgSpec, Module};
+use crate::modules::args::ArgSpec;
+use crate::modules::args::Args;
+use crate::modules::spec::Module;
+use crate::modules::spec::TaskContext;
 use crate::types::InterfaceName;
+use crate::value::At;
 
 pub(super) static NAT: Module = Module {
     name: "nat",

@@ -1,11 +1,13 @@
 //! `sysctl`: a kernel parameter, persisted in sysctl.d and applied now.
 
-use crate::args::{Arg, Args, At};
 use crate::error::{Error, Result};
-use crate::execute::TaskContext;
 use crate::model::Sysctl;
 use crate::model::sysctl::{is_known, normalise, suggestion};
-use crate::modules::{ArgSpec, Module};
+use crate::modules::args::ArgSpec;
+use crate::modules::args::Args;
+use crate::modules::spec::Module;
+use crate::modules::spec::TaskContext;
+use crate::value::{Arg, At};
 
 pub(super) static SYSCTL: Module = Module {
     name: "sysctl",

@@ -1,11 +1,13 @@
 //! `tap`: a persistent TAP device for a guest, owned by the user QEMU runs as.
 
-use crate::args::{Args, At};
 use crate::error::{Error, Result};
-use crate::execute::TaskContext;
 use crate::model::Tap;
-use crate::modules::{ArgSpec, Module};
+use crate::modules::args::ArgSpec;
+use crate::modules::args::Args;
+use crate::modules::spec::Module;
+use crate::modules::spec::TaskContext;
 use crate::types::InterfaceName;
+use crate::value::At;
 
 pub(super) static TAP: Module = Module {
     name: "tap",

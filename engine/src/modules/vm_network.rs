@@ -9,16 +9,18 @@ use std::net::Ipv4Addr;
 use ipnet::Ipv4Net;
 use minijinja::Value;
 
-use crate::args::{Arg, ArgValue, Args, At, FromArg};
 use crate::change::{Block, Change, Placement};
 use crate::error::{Error, ErrorKind, Result};
-use crate::execute::{SubTask, TaskContext};
 use crate::model::vm::{Attachment, Mode, NicModel, Vm, generated_mac};
-use crate::modules::{ArgSpec, Module};
+use crate::modules::args::ArgSpec;
+use crate::modules::args::Args;
+use crate::modules::spec::Module;
+use crate::modules::spec::{SubTask, TaskContext};
 use crate::root::SysPath;
 use crate::source::Pos;
-use crate::template::map_value;
 use crate::types::{AccountName, FileMode, InterfaceName, MacAddr};
+use crate::value::map_value;
+use crate::value::{Arg, ArgValue, At, FromArg};
 
 pub(super) static VM_NETWORK: Module = Module {
     name: "vm_network",

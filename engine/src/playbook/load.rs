@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, ErrorKind, Result, suggest};
 use crate::modules::{self, Module};
-use crate::playbook::node::{self, Key, Node, NodeValue};
 use crate::playbook::{Play, Playbook, Task, VarsFile};
 use crate::root::read_source;
+use crate::yaml::{self, Key, Node, NodeValue};
 
 const PLAY_KEYS: &[&str] = &["name", "hosts", "vars", "vars_files", "tasks", "handlers"];
 const TASK_KEYWORDS: &[&str] = &["name", "when", "loop", "loop_control", "notify", "tags", "vars"];
@@ -18,7 +18,7 @@ const LOOP_CONTROL_KEYS: &[&str] = &["loop_var", "label"];
 /// Load and check the structure of a playbook file.
 pub fn load(path: &Path) -> Result<Playbook> {
     let source = read_source(path)?;
-    let document = node::parse(&source)?;
+    let document = yaml::parse(&source)?;
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let plays = match &document.value {
         NodeValue::Null => Vec::new(),
@@ -36,12 +36,7 @@ pub fn load(path: &Path) -> Result<Playbook> {
 
 /// Load a vars file (`vars_files:` or `-e @file.yml`): a mapping of variables.
 pub fn load_vars_file(path: &Path) -> Result<Vec<(Key, Node)>> {
-    let source = read_source(path)?;
-    let document = node::parse(&source)?;
-    match &document.value {
-        NodeValue::Null => Ok(Vec::new()),
-        _ => Ok(document.as_map("a mapping of variables")?.to_vec()),
-    }
+    yaml::load_mapping(path, "a mapping of variables")
 }
 
 fn unknown_key(key: &Key, context: &'static str, expected: &[&'static str]) -> Error {

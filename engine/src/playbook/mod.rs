@@ -7,12 +7,11 @@
 //! they are templated per loop item.
 
 pub mod load;
-pub mod node;
 
 use std::path::PathBuf;
 
+pub use crate::yaml::{Key, Node, NodeValue};
 pub use load::{load, load_vars_file};
-pub use node::{Key, Node, NodeValue};
 
 use crate::modules::Module;
 use crate::source::Pos;

@@ -1,0 +1,97 @@
+//! What a module is (its name, documentation, argument spec and `run`) and
+//! what it sees while it runs for one loop item (the task, the facts, the
+//! model to add items to, and the changes to ask for).
+
+use std::path::Path;
+
+use minijinja::Value;
+
+use crate::change::{Change, Planned, TaskId};
+use crate::error::Result;
+use crate::facts::Facts;
+use crate::model::{HostModel, Origin};
+use crate::modules::args::{ArgSpec, Args};
+use crate::source::Pos;
+use crate::template::Templates;
+use crate::value::Arg;
+
+/// A module: its name, documentation and arguments, and what it does.
+#[derive(Debug)]
+pub struct Module {
+    /// The key users write in a task.
+    pub name: &'static str,
+    /// `"`bridge` arguments"`: how messages refer to its arguments.
+    pub context: &'static str,
+    /// One line on what it does.
+    pub summary: &'static str,
+    /// Longer documentation (Markdown).
+    pub doc: &'static str,
+    /// Its arguments.
+    pub args: &'static [ArgSpec],
+    /// Whether handlers may use it (generic modules only).
+    pub handler_ok: bool,
+    /// Run it for one loop item: read `args`, add to the model or the changes.
+    pub run: fn(&mut Args, &mut TaskContext<'_>) -> Result<()>,
+}
+
+impl Module {
+    /// The spec of an argument, by name or alias.
+    pub fn arg(&self, name: &str) -> Option<&'static ArgSpec> {
+        self.args
+            .iter()
+            .find(|spec| spec.name == name || spec.aliases.contains(&name))
+    }
+
+    /// How messages refer to this module's arguments.
+    pub fn context(&self) -> &'static str {
+        self.context
+    }
+}
+
+/// What a module sees while it runs for one item.
+pub struct TaskContext<'a> {
+    /// The task.
+    pub task: TaskId,
+    /// Where the task is.
+    pub pos: Pos,
+    /// Detected facts.
+    pub facts: &'a Facts,
+    /// The desired network state, to add items to.
+    pub model: &'a mut HostModel,
+    /// Changes asked for directly.
+    pub changes: &'a mut Vec<Planned>,
+    /// The playbook's directory (for `src:` templates).
+    pub base_dir: &'a Path,
+    /// The template environment.
+    pub templates: &'a Templates,
+    /// The variables in scope.
+    pub scope: &'a Value,
+    /// Low-level tasks this task expands into (run after it, each shown as a task of its own).
+    pub subtasks: Vec<SubTask>,
+}
+
+/// A low-level task a high-level module expands into.
+#[derive(Debug)]
+pub struct SubTask {
+    /// Shown as `TASK [parent › name]`.
+    pub name: String,
+    /// The module it calls.
+    pub module: &'static Module,
+    /// Its arguments, already templated.
+    pub arg: Arg,
+}
+
+impl TaskContext<'_> {
+    /// Ask for a change.
+    pub fn change(&mut self, change: Change) {
+        self.changes.push(Planned::new(change, self.task));
+    }
+
+    /// The origin of an item this task adds, at `pos`.
+    pub fn origin(&self, pos: &Pos) -> Origin {
+        Origin {
+            task: self.task,
+            pos: pos.clone(),
+        }
+    }
+}
