@@ -9,6 +9,7 @@
     reason = "tests say on stderr which real-tool checks they skipped"
 )]
 
+mod architecture;
 mod cli;
 mod docs;
 mod errors;

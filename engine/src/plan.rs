@@ -220,18 +220,12 @@ impl<'a> Builder<'a> {
         let mut warnings = Vec::new();
         let mut changed = HashSet::new();
         // Paths a failed run wrote: the commands that depend on them run again.
-        if let Some(pending) = root.read_text(&crate::apply::pending_path())? {
-            for line in pending.lines() {
-                if let Ok(path) = SysPath::new(line.trim()) {
-                    changed.insert(path);
-                }
-            }
-            if !changed.is_empty() {
-                warnings.push(format!(
-                    "a previous apply failed part way: the commands for {} file(s) it wrote run again",
-                    changed.len()
-                ));
-            }
+        changed.extend(crate::runs::pending(root)?);
+        if !changed.is_empty() {
+            warnings.push(format!(
+                "a previous apply failed part way: the commands for {} file(s) it wrote run again",
+                changed.len()
+            ));
         }
         Ok(Self {
             root,

@@ -13,7 +13,7 @@ pub(crate) fn run(args: &RollbackArgs) -> ExitStatus {
     let root = Root::new(&args.root);
     let output = Output::from_flag(args.json);
     if args.list {
-        return match hostnet_engine::rollback::runs(&root) {
+        return match hostnet_engine::runs::list(&root) {
             Ok(runs) => {
                 printer::runs(&root, &runs, output);
                 ExitStatus::Success
