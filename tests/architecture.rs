@@ -61,8 +61,7 @@ fn paths_after(text: &str, prefix: &str) -> Vec<String> {
             continue;
         }
         let mut path = String::new();
-        let mut chars = rest.char_indices().peekable();
-        while let Some((_, c)) = chars.next() {
+        for c in rest.chars() {
             if c.is_alphanumeric() || c == '_' || c == ':' {
                 path.push(c);
             } else if c == '{' && path.ends_with("::") {
