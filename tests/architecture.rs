@@ -90,9 +90,9 @@ fn paths_after(text: &str, prefix: &str) -> Vec<String> {
 fn resolve(path: &str, modules: &BTreeMap<String, String>) -> Option<String> {
     let parts: Vec<&str> = path.split("::").collect();
     (1..=parts.len())
+        .rev()
         .map(|n| parts[..n].join("::"))
-        .filter(|candidate| modules.contains_key(candidate))
-        .last()
+        .find(|candidate| modules.contains_key(candidate))
 }
 
 fn graph(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
