@@ -128,15 +128,15 @@ fn graph(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
                 .iter()
                 .find_map(|prefix| trimmed.strip_prefix(prefix))
                 .and_then(|rest| rest.strip_suffix(';'));
-            if let Some(child) = declared {
-                if !paths_after(&body, &format!("{child}::")).is_empty() || body.contains(&format!(" {child}::")) {
-                    let child = if name == "crate" {
-                        child.to_owned()
-                    } else {
-                        format!("{name}::{child}")
-                    };
-                    references.push(child);
-                }
+            if let Some(child) = declared
+                && !paths_after(&body, &format!("{child}::")).is_empty()
+            {
+                let child = if name == "crate" {
+                    child.to_owned()
+                } else {
+                    format!("{name}::{child}")
+                };
+                references.push(child);
             }
         }
         let targets = graph.entry(name.clone()).or_default();
