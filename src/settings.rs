@@ -1,9 +1,10 @@
 //! Arguments → settings: the plain values the commands work with.
 
-use hostnet_engine::backend::Choices;
+use hostnet_engine::error::Errors;
 use hostnet_engine::execute::TagFilter;
 use hostnet_engine::facts::Distro;
 use hostnet_engine::pipeline::{FactsSource, Request};
+use hostnet_engine::registry::Registry;
 use hostnet_engine::root::Root;
 
 use crate::cli::PlaybookArgs;
@@ -28,9 +29,11 @@ pub(crate) fn distro(value: &str) -> Option<Distro> {
     value.parse().ok()
 }
 
-/// The engine request for a command that reads a playbook.
-pub(crate) fn request(args: &PlaybookArgs) -> Request {
-    Request {
+/// The engine request for a command that reads a playbook; backend names
+/// on the command line must be known to `registry`.
+pub(crate) fn request(args: &PlaybookArgs, registry: &Registry) -> Result<Request, Errors> {
+    let choices = registry.choices(args.network_backend.as_deref(), args.firewall.as_deref())?;
+    Ok(Request {
         playbook: args.playbook.clone(),
         root: Root::new(&args.root),
         facts: args.facts.clone().map_or(FactsSource::Detect, FactsSource::File),
@@ -40,9 +43,6 @@ pub(crate) fn request(args: &PlaybookArgs) -> Request {
             only: args.tags.clone(),
             skip: args.skip_tags.clone(),
         },
-        choices: Choices {
-            network: args.network_backend.clone(),
-            firewall: args.firewall.clone(),
-        },
-    }
+        choices,
+    })
 }

@@ -10,6 +10,7 @@
 )]
 
 mod architecture;
+mod backend_choice;
 mod cli;
 mod docs;
 mod errors;

@@ -15,7 +15,7 @@
 //!   its MTU from a `pre-up` line; a bridge's `mtu` is applied to every port by
 //!   the bridge hook, and the kernel gives the bridge the ports' minimum.
 
-use hostnet_engine::backend::{Backend, Detection, Target};
+use hostnet_engine::backend::{Backend, BackendId, Detection, Target};
 use hostnet_engine::change::{Block, Change, Command, Conflict, Guard, Placement, Planned, TaskId};
 use hostnet_engine::error::Result;
 use hostnet_engine::facts::{Distro, Facts};
@@ -35,8 +35,8 @@ const SOURCE: &str = "source /etc/network/interfaces.d/*";
 pub(crate) struct DebianIfupdown;
 
 impl Backend for DebianIfupdown {
-    fn id(&self) -> &'static str {
-        "debian-ifupdown"
+    fn id(&self) -> BackendId {
+        BackendId::new("debian-ifupdown")
     }
 
     fn target(&self) -> Target {
@@ -44,10 +44,10 @@ impl Backend for DebianIfupdown {
     }
 
     fn detect(&self, facts: &Facts) -> Detection {
-        if facts.distro == Distro::Debian {
-            Detection::Preferred
-        } else {
-            Detection::Supported
+        match facts.distro {
+            Distro::Debian => Detection::Preferred,
+            Distro::Gentoo => Detection::Unsupported("ifupdown is Debian's network system; Gentoo uses netifrc".into()),
+            Distro::Ubuntu | Distro::Systemd => Detection::Supported,
         }
     }
 
@@ -635,6 +635,10 @@ iface eth2 inet static
         let backend = DebianIfupdown;
         assert_eq!(backend.detect(&facts(Distro::Debian)), Detection::Preferred);
         assert_eq!(backend.detect(&facts(Distro::Ubuntu)), Detection::Supported);
+        assert_eq!(
+            backend.detect(&facts(Distro::Gentoo)),
+            Detection::Unsupported("ifupdown is Debian's network system; Gentoo uses netifrc".into())
+        );
         assert!(!backend.wanted(&HostModel::default()));
         assert!(backend.wanted(&scenario_host_only()));
     }

@@ -34,7 +34,7 @@
 //! - A `dhcp-host` name that dnsmasq would read as a lease time (`12h`,
 //!   `3600`) or a keyword (`ignore` disables the reservation) is refused.
 
-use hostnet_engine::backend::{Backend, Detection, Target};
+use hostnet_engine::backend::{Backend, BackendId, Detection, Target};
 use hostnet_engine::change::{Block, Change, Conflict, Placement, Planned, ServiceAction, TaskId};
 use hostnet_engine::error::{Error, Result};
 use hostnet_engine::facts::{Distro, Facts};
@@ -58,8 +58,8 @@ const CONF_D: &str = "/etc/conf.d/dnsmasq";
 pub(crate) struct Dnsmasq;
 
 impl Backend for Dnsmasq {
-    fn id(&self) -> &'static str {
-        "dnsmasq"
+    fn id(&self) -> BackendId {
+        BackendId::new("dnsmasq")
     }
 
     fn target(&self) -> Target {

@@ -25,7 +25,7 @@
 
 use std::collections::BTreeSet;
 
-use hostnet_engine::backend::{Backend, Detection, Target};
+use hostnet_engine::backend::{Backend, BackendId, Detection, Target};
 use hostnet_engine::change::{Block, Change, Command, Guard, Placement, Planned, ServiceAction, TaskId};
 use hostnet_engine::error::Result;
 use hostnet_engine::facts::{Facts, Init};
@@ -54,8 +54,8 @@ const HEADER: &str = "\
 pub(crate) struct Ebtables;
 
 impl Backend for Ebtables {
-    fn id(&self) -> &'static str {
-        "ebtables"
+    fn id(&self) -> BackendId {
+        BackendId::new("ebtables")
     }
 
     fn target(&self) -> Target {

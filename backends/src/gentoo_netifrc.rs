@@ -20,7 +20,7 @@
 
 use std::collections::BTreeSet;
 
-use hostnet_engine::backend::{Backend, Detection, Target};
+use hostnet_engine::backend::{Backend, BackendId, Detection, Target};
 use hostnet_engine::change::{Block, Change, Command, Conflict, Guard, Placement, Planned, ServiceAction, TaskId};
 use hostnet_engine::error::Result;
 use hostnet_engine::facts::{Distro, Facts};
@@ -41,8 +41,8 @@ const HEADER: &str = "# Bridges, TAPs and uplinks for QEMU guests. Edit the play
 pub(crate) struct GentooNetifrc;
 
 impl Backend for GentooNetifrc {
-    fn id(&self) -> &'static str {
-        "gentoo-netifrc"
+    fn id(&self) -> BackendId {
+        BackendId::new("gentoo-netifrc")
     }
 
     fn target(&self) -> Target {

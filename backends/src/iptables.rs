@@ -34,7 +34,7 @@
 //! block in `/etc/conf.d/iptables` (and `ip6tables`) turns that off and pins
 //! the file name.
 
-use hostnet_engine::backend::{Backend, Detection, Target};
+use hostnet_engine::backend::{Backend, BackendId, Detection, Target};
 use hostnet_engine::change::{Block, Change, Command, Guard, Placement, Planned, ServiceAction, TaskId};
 use hostnet_engine::error::Result;
 use hostnet_engine::facts::{Distro, Facts, Init};
@@ -55,8 +55,8 @@ pub(crate) const POSTROUTING_CHAIN: &str = "HOSTNET-POSTROUTING";
 pub(crate) struct Iptables;
 
 impl Backend for Iptables {
-    fn id(&self) -> &'static str {
-        "iptables"
+    fn id(&self) -> BackendId {
+        BackendId::new("iptables")
     }
 
     fn target(&self) -> Target {

@@ -15,7 +15,8 @@ mod systemd_networkd;
 mod text;
 mod ufw;
 
-use hostnet_engine::backend::{Backend, Registry};
+use hostnet_engine::backend::Backend;
+use hostnet_engine::registry::Registry;
 
 /// Every backend hostnet ships, in the order detection tries them.
 pub fn registry() -> Registry {

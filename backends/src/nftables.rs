@@ -27,7 +27,7 @@
 //! the live one on stop, which this backend does not model: on Gentoo use
 //! iptables.
 
-use hostnet_engine::backend::{Backend, Detection, Target};
+use hostnet_engine::backend::{Backend, BackendId, Detection, Target};
 use hostnet_engine::change::{Block, Change, Command, Conflict, Guard, Placement, Planned, ServiceAction, TaskId};
 use hostnet_engine::error::Result;
 use hostnet_engine::facts::{Distro, Facts, Init};
@@ -61,8 +61,8 @@ const HEADER: &str = "\
 pub(crate) struct Nftables;
 
 impl Backend for Nftables {
-    fn id(&self) -> &'static str {
-        "nftables"
+    fn id(&self) -> BackendId {
+        BackendId::new("nftables")
     }
 
     fn target(&self) -> Target {

@@ -9,7 +9,7 @@
 //! `99-sysctl.conf` link to `/etc/sysctl.conf`, so the user's own file keeps
 //! the last word.
 
-use hostnet_engine::backend::{Backend, Detection, Target};
+use hostnet_engine::backend::{Backend, BackendId, Detection, Target};
 use hostnet_engine::change::{Change, Command, Guard, Planned};
 use hostnet_engine::error::Result;
 use hostnet_engine::facts::Facts;
@@ -24,8 +24,8 @@ const PATH: &str = "/etc/sysctl.d/30-hostnet.conf";
 pub(crate) struct Sysctl;
 
 impl Backend for Sysctl {
-    fn id(&self) -> &'static str {
-        "sysctl"
+    fn id(&self) -> BackendId {
+        BackendId::new("sysctl")
     }
 
     fn target(&self) -> Target {

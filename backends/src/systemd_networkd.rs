@@ -14,10 +14,10 @@
 //!   needs `ConfigureWithoutCarrier=yes` to get its address before a guest
 //!   starts; so does a TAP.
 
-use hostnet_engine::backend::{Backend, Detection, Target};
+use hostnet_engine::backend::{Backend, BackendId, Detection, Target};
 use hostnet_engine::change::{Change, Command, Guard, Planned, ServiceAction, TaskId};
 use hostnet_engine::error::Result;
-use hostnet_engine::facts::{Distro, Facts};
+use hostnet_engine::facts::{Distro, Facts, Init};
 use hostnet_engine::model::{AddressConfig, Bridge, HostModel, Interface, Route, Tap};
 use hostnet_engine::root::SysPath;
 use hostnet_engine::types::{FileMode, InterfaceName};
@@ -29,8 +29,8 @@ const DIRECTORY: &str = "/etc/systemd/network";
 pub(crate) struct SystemdNetworkd;
 
 impl Backend for SystemdNetworkd {
-    fn id(&self) -> &'static str {
-        "systemd-networkd"
+    fn id(&self) -> BackendId {
+        BackendId::new("systemd-networkd")
     }
 
     fn target(&self) -> Target {
@@ -38,6 +38,12 @@ impl Backend for SystemdNetworkd {
     }
 
     fn detect(&self, facts: &Facts) -> Detection {
+        if facts.init != Init::Systemd {
+            return Detection::Unsupported(format!(
+                "systemd-networkd runs under systemd, and this host's init is {}",
+                facts.init.display_name()
+            ));
+        }
         match facts.distro {
             Distro::Ubuntu | Distro::Systemd => Detection::Preferred,
             Distro::Gentoo | Distro::Debian => Detection::Supported,
@@ -667,6 +673,13 @@ Gateway=192.0.2.254
         assert_eq!(backend.detect(&facts(Distro::Ubuntu)), Detection::Preferred);
         assert_eq!(backend.detect(&facts(Distro::Systemd)), Detection::Preferred);
         assert_eq!(backend.detect(&facts(Distro::Debian)), Detection::Supported);
-        assert_eq!(backend.detect(&facts(Distro::Gentoo)), Detection::Supported);
+        // Gentoo runs OpenRC here: networkd cannot run without systemd.
+        assert_eq!(
+            backend.detect(&facts(Distro::Gentoo)),
+            Detection::Unsupported("systemd-networkd runs under systemd, and this host's init is OpenRC".into())
+        );
+        let mut gentoo_systemd = facts(Distro::Gentoo);
+        gentoo_systemd.init = Init::Systemd;
+        assert_eq!(backend.detect(&gentoo_systemd), Detection::Supported);
     }
 }

@@ -29,7 +29,7 @@
 //!   (it is 0640 as shipped).
 //! - Then `ufw reload` (which does nothing while ufw is disabled), when a file changed.
 
-use hostnet_engine::backend::{Backend, Detection, Target};
+use hostnet_engine::backend::{Backend, BackendId, Detection, Target};
 use hostnet_engine::change::{Block, Change, Command, Guard, Placement, Planned, TaskId};
 use hostnet_engine::error::Result;
 use hostnet_engine::facts::Facts;
@@ -56,8 +56,8 @@ const IP_FORWARD: &str = "net/ipv4/ip_forward=1";
 pub(crate) struct Ufw;
 
 impl Backend for Ufw {
-    fn id(&self) -> &'static str {
-        "ufw"
+    fn id(&self) -> BackendId {
+        BackendId::new("ufw")
     }
 
     fn target(&self) -> Target {

@@ -51,8 +51,28 @@ pub enum ErrorKind {
     Invalid { message: String, hint: Option<String> },
     #[error("{message}")]
     Facts { message: String },
-    #[error("{message}")]
-    Backend { message: String },
+    #[error("unknown {target} backend `{id}`")]
+    UnknownBackend {
+        target: &'static str,
+        id: String,
+        suggestion: Option<String>,
+        available: Vec<&'static str>,
+    },
+    #[error("{target} backend `{id}` conflicts with {other}")]
+    BackendConflict {
+        target: &'static str,
+        id: &'static str,
+        other: String,
+    },
+    #[error("the {target} backend `{id}` cannot be used on this host: {reason}")]
+    BackendUnusable {
+        target: &'static str,
+        id: &'static str,
+        reason: String,
+        usable: Vec<&'static str>,
+    },
+    #[error("no {target} backend fits this host ({reasons})")]
+    NoBackend { target: &'static str, reasons: String },
     #[error("another hostnet apply holds `{}`", path.display())]
     Locked { path: PathBuf },
     #[error("no run to roll back under `{}`", root.display())]
@@ -95,6 +115,29 @@ impl ErrorKind {
             } => Some(format!("did you mean `{suggestion}`?")),
             Self::UnknownHandler { .. } => Some("add a task with this name under the play's `handlers:`".into()),
             Self::InvalidValue { hint, .. } | Self::Invalid { hint, .. } => hint.clone(),
+            Self::UnknownBackend {
+                suggestion: Some(suggestion),
+                ..
+            } => Some(format!("did you mean `{suggestion}`?")),
+            Self::UnknownBackend { available, .. } if !available.is_empty() => Some(format!(
+                "expected one of {}",
+                available
+                    .iter()
+                    .map(|id| format!("`{id}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+            Self::BackendConflict { target, .. } => Some(format!(
+                "a host has one {target} backend: ask for the same one everywhere, or leave the choice to detection"
+            )),
+            Self::BackendUnusable { target, usable, .. } => Some(if usable.is_empty() {
+                format!("no {target} backend is usable on this host")
+            } else {
+                format!(
+                    "usable here: {}",
+                    usable.iter().map(|id| format!("`{id}`")).collect::<Vec<_>>().join(", ")
+                )
+            }),
             Self::Locked { .. } => Some("wait for it to finish; the lock is released when that process exits".into()),
             _ => None,
         }

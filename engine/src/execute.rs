@@ -17,6 +17,7 @@ use crate::model::HostModel;
 use crate::modules::args::Args;
 use crate::modules::spec::{SubTask, TaskContext};
 use crate::playbook::{Play, Playbook, Task};
+use crate::registry::Registry;
 use crate::source::Pos;
 use crate::template::Templates;
 use crate::value::{Arg, Scope, scope_value};
@@ -123,6 +124,8 @@ pub struct Inputs<'a> {
     pub tags: &'a TagFilter,
     /// The template environment.
     pub templates: &'a Templates,
+    /// The backends, for tasks that name one.
+    pub registry: &'a Registry,
 }
 
 /// Run every play's tasks (not the handlers; see [`run_handler`]).
@@ -397,6 +400,7 @@ impl Call<'_> {
             changes: &mut execution.changes,
             base_dir,
             templates: inputs.templates,
+            registry: inputs.registry,
             scope: self.scope,
             subtasks: Vec::new(),
         };

@@ -74,6 +74,14 @@ impl Init {
             Self::Systemd => "systemd",
         }
     }
+
+    /// The name used in messages.
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Self::Openrc => "OpenRC",
+            Self::Systemd => "systemd",
+        }
+    }
 }
 
 /// A network interface present on the host.

@@ -8,9 +8,13 @@ use crate::printer;
 use crate::settings::{self, Output};
 
 pub(crate) fn run(args: &ApplyArgs) -> ExitStatus {
-    let request = settings::request(&args.common);
+    let registry = hostnet_backends::registry();
+    let request = match settings::request(&args.common, &registry) {
+        Ok(request) => request,
+        Err(errors) => return printer::errors(&errors),
+    };
     let output = Output::from_flag(args.common.json);
-    let plan = match hostnet_engine::pipeline::plan(&request, &hostnet_backends::registry()) {
+    let plan = match hostnet_engine::pipeline::plan(&request, &registry) {
         Ok(plan) => plan,
         Err(errors) => return printer::errors(&errors),
     };

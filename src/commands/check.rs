@@ -6,8 +6,12 @@ use crate::printer;
 use crate::settings::{self, Output};
 
 pub(crate) fn run(args: &PlanArgs) -> ExitStatus {
-    let request = settings::request(&args.common);
-    match hostnet_engine::pipeline::prepare(&request) {
+    let registry = hostnet_backends::registry();
+    let request = match settings::request(&args.common, &registry) {
+        Ok(request) => request,
+        Err(errors) => return printer::errors(&errors),
+    };
+    match hostnet_engine::pipeline::prepare(&request, &registry) {
         Ok(prepared) => {
             printer::check(&prepared, Output::from_flag(args.common.json));
             ExitStatus::Success

@@ -6,9 +6,13 @@ use crate::printer;
 use crate::settings::{self, Output};
 
 pub(crate) fn run(args: &PlanArgs) -> ExitStatus {
-    let request = settings::request(&args.common);
+    let registry = hostnet_backends::registry();
+    let request = match settings::request(&args.common, &registry) {
+        Ok(request) => request,
+        Err(errors) => return printer::errors(&errors),
+    };
     let output = Output::from_flag(args.common.json);
-    match hostnet_engine::pipeline::plan(&request, &hostnet_backends::registry()) {
+    match hostnet_engine::pipeline::plan(&request, &registry) {
         Ok(plan) => {
             printer::plan(&plan, output);
             if args.detailed_exitcode && plan.has_changes() {

@@ -5,10 +5,11 @@ use std::path::Path;
 
 use anstyle::{AnsiColor, Style};
 use hostnet_engine::apply::ApplyReport;
-use hostnet_engine::backend::{Detection, Registry, Target};
+use hostnet_engine::backend::{Detection, Target};
 use hostnet_engine::facts::Facts;
 use hostnet_engine::pipeline::Prepared;
 use hostnet_engine::plan::{Action, Plan, Status, TaskPlan};
+use hostnet_engine::registry::Registry;
 use hostnet_engine::root::Root;
 
 const CHANGED: Style = AnsiColor::Yellow.on_default();
@@ -295,7 +296,7 @@ pub(super) fn facts(facts: &Facts, registry: &Registry) -> String {
     );
     let _ = writeln!(out, "backends:");
     for target in Target::ALL {
-        for backend in registry.all().filter(|b| b.target() == target) {
+        for backend in registry.of(target) {
             let detection = match backend.detect(facts) {
                 Detection::Preferred => "preferred".to_owned(),
                 Detection::Supported => "supported".to_owned(),

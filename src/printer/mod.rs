@@ -9,11 +9,11 @@ use std::io::Write;
 use std::path::Path;
 
 use hostnet_engine::apply::ApplyReport;
-use hostnet_engine::backend::Registry;
 use hostnet_engine::error::Errors;
 use hostnet_engine::facts::Facts;
 use hostnet_engine::pipeline::Prepared;
 use hostnet_engine::plan::Plan;
+use hostnet_engine::registry::Registry;
 use hostnet_engine::root::Root;
 
 use crate::exit::ExitStatus;

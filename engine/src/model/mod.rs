@@ -4,6 +4,7 @@
 //! item remembers the task (and position) that asked for it, so a backend's
 //! output and a validation error can name it.
 
+pub mod backend_request;
 pub mod net;
 pub mod origin;
 pub mod services;
@@ -14,6 +15,7 @@ pub mod vm;
 
 use serde::Serialize;
 
+pub use backend_request::BackendRequest;
 pub use net::{AddressConfig, Bridge, Interface, Route, Tap, Written};
 pub use origin::Origin;
 pub use services::{
@@ -40,8 +42,8 @@ pub struct HostModel {
     pub firewall: Vec<FirewallRule>,
     /// Layer-2 MAC NAT on wireless uplinks.
     pub mac_nats: Vec<MacNat>,
-    /// The firewall backend a task asked for (`vm_network`'s `firewall:`), if any.
-    pub firewall_backend: Option<String>,
+    /// Backends tasks asked for explicitly (`vm_network`'s `firewall:`).
+    pub backend_requests: Vec<BackendRequest>,
     /// Guests declared by `vm_network` (for `hostnet qemu`).
     pub vms: Vec<vm::Vm>,
 }

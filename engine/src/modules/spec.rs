@@ -11,6 +11,7 @@ use crate::error::Result;
 use crate::facts::Facts;
 use crate::model::{HostModel, Origin};
 use crate::modules::args::{ArgSpec, Args};
+use crate::registry::Registry;
 use crate::source::Pos;
 use crate::template::Templates;
 use crate::value::Arg;
@@ -64,6 +65,8 @@ pub struct TaskContext<'a> {
     pub base_dir: &'a Path,
     /// The template environment.
     pub templates: &'a Templates,
+    /// The backends, for tasks that name one.
+    pub registry: &'a Registry,
     /// The variables in scope.
     pub scope: &'a Value,
     /// Low-level tasks this task expands into (run after it, each shown as a task of its own).

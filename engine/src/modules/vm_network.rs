@@ -11,6 +11,7 @@ use minijinja::Value;
 
 use crate::change::{Block, Change, Placement};
 use crate::error::{Error, ErrorKind, Result};
+use crate::model::BackendRequest;
 use crate::model::vm::{Attachment, Mode, NicModel, Vm, generated_mac};
 use crate::modules::args::ArgSpec;
 use crate::modules::args::Args;
@@ -18,6 +19,7 @@ use crate::modules::spec::Module;
 use crate::modules::spec::{SubTask, TaskContext};
 use crate::root::SysPath;
 use crate::source::Pos;
+use crate::target::Target;
 use crate::types::{AccountName, FileMode, InterfaceName, MacAddr};
 use crate::value::map_value;
 use crate::value::{Arg, ArgValue, At, FromArg};
@@ -335,14 +337,16 @@ fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
     let pos = args.pos().clone();
 
     if let Some(firewall) = &firewall {
-        if !["iptables", "nftables", "ufw"].contains(&firewall.value.as_str()) {
-            return Err(Error::invalid(
-                &firewall.pos,
-                format!("unknown firewall `{}`", firewall.value),
-                Some("expected `iptables`, `nftables` or `ufw`".into()),
-            ));
-        }
-        context.model.firewall_backend = Some(firewall.value.clone());
+        let id = context
+            .registry
+            .parse(Target::Firewall, &firewall.value)
+            .map_err(|kind| Error::at(&firewall.pos, kind))?;
+        let origin = context.origin(&firewall.pos);
+        context.model.backend_requests.push(BackendRequest {
+            target: Target::Firewall,
+            id,
+            origin,
+        });
     }
     if mac_nat && mode != Mode::Nat {
         return Err(Error::invalid(
