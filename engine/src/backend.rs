@@ -1,7 +1,8 @@
 //! The seam between the engine and the targets.
 //!
-//! A backend is a pure function of `(&HostModel, &Facts)` to changes: no
-//! file reads, no commands, no environment. The engine knows no concrete
+//! A backend is a pure function of the [`Desired`] state (the model, its
+//! topology, the facts) to changes: no file reads, no commands, no
+//! environment. The engine knows no concrete
 //! backend; the CLI hands it a [`crate::registry::Registry`] built by
 //! `hostnet-backends`.
 
@@ -9,6 +10,7 @@ use crate::change::Planned;
 use crate::error::Result;
 use crate::facts::Facts;
 use crate::model::HostModel;
+use crate::model::topology::Topology;
 
 pub use crate::target::{BackendId, Target};
 
@@ -34,5 +36,28 @@ pub trait Backend: Send + Sync {
     /// Does the model ask for anything this backend renders?
     fn wanted(&self, model: &HostModel) -> bool;
     /// Desired state in, changes out. No I/O.
-    fn render(&self, model: &HostModel, facts: &Facts) -> Result<Vec<Planned>>;
+    fn render(&self, desired: &Desired<'_>) -> Result<Vec<Planned>>;
+}
+
+/// What backends render: the validated model, its topology (built once,
+/// read by every network backend) and the facts.
+#[derive(Debug)]
+pub struct Desired<'a> {
+    /// What the tasks ask for.
+    pub model: &'a HostModel,
+    /// The model's devices in bring-up order.
+    pub topology: Topology<'a>,
+    /// What hostnet detected.
+    pub facts: &'a Facts,
+}
+
+impl<'a> Desired<'a> {
+    /// The desired state of a (validated) model on a host.
+    pub fn new(model: &'a HostModel, facts: &'a Facts) -> Self {
+        Self {
+            model,
+            topology: Topology::of(model),
+            facts,
+        }
+    }
 }

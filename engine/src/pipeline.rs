@@ -10,6 +10,7 @@ use indexmap::IndexMap;
 use minijinja::Value;
 use minijinja::value::Serde;
 
+use crate::backend::Desired;
 use crate::error::{Error, ErrorKind, Errors, Result};
 use crate::execute::{self, Execution, Inputs, TagFilter, TaskRun, TaskState, handler_name};
 use crate::facts::{self, Distro, Facts};
@@ -127,13 +128,15 @@ pub fn plan(request: &Request, registry: &Registry) -> Result<Plan, Errors> {
     } = prepare(request, registry)?;
     let mut backends = IndexMap::new();
     let mut changes = execution.changes.clone();
+    let desired = Desired::new(&execution.model, &facts);
     for (target, backend) in &selection.chosen {
         if !backend.wanted(&execution.model) {
             continue;
         }
         backends.insert(target.name().to_owned(), backend.id().to_string());
-        changes.extend(backend.render(&execution.model, &facts)?);
+        changes.extend(backend.render(&desired)?);
     }
+    drop(desired);
     let mut builder = Builder::new(&request.root, &facts)?;
     let mut steps: Vec<Step> = builder.build(changes)?;
 

@@ -9,6 +9,7 @@ pub mod net;
 pub mod origin;
 pub mod services;
 pub mod sysctl;
+pub mod topology;
 pub mod validate;
 pub mod validate_services;
 pub mod vm;
