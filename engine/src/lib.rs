@@ -38,5 +38,6 @@ pub mod source;
 pub mod target;
 pub mod template;
 pub mod types;
+pub mod validate;
 pub mod value;
 pub mod yaml;

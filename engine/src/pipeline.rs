@@ -14,12 +14,12 @@ use crate::backend::Desired;
 use crate::error::{Error, ErrorKind, Errors, Result};
 use crate::execute::{self, Execution, Inputs, TagFilter, TaskRun, TaskState, handler_name};
 use crate::facts::{self, Distro, Facts};
-use crate::model::validate::validate;
 use crate::plan::{Builder, Plan, PlayPlan, Status, Step, TaskPlan};
 use crate::playbook::{self, Playbook};
 use crate::registry::{Choices, Registry, Selection};
 use crate::root::Root;
 use crate::template::Templates;
+use crate::validate::validate;
 use crate::value::{Scope, scope_value};
 
 /// Where facts come from.
@@ -95,15 +95,7 @@ pub fn prepare<'r>(request: &Request, registry: &'r Registry) -> Result<Prepared
         registry,
     };
     let execution = execute::execute(&playbook, &inputs)?;
-    let mut errors = validate(&execution.model, &facts);
-    errors.extend(crate::model::validate_services::validate(&execution.model));
-    // One report in playbook order, whichever check found what.
-    errors.sort_by_key(|error| {
-        error
-            .pos
-            .as_ref()
-            .map(|pos| (pos.source.path.clone(), pos.line, pos.column))
-    });
+    let errors = validate(&execution.model, &facts);
     if !errors.is_empty() {
         return Err(Errors(errors));
     }

@@ -10,8 +10,6 @@ pub mod origin;
 pub mod services;
 pub mod sysctl;
 pub mod topology;
-pub mod validate;
-pub mod validate_services;
 pub mod vm;
 
 use serde::Serialize;

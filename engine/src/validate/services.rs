@@ -1,4 +1,4 @@
-//! Whole-model checks for DHCP, NAT, firewall and MAC NAT: what dnsmasq's
+//! Rules for DHCP, NAT, firewall and MAC NAT: what dnsmasq's
 //! `--test` and the firewall tools do not catch (a lease outside the subnet
 //! is silently ignored, a reversed range silently swapped).
 
@@ -11,7 +11,7 @@ use crate::error::Error;
 use crate::model::{FirewallIntent, HostModel, Router};
 
 /// Check the service items; an empty list means valid.
-pub fn validate(model: &HostModel) -> Vec<Error> {
+pub(super) fn validate(model: &HostModel) -> Vec<Error> {
     let mut errors = Vec::new();
     for server in &model.dhcp_servers {
         let name = server.interface.value.as_str();
