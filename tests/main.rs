@@ -12,6 +12,7 @@
 mod architecture;
 mod backend_choice;
 mod cli;
+mod definitions;
 mod docs;
 mod errors;
 mod examples;

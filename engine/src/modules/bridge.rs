@@ -122,13 +122,6 @@ fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
     let hello_time = args.optional("hello_time")?;
     let max_age = args.optional("max_age")?;
     let priority = args.optional("priority")?;
-    if let Some(previous) = context.model.bridge(name.value.as_str()) {
-        return Err(Error::invalid(
-            &name.pos,
-            format!("bridge `{}` is already defined at {}", name.value, previous.origin.pos),
-            Some("define each bridge in one task".into()),
-        ));
-    }
     let origin = context.origin(&name.pos);
     context.model.bridges.push(Bridge {
         name: name.value,

@@ -176,21 +176,6 @@ fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
             .map(host)
             .collect::<Result<_>>()?,
     };
-    if let Some(previous) = context
-        .model
-        .dhcp_servers
-        .iter()
-        .find(|d| d.interface.value == interface.value)
-    {
-        return Err(Error::invalid(
-            &interface.pos,
-            format!(
-                "a DHCP server on `{}` is already defined at {}",
-                interface.value, previous.origin.pos
-            ),
-            Some("one `dhcp_server` per interface".into()),
-        ));
-    }
     let origin = context.origin(&interface.pos);
     context.model.dhcp_servers.push(DhcpServer {
         interface,

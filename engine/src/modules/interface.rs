@@ -1,6 +1,6 @@
 //! `interface`: an existing NIC, typically the uplink.
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::{AddressConfig, Interface};
 use crate::modules::args::ArgSpec;
 use crate::modules::args::Args;
@@ -76,16 +76,6 @@ fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
             .interface(name.value.as_str())
             .is_some_and(|fact| fact.wireless),
     };
-    if let Some(previous) = context.model.interface(name.value.as_str()) {
-        return Err(Error::invalid(
-            &name.pos,
-            format!(
-                "interface `{}` is already configured at {}",
-                name.value, previous.origin.pos
-            ),
-            Some("configure each interface in one task".into()),
-        ));
-    }
     let origin = context.origin(&name.pos);
     context.model.interfaces.push(Interface {
         name: name.value,

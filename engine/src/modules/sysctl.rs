@@ -62,19 +62,8 @@ fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
         "false" => "0".to_owned(),
         _ => text,
     };
-    if let Some(previous) = context.model.sysctls.iter().find(|s| s.name == key)
-        && previous.value != text
-    {
-        return Err(Error::invalid(
-            &name.pos,
-            format!(
-                "`{key}` is already set to `{}` at {}",
-                previous.value, previous.origin.pos
-            ),
-            None,
-        ));
-    }
-    if context.model.sysctls.iter().all(|s| s.name != key) {
+    // The same value twice is one setting; two values are validation's business.
+    if !context.model.sysctls.iter().any(|s| s.name == key && s.value == text) {
         let origin = context.origin(&name.pos);
         context.model.sysctls.push(Sysctl {
             name: key,

@@ -1,6 +1,6 @@
 //! `tap`: a persistent TAP device for a guest, owned by the user QEMU runs as.
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::Tap;
 use crate::modules::args::ArgSpec;
 use crate::modules::args::Args;
@@ -70,13 +70,6 @@ fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
     let (mac, mac_pos) = super::net_args::mac(args)?;
     let multi_queue = args.optional("multi_queue")?.unwrap_or(false);
     let vnet_hdr = args.optional("vnet_hdr")?.unwrap_or(false);
-    if let Some(previous) = context.model.tap(name.value.as_str()) {
-        return Err(Error::invalid(
-            &name.pos,
-            format!("TAP `{}` is already defined at {}", name.value, previous.origin.pos),
-            Some("define each TAP in one task".into()),
-        ));
-    }
     let origin = context.origin(&name.pos);
     context.model.taps.push(Tap {
         name: name.value,

@@ -648,13 +648,6 @@ fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
             (_, Some(tap)) => Attachment::Tap { tap },
             (_, None) => Attachment::BridgeHelper { bridge: bridge.clone() },
         };
-        if let Some(previous) = context.model.vms.iter().find(|other| other.name == vm.name) {
-            return Err(Error::invalid(
-                &vm.pos,
-                format!("VM `{}` is already defined at {}", vm.name, previous.origin.pos),
-                None,
-            ));
-        }
         let origin = context.origin(&vm.pos);
         context.model.vms.push(Vm {
             name: vm.name.clone(),

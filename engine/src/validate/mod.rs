@@ -42,16 +42,21 @@ pub fn validate(model: &HostModel, facts: &Facts) -> Vec<Error> {
         facts,
         errors: Vec::new(),
     };
-    check.names();
-    check.ports();
-    check.port_addresses();
-    check.host_addresses();
-    check.macs();
-    check.subnets();
-    check.timers();
-    check.owners();
+    // A second definition hides what the item would mean: until every item
+    // is defined once, nothing else is checked.
+    check.definitions();
+    if check.errors.is_empty() {
+        check.names();
+        check.ports();
+        check.port_addresses();
+        check.host_addresses();
+        check.macs();
+        check.subnets();
+        check.timers();
+        check.owners();
+        check.errors.extend(services::validate(model));
+    }
     let mut errors = check.errors;
-    errors.extend(services::validate(model));
     errors.sort_by(|a, b| order(a.pos.as_ref()).cmp(&order(b.pos.as_ref())));
     // A looped task adds one item per loop item, all written at the same
     // template: report a problem there once.

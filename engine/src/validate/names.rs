@@ -2,9 +2,85 @@
 //! suffix; one definition per bridge, TAP, interface, DHCP server, VM and
 //! kernel parameter.
 
+use std::collections::HashMap;
+
+use crate::source::Pos;
 use crate::validate::{Check, Item};
 
 impl<'a> Check<'a> {
+    /// Rule: each bridge, TAP, interface, DHCP server and VM is defined by
+    /// one task, and a kernel parameter gets one value. The error is at the
+    /// later definition and names the first.
+    pub(super) fn definitions(&mut self) {
+        let model = self.model;
+        let mut errors = Vec::new();
+        let mut first: HashMap<(&str, &str), &Pos> = HashMap::new();
+        let mut define =
+            |kind: &'static str, name: &'a str, pos: &'a Pos, errors: &mut Vec<(Pos, String, Option<String>)>| {
+                if let Some(previous) = first.get(&(kind, name)) {
+                    let (message, hint) = match kind {
+                        "bridge" => (
+                            format!("bridge `{name}` is already defined at {previous}"),
+                            Some("define each bridge in one task".to_owned()),
+                        ),
+                        "TAP" => (
+                            format!("TAP `{name}` is already defined at {previous}"),
+                            Some("define each TAP in one task".to_owned()),
+                        ),
+                        "interface" => (
+                            format!("interface `{name}` is already configured at {previous}"),
+                            Some("configure each interface in one task".to_owned()),
+                        ),
+                        "DHCP server" => (
+                            format!("a DHCP server on `{name}` is already defined at {previous}"),
+                            Some("one `dhcp_server` per interface".to_owned()),
+                        ),
+                        _ => (format!("VM `{name}` is already defined at {previous}"), None),
+                    };
+                    errors.push((pos.clone(), message, hint));
+                } else {
+                    first.insert((kind, name), pos);
+                }
+            };
+        for bridge in &model.bridges {
+            define("bridge", bridge.name.as_str(), &bridge.origin.pos, &mut errors);
+        }
+        for tap in &model.taps {
+            define("TAP", tap.name.as_str(), &tap.origin.pos, &mut errors);
+        }
+        for interface in &model.interfaces {
+            define("interface", interface.name.as_str(), &interface.origin.pos, &mut errors);
+        }
+        for server in &model.dhcp_servers {
+            define(
+                "DHCP server",
+                server.interface.value.as_str(),
+                &server.origin.pos,
+                &mut errors,
+            );
+        }
+        for vm in &model.vms {
+            define("VM", vm.name.as_str(), &vm.origin.pos, &mut errors);
+        }
+        let mut values: HashMap<&str, (&str, &Pos)> = HashMap::new();
+        for sysctl in &model.sysctls {
+            match values.get(sysctl.name.as_str()) {
+                Some((value, pos)) if *value != sysctl.value => errors.push((
+                    sysctl.origin.pos.clone(),
+                    format!("`{}` is already set to `{value}` at {pos}", sysctl.name),
+                    None,
+                )),
+                Some(_) => {}
+                None => {
+                    values.insert(&sysctl.name, (&sysctl.value, &sysctl.origin.pos));
+                }
+            }
+        }
+        for (pos, message, hint) in errors {
+            self.error(&pos, message, hint);
+        }
+    }
+
     /// Rule: one name per device, also after netifrc turns it into a variable suffix.
     /// An `interface` item may share its name with a TAP or bridge: it then
     /// configures that device (a host-only TAP's address, a bridge's routes).
