@@ -16,6 +16,7 @@ mod definitions;
 mod docs;
 mod errors;
 mod examples;
+mod expansion;
 mod golden;
 mod live_apply;
 mod modes;

@@ -10,6 +10,7 @@ mod gentoo_netifrc;
 mod iptables;
 mod netfilter;
 mod nftables;
+mod qemu_bridge_helper;
 mod sysctl;
 mod systemd_networkd;
 mod text;
@@ -30,6 +31,7 @@ pub fn registry() -> Registry {
         Box::new(iptables::Iptables),
         Box::new(ufw::Ufw),
         Box::new(ebtables::Ebtables),
+        Box::new(qemu_bridge_helper::QemuBridgeHelper),
     ];
     Registry::new(backends)
 }

@@ -375,8 +375,9 @@ fn run_subtask(
         pos: &pos,
         scope: &value,
     };
-    let nested = call.run(subtask.arg, inputs, base_dir, execution)?;
-    debug_assert!(nested.is_empty(), "subtasks do not expand further");
+    let mut context = call.context(inputs, base_dir, execution);
+    (subtask.add)(&mut context)?;
+    debug_assert!(context.subtasks.is_empty(), "subtasks do not expand further");
     Ok(())
 }
 
@@ -389,10 +390,10 @@ struct Call<'a> {
     scope: &'a Value,
 }
 
-impl Call<'_> {
-    fn run(self, arg: Arg, inputs: &Inputs<'_>, base_dir: &Path, execution: &mut Execution) -> Result<Vec<SubTask>> {
-        let mut args = Args::new(self.module.name, self.module.context, self.module.args, arg)?;
-        let mut context = TaskContext {
+impl<'a> Call<'a> {
+    /// What the module sees for this call.
+    fn context(&self, inputs: &Inputs<'a>, base_dir: &'a Path, execution: &'a mut Execution) -> TaskContext<'a> {
+        TaskContext {
             task: self.task,
             pos: self.pos.clone(),
             facts: inputs.facts,
@@ -403,7 +404,18 @@ impl Call<'_> {
             registry: inputs.registry,
             scope: self.scope,
             subtasks: Vec::new(),
-        };
+        }
+    }
+
+    fn run(
+        self,
+        arg: Arg,
+        inputs: &Inputs<'a>,
+        base_dir: &'a Path,
+        execution: &'a mut Execution,
+    ) -> Result<Vec<SubTask>> {
+        let mut args = Args::new(self.module.name, self.module.context, self.module.args, arg)?;
+        let mut context = self.context(inputs, base_dir, execution);
         (self.module.run)(&mut args, &mut context)?;
         args.finish()?;
         Ok(context.subtasks)

@@ -19,7 +19,7 @@ use indexmap::IndexMap;
 use crate::error::{Error, ErrorKind, Result};
 use crate::root::SysPath;
 use crate::source::Pos;
-use crate::types::{AccountName, Centiseconds, FileMode, InterfaceName, MacAddr};
+use crate::types::{AccountName, Centiseconds, FileMode, GuestSubnet, InterfaceName, MacAddr, Subnet};
 use crate::yaml::Key;
 
 /// A templated value with the position of the YAML it came from.
@@ -329,6 +329,18 @@ impl FromArg for Ipv4Net {
             "an IPv4 address with prefix",
             "an IPv4 address with a prefix length like `172.16.1.1/24`",
         )
+    }
+}
+
+impl FromArg for Subnet {
+    fn from_arg(arg: &Arg) -> Result<Self> {
+        Self::check(Ipv4Net::from_arg(arg)?).map_err(|(message, hint)| Error::invalid(&arg.pos, message, Some(hint)))
+    }
+}
+
+impl FromArg for GuestSubnet {
+    fn from_arg(arg: &Arg) -> Result<Self> {
+        Self::check(Ipv4Net::from_arg(arg)?).map_err(|(message, hint)| Error::invalid(&arg.pos, message, Some(hint)))
     }
 }
 

@@ -98,13 +98,3 @@ pub(super) fn address(arg: Option<Arg>, default: AddressConfig) -> Result<(Addre
         },
     ))
 }
-
-/// An optional `mac` argument and where it was written.
-pub(super) fn mac(
-    args: &mut crate::modules::args::Args,
-) -> Result<(Option<crate::types::MacAddr>, Option<crate::source::Pos>)> {
-    Ok(match args.optional_at::<crate::types::MacAddr>("mac")? {
-        Some(mac) => (Some(mac.value), Some(mac.pos)),
-        None => (None, None),
-    })
-}

@@ -14,7 +14,6 @@ use crate::modules::args::{ArgSpec, Args};
 use crate::registry::Registry;
 use crate::source::Pos;
 use crate::template::Templates;
-use crate::value::Arg;
 
 /// A module: its name, documentation and arguments, and what it does.
 #[derive(Debug)]
@@ -73,15 +72,42 @@ pub struct TaskContext<'a> {
     pub subtasks: Vec<SubTask>,
 }
 
-/// A low-level task a high-level module expands into.
-#[derive(Debug)]
+/// A low-level task a high-level module expands into: typed arguments that
+/// keep the positions the user wrote, added to the model by the same code as
+/// the low-level module's own tasks. Shown in the plan as a task of its own.
 pub struct SubTask {
     /// Shown as `TASK [parent › name]`.
     pub name: String,
-    /// The module it calls.
+    /// The module it stands for.
     pub module: &'static Module,
-    /// Its arguments, already templated.
-    pub arg: Arg,
+    /// Adds its items, with its own task in `context`.
+    pub add: AddItems,
+}
+
+/// What a subtask does: add its items to the model, as its module would.
+pub type AddItems = Box<dyn FnOnce(&mut TaskContext<'_>) -> Result<()>>;
+
+impl SubTask {
+    /// A subtask `module label` that runs `add`.
+    pub fn new(
+        module: &'static Module,
+        label: impl std::fmt::Display,
+        add: impl FnOnce(&mut TaskContext<'_>) -> Result<()> + 'static,
+    ) -> Self {
+        Self {
+            name: format!("{} {label}", module.name),
+            module,
+            add: Box::new(add),
+        }
+    }
+}
+
+impl std::fmt::Debug for SubTask {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SubTask")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
 }
 
 impl TaskContext<'_> {

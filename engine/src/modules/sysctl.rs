@@ -35,9 +35,45 @@ pub(super) static SYSCTL: Module = Module {
     run,
 };
 
-fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
-    let name = args.required::<At<String>>("name")?;
-    let value = args.required::<Arg>("value")?;
+/// A `sysctl` task's arguments, typed (`vm_network` builds them directly).
+pub(super) struct SysctlArgs {
+    pub(super) name: At<String>,
+    pub(super) value: At<String>,
+}
+
+impl SysctlArgs {
+    /// Check the key and value, and add the setting to the model (once per value).
+    pub(super) fn add(self, context: &mut TaskContext<'_>) -> Result<()> {
+        let Self { name, value } = self;
+        let key = known_key(&name)?;
+        let text = value.value;
+        if text.is_empty() || text.contains(['\n', '\r', '#']) {
+            return Err(Error::invalid(
+                &value.pos,
+                format!("`{}` is not a sysctl value", text.escape_debug()),
+                None,
+            ));
+        }
+        let text = match text.as_str() {
+            "true" => "1".to_owned(),
+            "false" => "0".to_owned(),
+            _ => text,
+        };
+        // The same value twice is one setting; two values are validation's business.
+        if !context.model.sysctls.iter().any(|s| s.name == key && s.value == text) {
+            let origin = context.origin(&name.pos);
+            context.model.sysctls.push(Sysctl {
+                name: key,
+                value: text,
+                origin,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// The normalised key (`net.ipv4.ip_forward`), if hostnet knows it.
+fn known_key(name: &At<String>) -> Result<String> {
     let key = normalise(&name.value);
     if !is_known(&key) {
         return Err(Error::invalid(
@@ -49,27 +85,16 @@ fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
             )),
         ));
     }
-    let text = value.text("a value")?;
-    if text.is_empty() || text.contains(['\n', '\r', '#']) {
-        return Err(Error::invalid(
-            &value.pos,
-            format!("`{}` is not a sysctl value", text.escape_debug()),
-            None,
-        ));
-    }
-    let text = match text.as_str() {
-        "true" => "1".to_owned(),
-        "false" => "0".to_owned(),
-        _ => text,
+    Ok(key)
+}
+
+fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
+    let name = args.required::<At<String>>("name")?;
+    let value = args.required::<Arg>("value")?;
+    known_key(&name)?;
+    let value = At {
+        value: value.text("a value")?,
+        pos: value.pos,
     };
-    // The same value twice is one setting; two values are validation's business.
-    if !context.model.sysctls.iter().any(|s| s.name == key && s.value == text) {
-        let origin = context.origin(&name.pos);
-        context.model.sysctls.push(Sysctl {
-            name: key,
-            value: text,
-            origin,
-        });
-    }
-    Ok(())
+    SysctlArgs { name, value }.add(context)
 }
