@@ -6,6 +6,7 @@ use std::net::IpAddr;
 
 use ipnet::{IpNet, Ipv4Net};
 
+use crate::error::Rule;
 use crate::model::AddressConfig;
 use crate::types::InterfaceName;
 use crate::validate::{Address, Check};
@@ -16,6 +17,7 @@ impl<'a> Check<'a> {
         for address in self.addresses() {
             match not_a_host(&address.net) {
                 Some(NotAHost::Network { first }) => self.error(
+                    Rule::NetworkAddress,
                     &address.pos,
                     format!(
                         "`{}` is the network address of its subnet, not a host address",
@@ -24,6 +26,7 @@ impl<'a> Check<'a> {
                     Some(format!("the first host address is `{first}`")),
                 ),
                 Some(NotAHost::Broadcast { last }) => self.error(
+                    Rule::BroadcastAddress,
                     &address.pos,
                     format!(
                         "`{}` is the broadcast address of its subnet, not a host address",
@@ -60,6 +63,7 @@ impl<'a> Check<'a> {
                     )
                 };
                 self.error(
+                    Rule::SubnetOverlap,
                     &address.pos,
                     message,
                     Some("give each bridge and interface its own subnet, or the host cannot route between them".into()),
@@ -67,7 +71,7 @@ impl<'a> Check<'a> {
                 continue;
             }
             if let Some((interface, host)) = self.host_overlap(address) {
-                self.error(
+                self.error(Rule::HostSubnetOverlap,
                     &address.pos,
                     format!(
                         "subnet `{}` of `{}` overlaps `{host}`, which the host already has on `{interface}`",

@@ -1,5 +1,6 @@
 //! Rule: unicast MACs, each used once (a bridge may share one with its own port).
 
+use crate::error::Rule;
 use crate::source::Pos;
 use crate::types::MacAddr;
 use crate::validate::{Check, Item};
@@ -16,6 +17,7 @@ impl<'a> Check<'a> {
             let pos = item.mac_pos.unwrap_or(item.pos).clone();
             if mac.is_multicast() {
                 self.error(
+                    Rule::MulticastMac,
                     &pos,
                     format!("`{mac}` is a multicast MAC address (the group bit of its first byte is set)"),
                     Some(format!(
@@ -33,7 +35,12 @@ impl<'a> Check<'a> {
                     "MAC `{mac}` of {} `{}` is already used by {} `{}` at {first_pos}",
                     item.kind, item.name, first.kind, first.name
                 );
-                self.error(&pos, message, Some("give each interface its own MAC address".into()));
+                self.error(
+                    Rule::DuplicateMac,
+                    &pos,
+                    message,
+                    Some("give each interface its own MAC address".into()),
+                );
                 continue;
             }
             seen.push((mac, item, pos));

@@ -29,7 +29,7 @@ mod timers;
 
 use ipnet::IpNet;
 
-use crate::error::Error;
+use crate::error::{Error, Rule};
 use crate::facts::Facts;
 use crate::model::HostModel;
 use crate::source::Pos;
@@ -101,8 +101,8 @@ struct Address<'a> {
 }
 
 impl<'a> Check<'a> {
-    fn error(&mut self, pos: &Pos, message: String, hint: Option<String>) {
-        self.errors.push(Error::invalid(pos, message, hint));
+    fn error(&mut self, rule: Rule, pos: &Pos, message: String, hint: Option<String>) {
+        self.errors.push(Error::rule(rule, pos, message, hint));
     }
 
     /// Every bridge, TAP and interface, in the order they were written.

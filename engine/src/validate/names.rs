@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use crate::error::Rule;
 use crate::source::Pos;
 use crate::validate::{Check, Item};
 
@@ -16,7 +17,7 @@ impl<'a> Check<'a> {
         let mut errors = Vec::new();
         let mut first: HashMap<(&str, &str), &Pos> = HashMap::new();
         let mut define =
-            |kind: &'static str, name: &'a str, pos: &'a Pos, errors: &mut Vec<(Pos, String, Option<String>)>| {
+            |kind: &'static str, name: &'a str, pos: &'a Pos, errors: &mut Vec<(Rule, Pos, String, Option<String>)>| {
                 if let Some(previous) = first.get(&(kind, name)) {
                     let (message, hint) = match kind {
                         "bridge" => (
@@ -37,7 +38,7 @@ impl<'a> Check<'a> {
                         ),
                         _ => (format!("VM `{name}` is already defined at {previous}"), None),
                     };
-                    errors.push((pos.clone(), message, hint));
+                    errors.push((Rule::Duplicate, pos.clone(), message, hint));
                 } else {
                     first.insert((kind, name), pos);
                 }
@@ -66,6 +67,7 @@ impl<'a> Check<'a> {
         for sysctl in &model.sysctls {
             match values.get(sysctl.name.as_str()) {
                 Some((value, pos)) if *value != sysctl.value => errors.push((
+                    Rule::ConflictingSysctl,
                     sysctl.origin.pos.clone(),
                     format!("`{}` is already set to `{value}` at {pos}", sysctl.name),
                     None,
@@ -76,8 +78,8 @@ impl<'a> Check<'a> {
                 }
             }
         }
-        for (pos, message, hint) in errors {
-            self.error(&pos, message, hint);
+        for (rule, pos, message, hint) in errors {
+            self.error(rule, &pos, message, hint);
         }
     }
 
@@ -92,6 +94,7 @@ impl<'a> Check<'a> {
             let earlier: Vec<&Item<'_>> = items[..index].iter().filter(|e| !configures(e, item)).collect();
             if let Some(first) = earlier.iter().find(|e| e.name == item.name) {
                 self.error(
+                    Rule::SameName,
                     item.pos,
                     format!(
                         "{} `{}` has the same name as {} `{}` at {}",
@@ -102,6 +105,7 @@ impl<'a> Check<'a> {
             } else if let Some(first) = earlier.iter().find(|e| e.name.shell_var() == item.name.shell_var()) {
                 let var = item.name.shell_var();
                 self.error(
+                    Rule::NetifrcCollision,
                     item.pos,
                     format!(
                         "{} `{}` and {} `{}` at {} would share netifrc's variables (`config_{var}`)",

@@ -1,5 +1,6 @@
 //! Rule: TAP owners exist on the host (when its accounts are known).
 
+use crate::error::Rule;
 use crate::error::{Error, suggest};
 use crate::validate::Check;
 
@@ -22,7 +23,8 @@ impl<'a> Check<'a> {
                     Some(close) => format!("did you mean `{close}`?"),
                     None => format!("create it first (`{create} {name}`), or name an existing {what}"),
                 };
-                self.errors.push(Error::invalid(
+                self.errors.push(Error::rule(
+                    Rule::UnknownOwner,
                     &owner.pos,
                     format!("{what} `{name}` does not exist on the host"),
                     Some(hint),

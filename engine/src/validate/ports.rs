@@ -2,6 +2,7 @@
 //! (or a task creates them); wireless interfaces are not ports; ports carry
 //! no address of their own.
 
+use crate::error::Rule;
 use crate::error::suggest;
 use crate::model::AddressConfig;
 use crate::source::Pos;
@@ -19,6 +20,7 @@ impl<'a> Check<'a> {
                 let name = &port.value;
                 if name == &bridge.name {
                     self.error(
+                        Rule::PortIsItsBridge,
                         &port.pos,
                         format!("bridge `{name}` cannot be a port of itself"),
                         Some(format!("remove `{name}` from its `ports`")),
@@ -26,7 +28,7 @@ impl<'a> Check<'a> {
                     continue;
                 }
                 if model.bridge(name.as_str()).is_some() {
-                    self.error(
+                    self.error(Rule::BridgeAsPort,
                         &port.pos,
                         format!(
                             "`{name}` is a bridge and cannot be a port of bridge `{}` (the kernel does not nest bridges)",
@@ -43,12 +45,14 @@ impl<'a> Check<'a> {
                     let (other, pos) = (*other, (*pos).clone());
                     if other == &bridge.name {
                         self.error(
+                            Rule::PortTwice,
                             &port.pos,
                             format!("port `{name}` is listed twice in bridge `{other}`"),
                             Some("remove one of them".into()),
                         );
                     } else {
                         self.error(
+                            Rule::PortInTwoBridges,
                             &port.pos,
                             format!("port `{name}` is already in bridge `{other}` at {pos}"),
                             Some("an interface can be a port of one bridge only; remove it from one of them".into()),
@@ -74,6 +78,7 @@ impl<'a> Check<'a> {
         let mac_nat = self.model.mac_nats.iter().any(|nat| nat.uplink.value == *name);
         if wireless && !mac_nat {
             self.error(
+                Rule::WirelessPort,
                 &port.pos,
                 format!(
                     "`{name}` is a wireless interface and cannot be a bridge port \
@@ -111,6 +116,7 @@ impl<'a> Check<'a> {
             ),
         };
         self.error(
+            Rule::MissingPort,
             &port.pos,
             format!(
                 "`{name}` does not exist on the host and no task creates it, so bridge `{bridge}` \
@@ -151,6 +157,7 @@ impl<'a> Check<'a> {
                 .unwrap_or(&interface.origin.pos)
                 .clone();
             self.error(
+                Rule::PortWithAddress,
                 &pos,
                 message,
                 Some(format!(

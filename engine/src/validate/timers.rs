@@ -1,6 +1,7 @@
 //! Rule: bridge timers within the ranges the kernel accepts (with STP on:
 //! forward delay 2–30 s; hello time 1–10 s; max age 6–40 s).
 
+use crate::error::Rule;
 use crate::types::Centiseconds;
 use crate::validate::Check;
 
@@ -12,6 +13,7 @@ impl<'a> Check<'a> {
                 let seconds = delay.value.seconds_text();
                 if bridge.stp && delay.value.0 == 0 {
                     self.error(
+                        Rule::ForwardDelayWithStp,
                         &delay.pos,
                         "`forward_delay: 0` is only possible with STP off, and this bridge has `stp: true`".into(),
                         Some(
@@ -23,6 +25,7 @@ impl<'a> Check<'a> {
                 } else if bridge.stp && !(200..=3000).contains(&delay.value.0) {
                     let (nearest, bound) = nearest(delay.value, 200, 3000);
                     self.error(
+                        Rule::ForwardDelayRange,
                         &delay.pos,
                         format!(
                             "`forward_delay: {seconds}` is outside the range the kernel accepts with STP on (2–30 s)"
@@ -45,6 +48,7 @@ impl<'a> Check<'a> {
                 }
                 let (nearest, bound) = nearest(timer.value, min, max);
                 self.error(
+                    Rule::TimerRange,
                     &timer.pos,
                     format!(
                         "`{key}: {}` is outside the range the kernel accepts ({}–{} s)",
