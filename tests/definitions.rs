@@ -132,3 +132,50 @@ fn the_same_value_twice_is_one_setting() {
     let plan = stdout(&output);
     assert_eq!(plan.matches("+net.ipv4.ip_forward = 1").count(), 1, "{plan}");
 }
+
+/// The engine reports which rule each error breaks, so callers can branch
+/// on it without reading messages.
+#[test]
+fn errors_name_their_rules() {
+    use hostnet_engine::error::{ErrorKind, Rule};
+    use hostnet_engine::pipeline::{FactsSource, Request, prepare};
+
+    let dir = tempfile::tempdir().unwrap();
+    let playbook = write(
+        dir.path(),
+        "playbook.yml",
+        "- hosts: localhost\n  tasks:\n    - bridge: { name: br0, ports: [eth9, br0], address: [10.0.0.0/24] }\n    - bridge: { name: br1, address: [10.0.0.9/16], stp: true, forward_delay: 0 }\n",
+    );
+    let facts = write(dir.path(), "facts.yml", "distro: debian\ninterfaces: [{ name: eth0 }]\n");
+    let request = Request {
+        playbook,
+        root: hostnet_engine::root::Root::new(dir.path()),
+        facts: FactsSource::File(facts),
+        distro: None,
+        extra_vars: Vec::new(),
+        tags: hostnet_engine::execute::TagFilter::default(),
+        choices: hostnet_engine::registry::Choices::default(),
+    };
+    let registry = hostnet_backends::registry();
+    let Err(errors) = prepare(&request, &registry) else {
+        panic!("the playbook is invalid")
+    };
+    let rules: Vec<Rule> = errors
+        .0
+        .iter()
+        .map(|error| match &error.kind {
+            ErrorKind::Rule { rule, .. } => *rule,
+            other => panic!("not a rule: {other}"),
+        })
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            Rule::MissingPort,
+            Rule::PortIsItsBridge,
+            Rule::NetworkAddress,
+            Rule::SubnetOverlap,
+            Rule::ForwardDelayWithStp
+        ]
+    );
+}
