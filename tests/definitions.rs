@@ -146,7 +146,11 @@ fn errors_name_their_rules() {
         "playbook.yml",
         "- hosts: localhost\n  tasks:\n    - bridge: { name: br0, ports: [eth9, br0], address: [10.0.0.0/24] }\n    - bridge: { name: br1, address: [10.0.0.9/16], stp: true, forward_delay: 0 }\n",
     );
-    let facts = write(dir.path(), "facts.yml", "distro: debian\ninterfaces: [{ name: eth0 }]\n");
+    let facts = write(
+        dir.path(),
+        "facts.yml",
+        "distro: debian\ninterfaces: [{ name: eth0 }]\n",
+    );
     let request = Request {
         playbook,
         root: hostnet_engine::root::Root::new(dir.path()),
