@@ -33,6 +33,8 @@ use crate::root::{Entry, Root, SysPath};
 pub struct ApplyOptions {
     /// Roll back at once when a command fails.
     pub rollback_on_failure: bool,
+    /// Told before each step: (step number from 1, steps in all, the step), for a progress line.
+    pub progress: Option<fn(usize, usize, &Action)>,
 }
 
 /// What applying did.
@@ -172,7 +174,11 @@ pub fn apply(plan: &Plan, root: &Root, options: ApplyOptions) -> Result<ApplyRep
     };
     run.save()?;
     report.run_id = Some(run_id.clone());
-    for (task, step) in plan.steps() {
+    let total = plan.steps().count();
+    for (index, (task, step)) in plan.steps().enumerate() {
+        if let Some(progress) = options.progress {
+            progress(index + 1, total, &step.action);
+        }
         match &step.action {
             Action::Write {
                 path,

@@ -259,6 +259,7 @@ fn assemble(execution: &Execution, steps: Vec<Step>) -> Vec<PlayPlan> {
             items: task.items.clone(),
             steps,
             contributes,
+            args: task.args.clone(),
         });
     }
     plays
