@@ -10,10 +10,15 @@
 )]
 
 mod cli;
+mod cli_ansible;
+mod completions;
 mod docs;
 mod errors;
+mod errors_ansible;
 mod examples;
+mod exit_codes;
 mod golden;
+mod graph;
 mod live_apply;
 mod modes;
 mod netifrc_shell;
@@ -22,6 +27,7 @@ mod real_firewall;
 mod real_network;
 mod real_nft_ebtables;
 mod real_services;
+mod schema;
 mod support;
 mod validation;
 mod validation_services;

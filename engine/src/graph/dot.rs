@@ -24,7 +24,7 @@ pub fn write(graph: &Graph) -> String {
         let mut attributes = Vec::new();
         match edge.kind {
             EdgeKind::Link => {}
-            EdgeKind::Forward => attributes.push("style=dashed, dir=forward".to_owned()),
+            EdgeKind::Forward => attributes.push("style=dashed".to_owned()),
             EdgeKind::Note => attributes.push("style=dotted".to_owned()),
         }
         if let Some(label) = &edge.label {

@@ -24,7 +24,7 @@ pub fn write(graph: &Graph) -> String {
     for edge in &graph.edges {
         let arrow = match edge.kind {
             EdgeKind::Link => "---",
-            EdgeKind::Forward => "-.->",
+            EdgeKind::Forward => "-.-",
             EdgeKind::Note => "-.-",
         };
         match &edge.label {

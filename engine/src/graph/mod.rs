@@ -90,7 +90,7 @@ pub struct Edge {
 pub enum EdgeKind {
     /// A cable, a bridge port, a guest's NIC on its TAP.
     Link,
-    /// Guest traffic forwarded out of an uplink (masqueraded or routed).
+    /// Guest traffic forwarded out of an uplink (masqueraded or routed); `from` is the uplink's side.
     Forward,
     /// A segment's reachability note.
     Note,
@@ -250,6 +250,9 @@ fn bridge_node(graph: &mut Builder, model: &HostModel, bridge: &Bridge, taps: &B
         })
         .collect();
     let segment = segment(model, bridge, &nats, taps);
+    if segment.host_to_guests == Reach::No && !matches!(bridge.address, AddressConfig::None) {
+        lines.push("firewall: guests cannot reach the host".into());
+    }
     lines.push(format!("mode: {}", segment.mode));
     let id = graph.node(&format!("bridge_{name}"), NodeKind::Bridge, lines);
     for port in &bridge.ports {
@@ -306,9 +309,10 @@ fn bridge_node(graph: &mut Builder, model: &HostModel, bridge: &Bridge, taps: &B
             .as_ref()
             .map_or_else(|| "lan".to_owned(), |out| format!("uplink_{out}"));
         let verb = if nat.masquerade { "masquerade" } else { "routed" };
+        // Drawn from the uplink's side, so the picture reads LAN → uplink → bridge → TAPs → guests.
         graph.edge(
-            &id,
             &target,
+            &id,
             EdgeKind::Forward,
             Some(format!("{verb} {}", nat.source.value)),
         );
@@ -453,7 +457,7 @@ fn user_guest(graph: &mut Builder, model: &HostModel, vm: &Vm) {
     let guest = guest_node(graph, model, vm);
     graph.edge(&user, &guest, EdgeKind::Link, None);
     if !restrict {
-        graph.edge(&user, "lan", EdgeKind::Forward, Some("QEMU's own NAT".into()));
+        graph.edge("lan", &user, EdgeKind::Forward, Some("QEMU's own NAT".into()));
     }
     let segment = Segment {
         name: vm.name.clone(),
