@@ -9,6 +9,7 @@
     reason = "tests say on stderr which real-tool checks they skipped"
 )]
 
+mod ansible;
 mod cli;
 mod cli_ansible;
 mod completions;
@@ -17,11 +18,13 @@ mod errors;
 mod errors_ansible;
 mod examples;
 mod exit_codes;
+mod facts_file;
 mod golden;
 mod graph;
 mod live_apply;
 mod modes;
 mod netifrc_shell;
+mod packaging;
 mod reachability;
 mod real_firewall;
 mod real_network;
@@ -29,5 +32,6 @@ mod real_nft_ebtables;
 mod real_services;
 mod schema;
 mod support;
+mod terminal;
 mod validation;
 mod validation_services;

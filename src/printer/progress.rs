@@ -40,7 +40,7 @@ pub(crate) fn progress(step: usize, total: usize, action: &Action) {
         Action::Remove { path, .. } => format!("remove {path}"),
         Action::Link { path, .. } => format!("link {path}"),
         Action::RemoveDir { path } => format!("remove directory {path}"),
-        Action::Run { argv, .. } => format!("run {}", hostnet_engine::shell::line(argv)),
+        Action::Run { argv, .. } => format!("command {}", hostnet_engine::shell::line(argv)),
     };
     let mut line = format!("[{step}/{total}] {what}");
     if line.chars().count() > 78 {
