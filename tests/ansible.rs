@@ -123,6 +123,41 @@ fn a_fleet_playbook_checks_applies_settles_and_reports_hostnet_errors() {
         venv,
         dir: tempfile::tempdir().unwrap(),
     };
+    // The module documents the options it takes.
+    let doc = Command::new(fleet.venv.join("bin/ansible-doc"))
+        .env("ANSIBLE_HOME", fleet.path("ansible"))
+        .env("ANSIBLE_NOCOLOR", "1")
+        .args(["-M"])
+        .arg(repo().join("packaging/ansible/library"))
+        .args(["--json", "hostnet"])
+        .output()
+        .unwrap();
+    assert!(doc.status.success(), "{}", stderr(&doc));
+    let doc: Value = serde_json::from_slice(&doc.stdout).unwrap();
+    let mut options: Vec<&str> = doc["hostnet"]["doc"]["options"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    options.sort_unstable();
+    assert_eq!(
+        options,
+        [
+            "binary",
+            "distro",
+            "extra_vars",
+            "facts",
+            "firewall",
+            "network_backend",
+            "playbook",
+            "rollback_on_failure",
+            "root",
+            "skip_tags",
+            "tags"
+        ]
+    );
+
     fs_err::create_dir_all(fleet.path("root")).unwrap();
     write(
         fleet.dir.path(),

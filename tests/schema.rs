@@ -174,3 +174,21 @@ fn the_schema_says_why_ansible_keywords_fail() {
         serde_json::json!(["bridged", "nat", "routed", "host_only", "internal", "user"])
     );
 }
+
+#[test]
+fn the_playbook_docs_list_the_loaders_keys() {
+    use hostnet_engine::playbook::keys::{PlayKey, TaskKey};
+    let doc = fs_err::read_to_string(repo().join("docs/playbook.md")).unwrap();
+    let keys = |heading: &str| -> Vec<String> {
+        doc.split(heading)
+            .nth(1)
+            .unwrap()
+            .lines()
+            .skip(3)
+            .take_while(|line| line.starts_with('|'))
+            .filter_map(|line| line.strip_prefix("| `")?.split('`').next().map(str::to_owned))
+            .collect()
+    };
+    assert_eq!(keys("## Play keys\n"), PlayKey::names().collect::<Vec<_>>());
+    assert_eq!(keys("## Task keys\n"), TaskKey::names().collect::<Vec<_>>());
+}
