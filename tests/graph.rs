@@ -271,3 +271,45 @@ fn every_diagram_parses_as_mermaid() {
         assert!(line.ends_with(" ok flowchart-v2"), "{line}");
     }
 }
+
+#[test]
+fn bridge_helper_guests_and_lone_taps_are_drawn() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::support::write(
+        dir.path(),
+        "playbook.yml",
+        "- hosts: localhost
+  tasks:
+    - name: Helper guests on a host-only bridge
+      vm_network:
+        mode: host_only
+        bridge: br5
+        subnet: 192.0.2.0/24
+        vms:
+          - { name: web-1, helper: true, ip: 192.0.2.10, mac: \"52:54:00:00:00:10\" }
+    - name: A lone TAP
+      tap: { name: tap9, user: qemu }
+",
+    );
+    crate::support::write(dir.path(), "facts.yml", "distro: debian\nusers: [root, qemu]\n");
+    let output = hostnet()
+        .current_dir(dir.path())
+        .args(["graph", "playbook.yml", "--facts", "facts.yml", "--root", "."])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        stdout(&output),
+        "\
+flowchart LR
+  subgraph host[\"this host\"]
+    bridge_br5[[\"br5<br/>bridge<br/>host 192.0.2.1/24<br/>DHCP 192.0.2.2–192.0.2.100, 12h<br/>mode: host_only\"]]
+    tap_tap9[/\"tap9<br/>TAP<br/>owner qemu\"/]
+  end
+  guest_web_1(\"web-1<br/>virtio-net-pci<br/>MAC 52:54:00:00:00:10<br/>IP 192.0.2.10 (fixed lease)\")
+  reach_br5>\"host_only: who reaches whom<br/>guests → LAN ✗<br/>guests → internet ✗<br/>LAN → guests ✗<br/>guests ↔ guests ✓<br/>host → guests ✓\"]
+  bridge_br5 ---|\"qemu-bridge-helper\"| guest_web_1
+  reach_br5 -.- bridge_br5
+"
+    );
+}
