@@ -13,6 +13,9 @@ pub(crate) enum ExitStatus {
     Changes,
     /// 3: apply failed part way; the run can be rolled back.
     ApplyFailed,
+    /// 64 (`EX_USAGE`): the command line is wrong (unknown flag, missing argument).
+    /// Never 2, which `--detailed-exitcode` reserves for "changes".
+    Usage,
 }
 
 impl From<ExitStatus> for ExitCode {
@@ -22,6 +25,7 @@ impl From<ExitStatus> for ExitCode {
             ExitStatus::Failure => 1,
             ExitStatus::Changes => 2,
             ExitStatus::ApplyFailed => 3,
+            ExitStatus::Usage => 64,
         })
     }
 }

@@ -22,6 +22,8 @@ use crate::runs::{self, CommandRecord, Journal, Lock};
 pub struct ApplyOptions {
     /// Roll back at once when a command fails.
     pub rollback_on_failure: bool,
+    /// Told before each step: (step number from 1, steps in all, the step), for a progress line.
+    pub progress: Option<fn(usize, usize, &Action)>,
 }
 
 /// What applying did.
@@ -57,20 +59,25 @@ pub struct Failure {
 /// is rolled back before the lock is released, so no other run slips in.
 pub fn apply(plan: &Plan, root: &Root, options: ApplyOptions) -> Result<ApplyReport> {
     let lock = runs::lock(root)?;
-    let mut report = carry_out(plan, root, &lock)?;
+    let mut report = carry_out(plan, root, &lock, options.progress)?;
     if report.failure.is_some()
         && options.rollback_on_failure
         && let Some(run) = &report.run_id
     {
         let rollback = crate::rollback::plan(root, Some(run), &plan.facts)?;
-        carry_out(&rollback, root, &lock)?;
+        carry_out(&rollback, root, &lock, options.progress)?;
         report.rolled_back = true;
     }
     Ok(report)
 }
 
 /// Carry out every step of `plan`, journaled as one run.
-fn carry_out(plan: &Plan, root: &Root, lock: &Lock) -> Result<ApplyReport> {
+fn carry_out(
+    plan: &Plan,
+    root: &Root,
+    lock: &Lock,
+    progress: Option<fn(usize, usize, &Action)>,
+) -> Result<ApplyReport> {
     let mut report = ApplyReport {
         run_id: None,
         paths: Vec::new(),
@@ -83,7 +90,11 @@ fn carry_out(plan: &Plan, root: &Root, lock: &Lock) -> Result<ApplyReport> {
     }
     let mut run = Journal::start(root, &plan.playbook, lock)?;
     report.run_id = Some(run.id().to_owned());
-    for (task, step) in plan.steps() {
+    let total = plan.steps().count();
+    for (index, (task, step)) in plan.steps().enumerate() {
+        if let Some(progress) = progress {
+            progress(index + 1, total, &step.action);
+        }
         match &step.action {
             Action::Write {
                 path,

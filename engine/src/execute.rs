@@ -90,6 +90,8 @@ pub struct TaskRun {
     pub handler: bool,
     /// The task that expanded into this one (`vm_network` → `bridge`, …).
     pub parent: Option<TaskId>,
+    /// The module's arguments after templating, once per item it ran for (`-v`).
+    pub args: Vec<serde_json::Value>,
 }
 
 /// A play as run.
@@ -250,6 +252,7 @@ fn run_task(
         notify: task.notify.iter().map(|(name, _)| name.clone()).collect(),
         handler,
         parent: None,
+        args: Vec::new(),
     };
     if !handler && !inputs.tags.selects(&task.tags) {
         run.state = TaskState::Skipped {
@@ -306,6 +309,7 @@ fn run_task(
             run.items.push(label);
         }
         let arg = inputs.templates.render(&task.args, &value)?;
+        run.args.push(shown(&arg));
         let call = Call {
             module: task.module,
             task: id,
@@ -367,6 +371,7 @@ fn run_subtask(
         notify: notify.to_vec(),
         handler,
         parent: Some(parent),
+        args: vec![subtask.args.clone()],
     });
     let value = Value::from(());
     let call = Call {
@@ -420,6 +425,11 @@ impl<'a> Call<'a> {
         args.finish()?;
         Ok(context.subtasks)
     }
+}
+
+/// Templated arguments as data, for `-v`.
+fn shown(arg: &Arg) -> serde_json::Value {
+    serde_json::to_value(arg.to_value()).unwrap_or(serde_json::Value::Null)
 }
 
 fn scope_map(value: &Value) -> Scope {

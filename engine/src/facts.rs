@@ -310,9 +310,10 @@ pub fn load(path: &Path, distro: Option<Distro>) -> Result<Facts> {
                     facts.interfaces.push(interface_fact(item)?);
                 }
             }
-            "users" => facts.users = Some(names(node)?),
-            "groups" => facts.groups = Some(names(node)?),
-            "tools" => facts.tools = names(node)?,
+            // `null` (as `facts --json` writes it): not known, so not checked.
+            "users" => facts.users = known(node).map(names).transpose()?,
+            "groups" => facts.groups = known(node).map(names).transpose()?,
+            "tools" => facts.tools = known(node).map(names).transpose()?.unwrap_or_default(),
             "ufw_enabled" => {
                 facts.ufw_enabled = matches!(node.value, NodeValue::Bool(true));
             }
@@ -367,6 +368,11 @@ fn parse_scalar<T: FromStr<Err = String>>(node: &Node, what: &str) -> Result<T> 
     node.as_str(what)?.parse().map_err(|message| invalid(node, message))
 }
 
+/// The node, unless it is `null`.
+fn known(node: &Node) -> Option<&Node> {
+    (!matches!(node.value, NodeValue::Null)).then_some(node)
+}
+
 fn names(node: &Node) -> Result<Vec<String>> {
     Ok(node
         .string_list("a list of names")?
@@ -389,7 +395,7 @@ fn interface_fact(node: &Node) -> Result<InterfaceFact> {
                 fact.name = parse_scalar(value, "an interface name")?;
                 named = true;
             }
-            "mac" => fact.mac = Some(parse_scalar(value, "a MAC address")?),
+            "mac" => fact.mac = known(value).map(|mac| parse_scalar(mac, "a MAC address")).transpose()?,
             "wireless" => fact.wireless = matches!(value.value, NodeValue::Bool(true)),
             "addresses" => {
                 for (address, _) in value.string_list("a list of addresses")? {

@@ -141,3 +141,33 @@ pub fn run(argv: &[String]) -> std::result::Result<Exit, String> {
         output: String::from_utf8_lossy(&output.stdout).into_owned(),
     })
 }
+
+/// How a program ended, with its output streams apart.
+#[derive(Debug)]
+pub struct Captured {
+    /// Did it exit with status 0?
+    pub success: bool,
+    /// Its exit code, if it exited.
+    pub code: Option<i32>,
+    /// Standard output.
+    pub stdout: Vec<u8>,
+    /// Standard error.
+    pub stderr: Vec<u8>,
+}
+
+/// Run `program` with `args` without a shell, feeding it `input`, and wait;
+/// an error means it could not be started (`NotFound`: not installed).
+pub fn capture(program: &str, args: &[&str], input: &[u8]) -> std::io::Result<Captured> {
+    let output = duct::cmd(program, args)
+        .stdin_bytes(input)
+        .stdout_capture()
+        .stderr_capture()
+        .unchecked()
+        .run()?;
+    Ok(Captured {
+        success: output.status.success(),
+        code: output.status.code(),
+        stdout: output.stdout,
+        stderr: output.stderr,
+    })
+}

@@ -250,6 +250,7 @@ fn assemble(execution: &Execution, steps: Vec<Step>) -> Vec<PlayPlan> {
             items: task.items.clone(),
             steps,
             contributes,
+            args: task.args.clone(),
         });
     }
     plays

@@ -83,6 +83,9 @@ pub struct TaskPlan {
     pub steps: Vec<Step>,
     /// Paths it contributes to that are shown under another task.
     pub contributes: Vec<String>,
+    /// The module's arguments after templating, per item (shown with `-v`; not in `--json`).
+    #[serde(skip)]
+    pub args: Vec<serde_json::Value>,
 }
 
 /// A task's outcome.

@@ -148,6 +148,7 @@ pub fn plan(root: &Root, run: Option<&str>, facts: &Facts) -> Result<Plan> {
                 items: Vec::new(),
                 steps,
                 contributes: Vec::new(),
+                args: Vec::new(),
             }],
         }],
         requirements: Vec::new(),

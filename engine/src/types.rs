@@ -157,7 +157,8 @@ impl Centiseconds {
 /// An IPv4 subnet written as its network address (`172.16.1.0/24`): a
 /// value with host bits set (`172.16.1.7/24`) is refused, with the subnet
 /// it probably means.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
 pub struct Subnet(pub ipnet::Ipv4Net);
 
 impl Subnet {

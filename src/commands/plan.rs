@@ -1,11 +1,15 @@
-//! `hostnet plan` (= `apply --dry-run`): print every change, change nothing.
+//! `hostnet plan` (= `apply --check`): print every change, change nothing.
 
 use crate::cli::PlanArgs;
+use crate::commands::list;
 use crate::exit::ExitStatus;
 use crate::printer;
-use crate::settings::{self, Output};
+use crate::settings::{self, Output, View};
 
-pub(crate) fn run(args: &PlanArgs) -> ExitStatus {
+pub(crate) fn run(args: &PlanArgs, view: View) -> ExitStatus {
+    if let Some(listing) = settings::listing(&args.listing) {
+        return list::run(&args.common, listing);
+    }
     let registry = hostnet_backends::registry();
     let request = match settings::request(&args.common, &registry) {
         Ok(request) => request,
@@ -14,7 +18,7 @@ pub(crate) fn run(args: &PlanArgs) -> ExitStatus {
     let output = Output::from_flag(args.common.json);
     match hostnet_engine::pipeline::plan(&request, &registry) {
         Ok(plan) => {
-            printer::plan(&plan, output);
+            printer::plan(&plan, output, view);
             if args.detailed_exitcode && plan.has_changes() {
                 ExitStatus::Changes
             } else {

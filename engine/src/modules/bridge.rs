@@ -110,10 +110,12 @@ pub(super) fn mtu(args: &mut Args) -> Result<Option<u16>> {
 }
 
 /// A `bridge` task's arguments, typed (`vm_network` builds them directly).
+#[derive(serde::Serialize)]
 pub(super) struct BridgeArgs {
     pub(super) name: At<InterfaceName>,
     pub(super) ports: Vec<At<InterfaceName>>,
     /// The address and where it (and each static address) was written.
+    #[serde(serialize_with = "super::net_args::address_only")]
     pub(super) address: (AddressConfig, Written),
     pub(super) mac: Option<At<MacAddr>>,
     pub(super) mtu: Option<u16>,

@@ -127,6 +127,7 @@ fn host(arg: &Arg) -> Result<At<DhcpHost>> {
 }
 
 /// A `dhcp_server` task's arguments, typed (`vm_network` builds them directly).
+#[derive(serde::Serialize)]
 pub(super) struct DhcpServerArgs {
     pub(super) interface: At<InterfaceName>,
     pub(super) range: Option<At<(Ipv4Addr, Ipv4Addr)>>,

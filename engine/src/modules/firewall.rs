@@ -182,9 +182,11 @@ fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
 }
 
 /// A `firewall` task's intent, typed (`vm_network` builds them directly).
+#[derive(serde::Serialize)]
 pub(super) struct FirewallArgs {
     pub(super) intent: FirewallIntent,
     /// Where its interface was written.
+    #[serde(skip)]
     pub(super) pos: Pos,
 }
 

@@ -64,9 +64,11 @@ pub(super) static INTERFACE: Module = Module {
 };
 
 /// An `interface` task's arguments, typed (`vm_network` builds them directly).
+#[derive(serde::Serialize)]
 pub(super) struct InterfaceArgs {
     pub(super) name: At<InterfaceName>,
     /// The address and where it (and each static address) was written.
+    #[serde(serialize_with = "super::net_args::address_only")]
     pub(super) address: (AddressConfig, Written),
     pub(super) mac: Option<At<MacAddr>>,
     pub(super) mtu: Option<u16>,

@@ -71,6 +71,7 @@ fn guest(arg: &Arg) -> Result<At<MacNatGuest>> {
 }
 
 /// A `mac_nat` task's arguments, typed (`vm_network` builds them directly).
+#[derive(serde::Serialize)]
 pub(super) struct MacNatArgs {
     pub(super) uplink: At<InterfaceName>,
     /// `None`: the uplink's MAC from facts.

@@ -93,6 +93,16 @@ pub fn reference_markdown() -> String {
     out
 }
 
+/// A module's arguments written the way another tool spells them
+/// (`command: "ip link set br0 up"`), caught before anything is templated.
+pub fn misuse(module: &Module, args: &crate::yaml::Node) -> Option<crate::error::Error> {
+    if std::ptr::eq(module, &command::COMMAND) {
+        command::free_form(args)
+    } else {
+        None
+    }
+}
+
 /// Look a module up by the key users write.
 pub fn find(name: &str) -> Option<&'static Module> {
     MODULES.iter().copied().find(|module| module.name == name)

@@ -46,6 +46,7 @@ pub(super) static NAT: Module = Module {
 };
 
 /// A `nat` task's arguments, typed (`vm_network` builds them directly).
+#[derive(serde::Serialize)]
 pub(super) struct NatArgs {
     pub(super) source: At<Subnet>,
     pub(super) out_interface: Option<InterfaceName>,

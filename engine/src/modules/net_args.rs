@@ -98,3 +98,11 @@ pub(super) fn address(arg: Option<Arg>, default: AddressConfig) -> Result<(Addre
         },
     ))
 }
+
+/// Serialise an `address` argument as its configuration (for `-v`).
+pub(super) fn address_only<S: serde::Serializer>(
+    address: &(AddressConfig, Written),
+    serializer: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(&address.0, serializer)
+}

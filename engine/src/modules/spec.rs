@@ -80,6 +80,8 @@ pub struct SubTask {
     pub name: String,
     /// The module it stands for.
     pub module: &'static Module,
+    /// Its arguments, for `-v` (what the module was asked for).
+    pub args: serde_json::Value,
     /// Adds its items, with its own task in `context`.
     pub add: AddItems,
 }
@@ -88,16 +90,18 @@ pub struct SubTask {
 pub type AddItems = Box<dyn FnOnce(&mut TaskContext<'_>) -> Result<()>>;
 
 impl SubTask {
-    /// A subtask `module label` that runs `add`.
-    pub fn new(
+    /// A subtask `module label` that adds `args` with `add` (the module's own code).
+    pub fn new<A: serde::Serialize + 'static>(
         module: &'static Module,
         label: impl std::fmt::Display,
-        add: impl FnOnce(&mut TaskContext<'_>) -> Result<()> + 'static,
+        args: A,
+        add: fn(A, &mut TaskContext<'_>) -> Result<()>,
     ) -> Self {
         Self {
             name: format!("{} {label}", module.name),
             module,
-            add: Box::new(add),
+            args: serde_json::to_value(&args).unwrap_or(serde_json::Value::Null),
+            add: Box::new(move |context| add(args, context)),
         }
     }
 }

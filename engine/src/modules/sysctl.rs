@@ -36,6 +36,7 @@ pub(super) static SYSCTL: Module = Module {
 };
 
 /// A `sysctl` task's arguments, typed (`vm_network` builds them directly).
+#[derive(serde::Serialize)]
 pub(super) struct SysctlArgs {
     pub(super) name: At<String>,
     pub(super) value: At<String>,

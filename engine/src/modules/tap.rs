@@ -64,6 +64,7 @@ pub(super) static TAP: Module = Module {
 };
 
 /// A `tap` task's arguments, typed (`vm_network` builds them directly).
+#[derive(serde::Serialize)]
 pub(super) struct TapArgs {
     pub(super) name: At<InterfaceName>,
     pub(super) user: Option<At<AccountName>>,

@@ -6,6 +6,7 @@
 //! `vars`. Values stay as positioned [`Node`]s until a task runs, because
 //! they are templated per loop item.
 
+pub mod keys;
 pub mod load;
 
 use std::path::PathBuf;

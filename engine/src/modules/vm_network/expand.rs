@@ -40,7 +40,7 @@ pub(super) fn subtasks(network: &Network, guests: &[Guest<'_>], bridge_forward: 
                 multi_queue: false,
                 vnet_hdr: false,
             };
-            out.push(SubTask::new(&TAP, &tap.value, move |context| args.add(context)));
+            out.push(SubTask::new(&TAP, &tap.value, args, TapArgs::add));
         }
     }
     let taps: Vec<At<InterfaceName>> = guests.iter().filter_map(|guest| guest.tap.clone()).collect();
@@ -53,7 +53,8 @@ pub(super) fn subtasks(network: &Network, guests: &[Guest<'_>], bridge_forward: 
         out.push(SubTask::new(
             &FIREWALL,
             format!("{name} {}", bridge.value),
-            move |context| args.add(context),
+            args,
+            FirewallArgs::add,
         ));
     };
     match network.mode.value {
@@ -92,7 +93,7 @@ pub(super) fn subtasks(network: &Network, guests: &[Guest<'_>], bridge_forward: 
                 mac: None,
                 guests: nat_guests,
             };
-            out.push(SubTask::new(&MAC_NAT, &uplink.value, move |context| args.add(context)));
+            out.push(SubTask::new(&MAC_NAT, &uplink.value, args, MacNatArgs::add));
         }
         Mode::Nat | Mode::Routed => {
             private_bridge(network, &taps, host_address(network), &mut out);
@@ -109,9 +110,7 @@ pub(super) fn subtasks(network: &Network, guests: &[Guest<'_>], bridge_forward: 
                     pos: network.mode.pos.clone(),
                 },
             };
-            out.push(SubTask::new(&SYSCTL, "net.ipv4.ip_forward", move |context| {
-                args.add(context)
-            }));
+            out.push(SubTask::new(&SYSCTL, "net.ipv4.ip_forward", args, SysctlArgs::add));
             if let Some(subnet) = &network.subnet {
                 let args = NatArgs {
                     source: At {
@@ -121,7 +120,7 @@ pub(super) fn subtasks(network: &Network, guests: &[Guest<'_>], bridge_forward: 
                     out_interface: network.uplink.as_ref().map(|uplink| uplink.value.clone()),
                     routed: network.mode.value == Mode::Routed,
                 };
-                out.push(SubTask::new(&NAT, subnet.value.0, move |context| args.add(context)));
+                out.push(SubTask::new(&NAT, subnet.value.0, args, NatArgs::add));
             }
             if network.dhcp.enabled {
                 firewall(&mut out, dhcp_dns_intent(network), "dhcp_dns");
@@ -184,9 +183,7 @@ fn uplink_on_the_bridge(network: &Network, taps: &[At<InterfaceName>], out: &mut
         unreachable!("checked when reading: these modes need an uplink")
     };
     let args = InterfaceArgs::port(uplink.clone());
-    out.push(SubTask::new(&INTERFACE, &uplink.value, move |context| {
-        args.add(context)
-    }));
+    out.push(SubTask::new(&INTERFACE, &uplink.value, args, InterfaceArgs::add));
     let mut ports = vec![uplink.clone()];
     ports.extend(taps.iter().cloned());
     let address = network
@@ -224,9 +221,7 @@ fn bridge(network: &Network, ports: Vec<At<InterfaceName>>, address: (AddressCon
         max_age: None,
         priority: None,
     };
-    out.push(SubTask::new(&BRIDGE, &network.bridge.value, move |context| {
-        args.add(context)
-    }));
+    out.push(SubTask::new(&BRIDGE, &network.bridge.value, args, BridgeArgs::add));
 }
 
 /// The host's address on a private bridge: the subnet's first host, written at `subnet`.
@@ -301,9 +296,12 @@ fn dhcp(network: &Network, guests: &[Guest<'_>], router_none: bool, out: &mut Ve
         domain: None,
         hosts,
     };
-    out.push(SubTask::new(&DHCP_SERVER, &network.bridge.value, move |context| {
-        args.add(context)
-    }));
+    out.push(SubTask::new(
+        &DHCP_SERVER,
+        &network.bridge.value,
+        args,
+        DhcpServerArgs::add,
+    ));
     Ok(())
 }
 
