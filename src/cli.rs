@@ -51,6 +51,8 @@ pub(crate) enum Command {
     Rollback(RollbackArgs),
     /// Show what hostnet detects about the host.
     Facts(FactsArgs),
+    /// Compare the live host with a playbook: drift as a table (exit 2 on drift).
+    Verify(VerifyArgs),
     /// Print the QEMU -netdev/-device arguments for a guest of the playbook.
     Qemu(QemuArgs),
     /// Draw the host's network as the plan leaves it (Mermaid, Graphviz DOT or SVG).
@@ -207,6 +209,12 @@ pub(crate) struct FactsArgs {
     /// Print as JSON.
     #[arg(long)]
     pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct VerifyArgs {
+    #[command(flatten)]
+    pub(crate) common: PlaybookArgs,
 }
 
 #[derive(Debug, Args)]

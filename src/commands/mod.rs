@@ -12,6 +12,7 @@ mod qemu;
 mod render;
 mod rollback;
 mod schema;
+mod verify;
 
 use crate::cli::{Cli, Command};
 use crate::exit::ExitStatus;
@@ -27,6 +28,7 @@ pub(crate) fn run(cli: Cli) -> ExitStatus {
         Command::Render(args) => render::run(&args),
         Command::Rollback(args) => rollback::run(&args, view),
         Command::Facts(args) => facts::run(&args),
+        Command::Verify(args) => verify::run(&args),
         Command::Qemu(args) => qemu::run(&args),
         Command::Graph(args) => graph::run(&args),
         Command::Schema => schema::run(),

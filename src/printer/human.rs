@@ -430,3 +430,29 @@ pub(super) fn facts(facts: &Facts, registry: &Registry) -> String {
     }
     out
 }
+
+pub(super) fn verification(verification: &hostnet_engine::verify::Verification) -> String {
+    let mut out = String::new();
+    if verification.drift.is_empty() {
+        let _ = writeln!(out, "{}: the live host matches the playbook", verification.playbook);
+        return out;
+    }
+    let width = verification
+        .drift
+        .iter()
+        .map(|row| row.subject.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max("WHAT".len());
+    let _ = writeln!(out, "{:<width$}  DRIFT", "WHAT");
+    for row in &verification.drift {
+        let _ = writeln!(out, "{:<width$}  {}", row.subject, row.detail);
+    }
+    let _ = writeln!(
+        out,
+        "\n{} difference(s) between the live host and {}",
+        verification.drift.len(),
+        verification.playbook
+    );
+    out
+}

@@ -106,6 +106,14 @@ pub(crate) fn text(text: &str) {
     stdout(text);
 }
 
+/// A drift report: a table, or JSON.
+pub(crate) fn verification(verification: &hostnet_engine::verify::Verification, output: Output) {
+    stdout(&match output {
+        Output::Json => json::value(verification),
+        Output::Human => human::verification(verification),
+    });
+}
+
 /// A value as JSON.
 pub(crate) fn value<T: serde::Serialize + ?Sized>(value: &T) {
     stdout(&json::value(value));
