@@ -27,6 +27,7 @@ fn subcommands() -> Vec<String> {
             "render",
             "rollback",
             "facts",
+            "verify",
             "qemu",
             "graph",
             "schema",

@@ -39,3 +39,4 @@ mod support;
 mod terminal;
 mod validation;
 mod validation_services;
+mod verify;
