@@ -9,6 +9,8 @@ mod fixtures;
 mod gentoo_netifrc;
 mod iptables;
 mod netfilter;
+mod netplan;
+mod network_manager;
 mod nftables;
 mod qemu_bridge_helper;
 mod sysctl;
@@ -24,6 +26,7 @@ pub fn registry() -> Registry {
     let backends: Vec<Box<dyn Backend>> = vec![
         Box::new(gentoo_netifrc::GentooNetifrc),
         Box::new(debian_ifupdown::DebianIfupdown),
+        Box::new(network_manager::NetworkManager),
         Box::new(systemd_networkd::SystemdNetworkd),
         Box::new(dnsmasq::Dnsmasq),
         Box::new(sysctl::Sysctl),

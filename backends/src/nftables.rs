@@ -318,6 +318,12 @@ mod tests {
             groups: None,
             tools: tools.iter().map(|tool| (*tool).to_owned()).collect(),
             ufw_enabled,
+            services: Vec::new(),
+            networkmanager_version: None,
+            br_netfilter: false,
+            netplan: Vec::new(),
+            user_ids: std::collections::BTreeMap::new(),
+            group_ids: std::collections::BTreeMap::new(),
         }
     }
 

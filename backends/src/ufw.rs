@@ -270,6 +270,12 @@ mod tests {
             groups: None,
             tools: vec!["ufw".into()],
             ufw_enabled: true,
+            services: Vec::new(),
+            networkmanager_version: None,
+            br_netfilter: false,
+            netplan: Vec::new(),
+            user_ids: std::collections::BTreeMap::new(),
+            group_ids: std::collections::BTreeMap::new(),
         }
     }
 

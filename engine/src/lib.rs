@@ -31,6 +31,7 @@ pub mod filters;
 pub mod model;
 pub mod modules;
 pub mod mutate;
+pub mod netplan;
 pub mod pipeline;
 pub mod plan;
 pub mod playbook;
