@@ -66,7 +66,7 @@ impl Backend for Iptables {
     fn detect(&self, facts: &Facts) -> Detection {
         // ufw prefers itself when enabled, nftables on systemd hosts with `nft`.
         let nftables_host = facts.init == Init::Systemd && facts.has_tool("nft");
-        if facts.ufw_enabled || nftables_host {
+        if facts.ufw_enabled || nftables_host || facts.runs("firewalld") {
             Detection::Supported
         } else {
             Detection::Preferred

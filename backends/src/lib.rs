@@ -6,6 +6,7 @@ mod dnsmasq;
 mod ebtables;
 #[cfg(test)]
 mod fixtures;
+mod firewalld;
 mod gentoo_netifrc;
 mod iptables;
 mod netfilter;
@@ -30,6 +31,7 @@ pub fn registry() -> Registry {
         Box::new(systemd_networkd::SystemdNetworkd),
         Box::new(dnsmasq::Dnsmasq),
         Box::new(sysctl::Sysctl),
+        Box::new(firewalld::Firewalld),
         Box::new(nftables::Nftables),
         Box::new(iptables::Iptables),
         Box::new(ufw::Ufw),

@@ -75,7 +75,7 @@ impl Backend for Nftables {
             // iptables is Gentoo's usual choice.
             return Detection::Supported;
         }
-        if facts.init == Init::Systemd && facts.has_tool("nft") && !facts.ufw_enabled {
+        if facts.init == Init::Systemd && facts.has_tool("nft") && !facts.ufw_enabled && !facts.runs("firewalld") {
             Detection::Preferred
         } else {
             Detection::Supported
