@@ -425,12 +425,15 @@ interfaces:
   eth0 mac 52:54:00:12:34:56
   wlan0 mac 52:54:00:ab:cd:ef (wireless)
 tools: ufw
+services: -
 backends:
   network: gentoo-netifrc (unsupported: netifrc is Gentoo's network system)
   network: debian-ifupdown (supported)
+  network: network-manager (unsupported: NetworkManager is not installed)
   network: systemd-networkd (preferred)
   dhcp: dnsmasq (preferred)
   sysctl: sysctl (preferred)
+  firewall: firewalld (unsupported: firewalld is not installed)
   firewall: nftables (supported)
   firewall: iptables (supported)
   firewall: ufw (preferred)

@@ -46,6 +46,8 @@ impl Backend for DebianIfupdown {
 
     fn detect(&self, facts: &Facts) -> Detection {
         match facts.distro {
+            // A Debian desktop's network is NetworkManager's.
+            Distro::Debian if facts.runs("NetworkManager") && facts.has_tool("NetworkManager") => Detection::Supported,
             Distro::Debian => Detection::Preferred,
             Distro::Gentoo => Detection::Unsupported("ifupdown is Debian's network system; Gentoo uses netifrc".into()),
             Distro::Ubuntu => Detection::Supported,
