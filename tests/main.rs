@@ -24,6 +24,7 @@ mod netifrc_shell;
 mod reachability;
 mod real_firewall;
 mod real_network;
+mod real_network_manager;
 mod real_nft_ebtables;
 mod real_services;
 mod support;

@@ -190,7 +190,8 @@ fn render(topology: &Topology<'_>, facts: &Facts) -> Result<Vec<Planned>> {
                 guard: Guard::FilesChanged(vec![path.clone()]),
                 effects: Vec::new(),
             }),
-            file.origins.iter().copied(),
+            // Every task, as the reload has: the plan then keeps them after it.
+            origins.iter().copied(),
         ));
         changes.push(Planned::from_tasks(
             Change::File {
