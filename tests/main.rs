@@ -23,6 +23,7 @@ mod modes;
 mod netifrc_shell;
 mod reachability;
 mod real_firewall;
+mod real_firewalld;
 mod real_network;
 mod real_network_manager;
 mod real_nft_ebtables;

@@ -139,7 +139,9 @@ fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
         });
     }
     let guests = guests::resolve(&network, context.model)?;
-    let bridge_forward_needed = network.firewall.is_some() || context.facts.ufw_enabled;
+    // ufw and firewalld drop what no rule accepts: the guests need the
+    // bridge and DHCP rules even where the playbook names no firewall.
+    let bridge_forward_needed = network.firewall.is_some() || context.facts.ufw_enabled || context.facts.runs("firewalld");
     context
         .subtasks
         .extend(expand::subtasks(&network, &guests, bridge_forward_needed)?);
