@@ -344,3 +344,90 @@ unmanaged-devices+=interface-name:br0;interface-name:eth0
     let eth9 = devices.lines().find(|line| line.starts_with("eth9:")).unwrap_or_default();
     assert_ne!(eth9, "eth9:unmanaged", "NetworkManager must keep managing devices hostnet does not own");
 }
+
+/// The laptop playbook on a Fedora-like host, both daemons at once:
+/// NetworkManager brings up the keyfiles, and tells firewalld (on the same
+/// private bus) the zone of each device, which must be hostnet's zone, not
+/// the default one; firewalld loads the zone and policy.
+#[test]
+fn the_laptop_playbook_with_networkmanager_and_firewalld_together() {
+    if !sandbox::require(&["NetworkManager", "nmcli", "dbus-daemon", "firewalld", "firewall-cmd"]) {
+        return;
+    }
+    let (uid, gid) = (id(&["id", "-u", "nobody"]), id(&["sh", "-c", "getent group daemon | cut -d: -f3"]));
+    let stage = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let version = std::process::Command::new("NetworkManager").arg("--version").output().unwrap();
+    let facts = support::write(
+        work.path(),
+        "facts.yml",
+        &format!(
+            "distro: systemd\ninit: systemd\ntools: [NetworkManager, nmcli, firewalld, firewall-cmd]\n\
+             services: [NetworkManager, firewalld]\nnetworkmanager_version: \"{}\"\n\
+             interfaces: [{{ name: eth0 }}, {{ name: wlan0, wireless: true }}]\n\
+             user_ids: {{ nobody: {uid} }}\ngroup_ids: {{ daemon: {gid} }}\n",
+            String::from_utf8_lossy(&version.stdout).trim()
+        ),
+    );
+    let laptop = fs_err::read_to_string(support::repo().join("playbooks/laptop.yml"))
+        .unwrap()
+        .replace("tap_user: qemu", "tap_user: nobody");
+    let commands = apply(stage.path(), &laptop, &["--facts", facts.to_str().unwrap()]);
+    let commands: Vec<String> = commands
+        .iter()
+        .map(|argv| argv.join(" "))
+        .filter(|command| command.starts_with("nmcli") || command.starts_with("firewall-cmd"))
+        .collect();
+    assert_eq!(
+        commands,
+        [
+            "nmcli connection reload",
+            "nmcli connection up id hostnet-br0",
+            "nmcli connection up id hostnet-tap0",
+            "nmcli connection up id hostnet-tap1",
+            "firewall-cmd --reload",
+        ]
+    );
+    with_test_conf(stage.path());
+
+    let host = Netns::new();
+    let sandbox = Sandbox::new(&host, stage.path(), Features::default());
+    let (_bus, network_manager) = start(&sandbox, &[]);
+    let firewalld = sandbox.spawn("exec firewalld --nofork --nopid");
+    sandbox::wait_for(Duration::from_secs(60), || {
+        stdout(&sandbox.run("firewall-cmd --state 2>/dev/null"))
+            .starts_with("running")
+            .then_some(())
+    })
+    .unwrap_or_else(|| panic!("firewalld did not start:\n{}", firewalld.output()));
+    for command in &commands {
+        let output = sandbox.run(command);
+        assert!(
+            output.status.success(),
+            "`{command}` failed:\n{}\n--- NetworkManager:\n{}\n--- firewalld:\n{}",
+            sandbox::text(&output),
+            network_manager.output(),
+            firewalld.output()
+        );
+    }
+    let wanted = "hostnet-br0:br0:activated\nhostnet-tap0:tap0:activated\nhostnet-tap1:tap1:activated";
+    let active = sandbox::wait_for(Duration::from_secs(30), || {
+        let text = stdout(&sandbox.run("nmcli -t -f NAME,DEVICE,STATE connection show --active | sort"));
+        (text.trim() == wanted).then_some(())
+    });
+    assert!(
+        active.is_some(),
+        "{}\n--- NetworkManager:\n{}",
+        stdout(&sandbox.run("nmcli -t device")),
+        network_manager.output()
+    );
+    assert_eq!(
+        sandbox.run_ok("firewall-cmd --get-zone-of-interface=br0").trim(),
+        "hostnet-br0"
+    );
+    assert_eq!(
+        sandbox.run_ok("firewall-cmd --zone=hostnet-br0 --list-services").trim(),
+        "dhcp dns"
+    );
+    assert_eq!(read(&host, "/sys/class/net/tap0/owner"), uid.to_string());
+}

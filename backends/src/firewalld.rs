@@ -147,8 +147,21 @@ fn object_name(name: &str, suffix: &str, max: usize, what: &str) -> Result<Strin
     }))
 }
 
-/// The zone hostnet gives an interface.
-pub(crate) fn zone_name(interface: &InterfaceName) -> Option<String> {
+/// The zone hostnet gives each interface of the model (those its firewall
+/// intents or NAT subnets live on), for NetworkManager's `connection.zone`.
+pub(crate) fn interface_zones(model: &HostModel) -> Vec<(InterfaceName, String)> {
+    zones(model)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|zone| match zone.binding {
+            Binding::Interface(interface) => Some((interface, zone.name)),
+            Binding::Source(_) => None,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+fn zone_name(interface: &InterfaceName) -> Option<String> {
     object_name(interface.as_str(), "", ZONE_NAME_MAX, "zone").ok()
 }
 
@@ -176,7 +189,7 @@ fn home_of(model: &HostModel, source: Ipv4Net) -> Option<InterfaceName> {
 /// Every zone the model needs, in the order its intents name them.
 fn zones(model: &HostModel) -> Result<Vec<Zone>> {
     let mut zones: Vec<Zone> = Vec::new();
-    let mut zone = |binding: Binding, zones: &mut Vec<Zone>| -> Result<usize> {
+    let zone = |binding: Binding, zones: &mut Vec<Zone>| -> Result<usize> {
         if let Some(index) = zones.iter().position(|zone| zone.binding == binding) {
             return Ok(index);
         }

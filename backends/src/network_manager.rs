@@ -23,6 +23,10 @@
 //!   `max-age`); a fraction is an error at the playbook's line.
 //! - A wireless uplink is never a port (validation refuses it) and gets no
 //!   keyfile: its Wi-Fi profile stays the user's.
+//! - Where firewalld runs, NetworkManager tells it the zone of every device
+//!   it activates (the default zone when the connection names none), which
+//!   would take a guest bridge out of hostnet's firewalld zone: a device
+//!   with a hostnet zone says `zone=` (see `firewalld.rs`).
 
 use hostnet_engine::backend::{Backend, BackendId, Desired, Detection, Target};
 use hostnet_engine::change::{Change, Command, Guard, Planned, TaskId};
@@ -34,7 +38,7 @@ use hostnet_engine::root::SysPath;
 use hostnet_engine::types::{Centiseconds, FileMode, InterfaceName};
 use hostnet_engine::value::At;
 
-use crate::netplan;
+use crate::{firewalld, netplan};
 
 /// Where NetworkManager's keyfile plugin reads connections.
 const DIRECTORY: &str = "/etc/NetworkManager/system-connections";
@@ -69,7 +73,12 @@ impl Backend for NetworkManager {
     }
 
     fn render(&self, desired: &Desired<'_>) -> Result<Vec<Planned>> {
-        let mut changes = render(&desired.topology, desired.facts)?;
+        let zones = if desired.facts.runs("firewalld") {
+            firewalld::interface_zones(desired.model)
+        } else {
+            Vec::new()
+        };
+        let mut changes = render(&desired.topology, desired.facts, &zones)?;
         changes.extend(netplan::warnings(desired));
         Ok(changes)
     }
@@ -129,6 +138,14 @@ impl Keyfile {
         self.text.push_str(&format!("{key}={value}\n"));
     }
 
+    /// `zone=` in `[connection]` (which `new` left last).
+    fn zone(&mut self, zone: &str) {
+        if let Some(start) = self.text.find("interface-name=") {
+            let end = start + self.text[start..].find('\n').unwrap_or(0) + 1;
+            self.text.insert_str(end, &format!("zone={zone}\n"));
+        }
+    }
+
     fn port_of(&mut self, bridge: &Bridge, keys: PortKeys) {
         match keys {
             PortKeys::Controller => {
@@ -155,7 +172,7 @@ struct File {
     origins: Vec<TaskId>,
 }
 
-fn render(topology: &Topology<'_>, facts: &Facts) -> Result<Vec<Planned>> {
+fn render(topology: &Topology<'_>, facts: &Facts, zones: &[(InterfaceName, String)]) -> Result<Vec<Planned>> {
     let keys = PortKeys::of(facts);
     let mut files = Vec::new();
     for device in &topology.bridges {
@@ -172,6 +189,11 @@ fn render(topology: &Topology<'_>, facts: &Facts) -> Result<Vec<Planned>> {
     }
     for interface in topology.nics.iter().filter(|interface| !interface.wireless) {
         files.push(interface_file(interface));
+    }
+    for file in &mut files {
+        if let Some((_, zone)) = zones.iter().find(|(name, _)| *name == file.name) {
+            file.keyfile.zone(zone);
+        }
     }
     let paths: Vec<SysPath> = files.iter().map(|file| path(&file.name)).collect();
     let origins: Vec<TaskId> = files.iter().flat_map(|file| file.origins.iter().copied()).collect();
@@ -510,7 +532,7 @@ mod tests {
 
     #[test]
     fn bridged_uplink_with_a_tap_old_spelling() {
-        let changes = render(&Topology::of(&scenario_bridged()), &nm_facts(Some("1.42.4"))).unwrap();
+        let changes = render(&Topology::of(&scenario_bridged()), &nm_facts(Some("1.42.4")), &[]).unwrap();
         assert_eq!(
             show(&changes),
             "\
@@ -573,7 +595,7 @@ $ nmcli connection up id hostnet-tap0
 
     #[test]
     fn ports_name_their_controller_from_1_46_on() {
-        let changes = render(&Topology::of(&scenario_private()), &nm_facts(Some("1.46.0"))).unwrap();
+        let changes = render(&Topology::of(&scenario_private()), &nm_facts(Some("1.46.0")), &[]).unwrap();
         let text = show(&changes);
         assert!(
             text.contains("interface-name=tap0\ncontroller=br0\nport-type=bridge\n"),
@@ -581,13 +603,13 @@ $ nmcli connection up id hostnet-tap0
         );
         assert!(!text.contains("master="), "{text}");
         // Unknown version: the spelling every version reads.
-        let text = show(&render(&Topology::of(&scenario_private()), &nm_facts(None)).unwrap());
+        let text = show(&render(&Topology::of(&scenario_private()), &nm_facts(None), &[]).unwrap());
         assert!(text.contains("master=br0\nslave-type=bridge\n"), "{text}");
     }
 
     #[test]
     fn private_bridge_and_host_only_tap() {
-        let changes = render(&Topology::of(&scenario_private()), &nm_facts(Some("1.46.0"))).unwrap();
+        let changes = render(&Topology::of(&scenario_private()), &nm_facts(Some("1.46.0")), &[]).unwrap();
         assert!(show(&changes).starts_with(
             "\
 ==> /etc/NetworkManager/system-connections/hostnet-br0.nmconnection (0600) <==
@@ -609,7 +631,7 @@ address1=172.16.1.1/24
 method=disabled
 "
         ));
-        let changes = render(&Topology::of(&scenario_host_only()), &nm_facts(Some("1.46.0"))).unwrap();
+        let changes = render(&Topology::of(&scenario_host_only()), &nm_facts(Some("1.46.0")), &[]).unwrap();
         assert_eq!(
             show(&changes),
             "\
@@ -660,7 +682,7 @@ $ nmcli connection up id hostnet-tap1
         tap.vnet_hdr = true;
         tap.mac = Some(mac("02:00:00:00:00:05"));
         model.taps.push(tap);
-        let changes = render(&Topology::of(&model), &nm_facts(Some("1.46.0"))).unwrap();
+        let changes = render(&Topology::of(&model), &nm_facts(Some("1.46.0")), &[]).unwrap();
         assert_eq!(
             show(&changes),
             "\
@@ -712,17 +734,37 @@ $ nmcli connection up id hostnet-eth2
     }
 
     #[test]
+    fn a_device_in_a_firewalld_zone_names_it() {
+        let zones = [(name("br0"), "hostnet-br0".to_owned())];
+        let changes = render(&Topology::of(&scenario_private()), &nm_facts(None), &zones).unwrap();
+        assert!(show(&changes).starts_with(
+            "\
+==> /etc/NetworkManager/system-connections/hostnet-br0.nmconnection (0600) <==
+# Managed by hostnet: edit the playbook, not this file.
+[connection]
+id=hostnet-br0
+type=bridge
+interface-name=br0
+zone=hostnet-br0
+
+[bridge]
+"
+        ));
+        assert!(!show(&changes[1..2]).contains("zone="));
+    }
+
+    #[test]
     fn fractional_timers_and_unknown_owners_are_errors() {
         let mut model = scenario_private();
         model.bridges[0].hello_time = Some(at(Centiseconds(150)));
-        let error = render(&Topology::of(&model), &nm_facts(None)).unwrap_err();
+        let error = render(&Topology::of(&model), &nm_facts(None), &[]).unwrap_err();
         assert_eq!(
             error.kind.to_string(),
             "NetworkManager sets the bridge's `hello-time` in whole seconds, not 1.5 s"
         );
         let mut facts = nm_facts(None);
         facts.user_ids.clear();
-        let error = render(&Topology::of(&scenario_private()), &facts).unwrap_err();
+        let error = render(&Topology::of(&scenario_private()), &facts, &[]).unwrap_err();
         assert_eq!(
             error.kind.to_string(),
             "NetworkManager needs the numeric ID of user `qemu`, and the host's `/etc/passwd` does not list it"
