@@ -45,6 +45,11 @@ const DIRECTORY: &str = "/etc/NetworkManager/system-connections";
 /// The drop-in that keeps NetworkManager off another backend's devices.
 pub(crate) const UNMANAGED: &str = "/etc/NetworkManager/conf.d/90-hostnet-unmanaged.conf";
 
+/// A NIC usually has a profile of the user's or the installer's too ("Wired
+/// connection 1"); among profiles of the same priority NetworkManager picks
+/// the one used last, so hostnet's has a higher one, and wins at boot.
+const NIC_PRIORITY: u32 = 100;
+
 /// Keyfiles for NetworkManager.
 pub(crate) struct NetworkManager;
 
@@ -295,6 +300,7 @@ fn whole_seconds(key: &str, time: &At<Centiseconds>) -> Result<u32> {
 /// A NIC that is a bridge port (the uplink of a bridged network).
 fn port_file(name: &InterfaceName, bridge: &Bridge, config: Option<&Interface>, keys: PortKeys) -> File {
     let mut file = Keyfile::new(name, "ethernet");
+    file.key("autoconnect-priority", NIC_PRIORITY);
     file.port_of(bridge, keys);
     ethernet(
         &mut file,
@@ -380,6 +386,7 @@ fn id_of(
 /// A NIC that is no port (a routed or NAT uplink with its addresses).
 fn interface_file(interface: &Interface) -> File {
     let mut file = Keyfile::new(&interface.name, "ethernet");
+    file.key("autoconnect-priority", NIC_PRIORITY);
     ethernet(&mut file, interface.mac, interface.mtu);
     ip(&mut file, &interface.address, &interface.routes);
     File {
@@ -559,6 +566,7 @@ method=auto
 id=hostnet-eth0
 type=ethernet
 interface-name=eth0
+autoconnect-priority=100
 master=br0
 slave-type=bridge
 
@@ -712,6 +720,7 @@ method=disabled
 id=hostnet-eth2
 type=ethernet
 interface-name=eth2
+autoconnect-priority=100
 
 [ethernet]
 cloned-mac-address=52:54:00:00:00:02
