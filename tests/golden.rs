@@ -42,6 +42,7 @@ golden_cases! {
     fedora_laptop => "fedora-laptop",
     ubuntu_desktop_laptop => "ubuntu-desktop-laptop",
     ubuntu_coexistence => "ubuntu-coexistence",
+    debian_docker_bridged => "debian-docker-bridged",
 }
 
 #[test]

@@ -22,6 +22,7 @@ mod live_apply;
 mod modes;
 mod netifrc_shell;
 mod reachability;
+mod real_docker;
 mod real_firewall;
 mod real_firewalld;
 mod real_network;

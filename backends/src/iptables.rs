@@ -126,6 +126,8 @@ impl Backend for Iptables {
         changes.extend(boot.wiring(&all));
         changes.extend(reloads);
         changes.extend(jumps);
+        // Docker drops forwarded packets unless its DOCKER-USER accepts them.
+        changes.extend(crate::docker::docker_user(desired));
         Ok(changes)
     }
 }

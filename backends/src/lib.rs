@@ -3,6 +3,7 @@
 
 mod debian_ifupdown;
 mod dnsmasq;
+mod docker;
 mod ebtables;
 #[cfg(test)]
 mod fixtures;

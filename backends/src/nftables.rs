@@ -96,7 +96,7 @@ impl Backend for Nftables {
             return Ok(gentoo(&ruleset).into_iter().map(planned).collect());
         }
         let rules = SysPath::from_static(RULES);
-        Ok(vec![
+        let mut changes = vec![
             planned(Change::File {
                 path: rules.clone(),
                 content: ruleset.file(),
@@ -128,7 +128,11 @@ impl Backend for Nftables {
                 guard: Guard::FilesChanged(vec![rules]),
                 effects: Vec::new(),
             })),
-        ])
+        ];
+        // Docker drops forwarded packets unless its DOCKER-USER accepts them
+        // (an accept here cannot undo a drop in iptables' own table).
+        changes.extend(crate::docker::docker_user(desired));
+        Ok(changes)
     }
 }
 

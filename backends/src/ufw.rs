@@ -128,6 +128,8 @@ impl Backend for Ufw {
             &[BEFORE_RULES, BEFORE6_RULES, BEFORE_INIT, SYSCTL_CONF],
             &all,
         ));
+        // Docker drops forwarded packets unless its DOCKER-USER accepts them.
+        changes.extend(crate::docker::docker_user(desired));
         Ok(changes)
     }
 }

@@ -117,7 +117,8 @@ pub struct Facts {
     /// Is ufw enabled (`ENABLED=yes` in `/etc/ufw/ufw.conf`)?
     pub ufw_enabled: bool,
     /// Services that run or start at boot and decide backends
-    /// (`NetworkManager`, `firewalld`, `docker`).
+    /// (`NetworkManager`, `firewalld`, `docker` — Docker only where it
+    /// manages iptables, as it does unless its daemon.json says otherwise).
     pub services: Vec<String>,
     /// NetworkManager's version (`1.42.4`), when known.
     pub networkmanager_version: Option<String>,
@@ -228,6 +229,15 @@ fn services(root: &Root) -> Result<Vec<String>> {
                 break;
             }
         }
+    }
+    // Docker with `"iptables": false` in its daemon.json leaves the firewall
+    // alone, which is all hostnet cares about.
+    let daemon = root
+        .read_text(&SysPath::from_static("/etc/docker/daemon.json"))?
+        .unwrap_or_default();
+    let compact: String = daemon.split_whitespace().collect();
+    if compact.contains("\"iptables\":false") {
+        found.retain(|service| service != "docker");
     }
     Ok(found)
 }
