@@ -63,7 +63,10 @@ COMMIT
         let path = rendered.path(file);
         host.exec_ok(&["iptables-restore", "-w", "--noflush", path.to_str().unwrap()]);
     }
-    assert!(pings(&guest, "203.0.113.1"), "with the DOCKER-USER accepts the guest reaches the internet");
+    assert!(
+        pings(&guest, "203.0.113.1"),
+        "with the DOCKER-USER accepts the guest reaches the internet"
+    );
     // Loading the rules again (Docker restarted, the playbook re-applied)
     // refills hostnet's chain instead of adding to it.
     let rules = rendered.path("/etc/hostnet/docker-user.rules");

@@ -37,7 +37,12 @@ fn apply(playbook: &str) -> (tempfile::TempDir, Vec<String>) {
         "firewalld",
         "--json",
     ]);
-    assert!(output.status.success(), "hostnet apply failed:\n{}{}", stdout(&output), stderr(&output));
+    assert!(
+        output.status.success(),
+        "hostnet apply failed:\n{}{}",
+        stdout(&output),
+        stderr(&output)
+    );
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let commands = report["apply"]["commands"]
         .as_array()
@@ -114,7 +119,10 @@ fn firewall_offline_cmd_accepts_every_mode_and_catches_a_broken_file() {
     let netns = Netns::new();
     for name in ["nat", "vm-host-only", "internal", "routed", "laptop"] {
         let (stage, _) = apply(&playbook(name));
-        assert!(!firewalld_files(stage.path()).is_empty(), "{name} renders no firewalld file");
+        assert!(
+            !firewalld_files(stage.path()).is_empty(),
+            "{name} renders no firewalld file"
+        );
         let sandbox = Sandbox::new(&netns, stage.path(), Features::default());
         let output = sandbox.run("firewall-offline-cmd --check-config");
         assert!(
@@ -166,7 +174,10 @@ fn firewalld_masquerades_the_guests_and_keeps_the_internet_out() {
         "hostnet-br0"
     );
     assert!(pings(&guest, "172.16.1.1"), "the guest still reaches its host");
-    assert!(pings(&guest, "203.0.113.1"), "masqueraded, the guest reaches the internet");
+    assert!(
+        pings(&guest, "203.0.113.1"),
+        "masqueraded, the guest reaches the internet"
+    );
     internet.ip_ok(&["route", "add", "172.16.1.0/24", "via", "203.0.113.2"]);
     assert!(
         !pings(&internet, "172.16.1.2"),
@@ -206,7 +217,10 @@ fn firewalld_internal_network_hides_the_host_but_not_the_peers() {
         guest.ip_ok(&["addr", "add", &format!("198.51.100.{}/24", index + 2), "dev", "eth0"]);
         guest.ip_ok(&["link", "set", "eth0", "up"]);
     }
-    assert!(pings(&first, "198.51.100.1"), "control: without firewalld the host answers");
+    assert!(
+        pings(&first, "198.51.100.1"),
+        "control: without firewalld the host answers"
+    );
 
     let sandbox = Sandbox::new(&host, stage.path(), Features::default());
     let (_bus, daemon) = start(&sandbox);

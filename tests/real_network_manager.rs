@@ -67,10 +67,21 @@ fn id(argv: &[&str]) -> u32 {
 fn apply(stage: &Path, playbook: &str, args: &[&str]) -> Vec<Vec<String>> {
     let work = tempfile::tempdir().unwrap();
     let path = support::write(work.path(), "site.yml", playbook);
-    let mut argv = vec!["apply", path.to_str().unwrap(), "--root", stage.to_str().unwrap(), "--json"];
+    let mut argv = vec![
+        "apply",
+        path.to_str().unwrap(),
+        "--root",
+        stage.to_str().unwrap(),
+        "--json",
+    ];
     argv.extend(args);
     let output = support::run(&argv);
-    assert!(output.status.success(), "hostnet apply failed:\n{}{}", stdout(&output), stderr(&output));
+    assert!(
+        output.status.success(),
+        "hostnet apply failed:\n{}{}",
+        stdout(&output),
+        stderr(&output)
+    );
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     report["apply"]["commands"]
         .as_array()
@@ -127,12 +138,18 @@ fn networkmanager_loads_the_keyfiles_and_brings_up_bridges_ports_and_taps() {
     if !sandbox::require(&["NetworkManager", "nmcli", "dbus-daemon"]) {
         return;
     }
-    let (uid, gid) = (id(&["id", "-u", "nobody"]), id(&["sh", "-c", "getent group daemon | cut -d: -f3"]));
+    let (uid, gid) = (
+        id(&["id", "-u", "nobody"]),
+        id(&["sh", "-c", "getent group daemon | cut -d: -f3"]),
+    );
     let stage = tempfile::tempdir().unwrap();
     let work = tempfile::tempdir().unwrap();
     // The installed daemon's version decides the port keys, as detection
     // does from dpkg's database on a real host.
-    let version = std::process::Command::new("NetworkManager").arg("--version").output().unwrap();
+    let version = std::process::Command::new("NetworkManager")
+        .arg("--version")
+        .output()
+        .unwrap();
     let facts = support::write(
         work.path(),
         "facts.yml",
@@ -161,9 +178,9 @@ fn networkmanager_loads_the_keyfiles_and_brings_up_bridges_ports_and_taps() {
     .collect();
     assert_eq!(commands, expected);
     for name in ["br0", "eth0", "tap0", "br1", "tap1", "tap2"] {
-        let path = stage
-            .path()
-            .join(format!("etc/NetworkManager/system-connections/hostnet-{name}.nmconnection"));
+        let path = stage.path().join(format!(
+            "etc/NetworkManager/system-connections/hostnet-{name}.nmconnection"
+        ));
         let mode = std::os::unix::fs::PermissionsExt::mode(&fs_err::metadata(&path).unwrap().permissions());
         assert_eq!(mode & 0o777, 0o600, "{}", path.display());
     }
@@ -341,8 +358,14 @@ unmanaged-devices+=interface-name:br0;interface-name:eth0
             daemon.output()
         )
     });
-    let eth9 = devices.lines().find(|line| line.starts_with("eth9:")).unwrap_or_default();
-    assert_ne!(eth9, "eth9:unmanaged", "NetworkManager must keep managing devices hostnet does not own");
+    let eth9 = devices
+        .lines()
+        .find(|line| line.starts_with("eth9:"))
+        .unwrap_or_default();
+    assert_ne!(
+        eth9, "eth9:unmanaged",
+        "NetworkManager must keep managing devices hostnet does not own"
+    );
 }
 
 /// The laptop playbook on a Fedora-like host, both daemons at once:
@@ -354,10 +377,16 @@ fn the_laptop_playbook_with_networkmanager_and_firewalld_together() {
     if !sandbox::require(&["NetworkManager", "nmcli", "dbus-daemon", "firewalld", "firewall-cmd"]) {
         return;
     }
-    let (uid, gid) = (id(&["id", "-u", "nobody"]), id(&["sh", "-c", "getent group daemon | cut -d: -f3"]));
+    let (uid, gid) = (
+        id(&["id", "-u", "nobody"]),
+        id(&["sh", "-c", "getent group daemon | cut -d: -f3"]),
+    );
     let stage = tempfile::tempdir().unwrap();
     let work = tempfile::tempdir().unwrap();
-    let version = std::process::Command::new("NetworkManager").arg("--version").output().unwrap();
+    let version = std::process::Command::new("NetworkManager")
+        .arg("--version")
+        .output()
+        .unwrap();
     let facts = support::write(
         work.path(),
         "facts.yml",

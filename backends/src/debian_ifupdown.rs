@@ -53,7 +53,9 @@ impl Backend for DebianIfupdown {
             Distro::Ubuntu => Detection::Supported,
             // Fedora, Arch, openSUSE: ifupdown is no part of them unless installed.
             Distro::Systemd if facts.has_tool("ifup") => Detection::Supported,
-            Distro::Systemd => Detection::Unsupported("ifupdown is Debian's network system, and `ifup` is not installed".into()),
+            Distro::Systemd => {
+                Detection::Unsupported("ifupdown is Debian's network system, and `ifup` is not installed".into())
+            }
         }
     }
 

@@ -176,7 +176,9 @@ mod tests {
         assert!(docker_user(&Desired::new(&model, &facts)).is_empty());
         facts.services = vec!["docker".into()];
         let changes = docker_user(&Desired::new(&model, &facts));
-        let Change::File { content, .. } = &changes[0].change else { panic!() };
+        let Change::File { content, .. } = &changes[0].change else {
+            panic!()
+        };
         assert_eq!(
             content,
             "\

@@ -375,7 +375,11 @@ fn render(model: &HostModel) -> Result<Vec<Planned>> {
             let name = object_name(base, "-in", POLICY_NAME_MAX, "policy")?;
             let path = SysPath::from_static(format!("{DIRECTORY}/policies/{name}.xml"));
             let short = format!("hostnet: routed to the guests on {subject}");
-            changes.push(file(path.clone(), policy_xml(&short, "ANY", &zone.name, &[]), &zone.in_origins));
+            changes.push(file(
+                path.clone(),
+                policy_xml(&short, "ANY", &zone.name, &[]),
+                &zone.in_origins,
+            ));
             paths.push(path);
         }
     }
@@ -502,7 +506,13 @@ $ firewall-cmd --reload
                     FirewallIntent::AllowInput {
                         interface: name("tap1"),
                         protocols: vec![Protocol::Tcp, Protocol::Icmp],
-                        ports: vec![PortRange { first: 22, last: 22 }, PortRange { first: 8000, last: 8100 }],
+                        ports: vec![
+                            PortRange { first: 22, last: 22 },
+                            PortRange {
+                                first: 8000,
+                                last: 8100,
+                            },
+                        ],
                     },
                 ),
             ],

@@ -5,9 +5,9 @@ mod debian_ifupdown;
 mod dnsmasq;
 mod docker;
 mod ebtables;
+mod firewalld;
 #[cfg(test)]
 mod fixtures;
-mod firewalld;
 mod gentoo_netifrc;
 mod iptables;
 mod netfilter;

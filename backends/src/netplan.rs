@@ -80,6 +80,9 @@ mod tests {
                     .into()
             }
         );
-        assert_eq!(changes[0].origins, [hostnet_engine::change::TaskId(1), hostnet_engine::change::TaskId(2)]);
+        assert_eq!(
+            changes[0].origins,
+            [hostnet_engine::change::TaskId(1), hostnet_engine::change::TaskId(2)]
+        );
     }
 }

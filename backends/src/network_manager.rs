@@ -272,7 +272,11 @@ fn bridge_file(device: &BridgeDevice<'_>) -> Result<File> {
     let mac = bridge.mac.or(config.and_then(|config| config.mac));
     let mtu = bridge.mtu.or(config.and_then(|config| config.mtu));
     ethernet(&mut file, mac, mtu);
-    ip(&mut file, &bridge.address, config.map_or(&[][..], |config| &config.routes));
+    ip(
+        &mut file,
+        &bridge.address,
+        config.map_or(&[][..], |config| &config.routes),
+    );
     Ok(File {
         name: bridge.name.clone(),
         keyfile: file,
@@ -282,7 +286,7 @@ fn bridge_file(device: &BridgeDevice<'_>) -> Result<File> {
 
 /// NetworkManager's bridge timers are whole seconds.
 fn whole_seconds(key: &str, time: &At<Centiseconds>) -> Result<u32> {
-    if time.value.0 % 100 == 0 {
+    if time.value.0.is_multiple_of(100) {
         return Ok(time.value.0 / 100);
     }
     Err(Error::at(
@@ -326,10 +330,16 @@ fn tap_file(tap: &Tap, bridge: Option<(&Bridge, PortKeys)>, config: Option<&Inte
     file.section("tun");
     file.key("mode", 2);
     if let Some(user) = &tap.user {
-        file.key("owner", id_of(&facts.user_ids, user, "user", "/etc/passwd", "user_ids")?);
+        file.key(
+            "owner",
+            id_of(&facts.user_ids, user, "user", "/etc/passwd", "user_ids")?,
+        );
     }
     if let Some(group) = &tap.group {
-        file.key("group", id_of(&facts.group_ids, group, "group", "/etc/group", "group_ids")?);
+        file.key(
+            "group",
+            id_of(&facts.group_ids, group, "group", "/etc/group", "group_ids")?,
+        );
     }
     if tap.multi_queue {
         file.key("multi-queue", true);
@@ -337,7 +347,11 @@ fn tap_file(tap: &Tap, bridge: Option<(&Bridge, PortKeys)>, config: Option<&Inte
     if tap.vnet_hdr {
         file.key("vnet-hdr", true);
     }
-    ethernet(&mut file, tap.mac.or(config.and_then(|config| config.mac)), config.and_then(|config| config.mtu));
+    ethernet(
+        &mut file,
+        tap.mac.or(config.and_then(|config| config.mac)),
+        config.and_then(|config| config.mtu),
+    );
     let mut origins = vec![tap.origin.task];
     match bridge {
         Some((bridge, _)) => {
@@ -415,7 +429,8 @@ fn ethernet(file: &mut Keyfile, mac: Option<hostnet_engine::types::MacAddr>, mtu
 /// addresses with routes, or none at all (`method=disabled`, so no IPv6
 /// link-local address either).
 fn ip(file: &mut Keyfile, address: &AddressConfig, routes: &[Route]) {
-    let (v4, v6): (Vec<&ipnet::IpNet>, Vec<&ipnet::IpNet>) = address.addresses().iter().partition(|address| address.addr().is_ipv4());
+    let (v4, v6): (Vec<&ipnet::IpNet>, Vec<&ipnet::IpNet>) =
+        address.addresses().iter().partition(|address| address.addr().is_ipv4());
     for (section, addresses, ipv4) in [("ipv4", v4, true), ("ipv6", v6, false)] {
         file.section(section);
         let routes: Vec<&Route> = routes.iter().filter(|route| route.via.is_ipv4() == ipv4).collect();
@@ -431,7 +446,13 @@ fn ip(file: &mut Keyfile, address: &AddressConfig, routes: &[Route]) {
         }
         for (number, route) in routes.iter().enumerate() {
             let to = route.to.map_or_else(
-                || if ipv4 { "0.0.0.0/0".to_owned() } else { "::/0".to_owned() },
+                || {
+                    if ipv4 {
+                        "0.0.0.0/0".to_owned()
+                    } else {
+                        "::/0".to_owned()
+                    }
+                },
                 |to| to.to_string(),
             );
             let mut value = format!("{to},{}", route.via);
@@ -597,7 +618,9 @@ $ nmcli connection up id hostnet-tap0
             origins[..3],
             [vec![TaskId(1)], vec![TaskId(1), TaskId(2)], vec![TaskId(0), TaskId(1)]]
         );
-        let Change::Command(up) = &changes[4].change else { panic!() };
+        let Change::Command(up) = &changes[4].change else {
+            panic!()
+        };
         assert_eq!(up.guard, Guard::FilesChanged(vec![path(&name("br0"))]));
     }
 
@@ -670,11 +693,7 @@ $ nmcli connection up id hostnet-tap1
     #[test]
     fn routes_macs_mtus_and_tap_flags() {
         let mut model = HostModel::default();
-        let mut lan = interface(
-            0,
-            "eth2",
-            addresses(&["192.0.2.10/24", "2001:db8::10/64"]),
-        );
+        let mut lan = interface(0, "eth2", addresses(&["192.0.2.10/24", "2001:db8::10/64"]));
         lan.mtu = Some(1400);
         lan.mac = Some(mac("52:54:00:00:00:02"));
         lan.routes = vec![

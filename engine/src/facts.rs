@@ -212,7 +212,10 @@ const SERVICES: &[(&str, &[&str], &[&str])] = &[
     ),
     (
         "docker",
-        &["multi-user.target.wants/docker.service", "sockets.target.wants/docker.socket"],
+        &[
+            "multi-user.target.wants/docker.service",
+            "sockets.target.wants/docker.socket",
+        ],
         &["/run/docker.pid", "/run/docker.sock"],
     ),
 ];

@@ -81,12 +81,16 @@ pub fn parse(path: &str, text: &str) -> Vec<NetplanDefinition> {
         if key.name != "network" {
             continue;
         }
-        let NodeValue::Map(sections) = &network.value else { continue };
+        let NodeValue::Map(sections) = &network.value else {
+            continue;
+        };
         for (kind, devices) in sections {
             if !KINDS.contains(&kind.name.as_str()) {
                 continue;
             }
-            let NodeValue::Map(devices) = &devices.value else { continue };
+            let NodeValue::Map(devices) = &devices.value else {
+                continue;
+            };
             for (device, _) in devices {
                 found.push(NetplanDefinition {
                     name: device.name.clone(),
