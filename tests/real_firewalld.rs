@@ -70,13 +70,13 @@ fn start(sandbox: &Sandbox<'_>) -> (Background, Background) {
         .unwrap_or_else(|| panic!("the private D-Bus did not start:\n{}", bus.output()));
     let daemon = sandbox.spawn("exec firewalld --nofork --nopid");
     sandbox::wait_for(Duration::from_secs(60), || {
-        stdout(&sandbox.run("firewall-cmd --state 2>/dev/null"))
+        stdout(&sandbox.on_bus("firewall-cmd --state 2>/dev/null"))
             .starts_with("running")
             .then_some(())
     })
     .unwrap_or_else(|| panic!("firewalld did not start:\n{}", daemon.output()));
     // Its nftables backend, not iptables: the table is firewalld's own.
-    let tables = sandbox.run_ok("nft list tables");
+    let tables = sandbox.on_bus_ok("nft list tables");
     assert!(tables.contains("table inet firewalld"), "{tables}");
     (bus, daemon)
 }
@@ -85,7 +85,7 @@ fn start(sandbox: &Sandbox<'_>) -> (Background, Background) {
 fn run_plan(sandbox: &Sandbox<'_>, commands: &[String], daemon: &Background) {
     assert_eq!(commands, ["firewall-cmd --reload"]);
     for command in commands {
-        let output = sandbox.run(command);
+        let output = sandbox.on_bus(command);
         assert!(
             output.status.success(),
             "`{command}` failed:\n{}\n--- firewalld:\n{}",
@@ -170,7 +170,7 @@ fn firewalld_masquerades_the_guests_and_keeps_the_internet_out() {
     let (_bus, daemon) = start(&sandbox);
     run_plan(&sandbox, &commands, &daemon);
     assert_eq!(
-        sandbox.run_ok("firewall-cmd --get-zone-of-interface=br0").trim(),
+        sandbox.on_bus_ok("firewall-cmd --get-zone-of-interface=br0").trim(),
         "hostnet-br0"
     );
     assert!(pings(&guest, "172.16.1.1"), "the guest still reaches its host");

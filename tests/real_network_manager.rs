@@ -103,21 +103,20 @@ fn apply(stage: &Path, playbook: &str, args: &[&str]) -> Vec<Vec<String>> {
 /// seen a device it did not create; no udev runs in the sandbox, so the test
 /// plays its part for the veths that stand in for NICs: an entry in the
 /// (private) udev database, `/run/udev/data/nIFINDEX`, marks each initialized.
-fn start(sandbox: &Sandbox<'_>, nics: &[&str]) -> (Background, Background) {
-    let mut udev = String::from("mkdir -p /run/udev/data\n");
+fn start(sandbox: &Sandbox<'_>, netns: &Netns, nics: &[&str]) -> (Background, Background) {
+    let udev = sandbox.run_dir().join("udev/data");
+    fs_err::create_dir_all(&udev).unwrap();
     for nic in nics {
-        udev.push_str(&format!(
-            "printf 'I:1\\n' > /run/udev/data/n$(cat /sys/class/net/{nic}/ifindex) || exit 1\n"
-        ));
+        let index = netns.read(&format!("/sys/class/net/{nic}/ifindex")).unwrap();
+        fs_err::write(udev.join(format!("n{}", index.trim())), "I:1\n").unwrap();
     }
-    sandbox.run_ok(&udev);
     let bus = sandbox.spawn("mkdir -p /run/dbus && exec dbus-daemon --system --nofork --nopidfile");
     let socket = sandbox.run_dir().join("dbus/system_bus_socket");
     sandbox::wait_for(Duration::from_secs(10), || socket.exists().then_some(()))
         .unwrap_or_else(|| panic!("the private D-Bus did not start:\n{}", bus.output()));
     let daemon = sandbox.spawn("exec NetworkManager --no-daemon");
     sandbox::wait_for(Duration::from_secs(20), || {
-        let output = sandbox.run("nmcli -t -f RUNNING general");
+        let output = sandbox.on_bus("nmcli -t -f RUNNING general");
         (output.status.success() && stdout(&output).trim() == "running").then_some(())
     })
     .unwrap_or_else(|| panic!("NetworkManager did not start:\n{}", daemon.output()));
@@ -191,9 +190,9 @@ fn networkmanager_loads_the_keyfiles_and_brings_up_bridges_ports_and_taps() {
     host.veth("eth0", &lan, "lan0");
     lan.ip_ok(&["link", "set", "lan0", "up"]);
     let sandbox = Sandbox::new(&host, stage.path(), Features::default());
-    let (_bus, daemon) = start(&sandbox, &["eth0"]);
+    let (_bus, daemon) = start(&sandbox, &host, &["eth0"]);
     for argv in &commands {
-        let output = sandbox.run(&argv.join(" "));
+        let output = sandbox.on_bus(&argv.join(" "));
         assert!(
             output.status.success(),
             "`{}` failed:\n{}\n--- NetworkManager:\n{}",
@@ -210,14 +209,14 @@ hostnet-tap0:tap0:activated
 hostnet-tap1:tap1:activated
 hostnet-tap2:tap2:activated";
     let active = sandbox::wait_for(Duration::from_secs(30), || {
-        let output = sandbox.run("nmcli -t -f NAME,DEVICE,STATE connection show --active | sort");
+        let output = sandbox.on_bus("nmcli -t -f NAME,DEVICE,STATE connection show --active | sort");
         let text = stdout(&output);
         (text.trim() == wanted).then_some(text)
     });
     assert!(
         active.is_some(),
         "not every connection is active:\n{}\n--- NetworkManager:\n{}",
-        sandbox::text(&sandbox.run("nmcli -t -f NAME,DEVICE,STATE connection show; nmcli -t device")),
+        sandbox::text(&sandbox.on_bus("nmcli -t -f NAME,DEVICE,STATE connection show; nmcli -t device")),
         daemon.output()
     );
 
@@ -343,18 +342,18 @@ unmanaged-devices+=interface-name:br0;interface-name:eth0
         host.ip_ok(&["link", "set", link, "up"]);
     }
     let sandbox = Sandbox::new(&host, stage.path(), Features::default());
-    let (_bus, daemon) = start(&sandbox, &["eth0", "eth9"]);
-    let output = sandbox.run(&reload.join(" "));
+    let (_bus, daemon) = start(&sandbox, &host, &["eth0", "eth9"]);
+    let output = sandbox.on_bus(&reload.join(" "));
     assert!(output.status.success(), "{}", sandbox::text(&output));
     let wanted = "br0:unmanaged\neth0:unmanaged\neth9:";
     let devices = sandbox::wait_for(Duration::from_secs(20), || {
-        let text = stdout(&sandbox.run("nmcli -t -f DEVICE,STATE device | grep -v '^lo:' | sort"));
+        let text = stdout(&sandbox.on_bus("nmcli -t -f DEVICE,STATE device | grep -v '^lo:' | sort"));
         text.starts_with(wanted).then_some(text)
     });
     let devices = devices.unwrap_or_else(|| {
         panic!(
             "{}\n--- NetworkManager:\n{}",
-            stdout(&sandbox.run("nmcli -t -f DEVICE,STATE device")),
+            stdout(&sandbox.on_bus("nmcli -t -f DEVICE,STATE device")),
             daemon.output()
         )
     });
@@ -421,16 +420,16 @@ fn the_laptop_playbook_with_networkmanager_and_firewalld_together() {
 
     let host = Netns::new();
     let sandbox = Sandbox::new(&host, stage.path(), Features::default());
-    let (_bus, network_manager) = start(&sandbox, &[]);
+    let (_bus, network_manager) = start(&sandbox, &host, &[]);
     let firewalld = sandbox.spawn("exec firewalld --nofork --nopid");
     sandbox::wait_for(Duration::from_secs(60), || {
-        stdout(&sandbox.run("firewall-cmd --state 2>/dev/null"))
+        stdout(&sandbox.on_bus("firewall-cmd --state 2>/dev/null"))
             .starts_with("running")
             .then_some(())
     })
     .unwrap_or_else(|| panic!("firewalld did not start:\n{}", firewalld.output()));
     for command in &commands {
-        let output = sandbox.run(command);
+        let output = sandbox.on_bus(command);
         assert!(
             output.status.success(),
             "`{command}` failed:\n{}\n--- NetworkManager:\n{}\n--- firewalld:\n{}",
@@ -441,21 +440,23 @@ fn the_laptop_playbook_with_networkmanager_and_firewalld_together() {
     }
     let wanted = "hostnet-br0:br0:activated\nhostnet-tap0:tap0:activated\nhostnet-tap1:tap1:activated";
     let active = sandbox::wait_for(Duration::from_secs(30), || {
-        let text = stdout(&sandbox.run("nmcli -t -f NAME,DEVICE,STATE connection show --active | sort"));
+        let text = stdout(&sandbox.on_bus("nmcli -t -f NAME,DEVICE,STATE connection show --active | sort"));
         (text.trim() == wanted).then_some(())
     });
     assert!(
         active.is_some(),
         "{}\n--- NetworkManager:\n{}",
-        stdout(&sandbox.run("nmcli -t device")),
+        stdout(&sandbox.on_bus("nmcli -t device")),
         network_manager.output()
     );
     assert_eq!(
-        sandbox.run_ok("firewall-cmd --get-zone-of-interface=br0").trim(),
+        sandbox.on_bus_ok("firewall-cmd --get-zone-of-interface=br0").trim(),
         "hostnet-br0"
     );
     assert_eq!(
-        sandbox.run_ok("firewall-cmd --zone=hostnet-br0 --list-services").trim(),
+        sandbox
+            .on_bus_ok("firewall-cmd --zone=hostnet-br0 --list-services")
+            .trim(),
         "dhcp dns"
     );
     assert_eq!(read(&host, "/sys/class/net/tap0/owner"), uid.to_string());
