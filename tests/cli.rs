@@ -441,6 +441,50 @@ backends:
   qemu: qemu-bridge-helper (preferred)
 "
     );
+    // What the host runs decides: NetworkManager and firewalld enabled on
+    // Fedora, NetworkManager 1.46 (dpkg's database) on Ubuntu Desktop.
+    let fedora = hostnet()
+        .args(["facts", "--root", "examples/fedora-host"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout(&fedora),
+        "\
+distro: systemd
+init: systemd
+interfaces:
+  eth0 mac 52:54:00:12:34:56
+  wlan0 mac 52:54:00:ab:cd:ef (wireless)
+tools: nft iptables dnsmasq networkctl NetworkManager nmcli firewalld firewall-cmd
+services: NetworkManager firewalld
+backends:
+  network: gentoo-netifrc (unsupported: netifrc is Gentoo's network system)
+  network: debian-ifupdown (unsupported: ifupdown is Debian's network system, and `ifup` is not installed)
+  network: network-manager (preferred)
+  network: systemd-networkd (supported)
+  dhcp: dnsmasq (preferred)
+  sysctl: sysctl (preferred)
+  firewall: firewalld (preferred)
+  firewall: nftables (supported)
+  firewall: iptables (supported)
+  firewall: ufw (unsupported: ufw is not installed)
+  mac_nat: ebtables (preferred)
+  qemu: qemu-bridge-helper (preferred)
+"
+    );
+    let desktop = hostnet()
+        .args(["facts", "--root", "examples/ubuntu-desktop-host"])
+        .output()
+        .unwrap();
+    let text = stdout(&desktop);
+    assert!(
+        text.contains("services: NetworkManager\nnetworkmanager: 1.46.0\nbackends:\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  network: network-manager (preferred)\n  network: systemd-networkd (supported)\n"),
+        "{text}"
+    );
     let json = hostnet()
         .args(["facts", "--root", "examples/gentoo-host", "--json"])
         .output()

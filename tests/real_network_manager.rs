@@ -323,12 +323,15 @@ unmanaged-devices+=interface-name:br0;interface-name:eth0
     );
     let reload = ["nmcli", "general", "reload", "conf"].map(str::to_owned).to_vec();
     assert!(commands.contains(&reload), "{commands:?}");
+    // NetworkManager starts without it, as on the host before the apply.
+    let drop_in = stage.path().join("etc/NetworkManager/conf.d/90-hostnet-unmanaged.conf");
+    let text = fs_err::read_to_string(&drop_in).unwrap();
+    fs_err::remove_file(&drop_in).unwrap();
     with_test_conf(stage.path());
 
     // Only NetworkManager runs here: networkd's files are not loaded, so
     // the devices are made by hand, as networkd would. eth9 is nobody's:
-    // NetworkManager must still manage it (a control: the same veth, without
-    // the drop-in's match).
+    // NetworkManager must keep managing it (a control).
     let host = Netns::new();
     let lan = Netns::new();
     host.veth("eth0", &lan, "lan0");
@@ -343,27 +346,41 @@ unmanaged-devices+=interface-name:br0;interface-name:eth0
     }
     let sandbox = Sandbox::new(&host, stage.path(), Features::default());
     let (_bus, daemon) = start(&sandbox, &host, &["eth0", "eth9"]);
+    let states = || stdout(&sandbox.on_bus("nmcli -t -f DEVICE,STATE device | grep -v '^lo:' | sort"));
+    let state_of = |text: &str, device: &str| {
+        text.lines()
+            .find_map(|line| line.strip_prefix(&format!("{device}:")).map(str::to_owned))
+            .unwrap_or_default()
+    };
+    let before = sandbox::wait_for(Duration::from_secs(20), || {
+        let text = states();
+        (!state_of(&text, "eth0").is_empty() && state_of(&text, "eth0") != "unmanaged").then_some(text)
+    });
+    assert!(
+        before.is_some(),
+        "control: without the drop-in NetworkManager manages eth0:\n{}\n--- NetworkManager:\n{}",
+        states(),
+        daemon.output()
+    );
+
+    // The apply: the rendered drop-in, then the plan's `nmcli general reload
+    // conf`. The sandbox's /etc is an overlay that cannot change under a
+    // running daemon, so the file goes to NetworkManager's other conf.d, in
+    // the sandbox's private /run, which it merges the same way.
+    let live = sandbox.run_dir().join("NetworkManager/conf.d");
+    fs_err::create_dir_all(&live).unwrap();
+    fs_err::write(live.join("90-hostnet-unmanaged.conf"), text).unwrap();
     let output = sandbox.on_bus(&reload.join(" "));
     assert!(output.status.success(), "{}", sandbox::text(&output));
-    let wanted = "br0:unmanaged\neth0:unmanaged\neth9:";
-    let devices = sandbox::wait_for(Duration::from_secs(20), || {
-        let text = stdout(&sandbox.on_bus("nmcli -t -f DEVICE,STATE device | grep -v '^lo:' | sort"));
-        text.starts_with(wanted).then_some(text)
+    let after = sandbox::wait_for(Duration::from_secs(20), || {
+        let text = states();
+        (state_of(&text, "eth0") == "unmanaged" && state_of(&text, "br0") == "unmanaged").then_some(text)
     });
-    let devices = devices.unwrap_or_else(|| {
-        panic!(
-            "{}\n--- NetworkManager:\n{}",
-            stdout(&sandbox.on_bus("nmcli -t -f DEVICE,STATE device")),
-            daemon.output()
-        )
-    });
-    let eth9 = devices
-        .lines()
-        .find(|line| line.starts_with("eth9:"))
-        .unwrap_or_default();
+    let after = after.unwrap_or_else(|| panic!("{}\n--- NetworkManager:\n{}", states(), daemon.output()));
     assert_ne!(
-        eth9, "eth9:unmanaged",
-        "NetworkManager must keep managing devices hostnet does not own"
+        state_of(&after, "eth9"),
+        "unmanaged",
+        "NetworkManager must keep managing devices hostnet does not own:\n{after}"
     );
 }
 
