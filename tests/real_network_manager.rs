@@ -477,4 +477,12 @@ fn the_laptop_playbook_with_networkmanager_and_firewalld_together() {
         "dhcp dns"
     );
     assert_eq!(read(&host, "/sys/class/net/tap0/owner"), uid.to_string());
+    // Control: without `zone=` NetworkManager hands br0 to the default zone
+    // when it activates it, out of hostnet's.
+    sandbox.on_bus_ok("nmcli connection modify id hostnet-br0 connection.zone ''");
+    sandbox.on_bus_ok("nmcli connection up id hostnet-br0");
+    assert_eq!(
+        sandbox.on_bus_ok("firewall-cmd --get-zone-of-interface=br0").trim(),
+        "public"
+    );
 }
