@@ -496,3 +496,40 @@ backends:
     );
     assert_eq!(facts["users"], serde_json::json!(["root", "qemu"]));
 }
+
+#[test]
+fn facts_see_docker_br_netfilter_and_netplan_under_the_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "etc/os-release", "ID=ubuntu\n");
+    write(root, "run/docker.pid", "4242\n");
+    write(root, "sys/module/br_netfilter/refcnt", "0\n");
+    write(
+        root,
+        "etc/netplan/50-cloud-init.yaml",
+        "network:\n  version: 2\n  ethernets:\n    eth0:\n      dhcp4: true\n",
+    );
+    write(
+        root,
+        "etc/passwd",
+        "root:x:0:0::/root:/bin/sh\nqemu:x:107:107::/:/sbin/nologin\n",
+    );
+    let facts = |root: &Path| -> serde_json::Value {
+        let output = hostnet()
+            .args(["facts", "--json", "--root", root.to_str().unwrap()])
+            .output()
+            .unwrap();
+        serde_json::from_slice(&output.stdout).unwrap()
+    };
+    let found = facts(root);
+    assert_eq!(found["services"], serde_json::json!(["docker"]));
+    assert_eq!(found["br_netfilter"], serde_json::json!(true));
+    assert_eq!(
+        found["netplan"],
+        serde_json::json!([{ "name": "eth0", "file": "/etc/netplan/50-cloud-init.yaml", "line": 4 }])
+    );
+    assert_eq!(found["user_ids"], serde_json::json!({ "root": 0, "qemu": 107 }));
+    // Docker that leaves iptables alone does not count.
+    write(root, "etc/docker/daemon.json", "{ \"iptables\" : false }\n");
+    assert_eq!(facts(root)["services"], serde_json::json!([]));
+}
