@@ -397,6 +397,23 @@ pub fn distro_from_os_release(text: &str) -> Distro {
     }
 }
 
+/// The keys of a facts file.
+const KEYS: &[&str] = &[
+    "distro",
+    "init",
+    "interfaces",
+    "users",
+    "groups",
+    "tools",
+    "ufw_enabled",
+    "services",
+    "networkmanager_version",
+    "br_netfilter",
+    "netplan",
+    "user_ids",
+    "group_ids",
+];
+
 /// Read facts from a YAML file (`--facts`), e.g. for planning another host:
 ///
 /// ```yaml
@@ -478,39 +495,8 @@ pub fn load(path: &Path, distro: Option<Distro>) -> Result<Facts> {
                     ErrorKind::UnknownKey {
                         key: key.name.clone(),
                         context: "facts",
-                        suggestion: crate::error::suggest(
-                            &key.name,
-                            [
-                                "distro",
-                                "init",
-                                "interfaces",
-                                "users",
-                                "groups",
-                                "tools",
-                                "ufw_enabled",
-                                "services",
-                                "networkmanager_version",
-                                "br_netfilter",
-                                "netplan",
-                                "user_ids",
-                                "group_ids",
-                            ],
-                        ),
-                        expected: vec![
-                            "distro",
-                            "init",
-                            "interfaces",
-                            "users",
-                            "groups",
-                            "tools",
-                            "ufw_enabled",
-                            "services",
-                            "networkmanager_version",
-                            "br_netfilter",
-                            "netplan",
-                            "user_ids",
-                            "group_ids",
-                        ],
+                        suggestion: crate::error::suggest(&key.name, KEYS.iter().copied()),
+                        expected: KEYS.to_vec(),
                     },
                 ));
             }
