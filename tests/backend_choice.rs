@@ -181,7 +181,7 @@ hint: did you mean `iptables`?
         "\
 error: unknown network backend `netplan`
 
-hint: expected one of `gentoo-netifrc`, `debian-ifupdown`, `systemd-networkd`
+hint: expected one of `gentoo-netifrc`, `debian-ifupdown`, `network-manager`, `systemd-networkd`
 ",
     );
     let playbook = format!(

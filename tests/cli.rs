@@ -425,18 +425,65 @@ interfaces:
   eth0 mac 52:54:00:12:34:56
   wlan0 mac 52:54:00:ab:cd:ef (wireless)
 tools: ufw
+services: -
 backends:
   network: gentoo-netifrc (unsupported: netifrc is Gentoo's network system)
   network: debian-ifupdown (supported)
+  network: network-manager (unsupported: NetworkManager is not installed)
   network: systemd-networkd (preferred)
   dhcp: dnsmasq (preferred)
   sysctl: sysctl (preferred)
+  firewall: firewalld (unsupported: firewalld is not installed)
   firewall: nftables (supported)
   firewall: iptables (supported)
   firewall: ufw (preferred)
   mac_nat: ebtables (preferred)
   qemu: qemu-bridge-helper (preferred)
 "
+    );
+    // What the host runs decides: NetworkManager and firewalld enabled on
+    // Fedora, NetworkManager 1.46 (dpkg's database) on Ubuntu Desktop.
+    let fedora = hostnet()
+        .args(["facts", "--root", "examples/fedora-host"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout(&fedora),
+        "\
+distro: systemd
+init: systemd
+interfaces:
+  eth0 mac 52:54:00:12:34:56
+  wlan0 mac 52:54:00:ab:cd:ef (wireless)
+tools: nft iptables dnsmasq networkctl NetworkManager nmcli firewalld firewall-cmd
+services: NetworkManager firewalld
+backends:
+  network: gentoo-netifrc (unsupported: netifrc is Gentoo's network system)
+  network: debian-ifupdown (unsupported: ifupdown is Debian's network system, and `ifup` is not installed)
+  network: network-manager (preferred)
+  network: systemd-networkd (supported)
+  dhcp: dnsmasq (preferred)
+  sysctl: sysctl (preferred)
+  firewall: firewalld (preferred)
+  firewall: nftables (supported)
+  firewall: iptables (supported)
+  firewall: ufw (unsupported: ufw is not installed)
+  mac_nat: ebtables (preferred)
+  qemu: qemu-bridge-helper (preferred)
+"
+    );
+    let desktop = hostnet()
+        .args(["facts", "--root", "examples/ubuntu-desktop-host"])
+        .output()
+        .unwrap();
+    let text = stdout(&desktop);
+    assert!(
+        text.contains("services: NetworkManager\nnetworkmanager: 1.46.0\nbackends:\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  network: network-manager (preferred)\n  network: systemd-networkd (supported)\n"),
+        "{text}"
     );
     let json = hostnet()
         .args(["facts", "--root", "examples/gentoo-host", "--json"])
@@ -448,4 +495,41 @@ backends:
         (Some("gentoo"), Some("openrc"))
     );
     assert_eq!(facts["users"], serde_json::json!(["root", "qemu"]));
+}
+
+#[test]
+fn facts_see_docker_br_netfilter_and_netplan_under_the_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "etc/os-release", "ID=ubuntu\n");
+    write(root, "run/docker.pid", "4242\n");
+    write(root, "sys/module/br_netfilter/refcnt", "0\n");
+    write(
+        root,
+        "etc/netplan/50-cloud-init.yaml",
+        "network:\n  version: 2\n  ethernets:\n    eth0:\n      dhcp4: true\n",
+    );
+    write(
+        root,
+        "etc/passwd",
+        "root:x:0:0::/root:/bin/sh\nqemu:x:107:107::/:/sbin/nologin\n",
+    );
+    let facts = |root: &Path| -> serde_json::Value {
+        let output = hostnet()
+            .args(["facts", "--json", "--root", root.to_str().unwrap()])
+            .output()
+            .unwrap();
+        serde_json::from_slice(&output.stdout).unwrap()
+    };
+    let found = facts(root);
+    assert_eq!(found["services"], serde_json::json!(["docker"]));
+    assert_eq!(found["br_netfilter"], serde_json::json!(true));
+    assert_eq!(
+        found["netplan"],
+        serde_json::json!([{ "name": "eth0", "file": "/etc/netplan/50-cloud-init.yaml", "line": 4 }])
+    );
+    assert_eq!(found["user_ids"], serde_json::json!({ "root": 0, "qemu": 107 }));
+    // Docker that leaves iptables alone does not count.
+    write(root, "etc/docker/daemon.json", "{ \"iptables\" : false }\n");
+    assert_eq!(facts(root)["services"], serde_json::json!([]));
 }

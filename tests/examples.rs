@@ -8,7 +8,7 @@ use std::path::Path;
 use crate::support::golden::{assert_golden, copy_tree};
 use crate::support::{hostnet, repo, stderr, stdout};
 
-const HOSTS: &[&str] = &["gentoo", "debian", "ubuntu"];
+const HOSTS: &[&str] = &["gentoo", "debian", "ubuntu", "fedora", "ubuntu-desktop"];
 
 fn exercise(playbook: &str) {
     let path = format!("playbooks/{playbook}.yml");
@@ -70,6 +70,7 @@ playbooks! {
     bridged_renamed_uplink => "bridged-renamed-uplink",
     host_only => "host-only",
     internal => "internal",
+    laptop => "laptop",
     mac_nat => "mac-nat",
     nat => "nat",
     nat_any_uplink => "nat-any-uplink",

@@ -17,6 +17,8 @@ fn facts_json_reads_back_as_the_same_facts() {
         repo().join("examples/gentoo-host"),
         repo().join("examples/debian-host"),
         repo().join("examples/ubuntu-host"),
+        repo().join("examples/fedora-host"),
+        repo().join("examples/ubuntu-desktop-host"),
         empty.path().to_path_buf(),
     ];
     for root in roots {

@@ -39,6 +39,10 @@ golden_cases! {
     debian_scenario5_nftables => "debian-scenario5-nftables",
     gentoo_mac_nat => "gentoo-mac-nat",
     debian_mac_nat => "debian-mac-nat",
+    fedora_laptop => "fedora-laptop",
+    ubuntu_desktop_laptop => "ubuntu-desktop-laptop",
+    ubuntu_coexistence => "ubuntu-coexistence",
+    debian_docker_bridged => "debian-docker-bridged",
 }
 
 #[test]

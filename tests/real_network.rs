@@ -217,7 +217,7 @@ fn ifupdown_boots_scenario_1_from_rendered_files() {
         return;
     }
     let scenario = Bridged::new();
-    let stage = scenario.render(&["--distro", "debian"]);
+    let stage = scenario.render(&["--distro", "debian", "--network-backend", "debian-ifupdown"]);
     let lab = Lab::new();
     let sandbox = Sandbox::new(&lab.host, stage.path(), Features::default());
     let output = sandbox.run_ok(IFUP);
@@ -261,7 +261,7 @@ fn ifupdown_negative_controls_are_caught() {
         ),
     ];
     for (what, from, to, caught) in breakages {
-        let stage = scenario.render(&["--distro", "debian"]);
+        let stage = scenario.render(&["--distro", "debian", "--network-backend", "debian-ifupdown"]);
         break_file(stage.path(), file, from, to);
         let lab = Lab::new();
         let sandbox = Sandbox::new(&lab.host, stage.path(), Features::default());
@@ -340,7 +340,7 @@ fn networkd_boots_scenario_1_from_rendered_files() {
         return;
     }
     let scenario = Bridged::new();
-    let stage = scenario.render(&["--distro", "systemd"]);
+    let stage = scenario.render(&["--distro", "systemd", "--network-backend", "systemd-networkd"]);
     let lab = Lab::new();
     let sandbox = Sandbox::new(&lab.host, stage.path(), Features::NETWORKD);
     let networkd = start_networkd(&sandbox);
@@ -381,7 +381,7 @@ fn networkd_negative_control_is_caught() {
         return;
     }
     let scenario = Bridged::new();
-    let stage = scenario.render(&["--distro", "systemd"]);
+    let stage = scenario.render(&["--distro", "systemd", "--network-backend", "systemd-networkd"]);
     // Centiseconds where networkd wants seconds: 200 s is out of the kernel's
     // range with STP on. Depending on the kernel, networkd's one netlink
     // request fails ("Bridge parameters could not be set", nothing applied)

@@ -46,9 +46,16 @@ impl Backend for DebianIfupdown {
 
     fn detect(&self, facts: &Facts) -> Detection {
         match facts.distro {
+            // A Debian desktop's network is NetworkManager's.
+            Distro::Debian if facts.runs("NetworkManager") && facts.has_tool("NetworkManager") => Detection::Supported,
             Distro::Debian => Detection::Preferred,
             Distro::Gentoo => Detection::Unsupported("ifupdown is Debian's network system; Gentoo uses netifrc".into()),
-            Distro::Ubuntu | Distro::Systemd => Detection::Supported,
+            Distro::Ubuntu => Detection::Supported,
+            // Fedora, Arch, openSUSE: ifupdown is no part of them unless installed.
+            Distro::Systemd if facts.has_tool("ifup") => Detection::Supported,
+            Distro::Systemd => {
+                Detection::Unsupported("ifupdown is Debian's network system, and `ifup` is not installed".into())
+            }
         }
     }
 
@@ -57,7 +64,9 @@ impl Backend for DebianIfupdown {
     }
 
     fn render(&self, desired: &Desired<'_>) -> Result<Vec<Planned>> {
-        Ok(render(&desired.topology))
+        let mut changes = render(&desired.topology);
+        changes.extend(crate::netplan::warnings(desired));
+        Ok(changes)
     }
 }
 

@@ -243,6 +243,12 @@ mod tests {
             groups: None,
             tools: Vec::new(),
             ufw_enabled: false,
+            services: Vec::new(),
+            networkmanager_version: None,
+            br_netfilter: false,
+            netplan: Vec::new(),
+            user_ids: std::collections::BTreeMap::new(),
+            group_ids: std::collections::BTreeMap::new(),
         }
     }
 

@@ -66,7 +66,7 @@ impl Backend for Iptables {
     fn detect(&self, facts: &Facts) -> Detection {
         // ufw prefers itself when enabled, nftables on systemd hosts with `nft`.
         let nftables_host = facts.init == Init::Systemd && facts.has_tool("nft");
-        if facts.ufw_enabled || nftables_host {
+        if facts.ufw_enabled || nftables_host || facts.runs("firewalld") {
             Detection::Supported
         } else {
             Detection::Preferred
@@ -126,6 +126,8 @@ impl Backend for Iptables {
         changes.extend(boot.wiring(&all));
         changes.extend(reloads);
         changes.extend(jumps);
+        // Docker drops forwarded packets unless its DOCKER-USER accepts them.
+        changes.extend(crate::docker::docker_user(desired));
         Ok(changes)
     }
 }
@@ -372,6 +374,12 @@ mod tests {
             groups: None,
             tools: Vec::new(),
             ufw_enabled: false,
+            services: Vec::new(),
+            networkmanager_version: None,
+            br_netfilter: false,
+            netplan: Vec::new(),
+            user_ids: std::collections::BTreeMap::new(),
+            group_ids: std::collections::BTreeMap::new(),
         }
     }
 

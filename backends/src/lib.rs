@@ -3,12 +3,16 @@
 
 mod debian_ifupdown;
 mod dnsmasq;
+mod docker;
 mod ebtables;
+mod firewalld;
 #[cfg(test)]
 mod fixtures;
 mod gentoo_netifrc;
 mod iptables;
 mod netfilter;
+mod netplan;
+mod network_manager;
 mod nftables;
 mod qemu_bridge_helper;
 mod sysctl;
@@ -24,9 +28,11 @@ pub fn registry() -> Registry {
     let backends: Vec<Box<dyn Backend>> = vec![
         Box::new(gentoo_netifrc::GentooNetifrc),
         Box::new(debian_ifupdown::DebianIfupdown),
+        Box::new(network_manager::NetworkManager),
         Box::new(systemd_networkd::SystemdNetworkd),
         Box::new(dnsmasq::Dnsmasq),
         Box::new(sysctl::Sysctl),
+        Box::new(firewalld::Firewalld),
         Box::new(nftables::Nftables),
         Box::new(iptables::Iptables),
         Box::new(ufw::Ufw),

@@ -75,7 +75,7 @@ impl Backend for Nftables {
             // iptables is Gentoo's usual choice.
             return Detection::Supported;
         }
-        if facts.init == Init::Systemd && facts.has_tool("nft") && !facts.ufw_enabled {
+        if facts.init == Init::Systemd && facts.has_tool("nft") && !facts.ufw_enabled && !facts.runs("firewalld") {
             Detection::Preferred
         } else {
             Detection::Supported
@@ -96,7 +96,7 @@ impl Backend for Nftables {
             return Ok(gentoo(&ruleset).into_iter().map(planned).collect());
         }
         let rules = SysPath::from_static(RULES);
-        Ok(vec![
+        let mut changes = vec![
             planned(Change::File {
                 path: rules.clone(),
                 content: ruleset.file(),
@@ -128,7 +128,11 @@ impl Backend for Nftables {
                 guard: Guard::FilesChanged(vec![rules]),
                 effects: Vec::new(),
             })),
-        ])
+        ];
+        // Docker drops forwarded packets unless its DOCKER-USER accepts them
+        // (an accept here cannot undo a drop in iptables' own table).
+        changes.extend(crate::docker::docker_user(desired));
+        Ok(changes)
     }
 }
 
@@ -318,6 +322,12 @@ mod tests {
             groups: None,
             tools: tools.iter().map(|tool| (*tool).to_owned()).collect(),
             ufw_enabled,
+            services: Vec::new(),
+            networkmanager_version: None,
+            br_netfilter: false,
+            netplan: Vec::new(),
+            user_ids: std::collections::BTreeMap::new(),
+            group_ids: std::collections::BTreeMap::new(),
         }
     }
 

@@ -45,6 +45,12 @@ impl Backend for SystemdNetworkd {
                 facts.init.display_name()
             ));
         }
+        if facts.runs("NetworkManager") {
+            // NetworkManager configures this host's network: networkd beside
+            // it would fight over the same devices (it then gets the
+            // unmanaged-devices drop-in, see `network_manager.rs`).
+            return Detection::Supported;
+        }
         match facts.distro {
             Distro::Ubuntu | Distro::Systemd => Detection::Preferred,
             Distro::Gentoo | Distro::Debian => Detection::Supported,
@@ -56,7 +62,9 @@ impl Backend for SystemdNetworkd {
     }
 
     fn render(&self, desired: &Desired<'_>) -> Result<Vec<Planned>> {
-        Ok(render(&desired.topology))
+        let mut changes = render(&desired.topology);
+        changes.extend(crate::netplan::warnings(desired));
+        Ok(changes)
     }
 }
 

@@ -128,6 +128,8 @@ impl Backend for Ufw {
             &[BEFORE_RULES, BEFORE6_RULES, BEFORE_INIT, SYSCTL_CONF],
             &all,
         ));
+        // Docker drops forwarded packets unless its DOCKER-USER accepts them.
+        changes.extend(crate::docker::docker_user(desired));
         Ok(changes)
     }
 }
@@ -270,6 +272,12 @@ mod tests {
             groups: None,
             tools: vec!["ufw".into()],
             ufw_enabled: true,
+            services: Vec::new(),
+            networkmanager_version: None,
+            br_netfilter: false,
+            netplan: Vec::new(),
+            user_ids: std::collections::BTreeMap::new(),
+            group_ids: std::collections::BTreeMap::new(),
         }
     }
 

@@ -37,6 +37,14 @@ pub trait Backend: Send + Sync {
     fn wanted(&self, model: &HostModel) -> bool;
     /// Desired state in, changes out. No I/O.
     fn render(&self, desired: &Desired<'_>) -> Result<Vec<Planned>>;
+    /// What this backend's tool needs when `chosen` renders its target
+    /// instead (NetworkManager told to leave the chosen backend's devices
+    /// alone). Called for every backend of a chosen target but the chosen
+    /// one; nothing by default. No I/O.
+    fn alongside(&self, desired: &Desired<'_>, chosen: BackendId) -> Result<Vec<Planned>> {
+        let _ = (desired, chosen);
+        Ok(Vec::new())
+    }
 }
 
 /// What backends render: the validated model, its topology (built once,

@@ -66,6 +66,10 @@ pub enum Change {
     RestartOnChange { name: String, files: Vec<SysPath> },
     /// A package the rendered files need on the host (shown in the plan).
     Require { package: String, reason: String },
+    /// Something the user must know about the host (shown in the plan's
+    /// warnings): another tool that manages the same devices, a firewall
+    /// that drops the guests' traffic.
+    Warn { message: String },
 }
 
 /// A managed block: `# BEGIN hostnet MARKER` … `# END hostnet MARKER`.

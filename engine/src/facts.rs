@@ -2,6 +2,7 @@
 //! accounts. Gathered once from the root (or read from `--facts FILE`) and
 //! passed down; nothing else probes the host.
 
+use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::path::Path;
 use std::str::FromStr;
@@ -10,6 +11,7 @@ use minijinja::Value;
 use serde::Serialize;
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::netplan::{self, NetplanDefinition};
 use crate::root::{Root, SysPath};
 use crate::types::{InterfaceName, MacAddr};
 use crate::value::{Scope, map_value};
@@ -114,6 +116,21 @@ pub struct Facts {
     pub tools: Vec<String>,
     /// Is ufw enabled (`ENABLED=yes` in `/etc/ufw/ufw.conf`)?
     pub ufw_enabled: bool,
+    /// Services that run or start at boot and decide backends
+    /// (`NetworkManager`, `firewalld`, `docker` — Docker only where it
+    /// manages iptables, as it does unless its daemon.json says otherwise).
+    pub services: Vec<String>,
+    /// NetworkManager's version (`1.42.4`), when known.
+    pub networkmanager_version: Option<String>,
+    /// Is the `br_netfilter` module loaded (bridged frames then traverse
+    /// iptables' FORWARD)?
+    pub br_netfilter: bool,
+    /// Devices netplan defines, with where.
+    pub netplan: Vec<NetplanDefinition>,
+    /// Numeric user IDs from `/etc/passwd` (NetworkManager's TAP owner is one).
+    pub user_ids: BTreeMap<String, u32>,
+    /// Numeric group IDs from `/etc/group`.
+    pub group_ids: BTreeMap<String, u32>,
 }
 
 impl Facts {
@@ -157,6 +174,91 @@ impl Facts {
     pub fn has_tool(&self, tool: &str) -> bool {
         self.tools.iter().any(|t| t == tool)
     }
+
+    /// Does `service` run (or start at boot) here?
+    pub fn runs(&self, service: &str) -> bool {
+        self.services.iter().any(|s| s == service)
+    }
+
+    /// Is NetworkManager known to be at least `major.minor`?
+    pub fn networkmanager_at_least(&self, major: u32, minor: u32) -> bool {
+        self.networkmanager_version.as_deref().is_some_and(|version| {
+            let mut parts = version.split('.').map(|part| part.parse::<u32>().unwrap_or(0));
+            let found = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+            found >= (major, minor)
+        })
+    }
+}
+
+/// Services whose presence decides backends: the name recorded, the units
+/// (or aliases) whose `wants` link means "enabled" under systemd, and the
+/// paths that exist only while it runs.
+const SERVICES: &[(&str, &[&str], &[&str])] = &[
+    (
+        "NetworkManager",
+        &[
+            "multi-user.target.wants/NetworkManager.service",
+            "dbus-org.freedesktop.NetworkManager.service",
+        ],
+        &["/run/NetworkManager/NetworkManager.pid", "/run/NetworkManager/devices"],
+    ),
+    (
+        "firewalld",
+        &[
+            "multi-user.target.wants/firewalld.service",
+            "dbus-org.fedoraproject.FirewallD1.service",
+        ],
+        &["/run/firewalld.pid", "/run/firewalld"],
+    ),
+    (
+        "docker",
+        &[
+            "multi-user.target.wants/docker.service",
+            "sockets.target.wants/docker.socket",
+        ],
+        &["/run/docker.pid", "/run/docker.sock"],
+    ),
+];
+
+fn services(root: &Root) -> Result<Vec<String>> {
+    let mut found = Vec::new();
+    for (name, units, running) in SERVICES {
+        let mut paths: Vec<String> = units.iter().map(|unit| format!("/etc/systemd/system/{unit}")).collect();
+        paths.push(format!("/etc/runlevels/default/{name}"));
+        paths.extend(running.iter().map(|path| (*path).to_owned()));
+        for path in paths {
+            if root.exists(&SysPath::from_static(path))? {
+                found.push((*name).to_owned());
+                break;
+            }
+        }
+    }
+    // Docker with `"iptables": false` in its daemon.json leaves the firewall
+    // alone, which is all hostnet cares about.
+    let daemon = root
+        .read_text(&SysPath::from_static("/etc/docker/daemon.json"))?
+        .unwrap_or_default();
+    let compact: String = daemon.split_whitespace().collect();
+    if compact.contains("\"iptables\":false") {
+        found.retain(|service| service != "docker");
+    }
+    Ok(found)
+}
+
+/// NetworkManager's upstream version from dpkg's status database
+/// (`Version: 1.42.4-1+deb12u1` → `1.42.4`); `None` elsewhere (an RPM host).
+fn networkmanager_version(root: &Root) -> Result<Option<String>> {
+    let Some(status) = root.read_text(&SysPath::from_static("/var/lib/dpkg/status"))? else {
+        return Ok(None);
+    };
+    Ok(status
+        .split("\n\n")
+        .find(|paragraph| paragraph.lines().any(|line| line == "Package: network-manager"))
+        .and_then(|paragraph| paragraph.lines().find_map(|line| line.strip_prefix("Version: ")))
+        .map(|version| {
+            let version = version.split_once(':').map_or(version, |(_, rest)| rest);
+            version.split('-').next().unwrap_or(version).to_owned()
+        }))
 }
 
 /// Tools whose presence is recorded in facts (looked up in the root's `/usr/sbin`, `/sbin`, `/usr/bin`).
@@ -169,6 +271,12 @@ const TOOLS: &[&str] = &[
     "brctl",
     "ifup",
     "networkctl",
+    "NetworkManager",
+    "nmcli",
+    "firewalld",
+    "firewall-cmd",
+    "dockerd",
+    "netplan",
 ];
 
 /// Detect facts under `root`; `distro` overrides the os-release detection.
@@ -232,7 +340,30 @@ pub fn gather(root: &Root, distro: Option<Distro>) -> Result<Facts> {
         groups,
         tools,
         ufw_enabled,
+        services: services(root)?,
+        networkmanager_version: networkmanager_version(root)?,
+        br_netfilter: root.exists(&SysPath::from_static("/sys/module/br_netfilter"))?,
+        netplan: netplan::definitions(root)?,
+        user_ids: account_ids(root, "/etc/passwd")?,
+        group_ids: account_ids(root, "/etc/group")?,
     })
+}
+
+/// `name:x:ID:…` lines → name → ID.
+fn account_ids(root: &Root, path: &str) -> Result<BTreeMap<String, u32>> {
+    Ok(root
+        .read_text(&SysPath::from_static(path))?
+        .map(|text| {
+            text.lines()
+                .filter_map(|line| {
+                    let mut fields = line.split(':');
+                    let name = fields.next()?;
+                    let id = fields.nth(1)?.parse().ok()?;
+                    (!name.is_empty() && !name.starts_with('#')).then(|| (name.to_owned(), id))
+                })
+                .collect()
+        })
+        .unwrap_or_default())
 }
 
 fn account_names(root: &Root, path: &str) -> Result<Option<Vec<String>>> {
@@ -266,6 +397,23 @@ pub fn distro_from_os_release(text: &str) -> Distro {
     }
 }
 
+/// The keys of a facts file.
+const KEYS: &[&str] = &[
+    "distro",
+    "init",
+    "interfaces",
+    "users",
+    "groups",
+    "tools",
+    "ufw_enabled",
+    "services",
+    "networkmanager_version",
+    "br_netfilter",
+    "netplan",
+    "user_ids",
+    "group_ids",
+];
+
 /// Read facts from a YAML file (`--facts`), e.g. for planning another host:
 ///
 /// ```yaml
@@ -277,6 +425,13 @@ pub fn distro_from_os_release(text: &str) -> Distro {
 /// users: [root, qemu]
 /// groups: [root, kvm]
 /// tools: [iptables, dnsmasq]
+/// # optional, for the hosts NetworkManager, firewalld, netplan or Docker run:
+/// services: [NetworkManager, firewalld, docker]
+/// networkmanager_version: "1.46.0"
+/// br_netfilter: true
+/// netplan: [{ name: eth0, file: /etc/netplan/01-netcfg.yaml, line: 6 }]
+/// user_ids: { qemu: 107 }
+/// group_ids: { kvm: 36 }
 /// ```
 pub fn load(path: &Path, distro: Option<Distro>) -> Result<Facts> {
     let vars = yaml::load_mapping(path, "a mapping of facts")?;
@@ -288,6 +443,12 @@ pub fn load(path: &Path, distro: Option<Distro>) -> Result<Facts> {
         groups: None,
         tools: Vec::new(),
         ufw_enabled: false,
+        services: Vec::new(),
+        networkmanager_version: None,
+        br_netfilter: false,
+        netplan: Vec::new(),
+        user_ids: BTreeMap::new(),
+        group_ids: BTreeMap::new(),
     };
     let mut init = None;
     for (key, node) in &vars {
@@ -317,33 +478,27 @@ pub fn load(path: &Path, distro: Option<Distro>) -> Result<Facts> {
             "ufw_enabled" => {
                 facts.ufw_enabled = matches!(node.value, NodeValue::Bool(true));
             }
+            "services" => facts.services = names(node)?,
+            "networkmanager_version" if matches!(node.value, NodeValue::Null) => facts.networkmanager_version = None,
+            "networkmanager_version" => {
+                facts.networkmanager_version = Some(node.scalar_text("a version like `1.46.0`")?);
+            }
+            "br_netfilter" => facts.br_netfilter = matches!(node.value, NodeValue::Bool(true)),
+            "netplan" => {
+                for item in node.as_seq("a list of netplan definitions")? {
+                    facts.netplan.push(netplan_definition(item)?);
+                }
+            }
+            "user_ids" => facts.user_ids = ids(node)?,
+            "group_ids" => facts.group_ids = ids(node)?,
             _ => {
                 return Err(Error::at(
                     &key.pos,
                     ErrorKind::UnknownKey {
                         key: key.name.clone(),
                         context: "facts",
-                        suggestion: crate::error::suggest(
-                            &key.name,
-                            [
-                                "distro",
-                                "init",
-                                "interfaces",
-                                "users",
-                                "groups",
-                                "tools",
-                                "ufw_enabled",
-                            ],
-                        ),
-                        expected: vec![
-                            "distro",
-                            "init",
-                            "interfaces",
-                            "users",
-                            "groups",
-                            "tools",
-                            "ufw_enabled",
-                        ],
+                        suggestion: crate::error::suggest(&key.name, KEYS.iter().copied()),
+                        expected: KEYS.to_vec(),
                     },
                 ));
             }
@@ -379,6 +534,55 @@ fn names(node: &Node) -> Result<Vec<String>> {
         .into_iter()
         .map(|(name, _)| name)
         .collect())
+}
+
+/// `{ qemu: 107, … }` → name → ID.
+fn ids(node: &Node) -> Result<BTreeMap<String, u32>> {
+    let mut ids = BTreeMap::new();
+    for (key, value) in node.as_map("a mapping of names to numeric IDs")? {
+        let NodeValue::Int(id) = value.value else {
+            return Err(invalid(value, format!("the ID of `{}` must be a number", key.name)));
+        };
+        let id = u32::try_from(id).map_err(|_| invalid(value, format!("`{id}` is not an ID")))?;
+        ids.insert(key.name.clone(), id);
+    }
+    Ok(ids)
+}
+
+/// `{ name: eth0, file: /etc/netplan/01.yaml, line: 6 }`.
+fn netplan_definition(node: &Node) -> Result<NetplanDefinition> {
+    let mut definition = NetplanDefinition {
+        name: String::new(),
+        file: String::new(),
+        line: 1,
+    };
+    for (key, value) in node.as_map("a netplan definition (`name`, `file`, `line`)")? {
+        match key.name.as_str() {
+            "name" => definition.name = value.scalar_text("an interface name")?,
+            "file" => definition.file = value.scalar_text("a path")?,
+            "line" => {
+                let NodeValue::Int(line) = value.value else {
+                    return Err(invalid(value, "`line` must be a number".into()));
+                };
+                definition.line = u32::try_from(line).map_err(|_| invalid(value, format!("`{line}` is not a line")))?;
+            }
+            _ => {
+                return Err(Error::at(
+                    &key.pos,
+                    ErrorKind::UnknownKey {
+                        key: key.name.clone(),
+                        context: "a netplan definition",
+                        suggestion: crate::error::suggest(&key.name, ["name", "file", "line"]),
+                        expected: vec!["name", "file", "line"],
+                    },
+                ));
+            }
+        }
+    }
+    if definition.name.is_empty() || definition.file.is_empty() {
+        return Err(invalid(node, "a netplan definition needs `name` and `file`".into()));
+    }
+    Ok(definition)
 }
 
 fn interface_fact(node: &Node) -> Result<InterfaceFact> {

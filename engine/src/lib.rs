@@ -34,6 +34,7 @@ pub mod live;
 pub mod model;
 pub mod modules;
 pub mod mutate;
+pub mod netplan;
 pub mod pipeline;
 pub mod plan;
 pub mod playbook;

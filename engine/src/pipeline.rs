@@ -127,6 +127,9 @@ pub fn plan(request: &Request, registry: &Registry) -> Result<Plan, Errors> {
         }
         backends.insert(target.name().to_owned(), backend.id().to_string());
         changes.extend(backend.render(&desired)?);
+        for other in registry.of(*target).filter(|other| other.id() != backend.id()) {
+            changes.extend(other.alongside(&desired, backend.id())?);
+        }
     }
     drop(desired);
     let mut builder = Builder::new(&request.root, &facts)?;

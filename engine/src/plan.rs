@@ -331,6 +331,11 @@ impl<'a> Builder<'a> {
                         self.requirements.push(requirement);
                     }
                 }
+                Change::Warn { message } => {
+                    if !self.warnings.contains(message) {
+                        self.warnings.push(message.clone());
+                    }
+                }
             }
         }
         let mut steps = Vec::new();

@@ -417,6 +417,28 @@ pub(super) fn facts(facts: &Facts, registry: &Registry) -> String {
             facts.tools.join(" ")
         }
     );
+    let _ = writeln!(
+        out,
+        "services: {}",
+        if facts.services.is_empty() {
+            "-".to_owned()
+        } else {
+            facts.services.join(" ")
+        }
+    );
+    if let Some(version) = &facts.networkmanager_version {
+        let _ = writeln!(out, "networkmanager: {version}");
+    }
+    if facts.br_netfilter {
+        let _ = writeln!(out, "br_netfilter: loaded");
+    }
+    for definition in &facts.netplan {
+        let _ = writeln!(
+            out,
+            "netplan: {} ({}:{})",
+            definition.name, definition.file, definition.line
+        );
+    }
     let _ = writeln!(out, "backends:");
     for target in Target::ALL {
         for backend in registry.of(target) {

@@ -462,6 +462,28 @@ impl<'ns> Sandbox<'ns> {
         Background { pid, log }
     }
 
+    /// Run `script` in the sandbox's network namespace but not in a mount
+    /// namespace of its own, with the system bus at the sandbox's private
+    /// `/run/dbus/system_bus_socket`: for D-Bus clients (`nmcli`,
+    /// `firewall-cmd`) of daemons started with [`Sandbox::spawn`], without
+    /// mounting the overlays once more for every call.
+    pub fn on_bus(&self, script: &str) -> Output {
+        let socket = self.run_dir().join("dbus/system_bus_socket");
+        self.netns
+            .command(&["sh", "-c", script])
+            .env("DBUS_SYSTEM_BUS_ADDRESS", format!("unix:path={}", socket.display()))
+            .output()
+            .expect("run a D-Bus client in the sandbox's namespace")
+    }
+
+    /// [`Sandbox::on_bus`], panicking with the output unless it exits 0.
+    pub fn on_bus_ok(&self, script: &str) -> String {
+        let output = self.on_bus(script);
+        let text = text(&output);
+        assert!(output.status.success(), "{script} failed:\n{text}");
+        text
+    }
+
     /// The sandbox's `/run`, seen from the host (e.g.
     /// `run_dir().join("systemd/netif/links")`).
     pub fn run_dir(&self) -> PathBuf {

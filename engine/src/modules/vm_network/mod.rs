@@ -139,7 +139,15 @@ fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
         });
     }
     let guests = guests::resolve(&network, context.model)?;
-    let bridge_forward_needed = network.firewall.is_some() || context.facts.ufw_enabled;
+    // ufw, firewalld and Docker (FORWARD policy DROP, br_netfilter) drop
+    // what no rule accepts: the guests need the bridge and DHCP rules even
+    // where the playbook names no firewall.
+    let facts = context.facts;
+    let bridge_forward_needed = network.firewall.is_some()
+        || facts.ufw_enabled
+        || facts.runs("firewalld")
+        || facts.runs("docker")
+        || facts.br_netfilter;
     context
         .subtasks
         .extend(expand::subtasks(&network, &guests, bridge_forward_needed)?);

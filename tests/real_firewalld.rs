@@ -1,0 +1,231 @@
+//! firewalld for real, on the zones and policies hostnet renders:
+//! `firewall-offline-cmd --check-config` accepts them (and catches a broken
+//! one), and the daemon itself — started in a namespace sandbox on a private
+//! system D-Bus, with its nftables backend — loads them: the guests
+//! masquerade to the internet stand-in (203.0.113.0/24) while the
+//! "internet" cannot reach them even with a route, and an internal network
+//! hides the host from its guests, which still reach each other.
+//!
+//! The test plays the init's part: it starts the bus and firewalld, then runs
+//! the plan's own `firewall-cmd --reload`.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::support::lab::{NatTriangle, pings};
+use crate::support::sandbox::{self, Background, Features, Netns, Sandbox};
+use crate::support::{self, repo, stderr, stdout};
+
+const FACTS: &str = "distro: systemd\ninit: systemd\ntools: [firewalld, firewall-cmd, nft]\nservices: [firewalld]\n\
+                     interfaces: [{ name: eth0 }, { name: wlan0, wireless: true }]\n";
+
+/// `hostnet apply` of `playbook` into a fresh stage; the stage and the
+/// commands apply would run.
+fn apply(playbook: &str) -> (tempfile::TempDir, Vec<String>) {
+    let work = tempfile::tempdir().unwrap();
+    let path = support::write(work.path(), "site.yml", playbook);
+    let facts = support::write(work.path(), "facts.yml", FACTS);
+    let stage = tempfile::tempdir().unwrap();
+    let output = support::run(&[
+        "apply",
+        path.to_str().unwrap(),
+        "--root",
+        stage.path().to_str().unwrap(),
+        "--facts",
+        facts.to_str().unwrap(),
+        "--firewall",
+        "firewalld",
+        "--json",
+    ]);
+    assert!(
+        output.status.success(),
+        "hostnet apply failed:\n{}{}",
+        stdout(&output),
+        stderr(&output)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let commands = report["apply"]["commands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|command| {
+            let words: Vec<&str> = command["argv"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|word| word.as_str().unwrap())
+                .collect();
+            words.join(" ")
+        })
+        .filter(|command| command.starts_with("firewall-cmd"))
+        .collect();
+    (stage, commands)
+}
+
+/// Start the private bus and firewalld; wait until it runs.
+fn start(sandbox: &Sandbox<'_>) -> (Background, Background) {
+    let bus = sandbox.spawn("mkdir -p /run/dbus && exec dbus-daemon --system --nofork --nopidfile");
+    let socket = sandbox.run_dir().join("dbus/system_bus_socket");
+    sandbox::wait_for(Duration::from_secs(10), || socket.exists().then_some(()))
+        .unwrap_or_else(|| panic!("the private D-Bus did not start:\n{}", bus.output()));
+    let daemon = sandbox.spawn("exec firewalld --nofork --nopid");
+    sandbox::wait_for(Duration::from_secs(60), || {
+        stdout(&sandbox.on_bus("firewall-cmd --state 2>/dev/null"))
+            .starts_with("running")
+            .then_some(())
+    })
+    .unwrap_or_else(|| panic!("firewalld did not start:\n{}", daemon.output()));
+    // Its nftables backend, not iptables: the table is firewalld's own.
+    let tables = sandbox.on_bus_ok("nft list tables");
+    assert!(tables.contains("table inet firewalld"), "{tables}");
+    (bus, daemon)
+}
+
+/// Run the plan's commands in the sandbox.
+fn run_plan(sandbox: &Sandbox<'_>, commands: &[String], daemon: &Background) {
+    assert_eq!(commands, ["firewall-cmd --reload"]);
+    for command in commands {
+        let output = sandbox.on_bus(command);
+        assert!(
+            output.status.success(),
+            "`{command}` failed:\n{}\n--- firewalld:\n{}",
+            sandbox::text(&output),
+            daemon.output()
+        );
+    }
+}
+
+fn playbook(name: &str) -> String {
+    fs_err::read_to_string(repo().join(format!("playbooks/{name}.yml"))).unwrap()
+}
+
+fn firewalld_files(stage: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for directory in ["zones", "policies"] {
+        let dir = stage.join("etc/firewalld").join(directory);
+        if let Ok(entries) = fs_err::read_dir(&dir) {
+            files.extend(entries.map(|entry| entry.unwrap().path()));
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn firewall_offline_cmd_accepts_every_mode_and_catches_a_broken_file() {
+    if !sandbox::require(&["firewall-offline-cmd"]) {
+        return;
+    }
+    let netns = Netns::new();
+    for name in ["nat", "vm-host-only", "internal", "routed", "laptop"] {
+        let (stage, _) = apply(&playbook(name));
+        assert!(
+            !firewalld_files(stage.path()).is_empty(),
+            "{name} renders no firewalld file"
+        );
+        let sandbox = Sandbox::new(&netns, stage.path(), Features::default());
+        let output = sandbox.run("firewall-offline-cmd --check-config");
+        assert!(
+            output.status.success(),
+            "{name}: firewalld refuses the rendered files:\n{}",
+            sandbox::text(&output)
+        );
+    }
+    // Negative control: a service firewalld does not know.
+    let (stage, _) = apply(&playbook("nat"));
+    let zone = stage.path().join("etc/firewalld/zones/hostnet-br0.xml");
+    let text = fs_err::read_to_string(&zone).unwrap();
+    fs_err::write(&zone, text.replace("name=\"dns\"", "name=\"dnss\"")).unwrap();
+    let sandbox = Sandbox::new(&netns, stage.path(), Features::default());
+    let output = sandbox.run("firewall-offline-cmd --check-config");
+    assert!(!output.status.success(), "the check must catch a broken zone");
+    assert!(
+        sandbox::text(&output).contains("INVALID_SERVICE: Zone 'hostnet-br0': 'dnss' not among existing services"),
+        "{}",
+        sandbox::text(&output)
+    );
+}
+
+#[test]
+fn firewalld_masquerades_the_guests_and_keeps_the_internet_out() {
+    if !sandbox::require(&["firewalld", "firewall-cmd", "dbus-daemon", "nft", "ping"]) {
+        return;
+    }
+    // The nat playbook: br0 172.16.1.1/24, masqueraded out of the uplink.
+    let (stage, commands) = apply(&playbook("nat"));
+    let NatTriangle { host, guest, internet } = NatTriangle::new();
+    internet.ip_ok(&["route", "add", "172.16.1.0/24", "via", "203.0.113.2"]);
+    assert!(pings(&guest, "172.16.1.1"), "the guest reaches its host");
+    assert!(
+        pings(&internet, "172.16.1.2"),
+        "control: with a route and no firewall, the internet reaches the guest"
+    );
+    internet.ip_ok(&["route", "del", "172.16.1.0/24"]);
+    assert!(
+        !pings(&guest, "203.0.113.1"),
+        "control: without masquerade no reply comes back"
+    );
+
+    let sandbox = Sandbox::new(&host, stage.path(), Features::default());
+    let (_bus, daemon) = start(&sandbox);
+    run_plan(&sandbox, &commands, &daemon);
+    assert_eq!(
+        sandbox.on_bus_ok("firewall-cmd --get-zone-of-interface=br0").trim(),
+        "hostnet-br0"
+    );
+    assert!(pings(&guest, "172.16.1.1"), "the guest still reaches its host");
+    assert!(
+        pings(&guest, "203.0.113.1"),
+        "masqueraded, the guest reaches the internet"
+    );
+    internet.ip_ok(&["route", "add", "172.16.1.0/24", "via", "203.0.113.2"]);
+    assert!(
+        !pings(&internet, "172.16.1.2"),
+        "with NAT the internet must not reach the guest, route or not"
+    );
+}
+
+#[test]
+fn firewalld_internal_network_hides_the_host_but_not_the_peers() {
+    if !sandbox::require(&["firewalld", "firewall-cmd", "dbus-daemon", "nft", "ping"]) {
+        return;
+    }
+    let (stage, commands) = apply(
+        "\
+- hosts: localhost
+  tasks:
+    - vm_network:
+        mode: internal
+        bridge: br0
+        subnet: 198.51.100.0/24
+        vms:
+          - { name: a, mac: \"52:54:00:00:00:0a\" }
+          - { name: b, mac: \"52:54:00:00:00:0b\" }
+",
+    );
+    let host = Netns::new();
+    let first = Netns::new();
+    let second = Netns::new();
+    host.ip_ok(&["link", "add", "br0", "type", "bridge"]);
+    // A host address only to prove it is unreachable (internal gives none).
+    host.ip_ok(&["addr", "add", "198.51.100.1/24", "dev", "br0"]);
+    host.ip_ok(&["link", "set", "br0", "up"]);
+    for (index, guest) in [&first, &second].into_iter().enumerate() {
+        let port = format!("vnet{index}");
+        host.veth(&port, guest, "eth0");
+        host.ip_ok(&["link", "set", &port, "master", "br0", "up"]);
+        guest.ip_ok(&["addr", "add", &format!("198.51.100.{}/24", index + 2), "dev", "eth0"]);
+        guest.ip_ok(&["link", "set", "eth0", "up"]);
+    }
+    assert!(
+        pings(&first, "198.51.100.1"),
+        "control: without firewalld the host answers"
+    );
+
+    let sandbox = Sandbox::new(&host, stage.path(), Features::default());
+    let (_bus, daemon) = start(&sandbox);
+    run_plan(&sandbox, &commands, &daemon);
+    assert!(!pings(&first, "198.51.100.1"), "the host is hidden");
+    assert!(!pings(&second, "198.51.100.1"), "the host is hidden");
+    assert!(pings(&first, "198.51.100.3"), "the guests still reach each other");
+}
