@@ -25,6 +25,8 @@ pub(crate) enum Command {
     Render(RenderArgs),
     /// Restore what a run changed (default: the latest run).
     Rollback(RollbackArgs),
+    /// Keep the changes of `apply --confirm-timeout` (else they are reverted).
+    Confirm(ConfirmArgs),
     /// Show what hostnet detects about the host.
     Facts(FactsArgs),
     /// Print the QEMU -netdev/-device arguments for a guest of the playbook.
@@ -87,6 +89,23 @@ pub(crate) struct ApplyArgs {
     /// When a command fails, restore the run's files at once.
     #[arg(long)]
     pub(crate) rollback_on_failure: bool,
+    /// Revert the run (files and the commands' undoable effects) unless
+    /// `hostnet confirm` arrives within SECONDS after the changes are made.
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub(crate) confirm_timeout: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ConfirmArgs {
+    /// The root the run was applied to.
+    #[arg(long, value_name = "DIR", default_value = "/")]
+    pub(crate) root: PathBuf,
+    /// Also keep a run whose deadline passed without a revert (its watcher did not run).
+    #[arg(long)]
+    pub(crate) late: bool,
+    /// Internal: the watcher `apply --confirm-timeout` starts for this run.
+    #[arg(long, value_name = "RUN", hide = true)]
+    pub(crate) watch: Option<String>,
 }
 
 #[derive(Debug, Args)]

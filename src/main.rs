@@ -11,5 +11,6 @@ mod settings;
 
 fn main() -> std::process::ExitCode {
     let cli = <cli::Cli as clap::Parser>::parse();
+    settings::crash_test();
     commands::run(cli).into()
 }

@@ -24,6 +24,36 @@ impl Output {
     }
 }
 
+/// Crash tests: `HOSTNET_TEST_ABORT_AFTER=N` makes the process abort at its
+/// N-th change of the host (what `kill -9` at that point leaves behind).
+#[expect(clippy::disallowed_methods, reason = "settings.rs is where the environment is read")]
+pub(crate) fn crash_test() {
+    if let Some(n) = std::env::var("HOSTNET_TEST_ABORT_AFTER")
+        .ok()
+        .and_then(|value| value.parse::<u64>().ok())
+    {
+        hostnet_engine::mutate::set_abort_after(n);
+    }
+}
+
+/// The watcher `apply --confirm-timeout` starts: this same binary, run as
+/// `hostnet confirm --root ROOT --watch` (the run id is appended).
+pub(crate) fn watcher(root: &Root) -> Result<Vec<String>, Errors> {
+    let binary = std::env::current_exe().map_err(|error| {
+        hostnet_engine::error::Error::new(hostnet_engine::error::ErrorKind::Invalid {
+            message: format!("cannot find hostnet's own binary to watch for the confirmation: {error}"),
+            hint: None,
+        })
+    })?;
+    Ok(vec![
+        binary.display().to_string(),
+        "confirm".into(),
+        "--root".into(),
+        root.dir().display().to_string(),
+        "--watch".into(),
+    ])
+}
+
 /// `--distro` value → override (`auto` → none).
 pub(crate) fn distro(value: &str) -> Option<Distro> {
     value.parse().ok()

@@ -53,6 +53,8 @@ fn render(playbook: &str, distro: &str) -> TempDir {
         &playbook_path.to_string_lossy(),
         "--out",
         &stage.to_string_lossy(),
+        "--root",
+        &stage.to_string_lossy(),
         "--distro",
         distro,
         "--facts",

@@ -23,6 +23,7 @@ pub mod apply;
 pub mod backend;
 pub mod block;
 pub mod change;
+pub mod confirm;
 pub mod diff;
 pub mod error;
 pub mod execute;

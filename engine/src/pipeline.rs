@@ -14,7 +14,7 @@ use crate::backend::Desired;
 use crate::error::{Error, ErrorKind, Errors, Result};
 use crate::execute::{self, Execution, Inputs, TagFilter, TaskRun, TaskState, handler_name};
 use crate::facts::{self, Distro, Facts};
-use crate::plan::{Builder, Plan, PlayPlan, Status, Step, TaskPlan};
+use crate::plan::{Builder, Plan, PlayPlan, Purpose, Status, Step, TaskPlan};
 use crate::playbook::{self, Playbook};
 use crate::registry::{Choices, Registry, Selection};
 use crate::root::Root;
@@ -111,6 +111,10 @@ pub fn prepare<'r>(request: &Request, registry: &'r Registry) -> Result<Prepared
 
 /// Load, template, validate, render and plan against the root.
 pub fn plan(request: &Request, registry: &Registry) -> Result<Plan, Errors> {
+    plan_for(request, registry, Purpose::Apply)
+}
+
+fn plan_for(request: &Request, registry: &Registry, purpose: Purpose) -> Result<Plan, Errors> {
     let Prepared {
         playbook,
         facts,
@@ -129,7 +133,7 @@ pub fn plan(request: &Request, registry: &Registry) -> Result<Plan, Errors> {
         changes.extend(backend.render(&desired)?);
     }
     drop(desired);
-    let mut builder = Builder::new(&request.root, &facts)?;
+    let mut builder = Builder::for_purpose(&request.root, &facts, purpose)?;
     let mut steps: Vec<Step> = builder.build(changes)?;
 
     // Handlers: once per play, in definition order, if a task that notified them changed something.
@@ -173,16 +177,19 @@ pub fn plan(request: &Request, registry: &Registry) -> Result<Plan, Errors> {
 }
 
 /// Write the persistent files (and the links commands would make) under
-/// `out`, with facts from the request; nothing is run, no run is recorded.
+/// `out`: every file the playbook manages as `apply` would leave it on the
+/// request's root (shared files merged with what the root holds, the
+/// user's lines kept), changed or not; nothing is run, no run is recorded,
+/// and runtime state (`/run`) is left out.
 pub fn render(request: &Request, out: &Path, registry: &Registry) -> Result<Vec<String>, Errors> {
     let facts = facts(request)?;
     let request = Request {
-        root: Root::new(out),
+        root: Root::new(out).over(request.root.clone()),
         facts: FactsSource::Given(Box::new(facts)),
         ..request.clone()
     };
-    let plan = plan(&request, registry)?;
-    Ok(crate::apply::render(&plan, &request.root)?)
+    let plan = plan_for(&request, registry, Purpose::Render)?;
+    Ok(crate::apply::render(&plan, &Root::new(out))?)
 }
 
 /// Distribute steps to tasks: files under their first task, commands under their last.

@@ -1,6 +1,6 @@
 //! `hostnet apply`: plan, print, then carry the plan out.
 
-use hostnet_engine::apply::{ApplyOptions, apply};
+use hostnet_engine::apply::{ApplyOptions, ConfirmRequest, apply};
 
 use crate::cli::ApplyArgs;
 use crate::exit::ExitStatus;
@@ -26,13 +26,21 @@ pub(crate) fn run(args: &ApplyArgs) -> ExitStatus {
             ExitStatus::Success
         };
     }
+    let confirm = match args.confirm_timeout {
+        Some(seconds) => match settings::watcher(&request.root) {
+            Ok(watcher) => Some(ConfirmRequest { seconds, watcher }),
+            Err(errors) => return printer::errors(&errors),
+        },
+        None => None,
+    };
     let options = ApplyOptions {
         rollback_on_failure: args.rollback_on_failure,
+        confirm,
     };
-    match apply(&plan, &request.root, options) {
+    match apply(&plan, &request.root, &options) {
         Ok(report) => {
             printer::applied(&plan, &report, &request.root, output);
-            if report.failure.is_some() {
+            if report.stopped() {
                 ExitStatus::ApplyFailed
             } else if args.detailed_exitcode && report.run_id.is_some() {
                 ExitStatus::Changes

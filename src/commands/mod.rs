@@ -2,6 +2,7 @@
 
 mod apply;
 mod check;
+mod confirm;
 mod facts;
 mod plan;
 mod qemu;
@@ -19,6 +20,7 @@ pub(crate) fn run(cli: Cli) -> ExitStatus {
         Command::Check(args) => check::run(&args),
         Command::Render(args) => render::run(&args),
         Command::Rollback(args) => rollback::run(&args),
+        Command::Confirm(args) => confirm::run(&args),
         Command::Facts(args) => facts::run(&args),
         Command::Qemu(args) => qemu::run(&args),
     }

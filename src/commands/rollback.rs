@@ -1,6 +1,6 @@
 //! `hostnet rollback [RUN]`: show, then restore, what a run changed.
 
-use hostnet_engine::apply::{ApplyOptions, apply};
+use hostnet_engine::apply::roll_back;
 use hostnet_engine::pipeline::{FactsSource, facts_of};
 use hostnet_engine::root::Root;
 
@@ -21,20 +21,37 @@ pub(crate) fn run(args: &RollbackArgs) -> ExitStatus {
             Err(error) => printer::errors(&error.into()),
         };
     }
-    let result = facts_of(&root, &FactsSource::Detect, None)
-        .and_then(|facts| hostnet_engine::rollback::plan(&root, args.run.as_deref(), &facts));
-    let plan = match result {
-        Ok(plan) => plan,
+    let target = match hostnet_engine::rollback::target(&root, args.run.as_deref()) {
+        Ok(target) => target,
         Err(error) => return printer::errors(&error.into()),
     };
+    let plan = |root: &Root| {
+        facts_of(root, &FactsSource::Detect, None)
+            .and_then(|facts| hostnet_engine::rollback::plan(root, Some(&target), &facts))
+    };
     if args.dry_run {
-        printer::plan(&plan, output);
-        return ExitStatus::Success;
+        return match plan(&root) {
+            Ok(plan) => {
+                printer::plan(&plan, output);
+                ExitStatus::Success
+            }
+            Err(error) => printer::errors(&error.into()),
+        };
     }
-    match apply(&plan, &root, ApplyOptions::default()) {
-        Ok(report) => {
+    // Plan and apply under the lock, so the plan is of the files as they are.
+    let result = hostnet_engine::runs::lock(&root).and_then(|lock| {
+        let plan = plan(&root)?;
+        let report = roll_back(&plan, &root, &target, &lock)?;
+        Ok((plan, report))
+    });
+    match result {
+        Ok((plan, report)) => {
             printer::applied(&plan, &report, &root, output);
-            ExitStatus::Success
+            if report.stopped() {
+                ExitStatus::ApplyFailed
+            } else {
+                ExitStatus::Success
+            }
         }
         Err(error) => printer::errors(&error.into()),
     }

@@ -55,6 +55,11 @@ pub(crate) fn applied(plan: &Plan, report: &ApplyReport, root: &Root, output: Ou
     }
 }
 
+/// `confirm`.
+pub(crate) fn confirmed(run: &str) {
+    stdout(&human::confirmed(run));
+}
+
 /// `check`'s summary.
 pub(crate) fn check(prepared: &Prepared, output: Output) {
     match output {
