@@ -423,6 +423,34 @@ pub fn read_source(path: &Path) -> Result<Arc<Source>> {
     }
 }
 
+/// Read a `src` template: `relative` to the playbook's directory `base`,
+/// and inside it (no absolute path, no `..`, no link out of it), a regular
+/// file of at most [`MAX_SOURCE_BYTES`]. The message says what is wrong.
+pub fn read_template(base: &Path, relative: &str) -> std::result::Result<Arc<Source>, String> {
+    let path = Path::new(relative);
+    if relative.is_empty() || path.is_absolute() {
+        return Err(format!(
+            "`src: {relative}` must be a path relative to the playbook's directory"
+        ));
+    }
+    if path
+        .components()
+        .any(|component| matches!(component, Component::ParentDir))
+    {
+        return Err(format!("`src: {relative}` leaves the playbook's directory (`..`)"));
+    }
+    let file = base.join(path);
+    let inside = std::fs::canonicalize(base)
+        .and_then(|base| std::fs::canonicalize(&file).map(|file| file.starts_with(base)))
+        .map_err(|error| format!("cannot read `{}`: {error}", file.display()))?;
+    if !inside {
+        return Err(format!(
+            "`src: {relative}` leads outside the playbook's directory (through a symbolic link)"
+        ));
+    }
+    read_source(&file).map_err(|error| error.kind.to_string())
+}
+
 pub(crate) fn read_error(path: &Path, error: &std::io::Error) -> Error {
     Error::new(ErrorKind::Read {
         path: path.to_path_buf(),

@@ -14,6 +14,11 @@ use crate::source::Pos;
 use crate::value::{Arg, ArgValue};
 use crate::yaml::{Node, NodeValue};
 
+/// Instructions one template or expression may run: far beyond what a
+/// playbook needs (a loop over a thousand VMs takes some ten thousand),
+/// and a bound on a template that loops (nearly) forever.
+pub const FUEL: u64 = 5_000_000;
+
 /// The template environment (one per run).
 pub struct Templates {
     env: Environment<'static>,
@@ -30,6 +35,7 @@ impl Templates {
     pub fn new() -> Self {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_fuel(Some(FUEL));
         // Ansible's template defaults: keep the final newline, trim the newline after a block tag.
         if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder()
             .keep_trailing_newline(true)
@@ -157,6 +163,16 @@ fn template_error(
     {
         return undefined(pos, &missing);
     }
+    if error.kind() == minijinja::ErrorKind::OutOfFuel {
+        return Error::at(
+            pos,
+            ErrorKind::Template {
+                message: format!(
+                    "the template ran {FUEL} steps without finishing (a loop too large, or one that never ends)"
+                ),
+            },
+        );
+    }
     let mut message = error.detail().map_or_else(|| error.kind().to_string(), str::to_owned);
     if let Some(detail) = error.detail()
         && error.kind() != minijinja::ErrorKind::InvalidOperation
@@ -211,6 +227,23 @@ mod tests {
         assert_eq!(text.as_str(), Some("br-2"));
         let host = templates.render_text("{{ subnet | host(1) }}", &pos(), &scope).unwrap();
         assert_eq!(host.as_str(), Some("172.16.1.1/24"));
+    }
+
+    #[test]
+    fn a_template_that_runs_too_long_is_stopped() {
+        let templates = Templates::new();
+        let scope = scope_value(&Scope::new());
+        let error = templates
+            .render_text(
+                "{% for a in range(100000) %}{% for b in range(100000) %}x{% endfor %}{% endfor %}",
+                &pos(),
+                &scope,
+            )
+            .unwrap_err();
+        assert_eq!(
+            error.kind.to_string(),
+            "template error: the template ran 5000000 steps without finishing (a loop too large, or one that never ends)"
+        );
     }
 
     #[test]
