@@ -12,6 +12,7 @@
 mod architecture;
 mod backend_choice;
 mod cli;
+mod corpus;
 mod definitions;
 mod docs;
 mod errors;

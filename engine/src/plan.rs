@@ -535,17 +535,20 @@ impl<'a> Builder<'a> {
                         markers.iter().find(|(previous, _)| previous.marker == change.marker)
                         && (previous.content != change.content || previous.present != change.present)
                     {
+                        let mut both = [
+                            previous_origins.iter().map(|t| t.0 + 1).collect::<Vec<_>>(),
+                            item.origins.iter().map(|t| t.0 + 1).collect::<Vec<_>>(),
+                        ];
+                        both.sort();
                         return Err(Error::new(ErrorKind::Invalid {
                             message: format!(
                                 "tasks {:?} and {:?} both want the block `{}` in `{path}`, with different contents",
-                                previous_origins.iter().map(|t| t.0 + 1).collect::<Vec<_>>(),
-                                item.origins.iter().map(|t| t.0 + 1).collect::<Vec<_>>(),
-                                change.marker,
+                                both[0], both[1], change.marker,
                             ),
-                            hint: Some(format!(
-                                "hostnet's backends use the marker `{}` here: give the `blockinfile` task another `marker`",
-                                change.marker
-                            )),
+                            hint: Some(
+                                "one block per marker: give the `blockinfile` task another `marker` (hostnet's backends own the markers they write)"
+                                    .into(),
+                            ),
                         }));
                     }
                     markers.push((change, &item.origins));

@@ -190,6 +190,18 @@ impl Root {
         let mut links = 0;
         let mut missing = false;
         while let Some(part) = pending.pop() {
+            // The end of a directory link's target: it must exist (a
+            // dangling link is not a directory to create things under).
+            if let Some(link) = part.strip_prefix('\0') {
+                if missing {
+                    let (link, target) = link.split_once('\0').unwrap_or((link, ""));
+                    return Err(Error::new(ErrorKind::Read {
+                        path: self.host_path(path),
+                        message: format!("`{link}` is a symbolic link to `{target}`, which does not exist"),
+                    }));
+                }
+                continue;
+            }
             match part.as_str() {
                 "" | "." => continue,
                 ".." => {
@@ -202,7 +214,9 @@ impl Root {
                 done.push(part);
                 continue;
             }
-            let last = pending.iter().all(|rest| rest.is_empty() || rest == ".");
+            let last = pending
+                .iter()
+                .all(|rest| rest.is_empty() || rest == "." || rest.starts_with('\0'));
             let mut candidate = self.dir.clone();
             candidate.extend(&done);
             candidate.push(&part);
@@ -225,6 +239,14 @@ impl Root {
                 }
                 let target = std::fs::read_link(&candidate).map_err(|error| read_error(&candidate, &error))?;
                 let target = target.to_string_lossy().into_owned();
+                if !last {
+                    let mut shown = String::new();
+                    for component in done.iter().chain(std::iter::once(&part)) {
+                        shown.push('/');
+                        shown.push_str(component);
+                    }
+                    pending.push(format!("\0{shown}\0{target}"));
+                }
                 if target.starts_with('/') {
                     done.clear();
                 }
@@ -412,8 +434,7 @@ pub fn read_source(path: &Path) -> Result<Arc<Source>> {
                 ),
                 ErrorKind::Invalid {
                     message: format!(
-                        "`{}` is not UTF-8 text: byte 0x{:02x} here is not valid UTF-8",
-                        path.display(),
+                        "not UTF-8 text: the byte 0x{:02x} here is not valid UTF-8",
                         bytes[valid]
                     ),
                     hint: Some("save the file as UTF-8".into()),
