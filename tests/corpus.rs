@@ -88,7 +88,7 @@ corpus! {
 }
 
 /// Everything under `root`: path → kind, mode and contents (directories too).
-pub fn snapshot(root: &Path) -> BTreeMap<String, String> {
+pub(crate) fn snapshot(root: &Path) -> BTreeMap<String, String> {
     fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) {
         let Ok(entries) = fs_err::read_dir(dir) else { return };
         for entry in entries {
@@ -97,7 +97,10 @@ pub fn snapshot(root: &Path) -> BTreeMap<String, String> {
             let metadata = fs_err::symlink_metadata(&path).unwrap();
             let mode = metadata.mode() & 0o7777;
             if metadata.file_type().is_symlink() {
-                out.insert(relative, format!("link -> {}", fs_err::read_link(&path).unwrap().display()));
+                out.insert(
+                    relative,
+                    format!("link -> {}", fs_err::read_link(&path).unwrap().display()),
+                );
             } else if metadata.is_dir() {
                 out.insert(relative, format!("dir {mode:04o}"));
                 walk(root, &path, out);
@@ -112,9 +115,13 @@ pub fn snapshot(root: &Path) -> BTreeMap<String, String> {
     out
 }
 
-fn check(name: &str) {
+pub(crate) fn check(name: &str) {
     let case = repo().join("tests/corpus").join(name);
-    assert!(case.join("playbook.yml").exists(), "{} has no playbook.yml", case.display());
+    assert!(
+        case.join("playbook.yml").exists(),
+        "{} has no playbook.yml",
+        case.display()
+    );
     let temp = tempfile::tempdir().unwrap();
     let root = temp.path().join("root");
     fs_err::create_dir_all(&root).unwrap();

@@ -27,6 +27,7 @@ mod real_firewall;
 mod real_network;
 mod real_nft_ebtables;
 mod real_services;
+mod safety;
 mod support;
 mod validation;
 mod validation_services;

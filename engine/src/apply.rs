@@ -249,22 +249,74 @@ fn carry_out(
         }
     }
 
-    // Phase 3: every file into place.
+    // Phase 3: every file into place. From here on the host is changing:
+    // an error does not mean "nothing changed", so it is reported with the
+    // run (interrupted, resumable), never as a plain error.
     run.writing()?;
-    let mut remaining = prepared.into_iter();
-    for change in remaining.by_ref() {
-        let Some(change) = change else { continue };
-        if let Err(error) = commit(root, &mut run, change, &mut report) {
-            discard(remaining.flatten().chain(effects.into_iter().flatten()));
-            run.save()?;
+    let mut leftovers: Vec<Prepared> = Vec::new();
+    let outcome = changes(plan, root, &mut run, prepared, effects, &mut leftovers, &mut report);
+    discard(leftovers);
+    match outcome {
+        Ok(Stop::Done) => {}
+        Ok(Stop::CommandFailed) => {
+            if let Err(error) = run.failed() {
+                report.write_error = Some(error.to_string());
+            }
+            return Ok(report);
+        }
+        Err(error) => {
+            let _ = run.save();
             report.write_error = Some(error.to_string());
             return Ok(report);
         }
     }
+    if let Err(error) = finish(root, run, undoes) {
+        report.write_error = Some(error.to_string());
+        return Ok(report);
+    }
+    if let (Some(confirm), Some(id)) = (&options.confirm, &report.run_id) {
+        // The time to confirm starts once the changes are made.
+        let mut manifest = runs::manifest(root, id)?;
+        let deadline = runs::now() + confirm.seconds;
+        if let Some(record) = &mut manifest.confirm {
+            record.deadline = deadline;
+        }
+        runs::save(root, &manifest)?;
+        report.confirm_deadline = Some(deadline);
+    }
+    Ok(report)
+}
 
-    // Phase 4: commands, in plan order.
-    run.commands()?;
+/// Why phases 3 and 4 stopped.
+enum Stop {
+    /// Everything was carried out.
+    Done,
+    /// A command failed (recorded in the report).
+    CommandFailed,
+}
+
+/// Phases 3 and 4: rename every prepared file into place, then run (or
+/// record) the commands in plan order. What was not carried out is left in
+/// `leftovers` for the caller to discard.
+fn changes(
+    plan: &Plan,
+    root: &Root,
+    run: &mut Journal<'_>,
+    prepared: Vec<Option<Prepared>>,
+    effects: Vec<Vec<Prepared>>,
+    leftovers: &mut Vec<Prepared>,
+    report: &mut ApplyReport,
+) -> Result<Stop> {
     let mut effects = effects.into_iter();
+    let mut remaining = prepared.into_iter().flatten();
+    while let Some(change) = remaining.next() {
+        if let Err(error) = commit(root, run, change, report) {
+            leftovers.extend(remaining);
+            leftovers.extend(effects.flatten());
+            return Err(error);
+        }
+    }
+    run.commands()?;
     for (task, step) in plan.steps() {
         let Action::Run { argv, undo, .. } = &step.action else {
             continue;
@@ -292,40 +344,27 @@ fn carry_out(
                     output: message,
                 }),
             };
-            run.command(record.clone())?;
-            report.commands.push(record);
+            report.commands.push(record.clone());
+            run.command(record)?;
             if let Some(failure) = failure {
-                discard(effects.flatten());
-                run.failed()?;
+                leftovers.extend(effects.flatten());
                 report.failure = Some(failure);
-                return Ok(report);
+                return Ok(Stop::CommandFailed);
             }
         } else {
             let mut pending = prepared_effects.into_iter();
-            for change in pending.by_ref() {
-                if let Err(error) = commit(root, &mut run, change, &mut report) {
-                    discard(pending.chain(effects.flatten()));
-                    run.save()?;
-                    report.write_error = Some(error.to_string());
-                    return Ok(report);
+            while let Some(change) = pending.next() {
+                if let Err(error) = commit(root, run, change, report) {
+                    leftovers.extend(pending);
+                    leftovers.extend(effects.flatten());
+                    return Err(error);
                 }
             }
             run.manifest.commands.push(record.clone());
             report.commands.push(record);
         }
     }
-    finish(root, run, undoes)?;
-    if let (Some(confirm), Some(id)) = (&options.confirm, &report.run_id) {
-        // The time to confirm starts once the changes are made.
-        let mut manifest = runs::manifest(root, id)?;
-        let deadline = runs::now() + confirm.seconds;
-        if let Some(record) = &mut manifest.confirm {
-            record.deadline = deadline;
-        }
-        runs::save(root, &manifest)?;
-        report.confirm_deadline = Some(deadline);
-    }
-    Ok(report)
+    Ok(Stop::Done)
 }
 
 /// Phase 2: resolve, back up and stage each step; `prepared` gets one item

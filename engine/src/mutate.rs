@@ -12,8 +12,8 @@
 //! reader finds every mutation of the host in this one file and in its
 //! callers (`apply.rs` for plans, `runs.rs` for hostnet's own run records).
 //!
-//! For the crash tests, [`set_abort_after`] makes the process abort (no
-//! destructors, no cleanup: what `kill -9` leaves) at the N-th mutation.
+//! For the crash tests, [`set_abort_after`] makes the process `kill -9`
+//! itself at the N-th mutation (no destructors, no cleanup).
 
 #![expect(
     clippy::disallowed_methods,
@@ -37,16 +37,20 @@ static ABORT_AT: AtomicU64 = AtomicU64::new(0);
 /// Mutations so far.
 static MUTATIONS: AtomicU64 = AtomicU64::new(0);
 
-/// Abort the process at the `n`-th mutation from now (crash tests only).
+/// Kill the process at the `n`-th mutation from now (crash tests only).
 pub fn set_abort_after(n: u64) {
     ABORT_AT.store(n, Ordering::SeqCst);
     MUTATIONS.store(0, Ordering::SeqCst);
 }
 
-/// Count one mutation, and abort if the crash test asked for it here.
+/// Count one mutation, and die by `SIGKILL` if the crash test asked for it here.
 fn step() {
     let at = ABORT_AT.load(Ordering::SeqCst);
     if at != 0 && MUTATIONS.fetch_add(1, Ordering::SeqCst) + 1 >= at {
+        let _ = std::process::Command::new("kill")
+            .args(["-KILL", &std::process::id().to_string()])
+            .status();
+        // `kill` is not there: die without cleanup all the same.
         std::process::abort();
     }
 }

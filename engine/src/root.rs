@@ -460,6 +460,11 @@ pub fn read_template(base: &Path, relative: &str) -> std::result::Result<Arc<Sou
     {
         return Err(format!("`src: {relative}` leaves the playbook's directory (`..`)"));
     }
+    let base = if base.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        base
+    };
     let file = base.join(path);
     let inside = std::fs::canonicalize(base)
         .and_then(|base| std::fs::canonicalize(&file).map(|file| file.starts_with(base)))

@@ -415,6 +415,11 @@ impl<'a> Journal<'a> {
     pub fn start(root: &'a Root, playbook: &str, planned: Vec<String>, _lock: &Lock) -> Result<Self> {
         let id = new_run_id(root)?;
         let dir = run_dir(root, &id)?;
+        // The directories above hostnet's own keep the host's usual modes.
+        let state = state_path(root, STATE)?;
+        if let Some(parent) = state.parent() {
+            mutate::create_dir_all(parent)?;
+        }
         mutate::create_private_dir_all(&dir.join("files"))?;
         let journal = Self {
             root,

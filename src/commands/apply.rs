@@ -48,6 +48,6 @@ pub(crate) fn run(args: &ApplyArgs) -> ExitStatus {
                 ExitStatus::Success
             }
         }
-        Err(error) => printer::errors(&error.into()),
+        Err(error) => printer::refused(&error.into()),
     }
 }

@@ -53,6 +53,6 @@ pub(crate) fn run(args: &RollbackArgs) -> ExitStatus {
                 ExitStatus::Success
             }
         }
-        Err(error) => printer::errors(&error.into()),
+        Err(error) => printer::refused(&error.into()),
     }
 }

@@ -101,6 +101,15 @@ pub(crate) fn qemu(arguments: &[String], format: &str, json: bool) {
     stdout(&text);
 }
 
+/// An apply or rollback that stopped before its first change: the errors,
+/// and that nothing was changed.
+pub(crate) fn refused(errors: &Errors) -> ExitStatus {
+    let mut text = errors.render();
+    text.push_str("\n\nnothing was changed: every path is checked before the first change\n");
+    stderr(&text);
+    ExitStatus::Failure
+}
+
 /// Errors, on stderr; the exit status for them.
 pub(crate) fn errors(errors: &Errors) -> ExitStatus {
     let mut text = errors.render();
