@@ -13,6 +13,7 @@ mod architecture;
 mod backend_choice;
 mod cli;
 mod corpus;
+mod crash;
 mod definitions;
 mod docs;
 mod errors;

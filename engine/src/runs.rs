@@ -337,6 +337,12 @@ pub struct Interrupted {
 /// if any, for the caller to resume or finish.
 pub fn recover(root: &Root, _lock: &Lock) -> Result<Option<Interrupted>> {
     let mut interrupted = None;
+    // A run killed before its first record was saved changed nothing.
+    for name in root.list(&SysPath::from_static(RUNS))? {
+        if is_run_id(&name) && !root.exists(&manifest_path(&name))? {
+            mutate::remove_tree(&run_dir(root, &name)?)?;
+        }
+    }
     for id in list(root)? {
         let Ok(manifest) = manifest(root, &id) else { continue };
         if manifest.state == RunState::Complete

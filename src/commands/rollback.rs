@@ -21,16 +21,13 @@ pub(crate) fn run(args: &RollbackArgs) -> ExitStatus {
             Err(error) => printer::errors(&error.into()),
         };
     }
-    let target = match hostnet_engine::rollback::target(&root, args.run.as_deref()) {
-        Ok(target) => target,
-        Err(error) => return printer::errors(&error.into()),
-    };
-    let plan = |root: &Root| {
+    let plan = |root: &Root, target: &str| {
         facts_of(root, &FactsSource::Detect, None)
-            .and_then(|facts| hostnet_engine::rollback::plan(root, Some(&target), &facts))
+            .and_then(|facts| hostnet_engine::rollback::plan(root, Some(target), &facts))
     };
     if args.dry_run {
-        return match plan(&root) {
+        let result = hostnet_engine::rollback::target(&root, args.run.as_deref()).and_then(|target| plan(&root, &target));
+        return match result {
             Ok(plan) => {
                 printer::plan(&plan, output);
                 ExitStatus::Success
@@ -38,9 +35,11 @@ pub(crate) fn run(args: &RollbackArgs) -> ExitStatus {
             Err(error) => printer::errors(&error.into()),
         };
     }
-    // Plan and apply under the lock, so the plan is of the files as they are.
+    // Under the lock, after cleaning up a killed run: choose, plan, apply.
     let result = hostnet_engine::runs::lock(&root).and_then(|lock| {
-        let plan = plan(&root)?;
+        hostnet_engine::runs::recover(&root, &lock)?;
+        let target = hostnet_engine::rollback::target(&root, args.run.as_deref())?;
+        let plan = plan(&root, &target)?;
         let report = roll_back(&plan, &root, &target, &lock)?;
         Ok((plan, report))
     });
