@@ -65,6 +65,10 @@ pub(crate) struct PlaybookArgs {
     /// Print the plan as JSON on stdout.
     #[arg(long)]
     pub(crate) json: bool,
+    /// Go ahead although an uplink that joins a bridge carries the default
+    /// route or this SSH session (the host drops off the network meanwhile).
+    #[arg(long)]
+    pub(crate) yes: bool,
 }
 
 #[derive(Debug, Args)]

@@ -3,7 +3,7 @@
 use hostnet_engine::error::Errors;
 use hostnet_engine::execute::TagFilter;
 use hostnet_engine::facts::Distro;
-use hostnet_engine::pipeline::{FactsSource, Request};
+use hostnet_engine::pipeline::{FactsSource, Preflight, Request};
 use hostnet_engine::registry::Registry;
 use hostnet_engine::root::Root;
 
@@ -54,6 +54,18 @@ pub(crate) fn watcher(root: &Root) -> Result<Vec<String>, Errors> {
     ])
 }
 
+/// The SSH client this command runs for: the first word of
+/// `SSH_CONNECTION` (`client port server port`), when it is an IPv4 address.
+#[expect(clippy::disallowed_methods, reason = "settings.rs is where the environment is read")]
+fn ssh_client() -> Option<std::net::Ipv4Addr> {
+    std::env::var("SSH_CONNECTION")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
 /// `--distro` value → override (`auto` → none).
 pub(crate) fn distro(value: &str) -> Option<Distro> {
     value.parse().ok()
@@ -74,5 +86,9 @@ pub(crate) fn request(args: &PlaybookArgs, registry: &Registry) -> Result<Reques
             skip: args.skip_tags.clone(),
         },
         choices,
+        preflight: Preflight {
+            session: ssh_client(),
+            yes: args.yes,
+        },
     })
 }

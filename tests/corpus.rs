@@ -43,6 +43,7 @@ corpus! {
     undefined_variable => "undefined-variable",
     template_syntax => "template-syntax",
     template_runs_forever => "template-runs-forever",
+    template_out_of_fuel => "template-out-of-fuel",
     loop_too_long => "loop-too-long",
     bridge_name_dash => "bridge-name-dash",
     interface_name_semicolon => "interface-name-semicolon",

@@ -54,7 +54,13 @@ const TARGETS: [Target; 3] = [
 
 fn playbook() -> String {
     let vms: String = (0..GUESTS)
-        .map(|i| format!("          - {{ name: g{i}, tap: tap{i}, ip: 10.90.{}.{} }}\n", i / 250, i % 250 + 2))
+        .map(|i| {
+            format!(
+                "          - {{ name: g{i}, tap: tap{i}, ip: 10.90.{}.{} }}\n",
+                i / 250,
+                i % 250 + 2
+            )
+        })
         .collect();
     format!(
         "- hosts: localhost
@@ -148,7 +154,11 @@ impl Work {
 fn temp_files(root: &Path) -> Vec<String> {
     snapshot(root)
         .into_keys()
-        .filter(|path| path.rsplit('/').next().is_some_and(|name| name.starts_with(".hostnet-tmp-")))
+        .filter(|path| {
+            path.rsplit('/')
+                .next()
+                .is_some_and(|name| name.starts_with(".hostnet-tmp-"))
+        })
         .collect()
 }
 
@@ -161,7 +171,11 @@ fn wholly_old_or_new(
     after: &BTreeMap<String, Node>,
 ) {
     for (path, node) in now {
-        if path.rsplit('/').next().is_some_and(|name| name.starts_with(".hostnet-tmp-")) {
+        if path
+            .rsplit('/')
+            .next()
+            .is_some_and(|name| name.starts_with(".hostnet-tmp-"))
+        {
             continue;
         }
         assert!(
@@ -207,7 +221,11 @@ fn recover(
             "{}: killed at {point}, resumed: not the tree a clean apply leaves",
             target.name
         );
-        let plan = work.command(target, "plan").arg("--detailed-exitcode").output().unwrap();
+        let plan = work
+            .command(target, "plan")
+            .arg("--detailed-exitcode")
+            .output()
+            .unwrap();
         assert_eq!(
             plan.status.code(),
             Some(0),
@@ -244,7 +262,12 @@ fn crash_target(target: &Target) {
     clean.ok(target, "apply", &[]);
     let after = tree(&clean.root());
     let taps = after.keys().filter(|path| path.contains("tap399")).count();
-    assert!(taps > 0 || after.values().any(|node| matches!(node, Node::File { content, .. } if String::from_utf8_lossy(content).contains("tap399"))));
+    assert!(
+        taps > 0
+            || after.values().any(
+                |node| matches!(node, Node::File { content, .. } if String::from_utf8_lossy(content).contains("tap399"))
+            )
+    );
     let total = changes_in_a_run(target);
     assert!(total > 20, "{}: only {total} changes", target.name);
     let mut points: Vec<u64> = vec![1, 2, 3, total - 2, total - 1, total];
@@ -254,7 +277,14 @@ fn crash_target(target: &Target) {
     for (index, n) in points.iter().enumerate() {
         let work = Work::new(target);
         assert!(work.apply_killed_at(target, *n), "{}: not killed at {n}", target.name);
-        recover(target, &work, &format!("change {n} of {total}"), index % 2 == 0, &before, &after);
+        recover(
+            target,
+            &work,
+            &format!("change {n} of {total}"),
+            index % 2 == 0,
+            &before,
+            &after,
+        );
     }
     // A real `kill -9` at moments the test picks, while apply runs.
     for (index, delay) in [5u64, 40, 90, 160].into_iter().enumerate() {

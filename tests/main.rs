@@ -23,6 +23,7 @@ mod golden;
 mod live_apply;
 mod modes;
 mod netifrc_shell;
+mod preflight;
 mod reachability;
 mod real_firewall;
 mod real_network;

@@ -552,6 +552,7 @@ fn defect_09_names_and_values_commands_would_misread_are_refused() {
 fn defect_10_inputs_are_bounded_and_src_stays_with_the_playbook() {
     for case in [
         "template-runs-forever",
+        "template-out-of-fuel",
         "loop-too-long",
         "file-src-absolute",
         "file-src-dotdot",

@@ -35,6 +35,7 @@ pub mod mutate;
 pub mod pipeline;
 pub mod plan;
 pub mod playbook;
+pub mod preflight;
 pub mod qemu;
 pub mod registry;
 pub mod rollback;

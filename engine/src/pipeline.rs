@@ -16,6 +16,7 @@ use crate::execute::{self, Execution, Inputs, TagFilter, TaskRun, TaskState, han
 use crate::facts::{self, Distro, Facts};
 use crate::plan::{Builder, Plan, PlayPlan, Purpose, Status, Step, TaskPlan};
 use crate::playbook::{self, Playbook};
+use crate::preflight::{self, HostState};
 use crate::registry::{Choices, Registry, Selection};
 use crate::root::Root;
 use crate::template::Templates;
@@ -50,6 +51,17 @@ pub struct Request {
     pub tags: TagFilter,
     /// Backend overrides.
     pub choices: Choices,
+    /// Pre-flight: what to check before anything changes.
+    pub preflight: Preflight,
+}
+
+/// What the pre-flight checks need from the command line.
+#[derive(Clone, Debug, Default)]
+pub struct Preflight {
+    /// The SSH client of this session (`SSH_CONNECTION`), if any.
+    pub session: Option<std::net::Ipv4Addr>,
+    /// `--yes`: go ahead although the uplink carries the session or the default route.
+    pub yes: bool,
 }
 
 /// The result of loading and running the tasks (what `check` reports).
@@ -161,9 +173,25 @@ fn plan_for(request: &Request, registry: &Registry, purpose: Purpose) -> Result<
         }
     }
 
+    let mut warnings = builder.warnings;
+    if purpose == Purpose::Apply {
+        let state = HostState::read(&request.root, &facts, request.preflight.session)?;
+        let mut findings = preflight::check(
+            &execution.model,
+            &facts,
+            &state,
+            &request.root,
+            &builder.requirements,
+            request.preflight.yes,
+            matches!(request.facts, FactsSource::Detect),
+        )?;
+        if let Some(errors) = preflight::refusal(&mut findings) {
+            return Err(errors);
+        }
+        warnings.extend(findings.warnings);
+    }
     let plays = assemble(&execution, steps);
     let requirements = builder.requirements;
-    let warnings = builder.warnings;
     Ok(Plan {
         playbook: request.playbook.display().to_string(),
         root: request.root.dir().display().to_string(),

@@ -26,7 +26,8 @@ pub(crate) fn run(args: &RollbackArgs) -> ExitStatus {
             .and_then(|facts| hostnet_engine::rollback::plan(root, Some(target), &facts))
     };
     if args.dry_run {
-        let result = hostnet_engine::rollback::target(&root, args.run.as_deref()).and_then(|target| plan(&root, &target));
+        let result =
+            hostnet_engine::rollback::target(&root, args.run.as_deref()).and_then(|target| plan(&root, &target));
         return match result {
             Ok(plan) => {
                 printer::plan(&plan, output);
