@@ -39,6 +39,9 @@ golden_cases! {
     debian_scenario5_nftables => "debian-scenario5-nftables",
     gentoo_mac_nat => "gentoo-mac-nat",
     debian_mac_nat => "debian-mac-nat",
+    debian_combined_iptables => "debian-combined-iptables",
+    debian_combined_nftables => "debian-combined-nftables",
+    debian_combined_ufw => "debian-combined-ufw",
 }
 
 #[test]
