@@ -779,3 +779,79 @@ fn confirm_or_revert_reverts_unless_confirmed() {
     assert_eq!(host.text("etc/x.conf"), "new\n");
     assert!(host.ok("apply", &[]).contains("nothing to do"));
 }
+
+/// Refuse to run anything unless `/etc` and `/var` are this sandbox's overlays.
+const GUARD: &str = "awk '$2 == \"/etc\" && $3 == \"overlay\" { e = 1 } $2 == \"/var\" && $3 == \"overlay\" { v = 1 } END { exit !(e && v) }' /proc/mounts || { echo 'not in the sandbox' >&2; exit 99; }\n";
+
+const CONFIRM_LIVE: &str = "- hosts: localhost
+  vars: { isolate: false }
+  tasks:
+    - name: The peer may talk to the host
+      firewall: { allow_input: h0 }
+      when: not (isolate | bool)
+    - name: Nothing from the peer reaches the host
+      firewall: { isolate_host: h0 }
+      when: isolate | bool
+";
+
+/// Confirm-or-revert on a live root, in a sandbox: an apply that cuts the
+/// peer off is reverted at its deadline (the file restored, its reload run
+/// again), and the peer reaches the host again.
+#[test]
+fn confirm_or_revert_restores_the_previous_reachability_on_a_live_root() {
+    if !can_run(&["nft", "ping", "awk"]) {
+        return;
+    }
+    let work = tempfile::tempdir().unwrap();
+    write(work.path(), "playbook.yml", CONFIRM_LIVE);
+    write(
+        work.path(),
+        "facts.yml",
+        "distro: debian\ninit: systemd\ntools: [nft]\n",
+    );
+    let stage = tempfile::tempdir().unwrap();
+    // The init's part: nftables is enabled already, so `systemctl enable` is not due.
+    let wants = stage.path().join("etc/systemd/system/sysinit.target.wants");
+    fs_err::create_dir_all(&wants).unwrap();
+    symlink("/lib/systemd/system/nftables.service", wants.join("nftables.service")).unwrap();
+    let host = Netns::new();
+    let peer = Netns::new();
+    host.veth("h0", &peer, "p0");
+    host.ip_ok(&["addr", "add", "192.0.2.1/24", "dev", "h0"]);
+    host.ip_ok(&["link", "set", "h0", "up"]);
+    peer.ip_ok(&["addr", "add", "192.0.2.2/24", "dev", "p0"]);
+    peer.ip_ok(&["link", "set", "p0", "up"]);
+    let sandbox = sandbox::Sandbox::new(&host, stage.path(), sandbox::Features::default());
+    let binary = env!("CARGO_BIN_EXE_hostnet");
+    let hostnet = |args: &str| {
+        let script = format!(
+            "{GUARD}cd {} && NO_COLOR=1 {binary} apply playbook.yml --root / --facts facts.yml --firewall nftables {args} 2>&1; echo \"exit=$?\"",
+            work.path().display()
+        );
+        stdout(&sandbox.run(&script))
+    };
+    let text = hostnet("");
+    assert!(text.ends_with("exit=0\n"), "{text}");
+    assert!(text.contains("run: nft -f /etc/nftables.d/hostnet.nft\n"), "{text}");
+    assert!(
+        pings(&peer, "192.0.2.1"),
+        "the peer does not reach the host to begin with"
+    );
+    let rules = || fs_err::read_to_string(sandbox.upper("etc").join("nftables.d/hostnet.nft")).unwrap();
+    let accepting = rules();
+
+    let text = hostnet("-e isolate=true --confirm-timeout 3");
+    assert!(text.ends_with("exit=0\n"), "{text}");
+    assert!(text.contains("confirm within 3 s with `hostnet confirm`"), "{text}");
+    assert!(
+        !pings(&peer, "192.0.2.1"),
+        "the isolating apply did not cut the peer off"
+    );
+    assert_ne!(rules(), accepting);
+
+    let back = sandbox::wait_for(std::time::Duration::from_secs(20), || {
+        pings(&peer, "192.0.2.1").then_some(())
+    });
+    assert!(back.is_some(), "the peer did not get the host back");
+    assert_eq!(rules(), accepting, "the rules file was not restored");
+}
