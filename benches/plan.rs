@@ -52,6 +52,7 @@ fn main() {
             extra_vars: Vec::new(),
             tags: TagFilter::default(),
             choices: Choices::default(),
+            preflight: Default::default(),
         };
         let mut times: Vec<Duration> = Vec::new();
         let mut steps = 0;

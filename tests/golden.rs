@@ -43,6 +43,9 @@ golden_cases! {
     ubuntu_desktop_laptop => "ubuntu-desktop-laptop",
     ubuntu_coexistence => "ubuntu-coexistence",
     debian_docker_bridged => "debian-docker-bridged",
+    debian_combined_iptables => "debian-combined-iptables",
+    debian_combined_nftables => "debian-combined-nftables",
+    debian_combined_ufw => "debian-combined-ufw",
 }
 
 #[test]

@@ -86,6 +86,8 @@ impl Bridged {
             playbook.to_str().unwrap(),
             "--out",
             stage.path().to_str().unwrap(),
+            "--root",
+            stage.path().to_str().unwrap(),
         ];
         argv.extend(args);
         let output = support::run(&argv);

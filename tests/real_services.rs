@@ -10,8 +10,9 @@
 //!   Gentoo way, `/etc/dnsmasq.conf` with hostnet's `conf-dir` block, in a
 //!   sandbox whose `/etc` shows the staged files. A negative control strips
 //!   the interface tags and shows why they are there.
-//! - `dnsmasq --test` accepts every rendered file, alone and together, and
-//!   fails a hand-broken one and a doubled `port=0`.
+//! - `dnsmasq --test` accepts every rendered file, alone and together, also
+//!   next to a host's own `dnsmasq.conf` that sets `port=` (hostnet writes
+//!   no global option), and fails a hand-broken one and a doubled `port=`.
 //! - `systemd-sysctl FILE` and `sysctl -p FILE` set `net.ipv4.ip_forward`
 //!   in a fresh namespace; a misspelt key changes nothing although both exit
 //!   0, which is why `hostnet check` refuses it.
@@ -52,6 +53,8 @@ fn render(playbook: &str, distro: &str) -> TempDir {
         "render",
         &playbook_path.to_string_lossy(),
         "--out",
+        &stage.to_string_lossy(),
+        "--root",
         &stage.to_string_lossy(),
         "--distro",
         distro,
@@ -400,8 +403,9 @@ fn dnsmasq_test_accepts_rendered_files_and_rejects_broken_ones() {
     }
     ok(&["--conf-file=/dev/null", &conf_dir(&two)]);
 
-    // No server wants DNS: `port=0` once, in the first file, and the files
-    // load together.
+    // No server wants DNS: still no global option in any file (issue #17:
+    // `port=0` turned off the host's own DNS cache), and the files load
+    // together, also with a host's dnsmasq.conf that runs DNS on its own port.
     let dns_off = render(
         &TWO_NETWORKS.replace(
             "        hosts: [{ mac: \"00:26:c6:21:cf:02\"",
@@ -414,24 +418,29 @@ fn dnsmasq_test_accepts_rendered_files_and_rejects_broken_ones() {
         .iter()
         .map(|file| read(&dir.join(file)).lines().filter(|line| *line == "port=0").count())
         .collect();
-    assert_eq!(ports, [1, 0]);
+    assert_eq!(ports, [0, 0]);
     ok(&["--conf-file=/dev/null", &conf_dir(&dns_off)]);
-
-    // Negative controls: `port=0` in both files, and a typo.
     let broken = tempfile::tempdir().unwrap();
+    let host_conf = support::write(
+        broken.path(),
+        "dnsmasq.conf",
+        "# the host's DNS cache\nport=5353\ncache-size=1000\n",
+    );
+    ok(&[&format!("--conf-file={}", host_conf.display()), &conf_dir(&dns_off)]);
+
+    // Negative controls: a second `port=` (what hostnet's `port=0` did next to
+    // the host's), and a typo.
     let first = read(&dir.join("hostnet-br0.conf"));
-    let second = read(&dir.join("hostnet-br1.conf"));
-    support::write(broken.path(), "d/hostnet-br0.conf", &first);
     support::write(
         broken.path(),
-        "d/hostnet-br1.conf",
-        &second.replace("bind-dynamic\n", "bind-dynamic\nport=0\n"),
+        "d/hostnet-br0.conf",
+        &first.replace("bind-dynamic\n", "bind-dynamic\nport=0\n"),
     );
     let output = dnsmasq_test(&[
-        "--conf-file=/dev/null",
+        &format!("--conf-file={}", host_conf.display()),
         &format!("--conf-dir={},*.conf", broken.path().join("d").display()),
     ]);
-    assert!(!output.status.success(), "a doubled `port=0` passed: {}", text(&output));
+    assert!(!output.status.success(), "a doubled `port=` passed: {}", text(&output));
     assert!(text(&output).contains("illegal repeated keyword"), "{}", text(&output));
 
     let typo = support::write(broken.path(), "typo.conf", &first.replace("dhcp-range=", "dhcp-rang="));

@@ -17,13 +17,13 @@
 //!     so untagged, a host-only bridge's empty `option:router` takes the
 //!     gateway away from the NAT bridge's guests (`tests/real_services.rs`).
 //!   - `domain=` is limited to the interface's subnet, for the same reason.
-//!   - `port=0` (no DNS) is global and dnsmasq refuses it twice ("illegal
-//!     repeated keyword"): it is written once, in the first server's file,
-//!     and only if no server wants dnsmasq to answer DNS (`dns: local`, the
-//!     default). With one `local` server, dnsmasq answers DNS on every served
-//!     interface; a server with `dns: none` then just announces no DNS server.
-//!     A `port=` line of the user's own in `/etc/dnsmasq.conf` would clash
-//!     the same way; a backend reads no files, so it cannot tell.
+//!   - Nothing global at all: no `port=0`, even when no server wants
+//!     dnsmasq to answer DNS. `port=0` turns off the DNS service of the whole
+//!     dnsmasq, so a host whose `/etc/dnsmasq.conf` runs a DNS cache would
+//!     silently lose it (and a `port=` of the user's own makes dnsmasq refuse
+//!     to start: "illegal repeated keyword"). `dns: none` announces no DNS
+//!     server to the guests (`dhcp-option=tag:IFACE,option:dns-server`);
+//!     whether dnsmasq answers DNS is the host's own configuration.
 //! - Debian's and Ubuntu's dnsmasq read `/etc/dnsmasq.d` by default (the
 //!   service passes `-7 /etc/dnsmasq.d,.dpkg-dist,…`), and so is assumed for
 //!   other systemd hosts; Gentoo's `/etc/dnsmasq.conf` has `conf-dir`
@@ -78,22 +78,12 @@ impl Backend for Dnsmasq {
         let model = desired.model;
         let facts = desired.facts;
         let all_tasks: Vec<TaskId> = model.dhcp_servers.iter().map(|server| server.origin.task).collect();
-        let dns_off = model
-            .dhcp_servers
-            .iter()
-            .all(|server| !matches!(server.dns, Dns::Local));
         let mut changes = Vec::new();
         let mut files = Vec::new();
-        for (index, server) in model.dhcp_servers.iter().enumerate() {
-            let port_off = dns_off && index == 0;
+        for server in &model.dhcp_servers {
             let path = drop_in(server);
-            let content = server_file(model, server, port_off)?;
-            // `port=0` depends on every server, so its file does too.
-            let origins = if port_off {
-                all_tasks.clone()
-            } else {
-                vec![server.origin.task]
-            };
+            let content = server_file(model, server)?;
+            let origins = vec![server.origin.task];
             changes.push(Planned::from_tasks(
                 Change::File {
                     path: path.clone(),
@@ -171,8 +161,8 @@ fn subnet(model: &HostModel, server: &DhcpServer) -> Result<Ipv4Net> {
         })
 }
 
-/// The drop-in for one server; `port_off` adds the global `port=0`.
-fn server_file(model: &HostModel, server: &DhcpServer, port_off: bool) -> Result<String> {
+/// The drop-in for one server (interface-scoped lines only).
+fn server_file(model: &HostModel, server: &DhcpServer) -> Result<String> {
     let name = server.interface.value.as_str();
     // Interface names are letters, digits and `_ . + -` (see `InterfaceName`),
     // so none of dnsmasq's separators (`,`) or wildcards (`*`) can appear.
@@ -185,9 +175,6 @@ fn server_file(model: &HostModel, server: &DhcpServer, port_off: bool) -> Result
         format!("interface={name}"),
         "bind-dynamic".to_owned(),
     ];
-    if port_off {
-        lines.push("port=0".to_owned());
-    }
     match &server.range {
         Some(range) => {
             let (first, last) = range.value;
@@ -464,7 +451,6 @@ dhcp-option=tag:br0,option:router,172.16.1.1
 # DHCP for the guests on br1.
 interface=br1
 bind-dynamic
-port=0
 dhcp-range=172.16.2.2,172.16.2.100,1h
 dhcp-option=tag:br1,option:router
 dhcp-option=tag:br1,option:dns-server
@@ -493,7 +479,6 @@ dhcp-option=tag:br1,option:dns-server
 # DHCP for the guests on tap1.
 interface=tap1
 bind-dynamic
-port=0
 dhcp-range=172.16.2.0,static,255.255.255.0,infinite
 dhcp-host=52:54:00:12:34:56,172.16.2.10,win7
 dhcp-option=tag:tap1,option:router,172.16.2.254
@@ -503,8 +488,10 @@ domain=guests.example,172.16.2.0/24
         );
     }
 
+    /// Issue #17, defect 12: no server writes a global option, so a host's
+    /// own dnsmasq DNS cache keeps working.
     #[test]
-    fn port_0_once_and_only_when_no_server_wants_dns() {
+    fn no_global_option_even_when_no_server_wants_dns() {
         let base = HostModel {
             bridges: vec![
                 bridge(0, "br0", &[], addresses(&["172.16.1.1/24"])),
@@ -536,14 +523,14 @@ domain=guests.example,172.16.2.0/24
         assert_eq!(
             port_lines(&base),
             [
-                ("/etc/dnsmasq.d/hostnet-br0.conf".to_owned(), 1),
+                ("/etc/dnsmasq.d/hostnet-br0.conf".to_owned(), 0),
                 ("/etc/dnsmasq.d/hostnet-br1.conf".to_owned(), 0),
                 ("/etc/dnsmasq.d/hostnet-br2.conf".to_owned(), 0),
             ]
         );
-        // The file with `port=0` depends on every server.
+        // Each file depends on its own server only.
         let changes = render(&base, Distro::Debian);
-        assert_eq!(changes[0].origins, [TaskId(1), TaskId(2), TaskId(3)]);
+        assert_eq!(changes[0].origins, [TaskId(1)]);
         assert_eq!(changes[1].origins, [TaskId(2)]);
 
         let mut one_local = base.clone();

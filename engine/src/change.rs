@@ -115,6 +115,11 @@ pub enum Placement {
     Start,
     /// Before the first line that starts with the text (else at the end).
     Before(String),
+    /// Inside the section that starts at the line `header` (an
+    /// iptables-restore table such as `*filter`), after the section's chain
+    /// declarations; where the file has no such section, the block holds a
+    /// whole one (`header`, the content, `footer`) at the end of the file.
+    Section { header: String, footer: String },
 }
 
 /// A command and when it runs.
@@ -140,6 +145,21 @@ pub enum Guard {
     Removes(SysPath),
     /// Only if the plan changes one of these files.
     FilesChanged(Vec<SysPath>),
+}
+
+/// How a rollback undoes a command a live run executed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Undo {
+    /// It cannot be undone (a `command` task, a one-off load): rollback says so.
+    #[default]
+    None,
+    /// Run this command (`rc-update del` for an `rc-update add` that ran).
+    Run { argv: Vec<String> },
+    /// Run the same command again once the files are restored (a reload or
+    /// restart that makes the restored configuration take effect); left out
+    /// when one of `files` is gone after the restore (the run created it).
+    Rerun { files: Vec<SysPath> },
 }
 
 /// A file-system effect of a command.

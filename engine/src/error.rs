@@ -222,11 +222,17 @@ pub enum Rule {
     MacNatGuestTwice,
     /// `bridge_forward` on something that is not a bridge of the playbook.
     BridgeForwardUnknown,
+    /// Pre-flight: an uplink joining a bridge carries the default route.
+    UplinkCarriesDefaultRoute,
+    /// Pre-flight: an uplink joining a bridge carries this SSH session.
+    UplinkCarriesSession,
+    /// Pre-flight: a subnet overlaps a route the host has elsewhere.
+    SubnetOverlapsRoute,
 }
 
 impl Rule {
     /// Every rule.
-    pub const ALL: [Self; 33] = [
+    pub const ALL: [Self; 36] = [
         Self::Duplicate,
         Self::ConflictingSysctl,
         Self::SameName,
@@ -260,6 +266,9 @@ impl Rule {
         Self::LeaseIpTwice,
         Self::MacNatGuestTwice,
         Self::BridgeForwardUnknown,
+        Self::UplinkCarriesDefaultRoute,
+        Self::UplinkCarriesSession,
+        Self::SubnetOverlapsRoute,
     ];
 }
 

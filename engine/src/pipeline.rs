@@ -14,8 +14,9 @@ use crate::backend::Desired;
 use crate::error::{Error, ErrorKind, Errors, Result};
 use crate::execute::{self, Execution, Inputs, TagFilter, TaskRun, TaskState, handler_name};
 use crate::facts::{self, Distro, Facts};
-use crate::plan::{Builder, Plan, PlayPlan, Status, Step, TaskPlan};
+use crate::plan::{Builder, Plan, PlayPlan, Purpose, Status, Step, TaskPlan};
 use crate::playbook::{self, Playbook};
+use crate::preflight::{self, HostState};
 use crate::registry::{Choices, Registry, Selection};
 use crate::root::Root;
 use crate::template::Templates;
@@ -50,6 +51,17 @@ pub struct Request {
     pub tags: TagFilter,
     /// Backend overrides.
     pub choices: Choices,
+    /// Pre-flight: what to check before anything changes.
+    pub preflight: Preflight,
+}
+
+/// What the pre-flight checks need from the command line.
+#[derive(Clone, Debug, Default)]
+pub struct Preflight {
+    /// The SSH client of this session (`SSH_CONNECTION`), if any.
+    pub session: Option<std::net::Ipv4Addr>,
+    /// `--yes`: go ahead although the uplink carries the session or the default route.
+    pub yes: bool,
 }
 
 /// The result of loading and running the tasks (what `check` reports).
@@ -111,6 +123,10 @@ pub fn prepare<'r>(request: &Request, registry: &'r Registry) -> Result<Prepared
 
 /// Load, template, validate, render and plan against the root.
 pub fn plan(request: &Request, registry: &Registry) -> Result<Plan, Errors> {
+    plan_for(request, registry, Purpose::Apply)
+}
+
+fn plan_for(request: &Request, registry: &Registry, purpose: Purpose) -> Result<Plan, Errors> {
     let Prepared {
         playbook,
         facts,
@@ -132,7 +148,7 @@ pub fn plan(request: &Request, registry: &Registry) -> Result<Plan, Errors> {
         }
     }
     drop(desired);
-    let mut builder = Builder::new(&request.root, &facts)?;
+    let mut builder = Builder::for_purpose(&request.root, &facts, purpose)?;
     let mut steps: Vec<Step> = builder.build(changes)?;
 
     // Handlers: once per play, in definition order, if a task that notified them changed something.
@@ -160,9 +176,25 @@ pub fn plan(request: &Request, registry: &Registry) -> Result<Plan, Errors> {
         }
     }
 
+    let mut warnings = builder.warnings;
+    if purpose == Purpose::Apply {
+        let state = HostState::read(&request.root, &facts, request.preflight.session)?;
+        let mut findings = preflight::check(
+            &execution.model,
+            &facts,
+            &state,
+            &request.root,
+            &builder.requirements,
+            request.preflight.yes,
+            matches!(request.facts, FactsSource::Detect),
+        )?;
+        if let Some(errors) = preflight::refusal(&mut findings) {
+            return Err(errors);
+        }
+        warnings.extend(findings.warnings);
+    }
     let plays = assemble(&execution, steps);
     let requirements = builder.requirements;
-    let warnings = builder.warnings;
     Ok(Plan {
         playbook: request.playbook.display().to_string(),
         root: request.root.dir().display().to_string(),
@@ -176,16 +208,19 @@ pub fn plan(request: &Request, registry: &Registry) -> Result<Plan, Errors> {
 }
 
 /// Write the persistent files (and the links commands would make) under
-/// `out`, with facts from the request; nothing is run, no run is recorded.
+/// `out`: every file the playbook manages as `apply` would leave it on the
+/// request's root (shared files merged with what the root holds, the
+/// user's lines kept), changed or not; nothing is run, no run is recorded,
+/// and runtime state (`/run`) is left out.
 pub fn render(request: &Request, out: &Path, registry: &Registry) -> Result<Vec<String>, Errors> {
     let facts = facts(request)?;
     let request = Request {
-        root: Root::new(out),
+        root: Root::new(out).over(request.root.clone()),
         facts: FactsSource::Given(Box::new(facts)),
         ..request.clone()
     };
-    let plan = plan(&request, registry)?;
-    Ok(crate::apply::render(&plan, &request.root)?)
+    let plan = plan_for(&request, registry, Purpose::Render)?;
+    Ok(crate::apply::render(&plan, &Root::new(out))?)
 }
 
 /// Distribute steps to tasks: files under their first task, commands under their last.

@@ -12,13 +12,14 @@ use std::collections::{HashMap, HashSet};
 use indexmap::IndexMap;
 use serde::Serialize;
 
-use crate::block;
-use crate::change::{Change, Command, Effect, Guard, Planned, TaskId};
+use crate::block::{self, FenceError};
+use crate::change::{Block, Change, Command, Effect, Guard, Planned, TaskId, Undo};
 use crate::diff;
 use crate::error::{Error, ErrorKind, Result};
 use crate::facts::Facts;
-use crate::root::{Entry, Root, SysPath};
+use crate::root::{Entry, Follow, Root, SysPath};
 use crate::services;
+use crate::source::{Pos, Source};
 use crate::types::{AccountName, FileMode};
 
 /// The whole plan.
@@ -126,8 +127,8 @@ pub enum Action {
     /// Write a file (create or replace).
     Write {
         path: SysPath,
-        before: Option<String>,
-        after: String,
+        before: Option<Content>,
+        after: Content,
         mode: FileMode,
         before_mode: Option<FileMode>,
         owner: Option<Account>,
@@ -147,9 +148,44 @@ pub enum Action {
         before: Option<String>,
     },
     /// Run a command (or, under a non-`/` root, record it and materialise its effects).
-    Run { argv: Vec<String>, effects: Vec<Effect> },
+    Run {
+        argv: Vec<String>,
+        effects: Vec<Effect>,
+        /// How a rollback undoes it on a live root (not part of the JSON plan).
+        #[serde(skip)]
+        undo: Undo,
+    },
     /// Remove a directory a run created, if it is empty (rollback only).
     RemoveDir { path: SysPath },
+}
+
+/// A file's bytes, exactly (whatever their encoding); shown and serialised
+/// as text, with invalid UTF-8 as U+FFFD, but written as they are.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Content(pub Vec<u8>);
+
+impl Content {
+    /// The bytes as text, for display (invalid UTF-8 as U+FFFD).
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(&self.0)
+    }
+}
+
+impl Serialize for Content {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.text())
+    }
+}
+
+/// How a plan is built: to apply to its root, or to render its files elsewhere.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Purpose {
+    /// Only real changes (plan, apply).
+    #[default]
+    Apply,
+    /// Every file the playbook manages, changed or not, and every command
+    /// effect (`hostnet render`: the tree a host would have after apply).
+    Render,
 }
 
 impl Plan {
@@ -194,7 +230,7 @@ pub struct Recap {
 enum Desired {
     Missing,
     File {
-        content: String,
+        content: Vec<u8>,
         mode: FileMode,
         uid: Option<u32>,
         gid: Option<u32>,
@@ -211,6 +247,7 @@ pub struct Builder<'a> {
     changed: HashSet<SysPath>,
     users: Option<HashMap<String, u32>>,
     groups: Option<HashMap<String, u32>>,
+    purpose: Purpose,
     /// Packages asked for.
     pub requirements: Vec<Requirement>,
     /// Warnings found while merging.
@@ -220,10 +257,17 @@ pub struct Builder<'a> {
 impl<'a> Builder<'a> {
     /// A builder for this root.
     pub fn new(root: &'a Root, facts: &'a Facts) -> Result<Self> {
+        Self::for_purpose(root, facts, Purpose::Apply)
+    }
+
+    /// A builder for this root and purpose.
+    pub fn for_purpose(root: &'a Root, facts: &'a Facts, purpose: Purpose) -> Result<Self> {
         let mut warnings = Vec::new();
         let mut changed = HashSet::new();
-        // Paths a failed run wrote: the commands that depend on them run again.
-        changed.extend(crate::runs::pending(root)?);
+        // Paths a failed or interrupted run wrote: the commands that depend on them run again.
+        if purpose == Purpose::Apply {
+            changed.extend(crate::runs::pending(root)?);
+        }
         if !changed.is_empty() {
             warnings.push(format!(
                 "a previous apply failed part way: the commands for {} file(s) it wrote run again",
@@ -237,6 +281,7 @@ impl<'a> Builder<'a> {
             changed,
             users: accounts(root, "/etc/passwd")?,
             groups: accounts(root, "/etc/group")?,
+            purpose,
             requirements: Vec::new(),
             warnings,
         })
@@ -254,7 +299,7 @@ impl<'a> Builder<'a> {
                 uid,
                 gid,
             } => Desired::File {
-                content: String::from_utf8_lossy(&content).into_owned(),
+                content,
                 mode: FileMode(mode),
                 uid: Some(uid),
                 gid: Some(gid),
@@ -303,24 +348,53 @@ impl<'a> Builder<'a> {
         })
     }
 
+    /// Where a file hostnet reads or edits really is: a managed file that is
+    /// a link is edited at its target, inside the root (chroot semantics).
+    fn file_target(&mut self, path: &SysPath) -> Result<SysPath> {
+        if self.overlay.contains_key(path) {
+            return Ok(path.clone());
+        }
+        let target = self.root.resolve(path, Follow::Yes)?;
+        if target != *path && matches!(self.root.entry(path)?, Entry::Link { .. }) {
+            self.warnings.push(format!(
+                "`{path}` is a symbolic link: hostnet edits its target `{target}`"
+            ));
+        }
+        Ok(target)
+    }
+
     /// Turn changes into steps (files first, then commands).
     pub fn build(&mut self, planned: Vec<Planned>) -> Result<Vec<Step>> {
         let mut groups: IndexMap<SysPath, Vec<Planned>> = IndexMap::new();
-        let mut commands: Vec<(Command, Vec<TaskId>)> = Vec::new();
+        let mut aliases: Vec<(SysPath, SysPath)> = Vec::new();
+        let mut commands: Vec<(Command, Undo, Vec<TaskId>)> = Vec::new();
         for item in planned {
             match &item.change {
-                Change::File { path, .. } | Change::Absent { path } | Change::Link { path, .. } => {
+                Change::Absent { path } | Change::Link { path, .. } => {
                     groups.entry(path.clone()).or_default().push(item);
                 }
-                Change::Block(block) => groups.entry(block.path.clone()).or_default().push(item),
-                Change::Command(command) => commands.push((command.clone(), item.origins)),
+                Change::File { path, .. } | Change::Block(Block { path, .. }) => {
+                    let target = self.file_target(path)?;
+                    if target != *path {
+                        aliases.push((path.clone(), target.clone()));
+                    }
+                    groups.entry(target).or_default().push(item);
+                }
+                Change::Command(command) => {
+                    let undo = match &command.guard {
+                        Guard::FilesChanged(files) => Undo::Rerun { files: files.clone() },
+                        _ => Undo::None,
+                    };
+                    commands.push((command.clone(), undo, item.origins));
+                }
                 Change::Service { name, action } => {
-                    commands.push((services::resolve(self.facts.init, name, *action), item.origins));
+                    let undo = services::undo(self.facts.init, name, *action);
+                    commands.push((services::resolve(self.facts.init, name, *action), undo, item.origins));
                 }
                 Change::RestartOnChange { name, files } => {
                     let mut command = services::resolve(self.facts.init, name, crate::change::ServiceAction::Restart);
                     command.guard = Guard::FilesChanged(files.clone());
-                    commands.push((command, item.origins));
+                    commands.push((command, Undo::Rerun { files: files.clone() }, item.origins));
                 }
                 Change::Require { package, reason } => {
                     let requirement = Requirement {
@@ -344,12 +418,19 @@ impl<'a> Builder<'a> {
                 steps.push(step);
             }
         }
-        for (command, origins) in commands {
+        // A command that depends on a link hostnet edited the target of depends on the target.
+        for (link, target) in aliases {
+            if self.changed.contains(&target) {
+                self.changed.insert(link);
+            }
+        }
+        let render = self.purpose == Purpose::Render;
+        for (command, undo, origins) in commands {
             let run = match &command.guard {
                 Guard::Always => true,
-                Guard::Creates(path) => self.current(path)? == Desired::Missing,
-                Guard::Removes(path) => self.current(path)? != Desired::Missing,
-                Guard::FilesChanged(paths) => paths.iter().any(|path| self.changed.contains(path)),
+                Guard::Creates(path) => render || self.current(path)? == Desired::Missing,
+                Guard::Removes(path) => render || self.current(path)? != Desired::Missing,
+                Guard::FilesChanged(paths) => render || paths.iter().any(|path| self.changed.contains(path)),
             };
             if !run {
                 continue;
@@ -364,6 +445,7 @@ impl<'a> Builder<'a> {
                 action: Action::Run {
                     argv: command.argv,
                     effects: command.effects,
+                    undo,
                 },
                 tasks: origins,
             });
@@ -371,11 +453,38 @@ impl<'a> Builder<'a> {
         Ok(steps)
     }
 
+    /// The fence error `error` in the file at `path` (content `text`), at its line.
+    fn fence_error(&self, path: &SysPath, text: &[u8], error: FenceError) -> Error {
+        let source = Source::new(self.root.host_path(path), String::from_utf8_lossy(text).into_owned());
+        Error::at(
+            &Pos::new(&source, u32::try_from(error.line).unwrap_or(u32::MAX), 1),
+            ErrorKind::Invalid {
+                message: format!("cannot edit `{path}`: {}", error.message),
+                hint: Some(error.hint),
+            },
+        )
+    }
+
     fn file_step(&mut self, path: &SysPath, group: &[Planned]) -> Result<Option<Step>> {
         let before = self.current(path)?;
+        if before == Desired::Other {
+            return Err(Error::new(ErrorKind::Invalid {
+                message: format!(
+                    "`{path}` is a directory under `{}`; hostnet manages only files and links there",
+                    self.root.dir().display()
+                ),
+                hint: Some("move the directory away, or manage another path".into()),
+            }));
+        }
+        if let Desired::File { content, .. } = &before
+            && group.iter().any(|item| matches!(item.change, Change::Block(_)))
+        {
+            block::check(content).map_err(|error| self.fence_error(path, content, error))?;
+        }
         let mut desired = before.clone();
         let mut origins: Vec<TaskId> = Vec::new();
         let mut whole: Option<(&str, Vec<TaskId>)> = None;
+        let mut markers: Vec<(&Block, &[TaskId])> = Vec::new();
         let mut owner = None;
         let mut group_account = None;
         let mut conflicts = Vec::new();
@@ -423,24 +532,47 @@ impl<'a> Builder<'a> {
                         None => None,
                     };
                     desired = Desired::File {
-                        content: content.clone(),
+                        content: content.clone().into_bytes(),
                         mode: *mode,
                         uid,
                         gid,
                     };
                 }
                 Change::Block(change) => {
+                    if let Some((previous, previous_origins)) =
+                        markers.iter().find(|(previous, _)| previous.marker == change.marker)
+                        && (previous.content != change.content || previous.present != change.present)
+                    {
+                        let mut both = [
+                            previous_origins.iter().map(|t| t.0 + 1).collect::<Vec<_>>(),
+                            item.origins.iter().map(|t| t.0 + 1).collect::<Vec<_>>(),
+                        ];
+                        both.sort();
+                        return Err(Error::new(ErrorKind::Invalid {
+                            message: format!(
+                                "tasks {:?} and {:?} both want the block `{}` in `{path}`, with different contents",
+                                both[0], both[1], change.marker,
+                            ),
+                            hint: Some(
+                                "one block per marker: give the `blockinfile` task another `marker` (hostnet's backends own the markers they write)"
+                                    .into(),
+                            ),
+                        }));
+                    }
+                    markers.push((change, &item.origins));
                     let (text, mode, uid, gid) = match &desired {
                         Desired::File {
                             content,
                             mode,
                             uid,
                             gid,
-                        } => (Some(content.as_str()), *mode, *uid, *gid),
+                        } => (Some(content.as_slice()), *mode, *uid, *gid),
                         _ => (None, change.mode, None, None),
                     };
                     let mode = if change.enforce_mode { change.mode } else { mode };
-                    desired = match block::apply(text, change) {
+                    let applied = block::apply(text, change)
+                        .map_err(|error| self.fence_error(path, text.unwrap_or_default(), error))?;
+                    desired = match applied {
                         Some(content) => Desired::File {
                             content,
                             mode,
@@ -485,20 +617,25 @@ impl<'a> Builder<'a> {
             ) => a == b && ma == mb && (ub.is_none() || ua == ub) && (gb.is_none() || ga == gb),
             (a, b) => a == b,
         };
-        if same {
+        if same && self.purpose == Purpose::Apply {
             return Ok(None);
         }
         let action = match (&before, &desired) {
             (_, Desired::File { content, mode, .. }) => {
-                let (before_text, before_mode) = match &before {
-                    Desired::File { content, mode, .. } => (Some(content.clone()), Some(*mode)),
+                let (before_content, before_mode) = match &before {
+                    Desired::File { content, mode, .. } => (Some(Content(content.clone())), Some(*mode)),
                     _ => (None, None),
                 };
-                let diff = diff::unified(path.as_str(), before_text.as_deref().unwrap_or(""), content);
+                let before_text = before_content.as_ref().map(Content::text);
+                let diff = diff::unified(
+                    path.as_str(),
+                    before_text.as_deref().unwrap_or(""),
+                    &String::from_utf8_lossy(content),
+                );
                 Action::Write {
                     path: path.clone(),
-                    before: before_text,
-                    after: content.clone(),
+                    before: before_content,
+                    after: Content(content.clone()),
                     mode: *mode,
                     before_mode,
                     owner,
@@ -514,22 +651,20 @@ impl<'a> Builder<'a> {
                     _ => None,
                 },
             },
-            (Desired::File { content, .. }, Desired::Missing) => Action::Remove {
-                path: path.clone(),
-                before: content.clone(),
-                diff: diff::unified(path.as_str(), content, ""),
-            },
+            (Desired::File { content, .. }, Desired::Missing) => {
+                let text = String::from_utf8_lossy(content).into_owned();
+                Action::Remove {
+                    path: path.clone(),
+                    diff: diff::unified(path.as_str(), &text, ""),
+                    before: text,
+                }
+            }
             (Desired::Link(target), Desired::Missing) => Action::Remove {
                 path: path.clone(),
                 before: format!("-> {target}"),
                 diff: String::new(),
             },
-            (_, _) => {
-                return Err(Error::new(ErrorKind::Invalid {
-                    message: format!("`{path}` is a directory; hostnet manages only files and links there"),
-                    hint: None,
-                }));
-            }
+            (_, _) => return Ok(None),
         };
         self.overlay.insert(path.clone(), desired);
         self.changed.insert(path.clone());

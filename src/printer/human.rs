@@ -313,15 +313,17 @@ fn counts(diff: &str) -> (usize, usize) {
 
 pub(super) fn applied(report: &ApplyReport, root: &Root) -> (String, Option<String>) {
     let mut out = String::new();
-    let root_flag = if root.is_live() {
-        String::new()
-    } else {
-        format!(" --root {}", root.dir().display())
-    };
+    let root_flag = root.flag();
     let Some(run) = &report.run_id else {
         let _ = writeln!(out, "\nnothing to do: the host already matches the playbook");
         return (out, None);
     };
+    if report.resumed.is_some() {
+        let _ = writeln!(
+            out,
+            "\nrun {run} was interrupted (the process was killed or the machine stopped): this apply resumes it"
+        );
+    }
     let executed = report.commands.iter().filter(|c| c.executed).count();
     let recorded = report.commands.len() - executed;
     let _ = write!(out, "\napplied run {run}: {} path(s) changed", report.paths.len());
@@ -332,7 +334,26 @@ pub(super) fn applied(report: &ApplyReport, root: &Root) -> (String, Option<Stri
         let _ = write!(out, ", {recorded} command(s) recorded, not run (root is not /)");
     }
     let _ = writeln!(out, "\nundo with: hostnet rollback {run}{root_flag}");
-    let problem = report.failure.as_ref().map(|failure| {
+    if let Some(deadline) = report.confirm_deadline
+        && !report.stopped()
+    {
+        let seconds = deadline.saturating_sub(hostnet_engine::runs::now());
+        let _ = writeln!(
+            out,
+            "confirm within {seconds} s with `hostnet confirm{root_flag}`, or run {run} is reverted (its files, and the commands that can be undone)"
+        );
+    }
+    let hint = |text: &mut String| {
+        if report.rolled_back {
+            let _ = writeln!(text, "\nthe files of run {run} were restored (--rollback-on-failure)");
+        } else {
+            let _ = writeln!(
+                text,
+                "\nhint: restore the files this run changed with `hostnet rollback {run}{root_flag}`"
+            );
+        }
+    };
+    let problem = if let Some(failure) = &report.failure {
         let mut text = format!(
             "error: task `{}` failed: `{}` exited with {}\n{}",
             failure.task,
@@ -342,17 +363,30 @@ pub(super) fn applied(report: &ApplyReport, root: &Root) -> (String, Option<Stri
                 .map_or_else(|| "no status".to_owned(), |code| format!("status {code}")),
             failure.output
         );
-        if report.rolled_back {
-            let _ = writeln!(text, "\nthe files of run {run} were restored (--rollback-on-failure)");
-        } else {
+        hint(&mut text);
+        Some(text)
+    } else if let Some(error) = &report.write_error {
+        let mut text = format!(
+            "error: {error}\nrun {run} stopped part way: {} path(s) were changed before this error\n",
+            report.paths.len()
+        );
+        if !report.rolled_back {
             let _ = writeln!(
                 text,
-                "\nhint: restore the files this run changed with `hostnet rollback {run}{root_flag}`"
+                "\nhint: fix the cause and `hostnet apply` again to finish the run, or restore with `hostnet rollback {run}{root_flag}`"
             );
+        } else {
+            hint(&mut text);
         }
-        text
-    });
+        Some(text)
+    } else {
+        None
+    };
     (out, problem)
+}
+
+pub(super) fn confirmed(run: &str) -> String {
+    format!("confirmed run {run}: its changes stay\n")
 }
 
 pub(super) fn check(prepared: &Prepared) -> String {

@@ -60,6 +60,11 @@ pub(crate) fn applied(plan: &Plan, report: &ApplyReport, root: &Root, output: Ou
     }
 }
 
+/// `confirm`.
+pub(crate) fn confirmed(run: &str) {
+    stdout(&human::confirmed(run));
+}
+
 /// `check`'s summary.
 pub(crate) fn check(prepared: &Prepared, output: Output) {
     match output {
@@ -128,6 +133,15 @@ pub(crate) fn usage(error: &clap::Error) -> ExitStatus {
     } else {
         ExitStatus::Usage
     }
+}
+
+/// An apply or rollback that stopped before its first change: the errors,
+/// and that nothing was changed.
+pub(crate) fn refused(errors: &Errors) -> ExitStatus {
+    let mut text = errors.render();
+    text.push_str("\n\nnothing was changed: every path is checked before the first change\n");
+    stderr(&text);
+    ExitStatus::Failure
 }
 
 /// Errors, on stderr; the exit status for them.

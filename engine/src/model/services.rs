@@ -214,6 +214,11 @@ pub enum FirewallIntent {
     DhcpDns { interface: InterfaceName },
     /// Drop everything from `interface` to the host (internal mode); guests still reach each other.
     IsolateHost { interface: InterfaceName },
+    /// Forward nothing to or from `bridge` but between its own ports
+    /// (host-only and internal modes): whatever else forwards on the host
+    /// (a NAT network, Docker), its guests reach only each other (and the
+    /// host, unless it is isolated too).
+    IsolateForward { bridge: InterfaceName },
 }
 
 /// A firewall intent with its origin.

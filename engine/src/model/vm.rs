@@ -9,7 +9,7 @@ use ipnet::Ipv4Net;
 use serde::Serialize;
 
 use crate::model::origin::Origin;
-use crate::types::{InterfaceName, MacAddr};
+use crate::types::{HostForward, InterfaceName, MacAddr};
 
 /// The networking modes (VirtualBox vocabulary).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -123,7 +123,7 @@ pub enum Attachment {
     User {
         net: Option<Ipv4Net>,
         dhcpstart: Option<Ipv4Addr>,
-        hostfwd: Vec<String>,
+        hostfwd: Vec<HostForward>,
         restrict: bool,
         hostname: Option<String>,
     },

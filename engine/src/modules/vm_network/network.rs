@@ -9,7 +9,7 @@ use crate::model::{AddressConfig, Written};
 use crate::modules::args::Args;
 use crate::modules::net_args;
 use crate::source::Pos;
-use crate::types::{AccountName, GuestSubnet, InterfaceName, MacAddr};
+use crate::types::{AccountName, GuestSubnet, HostForward, InterfaceName, MacAddr, VmName};
 use crate::value::{Arg, ArgValue, At, FromArg};
 
 /// The task's arguments.
@@ -41,7 +41,7 @@ pub(super) struct VmArgs {
     pub(super) user: Option<At<AccountName>>,
     pub(super) group: Option<At<AccountName>>,
     pub(super) helper: bool,
-    pub(super) hostfwd: Vec<String>,
+    pub(super) hostfwd: Vec<HostForward>,
 }
 
 /// `dhcp:` as given: off, on with defaults, or with a range and lease.
@@ -160,7 +160,13 @@ impl VmArgs {
                 continue;
             }
             match key.name.as_str() {
-                "name" => name = Some(At::<String>::from_arg(value)?),
+                "name" => {
+                    let typed = At::<VmName>::from_arg(value)?;
+                    name = Some(At {
+                        value: typed.value.to_string(),
+                        pos: typed.pos,
+                    });
+                }
                 "tap" => vm.tap = Some(At::from_arg(value)?),
                 "mac" => vm.mac = Some(At::from_arg(value)?),
                 "ip" => vm.ip = Some(At::from_arg(value)?),
@@ -173,7 +179,7 @@ impl VmArgs {
                 "user" => vm.user = Some(At::from_arg(value)?),
                 "group" => vm.group = Some(At::from_arg(value)?),
                 "helper" => vm.helper = bool::from_arg(value)?,
-                "hostfwd" => vm.hostfwd = Vec::<String>::from_arg(value)?,
+                "hostfwd" => vm.hostfwd = Vec::<HostForward>::from_arg(value)?,
                 _ => {
                     return Err(Error::at(
                         &key.pos,
