@@ -5,6 +5,7 @@
 //! output and a validation error can name it.
 
 pub mod backend_request;
+pub mod index;
 pub mod net;
 pub mod origin;
 pub mod services;
@@ -15,6 +16,7 @@ pub mod vm;
 use serde::Serialize;
 
 pub use backend_request::BackendRequest;
+pub use index::Index;
 pub use net::{AddressConfig, Bridge, Interface, Route, Tap, Written};
 pub use origin::Origin;
 pub use services::{

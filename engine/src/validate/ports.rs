@@ -2,6 +2,8 @@
 //! (or a task creates them); wireless interfaces are not ports; ports carry
 //! no address of their own.
 
+use std::collections::HashMap;
+
 use crate::error::Rule;
 use crate::error::suggest;
 use crate::model::AddressConfig;
@@ -14,7 +16,7 @@ impl<'a> Check<'a> {
     /// Rules: a port belongs to one bridge; bridges are not ports; ports exist.
     pub(super) fn ports(&mut self) {
         let model = self.model;
-        let mut seen: Vec<(&InterfaceName, &InterfaceName, &Pos)> = Vec::new();
+        let mut seen: HashMap<&InterfaceName, (&InterfaceName, &Pos)> = HashMap::new();
         for bridge in &model.bridges {
             for port in &bridge.ports {
                 let name = &port.value;
@@ -27,7 +29,7 @@ impl<'a> Check<'a> {
                     );
                     continue;
                 }
-                if model.bridge(name.as_str()).is_some() {
+                if self.index.bridge(name.as_str()).is_some() {
                     self.error(Rule::BridgeAsPort,
                         &port.pos,
                         format!(
@@ -41,8 +43,8 @@ impl<'a> Check<'a> {
                     );
                     continue;
                 }
-                if let Some((_, other, pos)) = seen.iter().find(|(p, _, _)| *p == name) {
-                    let (other, pos) = (*other, (*pos).clone());
+                if let Some(&(other, pos)) = seen.get(name) {
+                    let pos = pos.clone();
                     if other == &bridge.name {
                         self.error(
                             Rule::PortTwice,
@@ -60,7 +62,7 @@ impl<'a> Check<'a> {
                     }
                     continue;
                 }
-                seen.push((name, &bridge.name, &port.pos));
+                seen.insert(name, (&bridge.name, &port.pos));
                 self.wireless_port(port);
                 self.missing_port(port, &bridge.name);
             }
@@ -70,13 +72,12 @@ impl<'a> Check<'a> {
     /// Rule: wireless interfaces cannot be bridge ports.
     fn wireless_port(&mut self, port: &At<InterfaceName>) {
         let name = &port.value;
-        let wireless = match self.model.interface(name.as_str()) {
+        let wireless = match self.index.interface(name.as_str()) {
             Some(interface) => interface.wireless,
-            None => self.facts.interface(name.as_str()).is_some_and(|fact| fact.wireless),
+            None => self.host.get(name.as_str()).is_some_and(|fact| fact.wireless),
         };
         // With ebtables MAC NAT (and `4addr` on) the uplink may join the bridge.
-        let mac_nat = self.model.mac_nats.iter().any(|nat| nat.uplink.value == *name);
-        if wireless && !mac_nat {
+        if wireless && !self.model.mac_nats.iter().any(|nat| nat.uplink.value == *name) {
             self.error(
                 Rule::WirelessPort,
                 &port.pos,
@@ -97,9 +98,9 @@ impl<'a> Check<'a> {
         let name = port.value.as_str();
         let facts = self.facts;
         if facts.interfaces.is_empty()
-            || self.model.tap(name).is_some()
-            || self.model.interface(name).is_some()
-            || facts.interface(name).is_some()
+            || self.index.tap(name).is_some()
+            || self.index.interface(name).is_some()
+            || self.host.contains_key(name)
         {
             return;
         }
@@ -133,7 +134,7 @@ impl<'a> Check<'a> {
             if interface.address == AddressConfig::None {
                 continue;
             }
-            let Some(bridge) = model.bridge_of(interface.name.as_str()) else {
+            let Some(bridge) = self.index.bridge_of(interface.name.as_str()) else {
                 continue;
             };
             let written = &interface.written;
