@@ -6,7 +6,7 @@
 //! - `names.rs`: one definition per bridge, TAP, interface, DHCP server, VM
 //!   and kernel parameter; names that collide, also after netifrc's mangling;
 //! - `ports.rs`: ports claimed twice, bridges as ports, wireless ports,
-//!   missing ports, ports with addresses;
+//!   missing ports, ports with addresses, more ports than a bridge holds;
 //! - `addresses.rs`: network/broadcast addresses, overlapping subnets (with
 //!   each other and with the host's addresses);
 //! - `macs.rs`: duplicate or multicast MACs;
@@ -57,6 +57,7 @@ pub fn validate(model: &HostModel, facts: &Facts) -> Vec<Error> {
     if check.errors.is_empty() {
         check.names();
         check.ports();
+        check.port_limit();
         check.port_addresses();
         check.host_addresses();
         check.macs();

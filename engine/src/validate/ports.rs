@@ -1,8 +1,8 @@
 //! Rules: a port belongs to one bridge; bridges are not ports; ports exist
 //! (or a task creates them); wireless interfaces are not ports; ports carry
-//! no address of their own.
+//! no address of their own; a bridge holds at most [`MAX_PORTS`] ports.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::error::Rule;
 use crate::error::suggest;
@@ -11,6 +11,11 @@ use crate::source::Pos;
 use crate::types::InterfaceName;
 use crate::validate::Check;
 use crate::value::At;
+
+/// The most ports a Linux bridge holds: `BR_MAX_PORTS` is 1,024 and port
+/// number 0 is reserved, so joining a 1,024th port fails with
+/// `RTNETLINK answers: Exchange full` (`EXFULL`), verified in a namespace.
+const MAX_PORTS: usize = 1023;
 
 impl<'a> Check<'a> {
     /// Rules: a port belongs to one bridge; bridges are not ports; ports exist.
@@ -66,6 +71,38 @@ impl<'a> Check<'a> {
                 self.wireless_port(port);
                 self.missing_port(port, &bridge.name);
             }
+        }
+    }
+
+    /// Rule: a bridge holds at most [`MAX_PORTS`] ports; the error is at the
+    /// first port too many.
+    pub(super) fn port_limit(&mut self) {
+        for bridge in &self.model.bridges {
+            let mut seen = HashSet::new();
+            let ports: Vec<&At<InterfaceName>> = bridge
+                .ports
+                .iter()
+                .filter(|port| port.value != bridge.name && seen.insert(&port.value))
+                .collect();
+            let Some(port) = ports.get(MAX_PORTS) else {
+                continue;
+            };
+            self.error(
+                Rule::TooManyPorts,
+                &port.pos,
+                format!(
+                    "bridge `{}` has {} ports, but a Linux bridge holds at most {MAX_PORTS}: the kernel refuses \
+                     the {}th, `{}` (`RTNETLINK answers: Exchange full`)",
+                    bridge.name,
+                    ports.len(),
+                    MAX_PORTS + 1,
+                    port.value
+                ),
+                Some(format!(
+                    "spread the guests over bridges of at most {MAX_PORTS} ports, each with its own subnet \
+                     (one `vm_network` task per bridge)"
+                )),
+            );
         }
     }
 
