@@ -14,7 +14,7 @@ use crate::change::Effect;
 use crate::error::Result;
 use crate::mutate;
 use crate::plan::{Action, Plan};
-use crate::root::Root;
+use crate::root::{Root, SysPath};
 use crate::runs::{self, CommandRecord, Journal, Lock};
 
 /// How to apply.
@@ -83,6 +83,12 @@ fn carry_out(plan: &Plan, root: &Root, lock: &Lock) -> Result<ApplyReport> {
     }
     let mut run = Journal::start(root, &plan.playbook, lock)?;
     report.run_id = Some(run.id().to_owned());
+    // Everything the run will change is backed up (and the manifest saved
+    // once) before the first change.
+    run.backup_all(
+        plan.steps()
+            .flat_map(|(_, step)| changed_paths(&step.action, root.is_live())),
+    )?;
     for (task, step) in plan.steps() {
         match &step.action {
             Action::Write {
@@ -93,7 +99,6 @@ fn carry_out(plan: &Plan, root: &Root, lock: &Lock) -> Result<ApplyReport> {
                 group,
                 ..
             } => {
-                run.backup(path)?;
                 mutate::write_file(
                     &root.host_path(path),
                     after.as_bytes(),
@@ -101,16 +106,17 @@ fn carry_out(plan: &Plan, root: &Root, lock: &Lock) -> Result<ApplyReport> {
                     owner.as_ref().and_then(|o| o.id),
                     group.as_ref().and_then(|g| g.id),
                 )?;
+                run.wrote(path);
                 report.paths.push(path.to_string());
             }
             Action::Remove { path, .. } => {
-                run.backup(path)?;
                 mutate::remove(&root.host_path(path))?;
+                run.wrote(path);
                 report.paths.push(path.to_string());
             }
             Action::Link { path, target, .. } => {
-                run.backup(path)?;
                 mutate::write_link(&root.host_path(path), target)?;
+                run.wrote(path);
                 report.paths.push(path.to_string());
             }
             Action::RemoveDir { path } => {
@@ -140,6 +146,7 @@ fn carry_out(plan: &Plan, root: &Root, lock: &Lock) -> Result<ApplyReport> {
                         }),
                     };
                     run.command(record.clone());
+                    run.save()?;
                     report.commands.push(record);
                     if let Some(failure) = failure {
                         run.failed()?;
@@ -150,24 +157,39 @@ fn carry_out(plan: &Plan, root: &Root, lock: &Lock) -> Result<ApplyReport> {
                     for effect in effects {
                         match effect {
                             Effect::Link { path, target } => {
-                                run.backup(path)?;
                                 mutate::write_link(&root.host_path(path), target)?;
+                                run.wrote(path);
                             }
                             Effect::Remove { path } => {
-                                run.backup(path)?;
                                 mutate::remove(&root.host_path(path))?;
+                                run.wrote(path);
                             }
                         }
                     }
                     run.command(record.clone());
+                    run.save()?;
                     report.commands.push(record);
                 }
             }
         }
-        run.save()?;
     }
     run.complete()?;
     Ok(report)
+}
+
+/// The paths a step changes: its file or link, or (under a test root,
+/// where hostnet materialises them) a command's effects.
+fn changed_paths(action: &Action, live: bool) -> Vec<&SysPath> {
+    match action {
+        Action::Write { path, .. } | Action::Remove { path, .. } | Action::Link { path, .. } => vec![path],
+        Action::Run { effects, .. } if !live => effects
+            .iter()
+            .map(|effect| match effect {
+                Effect::Link { path, .. } | Effect::Remove { path } => path,
+            })
+            .collect(),
+        Action::Run { .. } | Action::RemoveDir { .. } => Vec::new(),
+    }
 }
 
 /// Write a plan's files, links and command effects under `root` without a

@@ -15,6 +15,7 @@
 //! `-2`, `-3` … within one second) and are ordered by time, not as text.
 
 use std::cmp::Ordering;
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -167,13 +168,20 @@ pub fn backup(root: &Root, id: &str, backup: &str) -> Result<Vec<u8>> {
     }
 }
 
-/// A run being written: every path is backed up before it changes, every
-/// command recorded, and the manifest saved after each step.
+/// A run being written: every path the plan changes is backed up, and the
+/// manifest saved, before the first change; every command is recorded
+/// (and the manifest saved) as it runs.
 pub struct Journal<'a> {
     root: &'a Root,
     dir: PathBuf,
     /// What has been recorded so far.
     pub manifest: Manifest,
+    /// The paths in `manifest.entries`, for a look-up instead of a scan.
+    backed_up: HashSet<String>,
+    /// The directories in `manifest.created_dirs`.
+    created: HashSet<String>,
+    /// The paths the run has changed so far (what a failure leaves pending).
+    written: Vec<SysPath>,
 }
 
 impl<'a> Journal<'a> {
@@ -193,6 +201,9 @@ impl<'a> Journal<'a> {
                 created_dirs: Vec::new(),
                 complete: false,
             },
+            backed_up: HashSet::new(),
+            created: HashSet::new(),
+            written: Vec::new(),
         };
         journal.save()?;
         Ok(journal)
@@ -216,9 +227,25 @@ impl<'a> Journal<'a> {
         mutate::write_file(&path, text.as_bytes(), 0o600, None, None)
     }
 
-    /// Save what is at `path` now, once per run.
-    pub fn backup(&mut self, path: &SysPath) -> Result<()> {
-        if self.manifest.entries.iter().any(|entry| entry.path == path.as_str()) {
+    /// Save what is at each of `paths` now (once per path and run), then
+    /// the manifest: before the run changes anything, everything it will
+    /// change is recorded, with one manifest write for the whole plan.
+    pub fn backup_all<'p>(&mut self, paths: impl IntoIterator<Item = &'p SysPath>) -> Result<()> {
+        for path in paths {
+            self.record(path)?;
+        }
+        self.save()
+    }
+
+    /// The run changed `path` (a failure leaves it pending).
+    pub fn wrote(&mut self, path: &SysPath) {
+        self.written.push(path.clone());
+    }
+
+    /// Save what is at `path` now into the run, once per run (the manifest
+    /// is written by the caller).
+    fn record(&mut self, path: &SysPath) -> Result<()> {
+        if !self.backed_up.insert(path.to_string()) {
             return Ok(());
         }
         let mut parent = path.parent();
@@ -226,7 +253,7 @@ impl<'a> Journal<'a> {
             if self.root.entry(&dir)? != Entry::Missing {
                 break;
             }
-            if !self.manifest.created_dirs.iter().any(|created| created == dir.as_str()) {
+            if self.created.insert(dir.to_string()) {
                 self.manifest.created_dirs.push(dir.to_string());
             }
             parent = dir.parent();
@@ -255,7 +282,7 @@ impl<'a> Journal<'a> {
             path: path.to_string(),
             before,
         });
-        self.save()
+        Ok(())
     }
 
     /// Record a command that ran (or was recorded).
@@ -270,16 +297,15 @@ impl<'a> Journal<'a> {
         mutate::remove(&self.root.host_path(&SysPath::from_static(PENDING)))
     }
 
-    /// A command failed: remember the run's paths so the next plan runs
-    /// their commands again, and save the manifest.
+    /// A command failed: remember the paths the run changed so the next
+    /// plan runs their commands again, and save the manifest.
     pub fn failed(&self) -> Result<()> {
         self.save()?;
         let mut paths = pending(self.root)?;
-        for entry in &self.manifest.entries {
-            if let Ok(path) = SysPath::new(&entry.path)
-                && !paths.contains(&path)
-            {
-                paths.push(path);
+        let mut listed: HashSet<SysPath> = paths.iter().cloned().collect();
+        for path in &self.written {
+            if listed.insert(path.clone()) {
+                paths.push(path.clone());
             }
         }
         let mut text = paths.iter().map(SysPath::as_str).collect::<Vec<_>>().join("\n");
