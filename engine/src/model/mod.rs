@@ -55,7 +55,9 @@ impl HostModel {
         !self.interfaces.is_empty() || !self.bridges.is_empty() || !self.taps.is_empty()
     }
 
-    /// The bridge a port belongs to, if any.
+    /// The bridge a port belongs to, if any. The look-ups here scan the
+    /// lists, for the odd look-up while the tasks still add items; once
+    /// they ran, loops use [`Index`], built once.
     pub fn bridge_of(&self, port: &str) -> Option<&Bridge> {
         self.bridges
             .iter()
