@@ -232,7 +232,7 @@ def write(out, rows, sizes, runs, versions):
     lines = [
         BEGIN,
         "",
-        f"Measured by `python3 benches/compare.py --runs {runs}` on "
+        f"Measured by `python3 benches/compare.py {' '.join(sys.argv[1:])}` on "
         f"{time.strftime('%Y-%m-%d')} ({os.cpu_count()} cores; {', '.join(v for v in versions.values() if v)}). "
         f"Median of {runs} runs after a warm-up; CPU is user + system time; "
         "peak RSS from `/usr/bin/time -f %M`. The ratio column is the row's median wall time over "
