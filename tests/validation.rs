@@ -659,6 +659,43 @@ hint: did you mean `eth0`?
     );
 }
 
+/// `ports` TAPs (one looped task) on one bridge, its ports one per line
+/// (`tap0` on line 10).
+fn bridge_with_ports(ports: usize) -> String {
+    let mut tasks = format!(
+        "- tap: {{ name: \"tap{{{{ item }}}}\" }}\n  loop: \"{{{{ range({ports}) | list }}}}\"\n\
+         - bridge:\n    name: br0\n    address: 172.16.1.1/24\n    ports:\n"
+    );
+    for port in 0..ports {
+        tasks.push_str(&format!("      - tap{port}\n"));
+    }
+    tasks
+}
+
+/// Rule 2: a Linux bridge holds at most 1,023 ports (the kernel's
+/// `BR_MAX_PORTS` is 1,024 with port 0 reserved): the 1,024th
+/// `ip link set … master br0` answers `RTNETLINK answers: Exchange full`.
+#[test]
+fn more_ports_than_a_bridge_holds() {
+    let output = check(&bridge_with_ports(1025), FACTS);
+    assert_invalid(
+        &output,
+        r#"error: bridge `br0` has 1025 ports, but a Linux bridge holds at most 1023: the kernel refuses the 1024th, `tap1023` (`RTNETLINK answers: Exchange full`)
+    --> playbook.yml:1033:13
+     |
+1033 |           - tap1023
+     |             ^^^^^^^
+     |
+hint: spread the guests over bridges of at most 1023 ports, each with its own subnet (one `vm_network` task per bridge)
+"#,
+    );
+    let output = check(&bridge_with_ports(1023), FACTS);
+    assert_valid(
+        &output,
+        "playbook.yml: ok (1 play(s), 2 task(s); 0 interface(s), 1 bridge(s), 1023 TAP(s))\n",
+    );
+}
+
 /// Every problem in one run, in the order they appear in the playbook.
 #[test]
 fn every_problem_is_reported_in_one_run() {

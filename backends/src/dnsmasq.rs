@@ -34,11 +34,13 @@
 //! - A `dhcp-host` name that dnsmasq would read as a lease time (`12h`,
 //!   `3600`) or a keyword (`ignore` disables the reservation) is refused.
 
+use std::collections::HashSet;
+
 use hostnet_engine::backend::{Backend, BackendId, Desired, Detection, Target};
 use hostnet_engine::change::{Block, Change, Conflict, Placement, Planned, ServiceAction, TaskId};
 use hostnet_engine::error::{Error, Result};
 use hostnet_engine::facts::{Distro, Facts};
-use hostnet_engine::model::{DhcpServer, Dns, HostModel, Router};
+use hostnet_engine::model::{DhcpServer, Dns, HostModel, Index, Router};
 use hostnet_engine::root::SysPath;
 use hostnet_engine::types::FileMode;
 use ipnet::{IpNet, Ipv4Net};
@@ -82,7 +84,7 @@ impl Backend for Dnsmasq {
         let mut files = Vec::new();
         for server in &model.dhcp_servers {
             let path = drop_in(server);
-            let content = server_file(model, server)?;
+            let content = server_file(&desired.index, server)?;
             let origins = vec![server.origin.task];
             changes.push(Planned::from_tasks(
                 Change::File {
@@ -97,7 +99,7 @@ impl Backend for Dnsmasq {
             files.push(path);
         }
         if facts.distro == Distro::Gentoo {
-            for (block, tasks) in gentoo_blocks(model) {
+            for (block, tasks) in gentoo_blocks(model, &desired.index) {
                 files.push(block.path.clone());
                 changes.push(Planned::from_tasks(Change::Block(block), tasks));
             }
@@ -143,11 +145,12 @@ fn drop_in(server: &DhcpServer) -> SysPath {
 
 /// The interface's own IPv4 address with its prefix (validation makes sure
 /// there is one).
-fn subnet(model: &HostModel, server: &DhcpServer) -> Result<Ipv4Net> {
+fn subnet(index: &Index<'_>, server: &DhcpServer) -> Result<Ipv4Net> {
     let name = server.interface.value.as_str();
-    model
+    index
         .static_addresses(name)
-        .into_iter()
+        .iter()
+        .copied()
         .find_map(|address| match address {
             IpNet::V4(address) => Some(address),
             IpNet::V6(_) => None,
@@ -162,11 +165,11 @@ fn subnet(model: &HostModel, server: &DhcpServer) -> Result<Ipv4Net> {
 }
 
 /// The drop-in for one server (interface-scoped lines only).
-fn server_file(model: &HostModel, server: &DhcpServer) -> Result<String> {
+fn server_file(index: &Index<'_>, server: &DhcpServer) -> Result<String> {
     let name = server.interface.value.as_str();
     // Interface names are letters, digits and `_ . + -` (see `InterfaceName`),
     // so none of dnsmasq's separators (`,`) or wildcards (`*`) can appear.
-    let subnet = subnet(model, server)?;
+    let subnet = subnet(index, server)?;
     let network = subnet.trunc();
     let tag = format!("tag:{name}");
     let mut lines = vec![
@@ -252,7 +255,7 @@ fn misread_host_name(name: &str) -> bool {
 /// Gentoo: the `conf-dir` line in `/etc/dnsmasq.conf` (unless the user's
 /// part already has it) and `rc_need` on the served interfaces' `net.*`
 /// services (dnsmasq's own `need net` is met by any one of them).
-fn gentoo_blocks(model: &HostModel) -> Vec<(Block, Vec<TaskId>)> {
+fn gentoo_blocks(model: &HostModel, index: &Index<'_>) -> Vec<(Block, Vec<TaskId>)> {
     let all_tasks: Vec<TaskId> = model.dhcp_servers.iter().map(|server| server.origin.task).collect();
     let mut blocks = vec![(
         Block {
@@ -269,16 +272,17 @@ fn gentoo_blocks(model: &HostModel) -> Vec<(Block, Vec<TaskId>)> {
         all_tasks,
     )];
     let mut services: Vec<String> = Vec::new();
+    let mut listed: HashSet<String> = HashSet::new();
     let mut tasks = Vec::new();
     for server in &model.dhcp_servers {
         let name = server.interface.value.as_str();
-        let managed = model.bridge(name).is_some()
-            || model.tap(name).is_some()
-            || model
+        let managed = index.bridge(name).is_some()
+            || index.tap(name).is_some()
+            || index
                 .interface(name)
                 .is_some_and(|interface| interface.name.as_str() != "lo");
         let service = format!("net.{name}");
-        if managed && !services.contains(&service) {
+        if managed && listed.insert(service.clone()) {
             services.push(service);
             tasks.push(server.origin.task);
         }

@@ -9,8 +9,8 @@
 use crate::change::Planned;
 use crate::error::Result;
 use crate::facts::Facts;
-use crate::model::HostModel;
 use crate::model::topology::Topology;
+use crate::model::{HostModel, Index};
 
 pub use crate::target::{BackendId, Target};
 
@@ -48,13 +48,16 @@ pub trait Backend: Send + Sync {
 }
 
 /// What backends render: the validated model, its topology (built once,
-/// read by every network backend) and the facts.
+/// read by every network backend), its items by name and the facts.
 #[derive(Debug)]
 pub struct Desired<'a> {
     /// What the tasks ask for.
     pub model: &'a HostModel,
     /// The model's devices in bring-up order.
     pub topology: Topology<'a>,
+    /// The model's bridges, ports, TAPs and interfaces by name (no backend
+    /// scans the lists once per item).
+    pub index: Index<'a>,
     /// What hostnet detected.
     pub facts: &'a Facts,
 }
@@ -65,6 +68,7 @@ impl<'a> Desired<'a> {
         Self {
             model,
             topology: Topology::of(model),
+            index: Index::of(model),
             facts,
         }
     }

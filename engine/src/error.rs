@@ -172,6 +172,8 @@ pub enum Rule {
     PortTwice,
     /// A port in two bridges.
     PortInTwoBridges,
+    /// A bridge with more ports than the kernel allows (1,023).
+    TooManyPorts,
     /// A wireless interface as a bridge port.
     WirelessPort,
     /// A port that neither exists nor is created.
@@ -232,7 +234,7 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule.
-    pub const ALL: [Self; 36] = [
+    pub const ALL: [Self; 37] = [
         Self::Duplicate,
         Self::ConflictingSysctl,
         Self::SameName,
@@ -241,6 +243,7 @@ impl Rule {
         Self::BridgeAsPort,
         Self::PortTwice,
         Self::PortInTwoBridges,
+        Self::TooManyPorts,
         Self::WirelessPort,
         Self::MissingPort,
         Self::PortWithAddress,

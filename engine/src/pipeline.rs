@@ -4,6 +4,7 @@
 //! the first stage with errors, so nothing is ever written or run for a
 //! playbook with a problem.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
@@ -11,6 +12,7 @@ use minijinja::Value;
 use minijinja::value::Serde;
 
 use crate::backend::Desired;
+use crate::change::TaskId;
 use crate::error::{Error, ErrorKind, Errors, Result};
 use crate::execute::{self, Execution, Inputs, TagFilter, TaskRun, TaskState, handler_name};
 use crate::facts::{self, Distro, Facts};
@@ -161,10 +163,16 @@ fn plan_for(request: &Request, registry: &Registry, purpose: Purpose) -> Result<
         registry,
     };
     let main_tasks = execution.tasks.len();
+    // The tasks that changed something: a set built once, not a scan of
+    // every step per task.
+    let changed: HashSet<TaskId> = steps.iter().flat_map(|step| step.tasks.iter().copied()).collect();
     for (play_index, play) in playbook.plays.iter().enumerate() {
-        let changed_notifies: Vec<String> = execution.tasks[..main_tasks]
+        if play.handlers.is_empty() {
+            continue;
+        }
+        let changed_notifies: HashSet<String> = execution.tasks[..main_tasks]
             .iter()
-            .filter(|task| task.play == play_index && steps.iter().any(|step| step.tasks.contains(&task.id)))
+            .filter(|task| task.play == play_index && changed.contains(&task.id))
             .flat_map(|task| task.notify.clone())
             .collect();
         for handler in &play.handlers {
@@ -260,16 +268,17 @@ fn assemble(execution: &Execution, steps: Vec<Step>) -> Vec<PlayPlan> {
             tasks: Vec::new(),
         })
         .collect();
-    let changed: Vec<bool> = per_task
-        .iter()
-        .zip(&contributes)
-        .map(|(steps, contributes)| !steps.is_empty() || !contributes.is_empty())
-        .collect();
+    // Which tasks have a subtask that changed something, in one pass.
+    let mut children_changed = vec![false; execution.tasks.len()];
+    for (child, (steps, contributes)) in execution.tasks.iter().zip(per_task.iter().zip(&contributes)) {
+        if let Some(parent) = child.parent
+            && (!steps.is_empty() || !contributes.is_empty())
+        {
+            children_changed[parent.0] = true;
+        }
+    }
     for (task, (steps, contributes)) in execution.tasks.iter().zip(per_task.into_iter().zip(contributes)) {
-        let children_changed = execution
-            .tasks
-            .iter()
-            .any(|child| child.parent == Some(task.id) && changed[child.id.0]);
+        let children_changed = children_changed[task.id.0];
         let mut status = status(task, &steps, &contributes);
         if children_changed && status == Status::Ok {
             status = Status::Changed;

@@ -13,7 +13,7 @@ use indexmap::IndexMap;
 use serde::Serialize;
 
 use crate::block::{self, FenceError};
-use crate::change::{Block, Change, Command, Effect, Guard, Planned, TaskId, Undo};
+use crate::change::{Block, Change, Command, Conflict, Effect, Guard, Planned, TaskId, Undo};
 use crate::diff;
 use crate::error::{Error, ErrorKind, Result};
 use crate::facts::Facts;
@@ -590,13 +590,14 @@ impl<'a> Builder<'a> {
         }
         origins.sort();
         origins.dedup();
-        if let Desired::File { content, .. } = &desired {
+        if let Desired::File { content, .. } = &desired
+            && !conflicts.is_empty()
+        {
+            let conflicts = Conflicts::new(&conflicts);
             for (line_number, line) in block::outside_lines(content) {
-                for conflict in &conflicts {
-                    if line.trim_start().starts_with(conflict.prefix.as_str()) {
-                        self.warnings
-                            .push(format!("{path}:{line_number}: `{}`: {}", line.trim(), conflict.message));
-                    }
+                for conflict in conflicts.of(line.trim_start()) {
+                    self.warnings
+                        .push(format!("{path}:{line_number}: `{}`: {}", line.trim(), conflict.message));
                 }
             }
         }
@@ -672,6 +673,46 @@ impl<'a> Builder<'a> {
     }
 }
 
+/// A block's conflicts by prefix, so a line is checked with one look-up per
+/// prefix length instead of against every conflict.
+struct Conflicts<'c> {
+    all: &'c [Conflict],
+    by_prefix: HashMap<&'c str, Vec<usize>>,
+    lengths: Vec<usize>,
+}
+
+impl<'c> Conflicts<'c> {
+    fn new(all: &'c [Conflict]) -> Self {
+        let mut by_prefix: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (index, conflict) in all.iter().enumerate() {
+            by_prefix.entry(conflict.prefix.as_str()).or_default().push(index);
+        }
+        let mut lengths: Vec<usize> = by_prefix.keys().map(|prefix| prefix.len()).collect();
+        lengths.sort_unstable();
+        lengths.dedup();
+        Self {
+            all,
+            by_prefix,
+            lengths,
+        }
+    }
+
+    /// The conflicts whose prefix starts `line`, in their order.
+    fn of(&self, line: &str) -> Vec<&'c Conflict> {
+        let mut found: Vec<usize> = self
+            .lengths
+            .iter()
+            .take_while(|&&length| length <= line.len())
+            .filter(|&&length| line.is_char_boundary(length))
+            .filter_map(|&length| self.by_prefix.get(&line[..length]))
+            .flatten()
+            .copied()
+            .collect();
+        found.sort_unstable();
+        found.into_iter().map(|index| &self.all[index]).collect()
+    }
+}
+
 fn accounts(root: &Root, file: &str) -> Result<Option<HashMap<String, u32>>> {
     Ok(root.read_text(&SysPath::from_static(file))?.map(|text| {
         text.lines()
@@ -683,4 +724,43 @@ fn accounts(root: &Root, file: &str) -> Result<Option<HashMap<String, u32>>> {
             })
             .collect()
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conflicts_by_prefix_match_as_a_scan_would() {
+        let conflict = |prefix: &str, message: &str| Conflict {
+            prefix: prefix.into(),
+            message: message.into(),
+        };
+        let all = [
+            conflict("config_br0=", "a"),
+            conflict("config_br0_x=", "b"),
+            conflict("bridge_br0=", "c"),
+            conflict("config_br0=", "d"),
+            conflict("é=", "e"),
+        ];
+        let conflicts = Conflicts::new(&all);
+        for line in [
+            "config_br0=\"x\"",
+            "config_br0_x=1",
+            "bridge_br0=",
+            "bridge_br",
+            "é=1",
+            "",
+            "c",
+        ] {
+            let scan: Vec<&str> = all
+                .iter()
+                .filter(|c| line.starts_with(c.prefix.as_str()))
+                .map(|c| c.message.as_str())
+                .collect();
+            let found: Vec<&str> = conflicts.of(line).iter().map(|c| c.message.as_str()).collect();
+            assert_eq!(found, scan, "{line}");
+        }
+        assert_eq!(conflicts.of("config_br0=1").len(), 2);
+    }
 }

@@ -34,6 +34,7 @@
 //! ([`crate::change::Undo`]).
 
 use std::cmp::Ordering;
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -411,6 +412,8 @@ pub struct Journal<'a> {
     dir: PathBuf,
     /// Did this journal start a new run (rather than resume one)?
     fresh: bool,
+    /// Paths backed up and directories recorded so far (one look-up each, at any size).
+    recorded: HashSet<String>,
     /// What has been recorded so far.
     pub manifest: Manifest,
 }
@@ -431,6 +434,7 @@ impl<'a> Journal<'a> {
             root,
             dir,
             fresh: true,
+            recorded: HashSet::new(),
             manifest: Manifest {
                 run_id: id,
                 playbook: playbook.to_owned(),
@@ -453,15 +457,23 @@ impl<'a> Journal<'a> {
     /// the record of "before", and the new paths join it.
     pub fn resume(root: &'a Root, id: &str, planned: Vec<String>, _lock: &Lock) -> Result<Self> {
         let mut manifest = manifest(root, id)?;
+        let mut known: HashSet<String> = manifest.planned.iter().cloned().collect();
         for path in planned {
-            if !manifest.planned.contains(&path) {
+            if known.insert(path.clone()) {
                 manifest.planned.push(path);
             }
         }
+        let recorded = manifest
+            .entries
+            .iter()
+            .map(|entry| entry.path.clone())
+            .chain(manifest.created_dirs.iter().map(|dir| format!("dir:{dir}")))
+            .collect();
         let journal = Self {
             root,
             dir: run_dir(root, id)?,
             fresh: false,
+            recorded,
             manifest,
         };
         journal.save()?;
@@ -481,7 +493,7 @@ impl<'a> Journal<'a> {
     /// Save what is at `path` now, once per run (not yet written to disk:
     /// [`Journal::save`] does, before the first change).
     pub fn backup(&mut self, path: &SysPath) -> Result<()> {
-        if self.manifest.entries.iter().any(|entry| entry.path == path.as_str()) {
+        if !self.recorded.insert(path.to_string()) {
             return Ok(());
         }
         let mut parent = path.parent();
@@ -489,7 +501,7 @@ impl<'a> Journal<'a> {
             if self.root.entry(&dir)? != Entry::Missing {
                 break;
             }
-            if !self.manifest.created_dirs.iter().any(|created| created == dir.as_str()) {
+            if self.recorded.insert(format!("dir:{dir}")) {
                 self.manifest.created_dirs.push(dir.to_string());
             }
             parent = dir.parent();

@@ -1,5 +1,7 @@
 //! Rule: unicast MACs, each used once (a bridge may share one with its own port).
 
+use std::collections::HashMap;
+
 use crate::error::Rule;
 use crate::source::Pos;
 use crate::types::MacAddr;
@@ -9,7 +11,8 @@ impl<'a> Check<'a> {
     /// Rule: unicast MACs, each used once (a bridge may share one with its own port).
     pub(super) fn macs(&mut self) {
         let items = self.items();
-        let mut seen: Vec<(MacAddr, &Item<'_>, Pos)> = Vec::new();
+        // Per MAC, the items that use it so far (a bridge and its ports at most).
+        let mut seen: HashMap<MacAddr, Vec<(&Item<'_>, Pos)>> = HashMap::new();
         for item in &items {
             let Some(mac) = item.mac else {
                 continue;
@@ -27,10 +30,9 @@ impl<'a> Check<'a> {
                 );
                 continue;
             }
-            let duplicate = seen
-                .iter()
-                .find(|(other, first, _)| *other == mac && !self.bridge_and_port(first, item));
-            if let Some((_, first, first_pos)) = duplicate {
+            let users = seen.entry(mac).or_default();
+            let duplicate = users.iter().find(|(first, _)| !self.bridge_and_port(first, item));
+            if let Some((first, first_pos)) = duplicate {
                 let message = format!(
                     "MAC `{mac}` of {} `{}` is already used by {} `{}` at {first_pos}",
                     item.kind, item.name, first.kind, first.name
@@ -43,7 +45,7 @@ impl<'a> Check<'a> {
                 );
                 continue;
             }
-            seen.push((mac, item, pos));
+            users.push((item, pos));
         }
     }
 
@@ -52,7 +54,7 @@ impl<'a> Check<'a> {
         let is_port = |bridge: &Item<'_>, port: &Item<'_>| {
             bridge.kind == "bridge"
                 && self
-                    .model
+                    .index
                     .bridge_of(port.name.as_str())
                     .is_some_and(|owner| &owner.name == bridge.name)
         };

@@ -36,12 +36,15 @@ CRATES="
 	clap_lex@1.1.1
 	clap_mangen@0.3.3
 	colorchoice@1.0.5
+	condtype@1.3.0
 	core_detect@1.0.0
 	cpufeatures@0.2.17
 	cpufeatures@0.3.1
 	crypto-common@0.1.7
 	data-encoding@2.11.1
 	digest@0.10.7
+	divan-macros@0.1.21
+	divan@0.1.21
 	duct@1.1.2
 	email_address@0.2.10
 	encoding_rs@0.8.44
@@ -104,6 +107,7 @@ CRATES="
 	ref-cast@1.0.27
 	referencing@0.61.2
 	regex-automata@0.4.19
+	regex-lite@0.1.9
 	regex-syntax@0.8.12
 	regex@1.13.2
 	roff@1.1.1
