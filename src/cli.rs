@@ -103,6 +103,13 @@ pub(crate) struct PlaybookArgs {
     /// route or this SSH session (the host drops off the network meanwhile).
     #[arg(long)]
     pub(crate) yes: bool,
+    /// On the live root: write the files and boot wiring only; touch nothing running.
+    #[arg(long, conflicts_with = "runtime_only")]
+    pub(crate) persist_only: bool,
+    /// On the live root: change the live host only (devices, addresses,
+    /// kernel parameters); write no file.
+    #[arg(long)]
+    pub(crate) runtime_only: bool,
 }
 
 /// Ansible's ways to look at a playbook without planning it.
@@ -172,6 +179,10 @@ pub(crate) struct ApplyArgs {
     /// When a command fails, restore the run's files at once.
     #[arg(long)]
     pub(crate) rollback_on_failure: bool,
+    /// Do not read the live host back after a live apply (verify after
+    /// apply rolls the run back when the host does not match).
+    #[arg(long)]
+    pub(crate) no_verify: bool,
     /// Revert the run (files and the commands' undoable effects) unless
     /// `hostnet confirm` arrives within SECONDS after the changes are made.
     #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=86_400))]

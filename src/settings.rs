@@ -7,7 +7,7 @@ use std::io::IsTerminal;
 use hostnet_engine::error::Errors;
 use hostnet_engine::execute::TagFilter;
 use hostnet_engine::facts::Distro;
-use hostnet_engine::pipeline::{FactsSource, Preflight, Request};
+use hostnet_engine::pipeline::{ApplyScope, FactsSource, Preflight, Request};
 use hostnet_engine::registry::Registry;
 use hostnet_engine::root::Root;
 
@@ -90,6 +90,13 @@ pub(crate) fn request(args: &PlaybookArgs, registry: &Registry) -> Result<Reques
         preflight: Preflight {
             session: ssh_client(),
             yes: args.yes,
+        },
+        scope: if args.persist_only {
+            ApplyScope::PersistOnly
+        } else if args.runtime_only {
+            ApplyScope::RuntimeOnly
+        } else {
+            ApplyScope::Both
         },
     })
 }

@@ -15,7 +15,7 @@
 //!   its MTU from a `pre-up` line; a bridge's `mtu` is applied to every port by
 //!   the bridge hook, and the kernel gives the bridge the ports' minimum.
 
-use hostnet_engine::backend::{Backend, BackendId, Desired, Detection, Target};
+use hostnet_engine::backend::{Backend, BackendId, Desired, Detection, OnLiveHost, Target};
 use hostnet_engine::change::{Block, Change, Command, Conflict, Guard, Placement, Planned, TaskId};
 use hostnet_engine::error::Result;
 use hostnet_engine::facts::{Distro, Facts};
@@ -61,6 +61,16 @@ impl Backend for DebianIfupdown {
 
     fn wanted(&self, model: &HostModel) -> bool {
         model.has_network()
+    }
+
+    fn on_live_host(&self, command: &Command) -> OnLiveHost {
+        match command.argv.first().map(String::as_str) {
+            Some("ifup" | "ifdown") => command
+                .argv
+                .last()
+                .map_or(OnLiveHost::Keep, |device| OnLiveHost::BringUp(device.clone())),
+            _ => OnLiveHost::Keep,
+        }
     }
 
     fn render(&self, desired: &Desired<'_>) -> Result<Vec<Planned>> {

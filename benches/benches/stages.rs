@@ -63,6 +63,7 @@ fn request(vms: usize, host_name: &str, distro: Distro) -> Request {
         tags: TagFilter::default(),
         choices: Choices::default(),
         preflight: Default::default(),
+        scope: Default::default(),
     }
 }
 

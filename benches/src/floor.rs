@@ -82,22 +82,12 @@ pub fn render(scenario: &Scenario) -> Vec<(String, Wanted)> {
         ),
     ));
     for v6 in [false, true] {
-        let (ip, tables) = if v6 {
-            ("IPv6", "ip6tables")
-        } else {
-            ("IPv4", "iptables")
-        };
+        let tables = if v6 { "ip6tables" } else { "iptables" };
         wanted.push((
             format!("/var/lib/{tables}/rules-save"),
-            Wanted::File(format!(
-                "# The {ip} firewall Gentoo's `{tables}` service loads at boot, rendered by hostnet.\n\
-                 # hostnet owns this whole file: loading it replaces the tables it names, so\n\
-                 # it is the host's persisted {ip} ruleset. Edit the playbook, not this file\n\
-                 # (hostnet's next run would put it back). Rules of your own: load them after\n\
-                 # this one (a unit or init script ordered after Gentoo's `{tables}` service),\n\
-                 # or use the ufw or nftables backend.\n\n{}",
-                rules(&networks, v6, true)
-            )),
+            // hostnet's chains as blocks in the sections of the boot ruleset
+            // (the user's rules outside them stay): a new file holds only them.
+            Wanted::File(rules(&networks, v6, true)),
         ));
         wanted.push((
             format!("/etc/hostnet/{tables}.rules"),
@@ -130,10 +120,11 @@ pub fn render(scenario: &Scenario) -> Vec<(String, Wanted)> {
             Wanted::Block {
                 marker: "firewall",
                 content: format!(
-                    "# hostnet renders /var/lib/{tables}/rules-save from the playbook. With\n\
+                    "# hostnet keeps its chains in managed blocks of /var/lib/{tables}/rules-save. With\n\
                      # SAVE_ON_STOP=\"yes\" (Gentoo's default) the service would save the live\n\
                      # rules over it whenever it stops, shutdown included, persisting rules\n\
-                     # added by hand or by other tools and undoing the rendered file.\n\
+                     # added by hand or by other tools and copying hostnet's chains out of\n\
+                     # its blocks.\n\
                      {upper}_SAVE=\"/var/lib/{tables}/rules-save\"\nSAVE_ON_STOP=\"no\"\n"
                 ),
                 unless: None,
@@ -195,12 +186,15 @@ fn dnsmasq(network: &Network) -> String {
 /// The rules of one family: the whole boot ruleset, or hostnet's chains only.
 fn rules(networks: &[Network], v6: bool, boot: bool) -> String {
     let mut text = String::new();
+    // In the boot ruleset each section is a block with this note.
+    let note = "# hostnet's chains and the jumps into them, from the playbook (edit the playbook,\n\
+                # not this block). Everything outside hostnet's blocks is yours: hostnet keeps it.\n";
     if !v6 {
-        text.push_str("*nat\n");
         if boot {
-            text.push_str(
-                ":PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n",
-            );
+            text.push_str("# BEGIN hostnet nat\n*nat\n");
+            text.push_str(note);
+        } else {
+            text.push_str("*nat\n");
         }
         text.push_str(":HOSTNET-POSTROUTING - [0:0]\n");
         if boot {
@@ -216,11 +210,17 @@ fn rules(networks: &[Network], v6: bool, boot: bool) -> String {
                  -A HOSTNET-POSTROUTING -s {subnet} ! -d {subnet} -o eth0 -j MASQUERADE\n"
             );
         }
-        text.push_str("COMMIT\n\n");
+        text.push_str(if boot {
+            "COMMIT\n# END hostnet nat\n"
+        } else {
+            "COMMIT\n\n"
+        });
     }
-    text.push_str("*filter\n");
     if boot {
-        text.push_str(":INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n");
+        text.push_str("# BEGIN hostnet filter\n*filter\n");
+        text.push_str(note);
+    } else {
+        text.push_str("*filter\n");
     }
     text.push_str(":HOSTNET-INPUT - [0:0]\n:HOSTNET-FORWARD - [0:0]\n");
     if boot {
@@ -267,7 +267,11 @@ fn rules(networks: &[Network], v6: bool, boot: bool) -> String {
             );
         }
     }
-    text.push_str("COMMIT\n");
+    text.push_str(if boot {
+        "COMMIT\n# END hostnet filter\n"
+    } else {
+        "COMMIT\n"
+    });
     text
 }
 

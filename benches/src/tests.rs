@@ -58,6 +58,7 @@ fn the_floor_renders_what_hostnet_renders() {
             tags: TagFilter::default(),
             choices: Choices::default(),
             preflight: Default::default(),
+            scope: Default::default(),
         };
         hostnet_engine::pipeline::render(&request, &out, &hostnet_backends::registry()).unwrap();
         let wanted = floor::render(&scenario);
@@ -73,7 +74,15 @@ fn the_floor_renders_what_hostnet_renders() {
                     vms,
                     path,
                     &fs_err::read_to_string(&full).unwrap(),
-                    &floor::with_block(None, marker, content, *unless),
+                    // `render` merges a shared file with what the root holds.
+                    &floor::with_block(
+                        fs_err::read_to_string(repo().join("examples/gentoo-host").join(path.trim_start_matches('/')))
+                            .ok()
+                            .as_deref(),
+                        marker,
+                        content,
+                        *unless,
+                    ),
                 ),
                 Wanted::Link(target) => {
                     assert_eq!(fs_err::read_link(&full).unwrap(), Path::new(target), "{path}");

@@ -29,6 +29,7 @@ use serde::Serialize;
 
 use crate::change::Effect;
 use crate::error::{Error, ErrorKind, Result};
+use crate::live::verify::Drift;
 use crate::mutate::{self, Staged};
 use crate::plan::{Action, Plan};
 use crate::root::{Follow, Root, SysPath};
@@ -43,6 +44,8 @@ pub struct ApplyOptions {
     pub confirm: Option<ConfirmRequest>,
     /// Told before each step: (step number from 1, steps in all, the step), for a progress line.
     pub progress: Option<fn(usize, usize, &Action)>,
+    /// `--no-verify`: do not read the live host back after a live apply.
+    pub no_verify: bool,
 }
 
 /// `apply --confirm-timeout`: the deadline and the watcher that reverts.
@@ -74,6 +77,9 @@ pub struct ApplyReport {
     pub rolled_back: bool,
     /// Seconds since the epoch by which `hostnet confirm` must arrive.
     pub confirm_deadline: Option<u64>,
+    /// Verify after apply: how the live host still differed from the
+    /// playbook (the run was then rolled back).
+    pub drift: Vec<Drift>,
 }
 
 impl ApplyReport {
@@ -87,12 +93,14 @@ impl ApplyReport {
             write_error: None,
             rolled_back: false,
             confirm_deadline: None,
+            drift: Vec::new(),
         }
     }
 
-    /// Did the run stop part way (a command or a write failed)?
+    /// Did the run stop part way (a command or a write failed), or not
+    /// take effect on the live host?
     pub fn stopped(&self) -> bool {
-        self.failure.is_some() || self.write_error.is_some()
+        self.failure.is_some() || self.write_error.is_some() || !self.drift.is_empty()
     }
 }
 
@@ -131,6 +139,25 @@ pub fn apply(plan: &Plan, root: &Root, options: &ApplyOptions) -> Result<ApplyRe
         return Err(runs::waiting_error(root, &waiting));
     }
     let mut report = carry_out(plan, root, &lock, interrupted.map(|run| run.run_id), None, options)?;
+    // Verify after apply: read the live host back; what did not take rolls
+    // the whole run back (files and live state), under the same lock.
+    if !report.stopped()
+        && root.is_live()
+        && !options.no_verify
+        && options.confirm.is_none()
+        && report.run_id.is_some()
+        && let Some(expectation) = &plan.expectation
+    {
+        report.drift = crate::live::runtime::verify_after(expectation, root)?;
+        if !report.drift.is_empty()
+            && let Some(run) = &report.run_id
+        {
+            let rollback = crate::rollback::plan(root, Some(run), &plan.facts)?;
+            carry_out(&rollback, root, &lock, None, Some(run), &ApplyOptions::default())?;
+            report.rolled_back = true;
+            return Ok(report);
+        }
+    }
     if report.stopped()
         && options.rollback_on_failure
         && let Some(run) = &report.run_id
@@ -348,7 +375,7 @@ fn changes(
     }
     run.commands()?;
     for (task, step) in plan.steps() {
-        let Action::Run { argv, undo, .. } = &step.action else {
+        let Action::Run { argv, undo, input, .. } = &step.action else {
             continue;
         };
         tell(&step.action);
@@ -360,7 +387,7 @@ fn changes(
             undo: undo.clone(),
         };
         if root.is_live() {
-            let failure = match mutate::run(argv) {
+            let failure = match mutate::run_with_input(argv, input.as_deref()) {
                 Ok(exit) if exit.success => None,
                 Ok(exit) => Some(Failure {
                     task: task.name.clone(),

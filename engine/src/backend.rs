@@ -25,6 +25,20 @@ pub enum Detection {
     Unsupported(String),
 }
 
+/// What becomes of one of a backend's commands on the live root, where
+/// hostnet changes the live host itself (`engine/src/live/`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OnLiveHost {
+    /// It still runs (a service enable, a firewall reload, `networkctl reload`).
+    Keep,
+    /// It brings up this device with the distro's tool (`ifup br0`,
+    /// `rc-service net.br0 restart`): it runs only where hostnet hands the
+    /// device over (a DHCP bridge that is not up yet), never under running guests.
+    BringUp(String),
+    /// hostnet's live operations do exactly this (`sysctl -p` of its file).
+    Replaced,
+}
+
 /// A renderer for one target format.
 pub trait Backend: Send + Sync {
     /// Stable id (`gentoo-netifrc`, `iptables`, …), used by `--network-backend`/`--firewall`.
@@ -44,6 +58,16 @@ pub trait Backend: Send + Sync {
     fn alongside(&self, desired: &Desired<'_>, chosen: BackendId) -> Result<Vec<Planned>> {
         let _ = (desired, chosen);
         Ok(Vec::new())
+    }
+    /// What becomes of `command` (one of this backend's) on the live root.
+    fn on_live_host(&self, command: &crate::change::Command) -> OnLiveHost {
+        let _ = command;
+        OnLiveHost::Keep
+    }
+    /// Does hostnet change this target's devices itself on the live root?
+    /// (`false` for a daemon that manages them live, like NetworkManager.)
+    fn live_devices(&self) -> bool {
+        true
     }
 }
 

@@ -70,6 +70,15 @@ pub enum Change {
     /// warnings): another tool that manages the same devices, a firewall
     /// that drops the guests' traffic.
     Warn { message: String },
+    /// Operations on the live host (`ip -batch -` with the operations as
+    /// input, `sysctl -w k=v`), computed from the live state on the live
+    /// root: they always run when planned; `undo` (the inverse operations,
+    /// with their input) is what a rollback runs.
+    Live {
+        argv: Vec<String>,
+        input: Option<String>,
+        undo: Option<(Vec<String>, Option<String>)>,
+    },
 }
 
 /// A managed block: `# BEGIN hostnet MARKER` … `# END hostnet MARKER`.
@@ -154,8 +163,13 @@ pub enum Undo {
     /// It cannot be undone (a `command` task, a one-off load): rollback says so.
     #[default]
     None,
-    /// Run this command (`rc-update del` for an `rc-update add` that ran).
-    Run { argv: Vec<String> },
+    /// Run this command (`rc-update del` for an `rc-update add` that ran),
+    /// with this standard input (`ip -batch -` and the inverse operations).
+    Run {
+        argv: Vec<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        input: Option<String>,
+    },
     /// Run the same command again once the files are restored (a reload or
     /// restart that makes the restored configuration take effect); left out
     /// when one of `files` is gone after the restore (the run created it).

@@ -275,9 +275,20 @@ pub struct Exit {
 
 /// Run `argv` without a shell and wait for it; an error means it could not be started.
 pub fn run(argv: &[String]) -> std::result::Result<Exit, String> {
+    run_with_input(argv, None)
+}
+
+/// Run `argv` without a shell, with `input` on its standard input (else
+/// none), and wait for it; an error means it could not be started.
+pub fn run_with_input(argv: &[String], input: Option<&str>) -> std::result::Result<Exit, String> {
     step();
     let (program, args) = argv.split_first().ok_or_else(|| "empty command".to_owned())?;
-    let output = duct::cmd(program, args)
+    let command = duct::cmd(program, args);
+    let command = match input {
+        Some(input) => command.stdin_bytes(input.as_bytes().to_vec()),
+        None => command.stdin_null(),
+    };
+    let output = command
         .stderr_to_stdout()
         .stdout_capture()
         .unchecked()

@@ -11,11 +11,13 @@ use indexmap::IndexMap;
 use minijinja::Value;
 use minijinja::value::Serde;
 
-use crate::backend::Desired;
+use crate::backend::{Backend, Desired, OnLiveHost, Target};
 use crate::change::TaskId;
+use crate::change::{Change, ServiceAction};
 use crate::error::{Error, ErrorKind, Errors, Result};
 use crate::execute::{self, Execution, Inputs, TagFilter, TaskRun, TaskState, handler_name};
 use crate::facts::{self, Distro, Facts};
+use crate::live;
 use crate::plan::{Builder, Plan, PlayPlan, Purpose, Status, Step, TaskPlan};
 use crate::playbook::{self, Playbook};
 use crate::preflight::{self, HostState};
@@ -55,6 +57,21 @@ pub struct Request {
     pub choices: Choices,
     /// Pre-flight: what to check before anything changes.
     pub preflight: Preflight,
+    /// On the live root: the persistent files, the live host, or both.
+    pub scope: ApplyScope,
+}
+
+/// What an apply on the live root changes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ApplyScope {
+    /// The persistent files and the live host (hostnet's own operations,
+    /// the distro's tool only where they cannot do it).
+    #[default]
+    Both,
+    /// `--persist-only`: files and boot wiring; nothing running is touched.
+    PersistOnly,
+    /// `--runtime-only`: the live host only; no file changes.
+    RuntimeOnly,
 }
 
 /// What the pre-flight checks need from the command line.
@@ -139,17 +156,51 @@ fn plan_for(request: &Request, registry: &Registry, purpose: Purpose) -> Result<
     let mut backends = IndexMap::new();
     let mut changes = execution.changes.clone();
     let desired = Desired::new(&execution.model, &facts);
+    let runtime = if purpose == Purpose::Apply && request.root.is_live() && request.scope != ApplyScope::PersistOnly {
+        let devices = selection
+            .chosen
+            .iter()
+            .find(|(target, _)| *target == Target::Network)
+            .is_none_or(|(_, backend)| backend.live_devices());
+        Some(live::runtime::runtime(&desired, &request.root, devices)?)
+    } else {
+        None
+    };
+    let handed: HashSet<&str> = runtime
+        .iter()
+        .flat_map(|runtime| runtime.handovers.iter().map(|(device, _)| device.as_str()))
+        .collect();
     for (target, backend) in &selection.chosen {
         if !backend.wanted(&execution.model) {
             continue;
         }
         backends.insert(target.name().to_owned(), backend.id().to_string());
-        changes.extend(backend.render(&desired)?);
+        let rendered = backend.render(&desired)?;
+        changes.extend(
+            rendered
+                .into_iter()
+                .filter(|planned| keep(&planned.change, *backend, runtime.is_some(), request.scope, &handed)),
+        );
         for other in registry.of(*target).filter(|other| other.id() != backend.id()) {
             changes.extend(other.alongside(&desired, backend.id())?);
         }
     }
     drop(desired);
+    let mut expectation = None;
+    let mut live_warnings = Vec::new();
+    if let Some(runtime) = runtime {
+        if request.scope == ApplyScope::RuntimeOnly {
+            changes.retain(|planned| !is_file_change(&planned.change));
+        }
+        changes.extend(runtime.changes);
+        live_warnings.extend(
+            runtime
+                .handovers
+                .iter()
+                .map(|(device, reason)| format!("{device}: brought up by the distro's tool, because {reason}")),
+        );
+        expectation = Some(runtime.expectation);
+    }
     let mut builder = Builder::for_purpose(&request.root, &facts, purpose)?;
     let mut steps: Vec<Step> = builder.build(changes)?;
 
@@ -185,6 +236,7 @@ fn plan_for(request: &Request, registry: &Registry, purpose: Purpose) -> Result<
     }
 
     let mut warnings = builder.warnings;
+    warnings.extend(live_warnings);
     if purpose == Purpose::Apply {
         let state = HostState::read(&request.root, &facts, request.preflight.session)?;
         let mut findings = preflight::check(
@@ -212,7 +264,36 @@ fn plan_for(request: &Request, registry: &Registry, purpose: Purpose) -> Result<
         plays,
         requirements,
         warnings,
+        expectation,
     })
+}
+
+/// Does a backend's change stay in the plan? On the live root hostnet's own
+/// operations replace the commands that only redo them, and bring-ups run
+/// only for the devices handed to the distro's tool; `--persist-only` keeps
+/// files and boot wiring; `--runtime-only` no files.
+fn keep(change: &Change, backend: &dyn Backend, live: bool, scope: ApplyScope, handed: &HashSet<&str>) -> bool {
+    match (scope, change) {
+        (ApplyScope::PersistOnly, Change::Command(_) | Change::RestartOnChange { .. } | Change::Live { .. }) => false,
+        (ApplyScope::PersistOnly, Change::Service { action, .. }) => {
+            matches!(action, ServiceAction::Enable | ServiceAction::Disable)
+        }
+        (ApplyScope::RuntimeOnly, change) if is_file_change(change) => false,
+        (_, Change::Command(command)) if live => match backend.on_live_host(command) {
+            OnLiveHost::Keep => true,
+            OnLiveHost::Replaced => false,
+            OnLiveHost::BringUp(device) => handed.contains(device.as_str()),
+        },
+        _ => true,
+    }
+}
+
+/// A change to a file, link or block (not a command or a service action).
+fn is_file_change(change: &Change) -> bool {
+    matches!(
+        change,
+        Change::File { .. } | Change::Block(_) | Change::Absent { .. } | Change::Link { .. }
+    )
 }
 
 /// Write the persistent files (and the links commands would make) under

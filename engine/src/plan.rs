@@ -41,6 +41,10 @@ pub struct Plan {
     pub requirements: Vec<Requirement>,
     /// Things worth knowing (user lines that contradict hostnet's blocks, …).
     pub warnings: Vec<String>,
+    /// On the live root: what the live host must look like after the run
+    /// (verify after apply); not part of the JSON plan.
+    #[serde(skip)]
+    pub expectation: Option<crate::live::runtime::Expectation>,
 }
 
 /// A package the host needs.
@@ -154,6 +158,9 @@ pub enum Action {
         /// How a rollback undoes it on a live root (not part of the JSON plan).
         #[serde(skip)]
         undo: Undo,
+        /// Its standard input (`ip -batch -`: the operations).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        input: Option<String>,
     },
     /// Remove a directory a run created, if it is empty (rollback only).
     RemoveDir { path: SysPath },
@@ -367,7 +374,7 @@ impl<'a> Builder<'a> {
     pub fn build(&mut self, planned: Vec<Planned>) -> Result<Vec<Step>> {
         let mut groups: IndexMap<SysPath, Vec<Planned>> = IndexMap::new();
         let mut aliases: Vec<(SysPath, SysPath)> = Vec::new();
-        let mut commands: Vec<(Command, Undo, Vec<TaskId>)> = Vec::new();
+        let mut commands: Vec<(Command, Undo, Option<String>, Vec<TaskId>)> = Vec::new();
         for item in planned {
             match &item.change {
                 Change::Absent { path } | Change::Link { path, .. } => {
@@ -385,16 +392,33 @@ impl<'a> Builder<'a> {
                         Guard::FilesChanged(files) => Undo::Rerun { files: files.clone() },
                         _ => Undo::None,
                     };
-                    commands.push((command.clone(), undo, item.origins));
+                    commands.push((command.clone(), undo, None, item.origins));
+                }
+                Change::Live { argv, input, undo } => {
+                    let command = Command {
+                        argv: argv.clone(),
+                        guard: Guard::Always,
+                        effects: Vec::new(),
+                    };
+                    let undo = undo.as_ref().map_or(Undo::None, |(argv, input)| Undo::Run {
+                        argv: argv.clone(),
+                        input: input.clone(),
+                    });
+                    commands.push((command, undo, input.clone(), item.origins));
                 }
                 Change::Service { name, action } => {
                     let undo = services::undo(self.facts.init, name, *action);
-                    commands.push((services::resolve(self.facts.init, name, *action), undo, item.origins));
+                    commands.push((
+                        services::resolve(self.facts.init, name, *action),
+                        undo,
+                        None,
+                        item.origins,
+                    ));
                 }
                 Change::RestartOnChange { name, files } => {
                     let mut command = services::resolve(self.facts.init, name, crate::change::ServiceAction::Restart);
                     command.guard = Guard::FilesChanged(files.clone());
-                    commands.push((command, Undo::Rerun { files: files.clone() }, item.origins));
+                    commands.push((command, Undo::Rerun { files: files.clone() }, None, item.origins));
                 }
                 Change::Require { package, reason } => {
                     let requirement = Requirement {
@@ -425,7 +449,7 @@ impl<'a> Builder<'a> {
             }
         }
         let render = self.purpose == Purpose::Render;
-        for (command, undo, origins) in commands {
+        for (command, undo, input, origins) in commands {
             let run = match &command.guard {
                 Guard::Always => true,
                 Guard::Creates(path) => render || self.current(path)? == Desired::Missing,
@@ -446,6 +470,7 @@ impl<'a> Builder<'a> {
                     argv: command.argv,
                     effects: command.effects,
                     undo,
+                    input,
                 },
                 tasks: origins,
             });

@@ -98,8 +98,8 @@ pub fn plan(root: &Root, run: Option<&str>, facts: &Facts) -> Result<Plan> {
     // Commands the run executed, undone in reverse order once the files are back.
     let mut cannot = Vec::new();
     for command in manifest.commands.iter().rev().filter(|command| command.executed) {
-        let argv = match &command.undo {
-            Undo::Run { argv } => argv.clone(),
+        let (argv, input) = match &command.undo {
+            Undo::Run { argv, input } => (argv.clone(), input.clone()),
             Undo::Rerun { files } => {
                 let gone = files.iter().find(|file| {
                     manifest
@@ -114,7 +114,7 @@ pub fn plan(root: &Root, run: Option<&str>, facts: &Facts) -> Result<Plan> {
                     ));
                     continue;
                 }
-                command.argv.clone()
+                (command.argv.clone(), None)
             }
             Undo::None => {
                 cannot.push(format!("`{}`", crate::shell::line(&command.argv)));
@@ -126,6 +126,7 @@ pub fn plan(root: &Root, run: Option<&str>, facts: &Facts) -> Result<Plan> {
                 argv,
                 effects: Vec::new(),
                 undo: Undo::None,
+                input,
             },
             tasks: vec![TaskId(0)],
         });
@@ -167,6 +168,7 @@ pub fn plan(root: &Root, run: Option<&str>, facts: &Facts) -> Result<Plan> {
             }],
         }],
         requirements: Vec::new(),
+        expectation: None,
         warnings,
     })
 }

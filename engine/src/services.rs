@@ -40,6 +40,7 @@ pub fn undo(init: Init, name: &str, action: ServiceAction) -> Undo {
     };
     Undo::Run {
         argv: resolve(init, name, opposite).argv,
+        input: None,
     }
 }
 

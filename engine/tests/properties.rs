@@ -175,6 +175,7 @@ proptest! {
             tags: Default::default(),
             choices: Choices::default(),
             preflight: Default::default(),
+            scope: Default::default(),
         };
         let registry = Registry::new(Vec::new());
         if let Err(errors) = pipeline::prepare(&request, &registry) {

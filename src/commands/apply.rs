@@ -42,6 +42,7 @@ pub(crate) fn run(args: &ApplyArgs, view: View) -> ExitStatus {
         rollback_on_failure: args.rollback_on_failure,
         confirm,
         progress: progress.callback(),
+        no_verify: args.no_verify,
     };
     let result = apply(&plan, &request.root, &options);
     progress.done();

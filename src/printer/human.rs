@@ -138,9 +138,13 @@ fn task(out: &mut String, task: &TaskPlan, live: bool, view: View) {
             Action::RemoveDir { path } => {
                 let _ = writeln!(out, "remove directory (if empty): {path}");
             }
-            Action::Run { argv, .. } => {
+            Action::Run { argv, input, .. } => {
                 let verb = if live { "run" } else { "run (recorded)" };
                 let _ = writeln!(out, "{verb}: {}", shell_line(argv));
+                // The operations a batch reads, one per line, as it gets them.
+                for line in input.as_deref().unwrap_or("").lines() {
+                    let _ = writeln!(out, "  | {line}");
+                }
             }
         }
     }
@@ -377,6 +381,21 @@ pub(super) fn applied(report: &ApplyReport, root: &Root) -> (String, Option<Stri
             );
         } else {
             hint(&mut text);
+        }
+        Some(text)
+    } else if !report.drift.is_empty() {
+        let mut text = format!(
+            "error: verify after apply: the live host does not match the playbook ({} difference(s)):\n",
+            report.drift.len()
+        );
+        for row in &report.drift {
+            let _ = writeln!(text, "  {}: {}", row.subject, row.detail);
+        }
+        if report.rolled_back {
+            let _ = writeln!(
+                text,
+                "\nrun {run} was rolled back (files and live state); `--no-verify` skips this check"
+            );
         }
         Some(text)
     } else {
