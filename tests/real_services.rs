@@ -231,21 +231,26 @@ fn dnsmasq_serves_scenario_2_fixed_leases_and_the_range() {
         return;
     }
     let stage = render(SCENARIO_2, "debian");
-    let conf = stage.path().join("stage/etc/dnsmasq.d/hostnet-br0.conf");
+    let etc = stage.path().join("stage/etc");
     assert_eq!(
-        read(&conf),
+        read(&etc.join("dnsmasq.d/hostnet-br0.conf")),
         "# Managed by hostnet: edit the playbook, not this file.
 # DHCP for the guests on br0.
 interface=br0
 bind-dynamic
 dhcp-range=172.16.1.2,172.16.1.100,12h
-dhcp-host=00:26:c6:21:cf:02,172.16.1.2,win7
-dhcp-host=00:26:c6:21:cf:03,172.16.1.3
+dhcp-hostsdir=/etc/hostnet/dnsmasq/br0.hosts
 dhcp-option=tag:br0,option:router,172.16.1.1
 "
     );
-    let check = dnsmasq_test(&[&format!("--conf-file={}", conf.display())]);
-    assert!(check.status.success(), "dnsmasq --test: {}", text(&check));
+    // One file per fixed lease, world-readable: dnsmasq reads them after
+    // dropping its privileges.
+    let hosts = etc.join("hostnet/dnsmasq/br0.hosts");
+    assert_eq!(
+        read(&hosts.join("00-26-c6-21-cf-02")),
+        "00:26:c6:21:cf:02,172.16.1.2,win7\n"
+    );
+    assert_eq!(read(&hosts.join("00-26-c6-21-cf-03")), "00:26:c6:21:cf:03,172.16.1.3\n");
 
     let scratch = Scratch::new();
     let host = host_with_bridges(&[("br0", "172.16.1.1/24")]);
@@ -253,25 +258,17 @@ dhcp-option=tag:br0,option:router,172.16.1.1
         guest(&host, "br0", "vg0", "00:26:c6:21:cf:02"),
         guest(&host, "br0", "vg1", "00:26:c6:21:cf:03"),
         guest(&host, "br0", "vg2", "02:00:00:00:00:99"),
+        guest(&host, "br0", "vg3", "02:00:00:00:00:42"),
     ];
-    // DNS stays on as rendered; an empty resolv file keeps the host's
-    // upstream servers out. Root keeps the scratch files (mode 0700) usable.
-    let log = scratch.path("dnsmasq.log");
-    let mut command = host.command(&[
-        "dnsmasq",
-        "--keep-in-foreground",
-        "--log-facility=-",
-        "--log-dhcp",
-        "--user=root",
-        "--group=root",
-    ]);
-    command
-        .arg(format!("--conf-file={}", conf.display()))
-        .arg(scratch.arg("--pid-file", "dnsmasq.pid"))
-        .arg(scratch.arg("--dhcp-leasefile", "leases"))
-        .arg(scratch.arg("--resolv-file", "resolv.conf"));
-    host.spawn(command, &log);
-    wait_for_dnsmasq(|| fs_err::read_to_string(&log).unwrap_or_default(), 1);
+    // As at boot: the rendered /etc is the host's, so the drop-in finds its
+    // hosts directory. DNS stays on as rendered; no upstream servers.
+    let sandbox = Sandbox::new(&host, &stage.path().join("stage"), Features::default());
+    sandbox.run_ok("dnsmasq --test --conf-file=/etc/dnsmasq.d/hostnet-br0.conf");
+    let server = sandbox.spawn(
+        "exec dnsmasq --keep-in-foreground --log-facility=- --log-dhcp --conf-file=/etc/dnsmasq.d/hostnet-br0.conf \
+         --pid-file=/run/dnsmasq.pid --dhcp-leasefile=/run/dnsmasq.leases --resolv-file=/dev/null",
+    );
+    wait_for_dnsmasq(|| server.output(), 1);
 
     let first = dhcp(&guests[0], &scratch);
     assert_eq!(
@@ -290,8 +287,30 @@ dhcp-option=tag:br0,option:router,172.16.1.1
         "the unknown MAC got {ip}, outside the range or a reserved address"
     );
     assert_eq!(lease_of(&unknown)[1..], ["172.16.1.1", "172.16.1.1", "", "43200"]);
-    let leases = read(&scratch.path("leases"));
+    let leases = read(&sandbox.run_dir().join("dnsmasq.leases"));
     assert!(leases.contains("00:26:c6:21:cf:02 172.16.1.2 win7"), "{leases}");
+
+    // A lease file added while dnsmasq runs is read at once (inotify): no
+    // restart, no signal, and the daemon is the same process.
+    let pid = read(&sandbox.run_dir().join("dnsmasq.pid"));
+    sandbox.run_ok(
+        "umask 022; printf '02:00:00:00:00:42,172.16.1.42,added\\n' > /tmp/hostnet-lease && \
+         mv /tmp/hostnet-lease /etc/hostnet/dnsmasq/br0.hosts/02-00-00-00-00-42",
+    );
+    let added = wait_for(Duration::from_secs(10), || {
+        server
+            .output()
+            .contains("read /etc/hostnet/dnsmasq/br0.hosts/02-00-00-00-00-42")
+            .then_some(())
+    });
+    assert!(
+        added.is_some(),
+        "dnsmasq did not read the new lease file:\n{}",
+        server.output()
+    );
+    let late = dhcp(&guests[3], &scratch);
+    assert_eq!(lease_of(&late)[0], "172.16.1.42", "{}", server.output());
+    assert_eq!(read(&sandbox.run_dir().join("dnsmasq.pid")), pid);
 }
 
 #[test]

@@ -40,9 +40,10 @@ use hostnet_engine::backend::{Backend, BackendId, Desired, Detection, Target};
 use hostnet_engine::change::{Block, Change, Conflict, Placement, Planned, ServiceAction, TaskId};
 use hostnet_engine::error::{Error, Result};
 use hostnet_engine::facts::{Distro, Facts};
-use hostnet_engine::model::{DhcpServer, Dns, HostModel, Index, Router};
+use hostnet_engine::model::{DhcpHost, DhcpServer, Dns, HostModel, Index, Router};
 use hostnet_engine::root::SysPath;
-use hostnet_engine::types::FileMode;
+use hostnet_engine::types::{FileMode, MacAddr};
+use hostnet_engine::value::At;
 use ipnet::{IpNet, Ipv4Net};
 
 use crate::text::sh_assignment;
@@ -82,6 +83,7 @@ impl Backend for Dnsmasq {
         let all_tasks: Vec<TaskId> = model.dhcp_servers.iter().map(|server| server.origin.task).collect();
         let mut changes = Vec::new();
         let mut files = Vec::new();
+        let mut hosts_dirs = Vec::new();
         for server in &model.dhcp_servers {
             let path = drop_in(server);
             let content = server_file(&desired.index, server)?;
@@ -94,10 +96,40 @@ impl Backend for Dnsmasq {
                     owner: None,
                     group: None,
                 },
-                origins,
+                origins.clone(),
             ));
             files.push(path);
+            // One file per fixed lease, read by dnsmasq without a restart.
+            let dir = hosts_dir(server);
+            for host in &server.hosts {
+                changes.push(Planned::from_tasks(
+                    Change::File {
+                        path: SysPath::from_static(format!("{dir}/{}", lease_file(host.value.mac))),
+                        content: format!("{}\n", host_line(host)?),
+                        mode: FileMode(0o644),
+                        owner: None,
+                        group: None,
+                    },
+                    origins.clone(),
+                ));
+            }
+            changes.push(Planned::from_tasks(
+                Change::Prune {
+                    dir: dir.clone(),
+                    prefix: String::new(),
+                },
+                origins,
+            ));
+            hosts_dirs.push(dir);
         }
+        // Drop-ins of DHCP servers the playbook no longer has.
+        changes.push(Planned::from_tasks(
+            Change::Prune {
+                dir: SysPath::from_static("/etc/dnsmasq.d"),
+                prefix: "hostnet-".into(),
+            },
+            all_tasks.iter().copied(),
+        ));
         if facts.distro == Distro::Gentoo {
             for (block, tasks) in gentoo_blocks(model, &desired.index) {
                 files.push(block.path.clone());
@@ -124,6 +156,15 @@ impl Backend for Dnsmasq {
             Change::RestartOnChange {
                 name: "dnsmasq".into(),
                 files,
+            },
+            all_tasks.iter().copied(),
+        ));
+        // A lease added is read at once (inotify); a changed or removed one
+        // needs SIGHUP, which keeps dnsmasq and the leases it gave running.
+        changes.push(Planned::from_tasks(
+            Change::ReloadOnChange {
+                name: "dnsmasq".into(),
+                dirs: hosts_dirs,
             },
             all_tasks.iter().copied(),
         ));
@@ -191,23 +232,10 @@ fn server_file(index: &Index<'_>, server: &DhcpServer) -> Result<String> {
         )),
     }
     for host in &server.hosts {
-        let lease = &host.value;
-        match &lease.name {
-            Some(host_name) => {
-                if misread_host_name(host_name) {
-                    return Err(Error::invalid(
-                        &host.pos,
-                        format!(
-                            "dnsmasq would read the host name `{host_name}` of `{}` as a lease time or a keyword",
-                            lease.mac
-                        ),
-                        Some("pick a name with a letter that is not a time unit (`vm1`)".into()),
-                    ));
-                }
-                lines.push(format!("dhcp-host={},{},{host_name}", lease.mac, lease.ip));
-            }
-            None => lines.push(format!("dhcp-host={},{}", lease.mac, lease.ip)),
-        }
+        host_line(host)?;
+    }
+    if !server.hosts.is_empty() {
+        lines.push(format!("dhcp-hostsdir={}", hosts_dir(server)));
     }
     match server.router {
         Router::Interface => lines.push(format!("dhcp-option={tag},option:router,{}", subnet.addr())),
@@ -236,6 +264,39 @@ fn server_file(index: &Index<'_>, server: &DhcpServer) -> Result<String> {
         lines.push(format!("domain={domain},{network}"));
     }
     Ok(lines.join("\n") + "\n")
+}
+
+/// Where a server's fixed leases are kept, one file each (`dhcp-hostsdir`):
+/// outside `/etc/dnsmasq.d`, which dnsmasq reads as configuration.
+fn hosts_dir(server: &DhcpServer) -> SysPath {
+    SysPath::from_static(format!("/etc/hostnet/dnsmasq/{}.hosts", server.interface.value))
+}
+
+/// A lease's file name: its MAC (`00-26-c6-21-cf-02`); no leading dot, which
+/// dnsmasq skips (hostnet's temp files start with one).
+fn lease_file(mac: MacAddr) -> String {
+    mac.to_string().replace(':', "-")
+}
+
+/// A fixed lease as a `dhcp-hostsdir` line: `MAC,IP[,NAME]`.
+fn host_line(host: &At<DhcpHost>) -> Result<String> {
+    let lease = &host.value;
+    match &lease.name {
+        Some(host_name) => {
+            if misread_host_name(host_name) {
+                return Err(Error::invalid(
+                    &host.pos,
+                    format!(
+                        "dnsmasq would read the host name `{host_name}` of `{}` as a lease time or a keyword",
+                        lease.mac
+                    ),
+                    Some("pick a name with a letter that is not a time unit (`vm1`)".into()),
+                ));
+            }
+            Ok(format!("{},{},{host_name}", lease.mac, lease.ip))
+        }
+        None => Ok(format!("{},{}", lease.mac, lease.ip)),
+    }
 }
 
 /// Would dnsmasq take this `dhcp-host` word for something else than a name?

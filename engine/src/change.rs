@@ -64,6 +64,12 @@ pub enum Change {
     /// Restart a service now, but only if the plan changes one of `files`
     /// (its configuration); resolved for the host's init system.
     RestartOnChange { name: String, files: Vec<SysPath> },
+    /// Reload a service (it re-reads what changed, keeps running) if the plan
+    /// changes anything under one of `dirs`; resolved for the init system.
+    ReloadOnChange { name: String, dirs: Vec<SysPath> },
+    /// hostnet owns the files in `dir` whose names start with `prefix`: those
+    /// the plan does not write are removed (what a playbook no longer declares).
+    Prune { dir: SysPath, prefix: String },
     /// A package the rendered files need on the host (shown in the plan).
     Require { package: String, reason: String },
     /// Something the user must know about the host (shown in the plan's
@@ -154,6 +160,8 @@ pub enum Guard {
     Removes(SysPath),
     /// Only if the plan changes one of these files.
     FilesChanged(Vec<SysPath>),
+    /// Only if the plan changes something under one of these directories.
+    ChangedUnder(Vec<SysPath>),
 }
 
 /// How a rollback undoes a command a live run executed.

@@ -274,7 +274,10 @@ fn plan_for(request: &Request, registry: &Registry, purpose: Purpose) -> Result<
 /// files and boot wiring; `--runtime-only` no files.
 fn keep(change: &Change, backend: &dyn Backend, live: bool, scope: ApplyScope, handed: &HashSet<&str>) -> bool {
     match (scope, change) {
-        (ApplyScope::PersistOnly, Change::Command(_) | Change::RestartOnChange { .. } | Change::Live { .. }) => false,
+        (
+            ApplyScope::PersistOnly,
+            Change::Command(_) | Change::RestartOnChange { .. } | Change::ReloadOnChange { .. } | Change::Live { .. },
+        ) => false,
         (ApplyScope::PersistOnly, Change::Service { action, .. }) => {
             matches!(action, ServiceAction::Enable | ServiceAction::Disable)
         }
@@ -292,7 +295,7 @@ fn keep(change: &Change, backend: &dyn Backend, live: bool, scope: ApplyScope, h
 fn is_file_change(change: &Change) -> bool {
     matches!(
         change,
-        Change::File { .. } | Change::Block(_) | Change::Absent { .. } | Change::Link { .. }
+        Change::File { .. } | Change::Block(_) | Change::Absent { .. } | Change::Link { .. } | Change::Prune { .. }
     )
 }
 

@@ -375,8 +375,15 @@ impl<'a> Builder<'a> {
         let mut groups: IndexMap<SysPath, Vec<Planned>> = IndexMap::new();
         let mut aliases: Vec<(SysPath, SysPath)> = Vec::new();
         let mut commands: Vec<(Command, Undo, Option<String>, Vec<TaskId>)> = Vec::new();
+        let mut prunes: Vec<(SysPath, String, Vec<TaskId>)> = Vec::new();
         for item in planned {
             match &item.change {
+                Change::Prune { dir, prefix } => prunes.push((dir.clone(), prefix.clone(), item.origins.clone())),
+                Change::ReloadOnChange { name, dirs } => {
+                    let mut command = services::resolve(self.facts.init, name, crate::change::ServiceAction::Reload);
+                    command.guard = Guard::ChangedUnder(dirs.clone());
+                    commands.push((command, Undo::Rerun { files: Vec::new() }, None, item.origins));
+                }
                 Change::Absent { path } | Change::Link { path, .. } => {
                     groups.entry(path.clone()).or_default().push(item);
                 }
@@ -436,6 +443,25 @@ impl<'a> Builder<'a> {
                 }
             }
         }
+        // What hostnet wrote before and no task declares now goes.
+        for (dir, prefix, origins) in prunes {
+            for name in self.root.list(&dir)? {
+                if !name.starts_with(prefix.as_str()) || name.starts_with(".hostnet-") {
+                    continue;
+                }
+                let Ok(path) = SysPath::new(&format!("{dir}/{name}")) else {
+                    continue;
+                };
+                if !groups.contains_key(&path)
+                    && matches!(self.current(&path)?, Desired::File { .. } | Desired::Link(_))
+                {
+                    groups
+                        .entry(path.clone())
+                        .or_default()
+                        .push(Planned::from_tasks(Change::Absent { path }, origins.iter().copied()));
+                }
+            }
+        }
         let mut steps = Vec::new();
         for (path, group) in groups {
             if let Some(step) = self.file_step(&path, &group)? {
@@ -455,6 +481,13 @@ impl<'a> Builder<'a> {
                 Guard::Creates(path) => render || self.current(path)? == Desired::Missing,
                 Guard::Removes(path) => render || self.current(path)? != Desired::Missing,
                 Guard::FilesChanged(paths) => render || paths.iter().any(|path| self.changed.contains(path)),
+                Guard::ChangedUnder(dirs) => {
+                    render
+                        || self.changed.iter().any(|path| {
+                            dirs.iter()
+                                .any(|dir| path.as_str().starts_with(&format!("{}/", dir.as_str())))
+                        })
+                }
             };
             if !run {
                 continue;
