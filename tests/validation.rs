@@ -377,6 +377,48 @@ hint: give each interface its own MAC address
     );
 }
 
+/// Rule 6's exception, the allowed case: a bridge takes its first port's MAC
+/// by default, so a bridge may be given the MAC of one of its own ports.
+#[test]
+fn a_bridge_may_reuse_the_mac_of_its_own_port() {
+    let output = check(
+        r#"
+- tap: { name: tap0, mac: "52:54:00:00:00:01" }
+- bridge: { name: br0, ports: [tap0], address: 172.16.1.1/24, mac: "52:54:00:00:00:01" }
+"#,
+        FACTS,
+    );
+    assert_valid(
+        &output,
+        "playbook.yml: ok (1 play(s), 2 task(s); 0 interface(s), 1 bridge(s), 1 TAP(s))\n",
+    );
+}
+
+/// Rule 6's exception holds for the bridge's own ports only: the MAC of a
+/// TAP on another bridge is taken.
+#[test]
+fn a_bridge_may_not_reuse_the_mac_of_another_bridges_port() {
+    let output = check(
+        r#"
+- tap: { name: tap0, mac: "52:54:00:00:00:01" }
+- bridge: { name: br0, ports: [tap0], address: 172.16.1.1/24 }
+- bridge: { name: br1, address: 172.16.2.1/24, mac: "52:54:00:00:00:01" }
+"#,
+        FACTS,
+    );
+    assert_invalid(
+        &output,
+        r#"error: MAC `52:54:00:00:00:01` of bridge `br1` is already used by TAP `tap0` at playbook.yml:4:31
+ --> playbook.yml:6:57
+  |
+6 |     - bridge: { name: br1, address: 172.16.2.1/24, mac: "52:54:00:00:00:01" }
+  |                                                         ^^^^^^^^^^^^^^^^^^^
+  |
+hint: give each interface its own MAC address
+"#,
+    );
+}
+
 /// Rule 6: the group bit makes a MAC multicast.
 #[test]
 fn multicast_mac() {

@@ -487,6 +487,14 @@ impl<'a> Builder<'a> {
             return Ok(None);
         }
         let action = match (&before, &desired) {
+            // A directory (or device, socket) where a file, link or nothing
+            // should be: never replaced, never removed.
+            (Desired::Other, _) => {
+                return Err(Error::new(ErrorKind::Invalid {
+                    message: format!("`{path}` is a directory; hostnet manages only files and links there"),
+                    hint: None,
+                }));
+            }
             (_, Desired::File { content, mode, .. }) => {
                 let (before_text, before_mode) = match &before {
                     Desired::File { content, mode, .. } => (Some(content.clone()), Some(*mode)),
@@ -522,12 +530,8 @@ impl<'a> Builder<'a> {
                 before: format!("-> {target}"),
                 diff: String::new(),
             },
-            (_, _) => {
-                return Err(Error::new(ErrorKind::Invalid {
-                    message: format!("`{path}` is a directory; hostnet manages only files and links there"),
-                    hint: None,
-                }));
-            }
+            // Nothing there and nothing wanted is `same` above.
+            (Desired::Missing, Desired::Missing) | (_, Desired::Other) => return Ok(None),
         };
         self.overlay.insert(path.clone(), desired);
         self.changed.insert(path.clone());

@@ -186,7 +186,10 @@ impl Case {
                 .unwrap_or_else(|| panic!("before.modes: `{line}` is not `MODE PATH`"));
             let mode = u32::from_str_radix(mode, 8).unwrap_or_else(|_| panic!("before.modes: bad mode in `{line}`"));
             let file = root.join(path);
-            assert!(file.is_file(), "before.modes names `{path}`, which before/ does not have");
+            assert!(
+                file.is_file(),
+                "before.modes names `{path}`, which before/ does not have"
+            );
             std::fs::set_permissions(&file, std::os::unix::fs::PermissionsExt::from_mode(mode)).unwrap();
         }
     }
