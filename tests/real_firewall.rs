@@ -26,10 +26,11 @@ use std::path::Path;
 use std::process::{Output, Stdio};
 use std::time::Duration;
 
-use crate::support::lab::{NatTriangle, stock_ufw_files};
+use crate::support::lab::NatTriangle;
 use crate::support::rendered::Rendered;
 use crate::support::sandbox::{self, Features, Netns, Sandbox};
 use crate::support::stdout;
+use crate::support::stock::stock_ufw_files;
 
 /// Can the real tools run here? Under `CI=true` they must.
 fn can_run(tools: &[&str]) -> bool {

@@ -24,6 +24,7 @@ use std::process::{Output, Stdio};
 use crate::support::lab::NatTriangle;
 use crate::support::rendered::Rendered;
 use crate::support::sandbox::{self, Features, Netns, Sandbox};
+use crate::support::stock::DEBIAN_NFTABLES_CONF;
 use crate::support::{self, stdout};
 
 /// Can the real tools run here? Under `CI=true` they must.
@@ -35,24 +36,6 @@ fn can_run(tools: &[&str]) -> bool {
     );
     ok
 }
-
-/// Debian 12's stock `/etc/nftables.conf` (package nftables 1.0.6).
-const DEBIAN_NFTABLES_CONF: &str = "#!/usr/sbin/nft -f
-
-flush ruleset
-
-table inet filter {
-\tchain input {
-\t\ttype filter hook input priority filter;
-\t}
-\tchain forward {
-\t\ttype filter hook forward priority filter;
-\t}
-\tchain output {
-\t\ttype filter hook output priority filter;
-\t}
-}
-";
 
 const DEBIAN_FACTS: &str = "distro: debian\ninit: systemd\ntools: [nft]\n";
 const GENTOO_FACTS: &str = "distro: gentoo\ninit: openrc\n";
