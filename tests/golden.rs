@@ -39,6 +39,7 @@ golden_cases! {
     debian_scenario5_nftables => "debian-scenario5-nftables",
     gentoo_mac_nat => "gentoo-mac-nat",
     debian_mac_nat => "debian-mac-nat",
+    mode_only_change => "mode-only-change",
 }
 
 #[test]
