@@ -23,6 +23,7 @@ mod real_firewall;
 mod real_network;
 mod real_nft_ebtables;
 mod real_services;
+mod rendering;
 mod rule_messages;
 mod support;
 mod validation;

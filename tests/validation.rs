@@ -510,6 +510,54 @@ hint: pick a subnet the host does not use yet for `br0` (a private bridge cannot
     );
 }
 
+/// Rule 7's allowed cases: an address the playbook takes away from a host
+/// interface no longer counts. A port loses its address to the bridge
+/// (here the bridge takes over the LAN address itself), and `address: none`
+/// removes it.
+#[test]
+fn the_lan_subnet_is_free_where_the_playbook_takes_the_lan_address_away() {
+    for tasks in [
+        r#"
+- tap: { name: tap0 }
+- bridge: { name: br0, ports: [eth0, tap0], address: 192.168.1.10/24 }
+"#,
+        r#"
+- interface: { name: eth0, address: none }
+- tap: { name: tap0 }
+- bridge: { name: br0, ports: [tap0], address: 192.168.1.1/24 }
+"#,
+    ] {
+        let output = check(tasks, FACTS);
+        assert_eq!(stderr(&output), "", "{tasks}");
+        assert_eq!(output.status.code(), Some(0), "{tasks}");
+    }
+}
+
+/// Rule 7: `address: dhcp` keeps the host's LAN address, so the LAN's subnet
+/// is still taken.
+#[test]
+fn the_lan_subnet_is_taken_while_the_uplink_keeps_dhcp() {
+    let output = check(
+        r#"
+- interface: { name: eth0, address: dhcp }
+- tap: { name: tap0 }
+- bridge: { name: br0, ports: [tap0], address: 192.168.1.1/24 }
+"#,
+        FACTS,
+    );
+    assert_invalid(
+        &output,
+        r#"error: subnet `192.168.1.0/24` of `br0` overlaps `192.168.1.10/24`, which the host already has on `eth0`
+ --> playbook.yml:6:52
+  |
+6 |     - bridge: { name: br0, ports: [tap0], address: 192.168.1.1/24 }
+  |                                                    ^^^^^^^^^^^^^^
+  |
+hint: pick a subnet the host does not use yet for `br0` (a private bridge cannot share the uplink's LAN)
+"#,
+    );
+}
+
 /// Rule 8: scenario 1's guides say "STP on, forward delay 0"; the kernel refuses it.
 #[test]
 fn stp_on_with_forward_delay_zero() {

@@ -499,3 +499,10 @@ fn ipv4_dns_servers_are_announced() {
         "{conf}"
     );
 }
+
+/// The allowed neighbour of the reversed range: a range of one address.
+#[test]
+fn a_dhcp_range_of_one_address_is_served() {
+    let conf = dnsmasq_conf("    - dhcp_server: { interface: br0, range: [172.16.1.5, 172.16.1.5] }");
+    assert_eq!(dhcp_range(&conf), "dhcp-range=172.16.1.5,172.16.1.5,12h");
+}
