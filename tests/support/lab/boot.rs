@@ -215,3 +215,34 @@ pub fn networkd_tail(log: &str) -> String {
         .collect();
     lines[lines.len().saturating_sub(60)..].join("\n")
 }
+
+#[test]
+fn only_the_expected_lines_and_only_as_often_as_expected() {
+    let rtnetlink = Expected {
+        line: Line::Exact("RTNETLINK answers: Operation not supported".to_owned()),
+        times: 1,
+        why: "one bridge",
+    };
+    let stderr = "RTNETLINK answers: Operation not supported\n\nRTNETLINK answers: Operation not supported\n\
+                  RTNETLINK answers: Operation not supported by the kernel\nset forward delay failed: Numerical result out of range\n";
+    assert_eq!(
+        unexpected(stderr, &[rtnetlink]),
+        [
+            "RTNETLINK answers: Operation not supported",
+            "RTNETLINK answers: Operation not supported by the kernel",
+            "set forward delay failed: Numerical result out of range"
+        ]
+    );
+    assert_eq!(
+        unexpected("Created duid \"\\000\".\n", &dhclient_chatter("br0")),
+        [] as [String; 0]
+    );
+    assert_eq!(
+        unexpected(
+            "DHCPDISCOVER on eth0 to 255.255.255.255 port 67 interval 3\n",
+            &dhclient_chatter("br0")
+        )
+        .len(),
+        1
+    );
+}
