@@ -7,10 +7,10 @@
 
 use std::time::{Duration, Instant};
 
-use hostnet_engine::backend::Choices;
 use hostnet_engine::execute::TagFilter;
 use hostnet_engine::facts::Distro;
 use hostnet_engine::pipeline::{FactsSource, Request, plan};
+use hostnet_engine::registry::Choices;
 use hostnet_engine::root::Root;
 
 const GUESTS: usize = 1000;

@@ -3,32 +3,66 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgAction, Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 /// Declarative, reviewable, reboot-safe QEMU/KVM host networking.
 #[derive(Debug, Parser)]
 #[command(name = "hostnet", version, about, long_about = None)]
 pub(crate) struct Cli {
+    #[command(flatten)]
+    pub(crate) global: GlobalArgs,
     #[command(subcommand)]
     pub(crate) command: Command,
 }
 
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub(crate) struct GlobalArgs {
+    /// More detail: `-v` shows each task's arguments after templating; `-vv` also the facts used and each task's position.
+    #[arg(short, long, action = ArgAction::Count, global = true, conflicts_with = "quiet")]
+    pub(crate) verbose: u8,
+    /// Less output: only the recap, the run line and errors.
+    #[arg(short, long, global = true)]
+    pub(crate) quiet: bool,
+    /// Colour: `auto` (only on a terminal, and not when `NO_COLOR` is set), `always` or `never`.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto, global = true)]
+    pub(crate) color: ColorWhen,
+}
+
+/// `--color`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
-    /// Show every file diff and command a playbook would cause (= apply --dry-run).
+    /// Show every file diff and command a playbook would cause (= apply --check).
     Plan(PlanArgs),
     /// Apply a playbook: write files atomically with backups, then run commands.
     Apply(ApplyArgs),
     /// Load, template and validate a playbook; change nothing.
-    Check(PlanArgs),
+    Check(CheckArgs),
     /// Write the persistent files a playbook renders into DIR (image builds, review).
     Render(RenderArgs),
     /// Restore what a run changed (default: the latest run).
     Rollback(RollbackArgs),
     /// Show what hostnet detects about the host.
     Facts(FactsArgs),
+    /// Compare the live host with a playbook: drift as a table (exit 2 on drift).
+    Verify(VerifyArgs),
     /// Print the QEMU -netdev/-device arguments for a guest of the playbook.
     Qemu(QemuArgs),
+    /// Draw the host's network as the plan leaves it (Mermaid, Graphviz DOT or SVG).
+    Graph(GraphArgs),
+    /// Print the JSON Schema of playbooks (for editors: yaml-language-server).
+    Schema,
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff).
+    Man,
 }
 
 /// Options shared by the commands that read a playbook.
@@ -65,21 +99,66 @@ pub(crate) struct PlaybookArgs {
     pub(crate) json: bool,
 }
 
+/// Ansible's ways to look at a playbook without planning it.
+#[derive(Debug, Args)]
+#[group(multiple = false)]
+pub(crate) struct ListingArgs {
+    /// List every play's tasks with their tags; plan nothing.
+    #[arg(long)]
+    pub(crate) list_tasks: bool,
+    /// List every play's and task's tags; plan nothing.
+    #[arg(long)]
+    pub(crate) list_tags: bool,
+    /// Only read the playbook's structure (`check` also templates and validates).
+    #[arg(long)]
+    pub(crate) syntax_check: bool,
+}
+
+/// How a plan is shown.
+#[derive(Debug, Args)]
+pub(crate) struct ViewArgs {
+    /// Show every file's unified diff (the default).
+    #[arg(short = 'D', long, overrides_with = "summary")]
+    pub(crate) diff: bool,
+    /// One line per file with `+`/`-` line counts instead of the diffs (large plans).
+    #[arg(long, overrides_with = "diff")]
+    pub(crate) summary: bool,
+}
+
 #[derive(Debug, Args)]
 pub(crate) struct PlanArgs {
     #[command(flatten)]
     pub(crate) common: PlaybookArgs,
+    #[command(flatten)]
+    pub(crate) listing: ListingArgs,
+    #[command(flatten)]
+    pub(crate) view: ViewArgs,
+    /// Accepted for Ansible habits: `plan` never changes anything.
+    #[arg(short = 'C', long)]
+    pub(crate) check: bool,
     /// Exit 0 when nothing would change, 2 when something would, 1 on error.
     #[arg(long)]
     pub(crate) detailed_exitcode: bool,
 }
 
 #[derive(Debug, Args)]
+pub(crate) struct CheckArgs {
+    #[command(flatten)]
+    pub(crate) common: PlaybookArgs,
+    #[command(flatten)]
+    pub(crate) listing: ListingArgs,
+}
+
+#[derive(Debug, Args)]
 pub(crate) struct ApplyArgs {
     #[command(flatten)]
     pub(crate) common: PlaybookArgs,
-    /// Only show the plan (same as `hostnet plan`).
-    #[arg(long)]
+    #[command(flatten)]
+    pub(crate) listing: ListingArgs,
+    #[command(flatten)]
+    pub(crate) view: ViewArgs,
+    /// Only show the plan, change nothing (= `hostnet plan`).
+    #[arg(short = 'C', long, visible_alias = "check")]
     pub(crate) dry_run: bool,
     /// Exit 0 when nothing changed, 2 when something did, 1 on error.
     #[arg(long)]
@@ -133,6 +212,12 @@ pub(crate) struct FactsArgs {
 }
 
 #[derive(Debug, Args)]
+pub(crate) struct VerifyArgs {
+    #[command(flatten)]
+    pub(crate) common: PlaybookArgs,
+}
+
+#[derive(Debug, Args)]
 pub(crate) struct QemuArgs {
     #[command(flatten)]
     pub(crate) common: PlaybookArgs,
@@ -143,3 +228,110 @@ pub(crate) struct QemuArgs {
     #[arg(long, value_parser = ["shell", "args"], default_value = "shell")]
     pub(crate) format: String,
 }
+
+#[derive(Debug, Args)]
+pub(crate) struct GraphArgs {
+    #[command(flatten)]
+    pub(crate) common: PlaybookArgs,
+    /// `mermaid` (renders in Markdown on forges), `dot` (Graphviz) or `svg` (through Graphviz's `dot`).
+    #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+    pub(crate) format: GraphFormat,
+}
+
+/// `graph --format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum GraphFormat {
+    Mermaid,
+    Dot,
+    Svg,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub(crate) shell: clap_complete::Shell,
+}
+
+/// The completion script for `shell`, generated from the definitions above.
+pub(crate) fn completion_script(shell: clap_complete::Shell) -> String {
+    let mut command = Cli::command();
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut command, "hostnet", &mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The manual page (roff): the command and its options, a section per
+/// subcommand with its synopsis and options (one page covers them all), the
+/// exit status and the environment.
+pub(crate) fn manual() -> String {
+    let command = Cli::command();
+    let man = clap_mangen::Man::new(command.clone());
+    let mut page = Vec::new();
+    let _ = man.render_title(&mut page);
+    let _ = man.render_name_section(&mut page);
+    let _ = man.render_synopsis_section(&mut page);
+    let _ = man.render_description_section(&mut page);
+    let _ = man.render_options_section(&mut page);
+    let mut page = String::from_utf8_lossy(&page).into_owned();
+    page.push_str(".SH COMMANDS\n");
+    for sub in command.get_subcommands() {
+        let name = format!("hostnet {}", sub.get_name());
+        let sub = sub.clone().bin_name(name.clone());
+        let man = clap_mangen::Man::new(sub.clone());
+        let mut synopsis = Vec::new();
+        let _ = man.render_synopsis_section(&mut synopsis);
+        let mut options = Vec::new();
+        let _ = man.render_options_section(&mut options);
+        page.push_str(&format!(".SS \"{}\"\n", roff(&name)));
+        if let Some(about) = sub.get_about() {
+            page.push_str(&format!("{}\n.PP\n", roff(&about.to_string())));
+        }
+        page.push_str(&section_body(&synopsis));
+        page.push_str(&section_body(&options));
+    }
+    page.push_str(EXIT_STATUS_AND_ENVIRONMENT);
+    let mut version = Vec::new();
+    let _ = man.render_version_section(&mut version);
+    page.push_str(&String::from_utf8_lossy(&version));
+    page
+}
+
+/// A rendered section without its `.SH` header and the preamble clap_mangen repeats.
+fn section_body(rendered: &[u8]) -> String {
+    String::from_utf8_lossy(rendered)
+        .lines()
+        .filter(|line| !line.starts_with(".SH ") && !line.starts_with(".ie \\n(.g") && !line.starts_with(".el .ds Aq"))
+        .map(|line| format!("{line}\n"))
+        .collect()
+}
+
+/// Text for roff: backslashes and hyphens escaped.
+fn roff(text: &str) -> String {
+    text.replace('\\', "\\e").replace('-', "\\-")
+}
+
+const EXIT_STATUS_AND_ENVIRONMENT: &str = r#".SH "EXIT STATUS"
+.TP
+0
+Success; with \fB\-\-detailed\-exitcode\fR, nothing to change or nothing changed.
+.TP
+1
+An error: a bad playbook, failed validation, an I/O error, the lock held. Nothing was changed.
+.TP
+2
+With \fB\-\-detailed\-exitcode\fR: changes pending (plan) or made (apply).
+.TP
+3
+Apply failed part way (a command failed); the run can be rolled back.
+.TP
+64
+The command line is wrong (an unknown option, a missing argument).
+.SH ENVIRONMENT
+.TP
+NO_COLOR
+When set and not empty, no colour (unless \fB\-\-color always\fR).
+.SH "SEE ALSO"
+The playbook language, the modules and the JSON output are documented in the
+docs/ directory of the source (docs/playbook.md, docs/modules.md, docs/cli.md).
+"#;

@@ -13,6 +13,11 @@ pub(crate) enum ExitStatus {
     Changes,
     /// 3: apply failed part way; the run can be rolled back.
     ApplyFailed,
+    /// 2 from `verify`: the live host differs from the playbook.
+    Drift,
+    /// 64 (`EX_USAGE`): the command line is wrong (unknown flag, missing argument).
+    /// Never 2, which `--detailed-exitcode` reserves for "changes".
+    Usage,
 }
 
 impl From<ExitStatus> for ExitCode {
@@ -22,6 +27,8 @@ impl From<ExitStatus> for ExitCode {
             ExitStatus::Failure => 1,
             ExitStatus::Changes => 2,
             ExitStatus::ApplyFailed => 3,
+            ExitStatus::Drift => 2,
+            ExitStatus::Usage => 64,
         })
     }
 }

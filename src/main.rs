@@ -10,6 +10,11 @@ mod printer;
 mod settings;
 
 fn main() -> std::process::ExitCode {
-    let cli = <cli::Cli as clap::Parser>::parse();
-    commands::run(cli).into()
+    match <cli::Cli as clap::Parser>::try_parse() {
+        Ok(cli) => {
+            settings::init_color(&cli.global);
+            commands::run(cli).into()
+        }
+        Err(error) => printer::usage(&error).into(),
+    }
 }

@@ -435,6 +435,7 @@ backends:
   firewall: iptables (supported)
   firewall: ufw (preferred)
   mac_nat: ebtables (preferred)
+  qemu: qemu-bridge-helper (preferred)
 "
     );
     let json = hostnet()

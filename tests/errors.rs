@@ -6,7 +6,7 @@ use crate::support::{hostnet, stderr, stdout, write};
 /// Run `hostnet apply playbook.yml --root root` in a temp dir holding
 /// `playbook.yml`; assert failure with exactly `expected` on stderr, nothing
 /// on stdout, and nothing written under the root.
-fn fails(playbook: &str, expected: &str) {
+pub(crate) fn fails(playbook: &str, expected: &str) {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "playbook.yml", playbook);
     write(dir.path(), "facts.yml", "distro: gentoo\n");

@@ -9,15 +9,27 @@
     reason = "tests say on stderr which real-tool checks they skipped"
 )]
 
+mod ansible;
+mod architecture;
+mod backend_choice;
 mod cli;
+mod cli_ansible;
+mod completions;
+mod definitions;
 mod docs;
 mod errors;
+mod errors_ansible;
 mod examples;
+mod exit_codes;
+mod expansion;
+mod facts_file;
 mod golden;
+mod graph;
 mod live_apply;
 mod modes;
 mod module_errors;
 mod netifrc_shell;
+mod packaging;
 mod reachability;
 mod real_firewall;
 mod real_network;
@@ -25,6 +37,9 @@ mod real_nft_ebtables;
 mod real_services;
 mod rendering;
 mod rule_messages;
+mod schema;
 mod support;
+mod terminal;
 mod validation;
 mod validation_services;
+mod verify;

@@ -221,13 +221,13 @@ fn bridged_mode_over_a_wireless_uplink_is_refused_with_the_ways_out() {
     assert_eq!(
         stderr(&output),
         "\
-error: `wlan0` is wireless, and a wireless interface cannot be a bridge port (the kernel refuses, and access points drop frames from unknown MACs) (in task `vm_network`)
+error: `wlan0` is a wireless interface and cannot be a bridge port (the kernel refuses, and access points drop frames from unknown MACs)
  --> playbook.yml:3:44
   |
 3 |     - vm_network: { mode: bridged, uplink: wlan0, vms: [{ name: a }] }
   |                                            ^^^^^
   |
-hint: use `mode: nat` (or `routed`), `mode: nat` with `mac_nat: true` (ebtables MAC NAT), or `iw dev wlan0 set 4addr on` where the access point supports WDS
+hint: use mode nat or routed (a private bridge with NAT), ebtables MAC NAT (`mac_nat`), or `iw dev wlan0 set 4addr on` where the access point supports WDS
 "
     );
 }

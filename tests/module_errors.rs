@@ -209,26 +209,6 @@ error: MTU 60 is below the IPv4 minimum of 68 (in task `bridge`)
     );
 }
 
-/// Bridge defined twice.
-#[test]
-fn bridge_defined_twice() {
-    check(
-        r#"
-    - bridge: { name: br0 }
-    - bridge: { name: br0 }
-"#,
-        "\
-error: bridge `br0` is already defined at playbook.yml:3:23 (in task `bridge`)
- --> playbook.yml:4:23
-  |
-4 |     - bridge: { name: br0 }
-  |                       ^^^
-  |
-hint: define each bridge in one task
-",
-    );
-}
-
 /// Command without a program.
 #[test]
 fn command_without_a_program() {
@@ -313,27 +293,6 @@ error: `my lan` is not a domain name (in task `dhcp_server`)
   |
 4 |     - dhcp_server: { interface: br0, range: [172.16.1.2, 172.16.1.9], domain: \"my lan\" }
   |                                                                               ^^^^^^^^
-",
-    );
-}
-
-/// Dhcp server twice.
-#[test]
-fn dhcp_server_twice() {
-    check(
-        r#"
-    - bridge: { name: br0, address: 172.16.1.1/24 }
-    - dhcp_server: { interface: br0, range: [172.16.1.2, 172.16.1.9] }
-    - dhcp_server: { interface: br0, range: [172.16.1.20, 172.16.1.29] }
-"#,
-        "\
-error: a DHCP server on `br0` is already defined at playbook.yml:4:33 (in task `dhcp_server`)
- --> playbook.yml:5:33
-  |
-5 |     - dhcp_server: { interface: br0, range: [172.16.1.20, 172.16.1.29] }
-  |                                 ^^^
-  |
-hint: one `dhcp_server` per interface
 ",
     );
 }
@@ -448,26 +407,6 @@ hint: expected `tcp`, `udp` or `icmp`
     );
 }
 
-/// Interface configured twice.
-#[test]
-fn interface_configured_twice() {
-    check(
-        r#"
-    - interface: { name: eth0, address: none }
-    - interface: { name: eth0, address: dhcp }
-"#,
-        "\
-error: interface `eth0` is already configured at playbook.yml:3:26 (in task `interface`)
- --> playbook.yml:4:26
-  |
-4 |     - interface: { name: eth0, address: dhcp }
-  |                          ^^^^
-  |
-hint: configure each interface in one task
-",
-    );
-}
-
 /// Service name with a slash.
 #[test]
 fn service_name_with_a_slash() {
@@ -538,44 +477,6 @@ error: `1\\n2` is not a sysctl value (in task `sysctl`)
     );
 }
 
-/// Sysctl set twice.
-#[test]
-fn sysctl_set_twice() {
-    check(
-        r#"
-    - sysctl: { name: net.ipv4.ip_forward, value: 1 }
-    - sysctl: { name: net.ipv4.ip_forward, value: 0 }
-"#,
-        "\
-error: `net.ipv4.ip_forward` is already set to `1` at playbook.yml:3:23 (in task `sysctl`)
- --> playbook.yml:4:23
-  |
-4 |     - sysctl: { name: net.ipv4.ip_forward, value: 0 }
-  |                       ^^^^^^^^^^^^^^^^^^^
-",
-    );
-}
-
-/// Tap defined twice.
-#[test]
-fn tap_defined_twice() {
-    check(
-        r#"
-    - tap: { name: tap0 }
-    - tap: { name: tap0 }
-"#,
-        "\
-error: TAP `tap0` is already defined at playbook.yml:3:20 (in task `tap`)
- --> playbook.yml:4:20
-  |
-4 |     - tap: { name: tap0 }
-  |                    ^^^^
-  |
-hint: define each TAP in one task
-",
-    );
-}
-
 /// Vm network range of one.
 #[test]
 fn vm_network_range_of_one() {
@@ -589,25 +490,6 @@ error: `range` is two addresses: `[first, last]` (in task `vm_network`)
   |
 3 |     - vm_network: { mode: nat, subnet: 172.16.1.0/24, dhcp: { range: [172.16.1.2] }, vms: [{ name: a }] }
   |                                                                      ^
-",
-    );
-}
-
-/// Vm network unknown firewall.
-#[test]
-fn vm_network_unknown_firewall() {
-    check(
-        r#"
-    - vm_network: { mode: nat, subnet: 172.16.1.0/24, firewall: pf, vms: [{ name: a }] }
-"#,
-        "\
-error: unknown firewall `pf` (in task `vm_network`)
- --> playbook.yml:3:65
-  |
-3 |     - vm_network: { mode: nat, subnet: 172.16.1.0/24, firewall: pf, vms: [{ name: a }] }
-  |                                                                 ^^
-  |
-hint: expected `iptables`, `nftables` or `ufw`
 ",
     );
 }
@@ -661,23 +543,6 @@ error: VM `a` needs a fixed `ip` for MAC NAT (frames come back to it by its addr
   |
 3 |     - vm_network: { mode: nat, mac_nat: true, uplink: wlan0, address: 192.168.1.10/24, vms: [{ name: a }] }
   |                                                                                                      ^
-",
-    );
-}
-
-/// Vm network vm twice.
-#[test]
-fn vm_network_vm_twice() {
-    check(
-        r#"
-    - vm_network: { mode: nat, subnet: 172.16.1.0/24, vms: [{ name: a }, { name: a }] }
-"#,
-        "\
-error: VM `a` is already defined at playbook.yml:3:69 (in task `vm_network`)
- --> playbook.yml:3:82
-  |
-3 |     - vm_network: { mode: nat, subnet: 172.16.1.0/24, vms: [{ name: a }, { name: a }] }
-  |                                                                                  ^
 ",
     );
 }

@@ -1,4 +1,4 @@
-//! Whole-model validation (`engine/src/model/validate.rs`), end to end: one
+//! Whole-model validation (`engine/src/validate/`), end to end: one
 //! test per rule, each pinning the whole message (title, `-->` position,
 //! source line, caret, hint), exit code 1 and an empty stdout; then several
 //! problems in one run, a valid scenario-1 playbook, checks skipped when

@@ -15,11 +15,12 @@
 //!   its MTU from a `pre-up` line; a bridge's `mtu` is applied to every port by
 //!   the bridge hook, and the kernel gives the bridge the ports' minimum.
 
-use hostnet_engine::backend::{Backend, Detection, Target};
+use hostnet_engine::backend::{Backend, BackendId, Desired, Detection, Target};
 use hostnet_engine::change::{Block, Change, Command, Conflict, Guard, Placement, Planned, TaskId};
 use hostnet_engine::error::Result;
 use hostnet_engine::facts::{Distro, Facts};
-use hostnet_engine::model::{AddressConfig, Bridge, HostModel, Interface, Route, Tap};
+use hostnet_engine::model::topology::{BridgeDevice, Topology};
+use hostnet_engine::model::{AddressConfig, HostModel, Interface, Route, Tap};
 use hostnet_engine::root::SysPath;
 use hostnet_engine::types::{Centiseconds, FileMode, InterfaceName, MacAddr};
 use ipnet::IpNet;
@@ -35,8 +36,8 @@ const SOURCE: &str = "source /etc/network/interfaces.d/*";
 pub(crate) struct DebianIfupdown;
 
 impl Backend for DebianIfupdown {
-    fn id(&self) -> &'static str {
-        "debian-ifupdown"
+    fn id(&self) -> BackendId {
+        BackendId::new("debian-ifupdown")
     }
 
     fn target(&self) -> Target {
@@ -44,10 +45,10 @@ impl Backend for DebianIfupdown {
     }
 
     fn detect(&self, facts: &Facts) -> Detection {
-        if facts.distro == Distro::Debian {
-            Detection::Preferred
-        } else {
-            Detection::Supported
+        match facts.distro {
+            Distro::Debian => Detection::Preferred,
+            Distro::Gentoo => Detection::Unsupported("ifupdown is Debian's network system; Gentoo uses netifrc".into()),
+            Distro::Ubuntu | Distro::Systemd => Detection::Supported,
         }
     }
 
@@ -55,8 +56,8 @@ impl Backend for DebianIfupdown {
         model.has_network()
     }
 
-    fn render(&self, model: &HostModel, _facts: &Facts) -> Result<Vec<Planned>> {
-        Ok(render(model))
+    fn render(&self, desired: &Desired<'_>) -> Result<Vec<Planned>> {
+        Ok(render(&desired.topology))
     }
 }
 
@@ -97,8 +98,8 @@ impl Stanza {
     }
 }
 
-fn render(model: &HostModel) -> Vec<Planned> {
-    let stanzas = stanzas(model);
+fn render(topology: &Topology<'_>) -> Vec<Planned> {
+    let stanzas = stanzas(topology);
     let origins: Vec<TaskId> = stanzas.iter().flat_map(|s| s.origins.iter().copied()).collect();
     let mut content = String::from("# Managed by hostnet: edit the playbook, not this file.\n");
     for stanza in &stanzas {
@@ -143,13 +144,13 @@ fn render(model: &HostModel) -> Vec<Planned> {
             origins.iter().copied(),
         ),
     ];
-    if !model.bridges.is_empty() {
+    if !topology.bridges.is_empty() {
         changes.push(Planned::from_tasks(
             Change::Require {
                 package: "bridge-utils".into(),
                 reason: "the bridge_* options in /etc/network/interfaces.d/hostnet".into(),
             },
-            model.bridges.iter().map(|bridge| bridge.origin.task),
+            topology.bridges.iter().map(|bridge| bridge.bridge.origin.task),
         ));
     }
     for stanza in stanzas.iter().filter(|stanza| stanza.auto) {
@@ -173,40 +174,33 @@ fn render(model: &HostModel) -> Vec<Planned> {
 /// Every stanza, in model order: per bridge its physical ports (no `auto`,
 /// the bridge hook brings them up) then the bridge; standalone TAPs;
 /// standalone interfaces.
-fn stanzas(model: &HostModel) -> Vec<Stanza> {
+fn stanzas(topology: &Topology<'_>) -> Vec<Stanza> {
     let mut stanzas = Vec::new();
-    for bridge in &model.bridges {
-        for port in &bridge.ports {
-            if model.tap(port.value.as_str()).is_none() {
-                let mut stanza = Stanza::new(&port.value, false, "manual");
-                if let Some(interface) = model.interface(port.value.as_str()) {
-                    stanza.origins.push(interface.origin.task);
-                }
-                stanzas.push(stanza);
-            }
+    for bridge in &topology.bridges {
+        for port in bridge.ports.iter().filter(|port| port.tap().is_none()) {
+            let mut stanza = Stanza::new(port.name, false, "manual");
+            stanza
+                .origins
+                .extend(port.config.map(|interface| interface.origin.task));
+            stanzas.push(stanza);
         }
-        stanzas.push(bridge_stanza(model, bridge));
+        stanzas.push(bridge_stanza(bridge));
     }
-    for tap in &model.taps {
-        if model.bridge_of(tap.name.as_str()).is_none() {
-            stanzas.push(tap_stanza(tap, model.interface(tap.name.as_str())));
-        }
+    for tap in &topology.taps {
+        stanzas.push(tap_stanza(tap.tap, tap.config));
     }
-    for interface in &model.interfaces {
-        let name = interface.name.as_str();
-        if model.bridge_of(name).is_none() && model.tap(name).is_none() && model.bridge(name).is_none() {
-            stanzas.push(interface_stanza(interface));
-        }
+    for interface in &topology.nics {
+        stanzas.push(interface_stanza(interface));
     }
     stanzas
 }
 
-fn bridge_stanza(model: &HostModel, bridge: &Bridge) -> Stanza {
+fn bridge_stanza(device: &BridgeDevice<'_>) -> Stanza {
+    let bridge = device.bridge;
     let mut stanza = Stanza::new(&bridge.name, true, method(&bridge.address));
-    stanza.origins.push(bridge.origin.task);
     // Routes for the bridge come from an `interface` item of its name.
-    let interface = model.interface(bridge.name.as_str());
-    stanza.origins.extend(interface.map(|interface| interface.origin.task));
+    let interface = device.config;
+    stanza.origins.extend(device.origins());
     let routes = interface.map_or(&[][..], |interface| &interface.routes);
     let extra = address_options(&mut stanza, &bridge.address, routes);
     mac_option(&mut stanza, bridge.mac);
@@ -215,15 +209,15 @@ fn bridge_stanza(model: &HostModel, bridge: &Bridge) -> Stanza {
         stanza.option(format!("mtu {mtu}"));
     }
     let mut taps = Vec::new();
-    for port in &bridge.ports {
-        if let Some(tap) = model.tap(port.value.as_str()) {
+    for port in &device.ports {
+        if let Some(tap) = port.tap() {
             stanza.origins.push(tap.origin.task);
             stanza.option(format!("pre-up {}", tuntap_add(tap)));
             if let Some(mac) = tap.mac {
                 stanza.option(format!("pre-up ip link set dev {} address {mac}", tap.name));
             }
             taps.push(tap);
-        } else if let Some(interface) = model.interface(port.value.as_str()) {
+        } else if let Some(interface) = port.config {
             // The port's own stanza has no `auto`, so it is never brought up
             // by ifupdown: set its MAC and MTU before the hook enslaves it.
             stanza.origins.push(interface.origin.task);
@@ -444,7 +438,7 @@ mod tests {
     #[test]
     fn bridged_uplink_with_a_tap() {
         let model = scenario_bridged();
-        let changes = render(&model);
+        let changes = render(&Topology::of(&model));
         assert_eq!(
             file(&changes),
             "\
@@ -489,7 +483,7 @@ iface br0 inet dhcp
     #[test]
     fn host_only_tap() {
         let model = scenario_host_only();
-        let changes = render(&model);
+        let changes = render(&Topology::of(&model));
         assert_eq!(
             file(&changes),
             "\
@@ -514,7 +508,7 @@ iface tap1 inet static
     #[test]
     fn private_bridge_with_three_taps() {
         let model = scenario_private();
-        let changes = render(&model);
+        let changes = render(&Topology::of(&model));
         assert_eq!(
             file(&changes),
             "\
@@ -576,7 +570,7 @@ iface br0 inet static
         tap.mac = Some(mac("02:00:00:00:00:05"));
         tap.user = None;
         model.taps.push(tap);
-        let changes = render(&model);
+        let changes = render(&Topology::of(&model));
         assert_eq!(
             file(&changes),
             "\
@@ -635,6 +629,10 @@ iface eth2 inet static
         let backend = DebianIfupdown;
         assert_eq!(backend.detect(&facts(Distro::Debian)), Detection::Preferred);
         assert_eq!(backend.detect(&facts(Distro::Ubuntu)), Detection::Supported);
+        assert_eq!(
+            backend.detect(&facts(Distro::Gentoo)),
+            Detection::Unsupported("ifupdown is Debian's network system; Gentoo uses netifrc".into())
+        );
         assert!(!backend.wanted(&HostModel::default()));
         assert!(backend.wanted(&scenario_host_only()));
     }

@@ -34,7 +34,7 @@
 //! - A `dhcp-host` name that dnsmasq would read as a lease time (`12h`,
 //!   `3600`) or a keyword (`ignore` disables the reservation) is refused.
 
-use hostnet_engine::backend::{Backend, Detection, Target};
+use hostnet_engine::backend::{Backend, BackendId, Desired, Detection, Target};
 use hostnet_engine::change::{Block, Change, Conflict, Placement, Planned, ServiceAction, TaskId};
 use hostnet_engine::error::{Error, Result};
 use hostnet_engine::facts::{Distro, Facts};
@@ -58,8 +58,8 @@ const CONF_D: &str = "/etc/conf.d/dnsmasq";
 pub(crate) struct Dnsmasq;
 
 impl Backend for Dnsmasq {
-    fn id(&self) -> &'static str {
-        "dnsmasq"
+    fn id(&self) -> BackendId {
+        BackendId::new("dnsmasq")
     }
 
     fn target(&self) -> Target {
@@ -74,7 +74,9 @@ impl Backend for Dnsmasq {
         !model.dhcp_servers.is_empty()
     }
 
-    fn render(&self, model: &HostModel, facts: &Facts) -> Result<Vec<Planned>> {
+    fn render(&self, desired: &Desired<'_>) -> Result<Vec<Planned>> {
+        let model = desired.model;
+        let facts = desired.facts;
         let all_tasks: Vec<TaskId> = model.dhcp_servers.iter().map(|server| server.origin.task).collect();
         let dns_off = model
             .dhcp_servers
@@ -324,7 +326,7 @@ fn gentoo_blocks(model: &HostModel) -> Vec<(Block, Vec<TaskId>)> {
 mod tests {
     use std::net::Ipv4Addr;
 
-    use hostnet_engine::args::At;
+    use hostnet_engine::value::At;
 
     use hostnet_engine::model::{DhcpHost, LeaseTime};
 
@@ -370,7 +372,7 @@ mod tests {
     }
 
     fn render(model: &HostModel, distro: Distro) -> Vec<Planned> {
-        Dnsmasq.render(model, &facts(distro)).unwrap()
+        Dnsmasq.render(&Desired::new(model, &facts(distro))).unwrap()
     }
 
     /// Every whole file: path, then content.
@@ -651,7 +653,9 @@ dhcp-option=tag:br2,option:dns-server
             assert!(misread_host_name(bad), "{bad}");
             let mut model = scenario_2();
             model.dhcp_servers[0].hosts[0].value.name = Some(bad.into());
-            let error = Dnsmasq.render(&model, &facts(Distro::Debian)).unwrap_err();
+            let error = Dnsmasq
+                .render(&Desired::new(&model, &facts(Distro::Debian)))
+                .unwrap_err();
             assert!(
                 error.render().contains("as a lease time or a keyword"),
                 "{}",
@@ -667,7 +671,9 @@ dhcp-option=tag:br2,option:dns-server
     fn ipv6_dns_servers_are_refused() {
         let mut model = scenario_2();
         model.dhcp_servers[0].dns = Dns::Servers(vec!["2001:db8::53".parse().unwrap()]);
-        let error = Dnsmasq.render(&model, &facts(Distro::Debian)).unwrap_err();
+        let error = Dnsmasq
+            .render(&Desired::new(&model, &facts(Distro::Debian)))
+            .unwrap_err();
         assert!(
             error.render().contains("DHCPv4 announces IPv4 servers only"),
             "{}",

@@ -25,7 +25,7 @@
 
 use std::collections::BTreeSet;
 
-use hostnet_engine::backend::{Backend, Detection, Target};
+use hostnet_engine::backend::{Backend, BackendId, Desired, Detection, Target};
 use hostnet_engine::change::{Block, Change, Command, Guard, Placement, Planned, ServiceAction, TaskId};
 use hostnet_engine::error::Result;
 use hostnet_engine::facts::{Facts, Init};
@@ -54,8 +54,8 @@ const HEADER: &str = "\
 pub(crate) struct Ebtables;
 
 impl Backend for Ebtables {
-    fn id(&self) -> &'static str {
-        "ebtables"
+    fn id(&self) -> BackendId {
+        BackendId::new("ebtables")
     }
 
     fn target(&self) -> Target {
@@ -70,7 +70,9 @@ impl Backend for Ebtables {
         !model.mac_nats.is_empty()
     }
 
-    fn render(&self, model: &HostModel, facts: &Facts) -> Result<Vec<Planned>> {
+    fn render(&self, desired: &Desired<'_>) -> Result<Vec<Planned>> {
+        let model = desired.model;
+        let facts = desired.facts;
         let origins: BTreeSet<TaskId> = model.mac_nats.iter().map(|mac_nat| mac_nat.origin.task).collect();
         let planned = |change| Planned::from_tasks(change, origins.iter().copied());
         let rules_text = rules(&model.mac_nats);
@@ -199,9 +201,9 @@ WantedBy=multi-user.target
 
 #[cfg(test)]
 mod tests {
-    use hostnet_engine::args::At;
     use hostnet_engine::facts::Distro;
     use hostnet_engine::model::{MacNatGuest, Origin};
+    use hostnet_engine::value::At;
 
     use super::*;
     use crate::fixtures::*;
@@ -295,7 +297,7 @@ mod tests {
     #[test]
     fn debian_two_guests_rules_file_and_unit() {
         let changes = Ebtables
-            .render(&two_guests(3), &facts(Distro::Debian, Init::Systemd))
+            .render(&Desired::new(&two_guests(3), &facts(Distro::Debian, Init::Systemd)))
             .unwrap();
         assert_eq!(file_content(&changes, "/etc/hostnet/ebtables.rules"), RULES);
         assert_eq!(
@@ -336,7 +338,7 @@ WantedBy=multi-user.target
     #[test]
     fn gentoo_two_guests_rules_save_and_no_save_on_stop() {
         let changes = Ebtables
-            .render(&two_guests(3), &facts(Distro::Gentoo, Init::Openrc))
+            .render(&Desired::new(&two_guests(3), &facts(Distro::Gentoo, Init::Openrc)))
             .unwrap();
         assert_eq!(file_content(&changes, "/var/lib/ebtables/rules-save"), RULES);
         let block = changes
@@ -401,7 +403,9 @@ SAVE_ON_STOP=\"no\"
                 "-A POSTROUTING -o wlan1 -j snat --to-src 02:00:00:00:00:01 --snat-arp --snat-target ACCEPT",
             ]
         );
-        let changes = Ebtables.render(&model, &facts(Distro::Debian, Init::Systemd)).unwrap();
+        let changes = Ebtables
+            .render(&Desired::new(&model, &facts(Distro::Debian, Init::Systemd)))
+            .unwrap();
         assert!(changes.iter().all(|planned| planned.origins == [TaskId(0), TaskId(1)]));
     }
 

@@ -1,12 +1,12 @@
 //! Builders for the backends' unit tests: model items and facts in one line,
 //! the same for every backend, plus the models several backends render.
 
-use hostnet_engine::args::At;
 use hostnet_engine::change::TaskId;
 use hostnet_engine::facts::{Distro, Facts, Init};
 use hostnet_engine::model::{AddressConfig, Bridge, HostModel, Interface, Origin, Route, Tap, Written};
 use hostnet_engine::source::{Pos, Source};
 use hostnet_engine::types::{AccountName, Centiseconds, InterfaceName, MacAddr};
+use hostnet_engine::value::At;
 use ipnet::IpNet;
 
 pub(crate) fn pos() -> Pos {

@@ -20,10 +20,11 @@
 
 use std::collections::BTreeSet;
 
-use hostnet_engine::backend::{Backend, Detection, Target};
+use hostnet_engine::backend::{Backend, BackendId, Desired, Detection, Target};
 use hostnet_engine::change::{Block, Change, Command, Conflict, Guard, Placement, Planned, ServiceAction, TaskId};
 use hostnet_engine::error::Result;
 use hostnet_engine::facts::{Distro, Facts};
+use hostnet_engine::model::topology::{BridgeDevice, Port, PortKind, TapDevice, Topology};
 use hostnet_engine::model::{AddressConfig, Bridge, HostModel, Interface, Route, Tap};
 use hostnet_engine::root::SysPath;
 use hostnet_engine::types::{FileMode, InterfaceName};
@@ -41,8 +42,8 @@ const HEADER: &str = "# Bridges, TAPs and uplinks for QEMU guests. Edit the play
 pub(crate) struct GentooNetifrc;
 
 impl Backend for GentooNetifrc {
-    fn id(&self) -> &'static str {
-        "gentoo-netifrc"
+    fn id(&self) -> BackendId {
+        BackendId::new("gentoo-netifrc")
     }
 
     fn target(&self) -> Target {
@@ -61,8 +62,8 @@ impl Backend for GentooNetifrc {
         model.has_network()
     }
 
-    fn render(&self, model: &HostModel, _facts: &Facts) -> Result<Vec<Planned>> {
-        let sections = sections(model);
+    fn render(&self, desired: &Desired<'_>) -> Result<Vec<Planned>> {
+        let sections = sections(&desired.topology);
         let mut changes = vec![block(&sections)];
         for section in sections.iter().filter(|section| section.link) {
             changes.push(Planned::from_tasks(
@@ -192,52 +193,30 @@ impl Section {
 }
 
 /// Every interface netifrc configures, in block order: per bridge its ports
-/// then the bridge, then standalone TAPs, then standalone interfaces. Each
-/// name gets one section (duplicates are validation's business).
-fn sections(model: &HostModel) -> Vec<Section> {
-    let mut seen: BTreeSet<&str> = BTreeSet::new();
+/// then the bridge, then standalone TAPs, then standalone interfaces.
+fn sections(topology: &Topology<'_>) -> Vec<Section> {
     let mut sections = Vec::new();
-    for bridge in &model.bridges {
+    for bridge in &topology.bridges {
         let mut bridge_origins = Vec::new();
         for port in &bridge.ports {
-            if !seen.insert(port.value.as_str()) {
-                continue;
-            }
-            let section = match model.tap(port.value.as_str()) {
-                Some(tap) => tap_port(model, bridge, tap),
-                None => nic_port(model, bridge, &port.value),
+            let section = match port.kind {
+                PortKind::Tap(tap) => tap_port(bridge.bridge, port, tap),
+                PortKind::Nic => nic_port(bridge.bridge, port),
             };
             bridge_origins.extend(section.restart_origins.iter().copied());
             sections.push(section);
         }
-        if seen.insert(bridge.name.as_str()) {
-            sections.push(bridge_section(model, bridge, bridge_origins));
-        }
+        sections.push(bridge_section(bridge, bridge_origins));
     }
-    for tap in &model.taps {
-        if seen.insert(tap.name.as_str()) {
-            sections.push(standalone_tap(model, tap));
-        }
-    }
-    for interface in &model.interfaces {
-        if seen.insert(interface.name.as_str()) {
-            sections.push(standalone_interface(interface));
-        }
-    }
+    sections.extend(topology.taps.iter().map(standalone_tap));
+    sections.extend(topology.nics.iter().map(|nic| standalone_interface(nic)));
     sections
 }
 
-/// Tasks of an item plus the `interface` task with the same name, if any.
-fn origins(task: TaskId, interface: Option<&Interface>) -> Vec<TaskId> {
-    let mut origins = vec![task];
-    origins.extend(interface.map(|interface| interface.origin.task));
-    origins
-}
-
 /// A TAP that is a bridge port: created by its own `net.tap0`, no address.
-fn tap_port(model: &HostModel, bridge: &Bridge, tap: &Tap) -> Section {
-    let interface = model.interface(tap.name.as_str());
-    let mut section = Section::new(&tap.name, origins(tap.origin.task, interface), true, false);
+fn tap_port(bridge: &Bridge, port: &Port<'_>, tap: &Tap) -> Section {
+    let interface = port.config;
+    let mut section = Section::new(&tap.name, port.origins(), true, false);
     let why = format!(
         "{} is a TAP port of {}, created by net.{}",
         tap.name, bridge.name, tap.name
@@ -254,9 +233,11 @@ fn tap_port(model: &HostModel, bridge: &Bridge, tap: &Tap) -> Section {
 }
 
 /// A NIC that is a bridge port: net.br0 brings it up; it has no service.
-fn nic_port(model: &HostModel, bridge: &Bridge, port: &InterfaceName) -> Section {
-    let interface = model.interface(port.as_str());
-    let mut section = Section::new(port, origins(bridge.origin.task, interface), false, false);
+fn nic_port(bridge: &Bridge, nic: &Port<'_>) -> Section {
+    let (port, interface) = (nic.name, nic.config);
+    let mut origins = vec![bridge.origin.task];
+    origins.extend(interface.map(|interface| interface.origin.task));
+    let mut section = Section::new(port, origins, false, false);
     section.set(
         "config",
         "null",
@@ -270,9 +251,9 @@ fn nic_port(model: &HostModel, bridge: &Bridge, port: &InterfaceName) -> Section
 
 /// The bridge itself. An `interface` task with the bridge's name adds its
 /// routes (and MAC/MTU when the bridge task sets none).
-fn bridge_section(model: &HostModel, bridge: &Bridge, port_origins: Vec<TaskId>) -> Section {
-    let interface = model.interface(bridge.name.as_str());
-    let mut section = Section::new(&bridge.name, origins(bridge.origin.task, interface), true, true);
+fn bridge_section(device: &BridgeDevice<'_>, port_origins: Vec<TaskId>) -> Section {
+    let (bridge, interface) = (device.bridge, device.config);
+    let mut section = Section::new(&bridge.name, device.origins(), true, true);
     section.restart_origins.extend(port_origins);
     let name = &bridge.name;
     let why = format!("{name} is a bridge in the playbook");
@@ -291,12 +272,7 @@ fn bridge_section(model: &HostModel, bridge: &Bridge, port_origins: Vec<TaskId>)
     section.set_optional("bridge_priority", bridge.priority, &why);
     section.set_optional("mac", bridge.mac.or(interface.and_then(|i| i.mac)), &why);
     section.set_optional("mtu", bridge.mtu.or(interface.and_then(|i| i.mtu)), &why);
-    let needs: Vec<String> = bridge
-        .ports
-        .iter()
-        .filter(|port| model.tap(port.value.as_str()).is_some())
-        .map(|port| format!("net.{}", port.value))
-        .collect();
+    let needs: Vec<String> = device.taps().map(|tap| format!("net.{}", tap.name)).collect();
     if !needs.is_empty() {
         section.assign(
             format!("rc_net_{}_need", name.shell_var()),
@@ -309,9 +285,9 @@ fn bridge_section(model: &HostModel, bridge: &Bridge, port_origins: Vec<TaskId>)
 
 /// A TAP on no bridge (host-only): its address comes from an `interface`
 /// task with the same name, else it has none.
-fn standalone_tap(model: &HostModel, tap: &Tap) -> Section {
-    let interface = model.interface(tap.name.as_str());
-    let mut section = Section::new(&tap.name, origins(tap.origin.task, interface), true, true);
+fn standalone_tap(device: &TapDevice<'_>) -> Section {
+    let (tap, interface) = (device.tap, device.config);
+    let mut section = Section::new(&tap.name, device.origins(), true, true);
     let why = format!("{} is a TAP in the playbook", tap.name);
     section.set_tap(tap, &why);
     section.set(
@@ -410,7 +386,8 @@ mod tests {
     use crate::fixtures::*;
 
     fn render(model: &HostModel) -> Vec<Planned> {
-        GentooNetifrc.render(model, &facts(Distro::Gentoo)).unwrap()
+        let facts = facts(Distro::Gentoo);
+        GentooNetifrc.render(&Desired::new(model, &facts)).unwrap()
     }
 
     /// The block and its origins.

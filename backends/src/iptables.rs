@@ -34,7 +34,7 @@
 //! block in `/etc/conf.d/iptables` (and `ip6tables`) turns that off and pins
 //! the file name.
 
-use hostnet_engine::backend::{Backend, Detection, Target};
+use hostnet_engine::backend::{Backend, BackendId, Desired, Detection, Target};
 use hostnet_engine::change::{Block, Change, Command, Guard, Placement, Planned, ServiceAction, TaskId};
 use hostnet_engine::error::Result;
 use hostnet_engine::facts::{Distro, Facts, Init};
@@ -55,8 +55,8 @@ pub(crate) const POSTROUTING_CHAIN: &str = "HOSTNET-POSTROUTING";
 pub(crate) struct Iptables;
 
 impl Backend for Iptables {
-    fn id(&self) -> &'static str {
-        "iptables"
+    fn id(&self) -> BackendId {
+        BackendId::new("iptables")
     }
 
     fn target(&self) -> Target {
@@ -77,7 +77,9 @@ impl Backend for Iptables {
         model.has_firewall()
     }
 
-    fn render(&self, model: &HostModel, facts: &Facts) -> Result<Vec<Planned>> {
+    fn render(&self, desired: &Desired<'_>) -> Result<Vec<Planned>> {
+        let model = desired.model;
+        let facts = desired.facts;
         let groups = netfilter::groups(model);
         let all = netfilter::origins(&groups);
         let boot = Boot::of(facts.distro);
@@ -378,7 +380,7 @@ mod tests {
     }
 
     fn render(model: &HostModel, facts: &Facts) -> Vec<Planned> {
-        Iptables.render(model, facts).unwrap()
+        Iptables.render(&Desired::new(model, facts)).unwrap()
     }
 
     /// The content of the file at `path`.

@@ -10,12 +10,14 @@ mod gentoo_netifrc;
 mod iptables;
 mod netfilter;
 mod nftables;
+mod qemu_bridge_helper;
 mod sysctl;
 mod systemd_networkd;
 mod text;
 mod ufw;
 
-use hostnet_engine::backend::{Backend, Registry};
+use hostnet_engine::backend::Backend;
+use hostnet_engine::registry::Registry;
 
 /// Every backend hostnet ships, in the order detection tries them.
 pub fn registry() -> Registry {
@@ -29,6 +31,7 @@ pub fn registry() -> Registry {
         Box::new(iptables::Iptables),
         Box::new(ufw::Ufw),
         Box::new(ebtables::Ebtables),
+        Box::new(qemu_bridge_helper::QemuBridgeHelper),
     ];
     Registry::new(backends)
 }

@@ -433,8 +433,8 @@ pub(crate) fn forwards_ipv4(model: &HostModel) -> bool {
 pub(crate) mod tests {
     //! Model builders for the firewall backends' tests.
 
-    use hostnet_engine::args::At;
     use hostnet_engine::model::{FirewallRule, Nat};
+    use hostnet_engine::value::At;
 
     use super::*;
     use crate::fixtures::*;

@@ -27,7 +27,7 @@
 //! the live one on stop, which this backend does not model: on Gentoo use
 //! iptables.
 
-use hostnet_engine::backend::{Backend, Detection, Target};
+use hostnet_engine::backend::{Backend, BackendId, Desired, Detection, Target};
 use hostnet_engine::change::{Block, Change, Command, Conflict, Guard, Placement, Planned, ServiceAction, TaskId};
 use hostnet_engine::error::Result;
 use hostnet_engine::facts::{Distro, Facts, Init};
@@ -61,8 +61,8 @@ const HEADER: &str = "\
 pub(crate) struct Nftables;
 
 impl Backend for Nftables {
-    fn id(&self) -> &'static str {
-        "nftables"
+    fn id(&self) -> BackendId {
+        BackendId::new("nftables")
     }
 
     fn target(&self) -> Target {
@@ -86,7 +86,9 @@ impl Backend for Nftables {
         model.has_firewall()
     }
 
-    fn render(&self, model: &HostModel, facts: &Facts) -> Result<Vec<Planned>> {
+    fn render(&self, desired: &Desired<'_>) -> Result<Vec<Planned>> {
+        let model = desired.model;
+        let facts = desired.facts;
         let ruleset = Ruleset::of(model);
         let origins = ruleset.origins();
         let planned = |change| Planned::from_tasks(change, origins.iter().copied());
@@ -324,7 +326,7 @@ mod tests {
     }
 
     fn render(model: &HostModel) -> Vec<Planned> {
-        Nftables.render(model, &debian()).unwrap()
+        Nftables.render(&Desired::new(model, &debian())).unwrap()
     }
 
     fn rules_file(changes: &[Planned]) -> String {
@@ -644,7 +646,10 @@ delete table inet hostnet
     #[test]
     fn gentoo_owns_the_saved_ruleset() {
         let changes = Nftables
-            .render(&scenario_2(), &facts(Distro::Gentoo, Init::Openrc, &["nft"], false))
+            .render(&Desired::new(
+                &scenario_2(),
+                &facts(Distro::Gentoo, Init::Openrc, &["nft"], false),
+            ))
             .unwrap();
         let changes: Vec<&Change> = changes.iter().map(|planned| &planned.change).collect();
         let Change::File {

@@ -9,7 +9,7 @@
 //! `99-sysctl.conf` link to `/etc/sysctl.conf`, so the user's own file keeps
 //! the last word.
 
-use hostnet_engine::backend::{Backend, Detection, Target};
+use hostnet_engine::backend::{Backend, BackendId, Desired, Detection, Target};
 use hostnet_engine::change::{Change, Command, Guard, Planned};
 use hostnet_engine::error::Result;
 use hostnet_engine::facts::Facts;
@@ -24,8 +24,8 @@ const PATH: &str = "/etc/sysctl.d/30-hostnet.conf";
 pub(crate) struct Sysctl;
 
 impl Backend for Sysctl {
-    fn id(&self) -> &'static str {
-        "sysctl"
+    fn id(&self) -> BackendId {
+        BackendId::new("sysctl")
     }
 
     fn target(&self) -> Target {
@@ -40,7 +40,8 @@ impl Backend for Sysctl {
         !model.sysctls.is_empty()
     }
 
-    fn render(&self, model: &HostModel, _facts: &Facts) -> Result<Vec<Planned>> {
+    fn render(&self, desired: &Desired<'_>) -> Result<Vec<Planned>> {
+        let model = desired.model;
         let mut content = String::from(
             "# Managed by hostnet: edit the playbook, not this file.\n\
              # Kernel parameters for the guests' networking.\n",
@@ -100,7 +101,7 @@ mod tests {
             sysctls: vec![parameter(3, "net.ipv4.ip_forward", "1")],
             ..HostModel::default()
         };
-        let changes = Sysctl.render(&model, &facts(Distro::Gentoo)).unwrap();
+        let changes = Sysctl.render(&Desired::new(&model, &facts(Distro::Gentoo))).unwrap();
         assert_eq!(changes.len(), 2);
         assert_eq!(
             changes[0].change,
@@ -138,7 +139,7 @@ net.ipv4.ip_forward = 1
             ],
             ..HostModel::default()
         };
-        let changes = Sysctl.render(&model, &facts(Distro::Debian)).unwrap();
+        let changes = Sysctl.render(&Desired::new(&model, &facts(Distro::Debian))).unwrap();
         let Change::File { content, .. } = &changes[0].change else {
             panic!("expected the file first: {:?}", changes[0]);
         };

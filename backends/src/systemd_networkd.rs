@@ -14,10 +14,11 @@
 //!   needs `ConfigureWithoutCarrier=yes` to get its address before a guest
 //!   starts; so does a TAP.
 
-use hostnet_engine::backend::{Backend, Detection, Target};
+use hostnet_engine::backend::{Backend, BackendId, Desired, Detection, Target};
 use hostnet_engine::change::{Change, Command, Guard, Planned, ServiceAction, TaskId};
 use hostnet_engine::error::Result;
-use hostnet_engine::facts::{Distro, Facts};
+use hostnet_engine::facts::{Distro, Facts, Init};
+use hostnet_engine::model::topology::{BridgeDevice, Topology};
 use hostnet_engine::model::{AddressConfig, Bridge, HostModel, Interface, Route, Tap};
 use hostnet_engine::root::SysPath;
 use hostnet_engine::types::{FileMode, InterfaceName};
@@ -29,8 +30,8 @@ const DIRECTORY: &str = "/etc/systemd/network";
 pub(crate) struct SystemdNetworkd;
 
 impl Backend for SystemdNetworkd {
-    fn id(&self) -> &'static str {
-        "systemd-networkd"
+    fn id(&self) -> BackendId {
+        BackendId::new("systemd-networkd")
     }
 
     fn target(&self) -> Target {
@@ -38,6 +39,12 @@ impl Backend for SystemdNetworkd {
     }
 
     fn detect(&self, facts: &Facts) -> Detection {
+        if facts.init != Init::Systemd {
+            return Detection::Unsupported(format!(
+                "systemd-networkd runs under systemd, and this host's init is {}",
+                facts.init.display_name()
+            ));
+        }
         match facts.distro {
             Distro::Ubuntu | Distro::Systemd => Detection::Preferred,
             Distro::Gentoo | Distro::Debian => Detection::Supported,
@@ -48,8 +55,8 @@ impl Backend for SystemdNetworkd {
         model.has_network()
     }
 
-    fn render(&self, model: &HostModel, _facts: &Facts) -> Result<Vec<Planned>> {
-        Ok(render(model))
+    fn render(&self, desired: &Desired<'_>) -> Result<Vec<Planned>> {
+        Ok(render(&desired.topology))
     }
 }
 
@@ -81,36 +88,27 @@ struct File {
     origins: Vec<TaskId>,
 }
 
-fn render(model: &HostModel) -> Vec<Planned> {
+fn render(topology: &Topology<'_>) -> Vec<Planned> {
     let mut files = Vec::new();
-    for bridge in &model.bridges {
+    for device in &topology.bridges {
+        let bridge = device.bridge;
         files.push(bridge_netdev(bridge));
-        files.push(bridge_network(model, bridge));
-        for port in &bridge.ports {
-            if let Some(tap) = model.tap(port.value.as_str()) {
+        files.push(bridge_network(device));
+        for port in &device.ports {
+            if let Some(tap) = port.tap() {
                 files.push(tap_netdev(tap));
                 files.push(port_network(&tap.name, bridge, None, Some(tap)));
             } else {
-                files.push(port_network(
-                    &port.value,
-                    bridge,
-                    model.interface(port.value.as_str()),
-                    None,
-                ));
+                files.push(port_network(port.name, bridge, port.config, None));
             }
         }
     }
-    for tap in &model.taps {
-        if model.bridge_of(tap.name.as_str()).is_none() {
-            files.push(tap_netdev(tap));
-            files.push(standalone_tap_network(tap, model.interface(tap.name.as_str())));
-        }
+    for device in &topology.taps {
+        files.push(tap_netdev(device.tap));
+        files.push(standalone_tap_network(device.tap, device.config));
     }
-    for interface in &model.interfaces {
-        let name = interface.name.as_str();
-        if model.bridge_of(name).is_none() && model.tap(name).is_none() && model.bridge(name).is_none() {
-            files.push(interface_network(interface));
-        }
+    for interface in &topology.nics {
+        files.push(interface_network(interface));
     }
     let paths: Vec<SysPath> = files
         .iter()
@@ -185,7 +183,8 @@ fn bridge_netdev(bridge: &Bridge) -> File {
     }
 }
 
-fn bridge_network(model: &HostModel, bridge: &Bridge) -> File {
+fn bridge_network(device: &BridgeDevice<'_>) -> File {
+    let bridge = device.bridge;
     let mut unit = Unit::new();
     unit.section("Match");
     unit.key("Name", &bridge.name);
@@ -199,8 +198,7 @@ fn bridge_network(model: &HostModel, bridge: &Bridge) -> File {
     }
     unit.section("Network");
     addresses(&mut unit, &bridge.address);
-    let only_taps = bridge.ports.iter().all(|port| model.tap(port.value.as_str()).is_some());
-    if only_taps {
+    if device.only_taps() {
         unit.key("ConfigureWithoutCarrier", "yes");
         // A private bridge (guests only): a guest's router advertisement must
         // not change the host's IPv6 routing, and networkd must not wait ~10 s
@@ -208,14 +206,11 @@ fn bridge_network(model: &HostModel, bridge: &Bridge) -> File {
         unit.key("IPv6AcceptRA", "no");
     }
     // Routes for the bridge come from an `interface` item of its name.
-    let interface = model.interface(bridge.name.as_str());
-    routes(&mut unit, interface.map_or(&[][..], |i| &i.routes));
-    let mut origins = vec![bridge.origin.task];
-    origins.extend(interface.map(|interface| interface.origin.task));
+    routes(&mut unit, device.config.map_or(&[][..], |i| &i.routes));
     File {
         name: file_name(&bridge.name, "network"),
         unit,
-        origins,
+        origins: device.origins(),
     }
 }
 
@@ -373,7 +368,7 @@ mod tests {
 
     #[test]
     fn bridged_uplink_with_a_tap() {
-        let changes = render(&scenario_bridged());
+        let changes = render(&Topology::of(&scenario_bridged()));
         assert_eq!(
             files(&changes),
             "\
@@ -459,7 +454,7 @@ ConfigureWithoutCarrier=yes
 
     #[test]
     fn host_only_tap() {
-        let changes = render(&scenario_host_only());
+        let changes = render(&Topology::of(&scenario_host_only()));
         assert_eq!(
             files(&changes),
             "\
@@ -489,7 +484,7 @@ ConfigureWithoutCarrier=yes
 
     #[test]
     fn private_bridge_with_three_taps() {
-        let changes = render(&scenario_private());
+        let changes = render(&Topology::of(&scenario_private()));
         let text = files(&changes);
         let expected_bridge = "\
 ==> /etc/systemd/network/10-hostnet-br0.netdev <==
@@ -586,7 +581,7 @@ ConfigureWithoutCarrier=yes
         tap.user = None;
         tap.group = None;
         model.taps.push(tap);
-        let changes = render(&model);
+        let changes = render(&Topology::of(&model));
         assert_eq!(
             files(&changes),
             "\
@@ -667,6 +662,13 @@ Gateway=192.0.2.254
         assert_eq!(backend.detect(&facts(Distro::Ubuntu)), Detection::Preferred);
         assert_eq!(backend.detect(&facts(Distro::Systemd)), Detection::Preferred);
         assert_eq!(backend.detect(&facts(Distro::Debian)), Detection::Supported);
-        assert_eq!(backend.detect(&facts(Distro::Gentoo)), Detection::Supported);
+        // Gentoo runs OpenRC here: networkd cannot run without systemd.
+        assert_eq!(
+            backend.detect(&facts(Distro::Gentoo)),
+            Detection::Unsupported("systemd-networkd runs under systemd, and this host's init is OpenRC".into())
+        );
+        let mut gentoo_systemd = facts(Distro::Gentoo);
+        gentoo_systemd.init = Init::Systemd;
+        assert_eq!(backend.detect(&gentoo_systemd), Detection::Supported);
     }
 }

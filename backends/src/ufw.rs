@@ -29,7 +29,7 @@
 //!   (it is 0640 as shipped).
 //! - Then `ufw reload` (which does nothing while ufw is disabled), when a file changed.
 
-use hostnet_engine::backend::{Backend, Detection, Target};
+use hostnet_engine::backend::{Backend, BackendId, Desired, Detection, Target};
 use hostnet_engine::change::{Block, Change, Command, Guard, Placement, Planned, TaskId};
 use hostnet_engine::error::Result;
 use hostnet_engine::facts::Facts;
@@ -56,8 +56,8 @@ const IP_FORWARD: &str = "net/ipv4/ip_forward=1";
 pub(crate) struct Ufw;
 
 impl Backend for Ufw {
-    fn id(&self) -> &'static str {
-        "ufw"
+    fn id(&self) -> BackendId {
+        BackendId::new("ufw")
     }
 
     fn target(&self) -> Target {
@@ -78,7 +78,8 @@ impl Backend for Ufw {
         model.has_firewall()
     }
 
-    fn render(&self, model: &HostModel, _facts: &Facts) -> Result<Vec<Planned>> {
+    fn render(&self, desired: &Desired<'_>) -> Result<Vec<Planned>> {
+        let model = desired.model;
         let groups = netfilter::groups(model);
         let all = netfilter::origins(&groups);
         let nat: Vec<&Group> = groups.iter().filter(|group| group.hook == Hook::Postrouting).collect();
@@ -273,7 +274,7 @@ mod tests {
     }
 
     fn render(model: &HostModel) -> Vec<Planned> {
-        Ufw.render(model, &facts()).unwrap()
+        Ufw.render(&Desired::new(model, &facts())).unwrap()
     }
 
     /// The block at `path` with `marker`, and its origins.
@@ -496,7 +497,7 @@ esac
         gentoo.distro = Distro::Gentoo;
         gentoo.init = Init::Openrc;
         let debian = render(&scenario_5());
-        let other = Ufw.render(&scenario_5(), &gentoo).unwrap();
+        let other = Ufw.render(&Desired::new(&scenario_5(), &gentoo)).unwrap();
         let paths = |changes: &[Planned]| -> Vec<String> {
             changes
                 .iter()

@@ -49,10 +49,37 @@ pub enum ErrorKind {
     UnknownHandler { name: String, suggestion: Option<String> },
     #[error("{message}")]
     Invalid { message: String, hint: Option<String> },
+    /// A validation rule the model breaks (`validate/`).
+    #[error("{message}")]
+    Rule {
+        rule: Rule,
+        message: String,
+        hint: Option<String>,
+    },
     #[error("{message}")]
     Facts { message: String },
-    #[error("{message}")]
-    Backend { message: String },
+    #[error("unknown {target} backend `{id}`")]
+    UnknownBackend {
+        target: &'static str,
+        id: String,
+        suggestion: Option<String>,
+        available: Vec<&'static str>,
+    },
+    #[error("{target} backend `{id}` conflicts with {other}")]
+    BackendConflict {
+        target: &'static str,
+        id: &'static str,
+        other: String,
+    },
+    #[error("the {target} backend `{id}` cannot be used on this host: {reason}")]
+    BackendUnusable {
+        target: &'static str,
+        id: &'static str,
+        reason: String,
+        usable: Vec<&'static str>,
+    },
+    #[error("no {target} backend fits this host ({reasons})")]
+    NoBackend { target: &'static str, reasons: String },
     #[error("another hostnet apply holds `{}`", path.display())]
     Locked { path: PathBuf },
     #[error("no run to roll back under `{}`", root.display())]
@@ -94,11 +121,146 @@ impl ErrorKind {
                 ..
             } => Some(format!("did you mean `{suggestion}`?")),
             Self::UnknownHandler { .. } => Some("add a task with this name under the play's `handlers:`".into()),
-            Self::InvalidValue { hint, .. } | Self::Invalid { hint, .. } => hint.clone(),
+            Self::InvalidValue { hint, .. } | Self::Invalid { hint, .. } | Self::Rule { hint, .. } => hint.clone(),
+            Self::UnknownBackend {
+                suggestion: Some(suggestion),
+                ..
+            } => Some(format!("did you mean `{suggestion}`?")),
+            Self::UnknownBackend { available, .. } if !available.is_empty() => Some(format!(
+                "expected one of {}",
+                available
+                    .iter()
+                    .map(|id| format!("`{id}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+            Self::BackendConflict { target, .. } => Some(format!(
+                "a host has one {target} backend: ask for the same one everywhere, or leave the choice to detection"
+            )),
+            Self::BackendUnusable { target, usable, .. } => Some(if usable.is_empty() {
+                format!("no {target} backend is usable on this host")
+            } else {
+                format!(
+                    "usable here: {}",
+                    usable.iter().map(|id| format!("`{id}`")).collect::<Vec<_>>().join(", ")
+                )
+            }),
             Self::Locked { .. } => Some("wait for it to finish; the lock is released when that process exits".into()),
             _ => None,
         }
     }
+}
+
+/// The validation rules (`engine/src/validate/`), so callers and tests can
+/// tell which rule a model broke without reading its message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Rule {
+    /// A bridge, TAP, interface, DHCP server or VM defined twice.
+    Duplicate,
+    /// A kernel parameter set to two values.
+    ConflictingSysctl,
+    /// Two devices of different kinds with one name.
+    SameName,
+    /// Two names netifrc turns into the same variable suffix.
+    NetifrcCollision,
+    /// A bridge listed among its own ports.
+    PortIsItsBridge,
+    /// A bridge as another bridge's port.
+    BridgeAsPort,
+    /// A port listed twice in one bridge.
+    PortTwice,
+    /// A port in two bridges.
+    PortInTwoBridges,
+    /// A wireless interface as a bridge port.
+    WirelessPort,
+    /// A port that neither exists nor is created.
+    MissingPort,
+    /// A bridge port with an address of its own.
+    PortWithAddress,
+    /// A subnet's network address as a host address.
+    NetworkAddress,
+    /// A subnet's broadcast address as a host address.
+    BroadcastAddress,
+    /// Two interfaces on overlapping subnets.
+    SubnetOverlap,
+    /// A subnet overlapping one the host already has.
+    HostSubnetOverlap,
+    /// A multicast MAC on an interface.
+    MulticastMac,
+    /// One MAC on two interfaces.
+    DuplicateMac,
+    /// `forward_delay: 0` with STP on.
+    ForwardDelayWithStp,
+    /// A forward delay the kernel refuses with STP on.
+    ForwardDelayRange,
+    /// A hello time or max age the kernel refuses.
+    TimerRange,
+    /// A TAP owner the host does not have.
+    UnknownOwner,
+    /// A DHCP server on an interface without a static IPv4 address.
+    DhcpWithoutAddress,
+    /// A DHCP range that ends before it starts.
+    DhcpRangeReversed,
+    /// A DHCP range outside the interface's subnet.
+    DhcpRangeOutside,
+    /// A DHCP range that contains the interface's own address.
+    DhcpRangeHasHost,
+    /// A router outside the DHCP subnet.
+    RouterOutside,
+    /// A fixed lease outside the subnet.
+    LeaseOutside,
+    /// A fixed lease of the interface's own address.
+    LeaseIsHost,
+    /// A fixed lease for a multicast MAC.
+    LeaseMulticastMac,
+    /// Two fixed leases for one MAC.
+    LeaseMacTwice,
+    /// One address leased to two MACs.
+    LeaseIpTwice,
+    /// A MAC NAT guest address listed twice.
+    MacNatGuestTwice,
+    /// `bridge_forward` on something that is not a bridge of the playbook.
+    BridgeForwardUnknown,
+}
+
+impl Rule {
+    /// Every rule.
+    pub const ALL: [Self; 33] = [
+        Self::Duplicate,
+        Self::ConflictingSysctl,
+        Self::SameName,
+        Self::NetifrcCollision,
+        Self::PortIsItsBridge,
+        Self::BridgeAsPort,
+        Self::PortTwice,
+        Self::PortInTwoBridges,
+        Self::WirelessPort,
+        Self::MissingPort,
+        Self::PortWithAddress,
+        Self::NetworkAddress,
+        Self::BroadcastAddress,
+        Self::SubnetOverlap,
+        Self::HostSubnetOverlap,
+        Self::MulticastMac,
+        Self::DuplicateMac,
+        Self::ForwardDelayWithStp,
+        Self::ForwardDelayRange,
+        Self::TimerRange,
+        Self::UnknownOwner,
+        Self::DhcpWithoutAddress,
+        Self::DhcpRangeReversed,
+        Self::DhcpRangeOutside,
+        Self::DhcpRangeHasHost,
+        Self::RouterOutside,
+        Self::LeaseOutside,
+        Self::LeaseIsHost,
+        Self::LeaseMulticastMac,
+        Self::LeaseMacTwice,
+        Self::LeaseIpTwice,
+        Self::MacNatGuestTwice,
+        Self::BridgeForwardUnknown,
+    ];
 }
 
 /// An error with where it happened.
@@ -136,6 +298,18 @@ impl Error {
         Self::at(
             pos,
             ErrorKind::Invalid {
+                message: message.into(),
+                hint,
+            },
+        )
+    }
+
+    /// A validation rule broken at a position, with an optional hint.
+    pub fn rule(rule: Rule, pos: &Pos, message: impl Into<String>, hint: Option<String>) -> Self {
+        Self::at(
+            pos,
+            ErrorKind::Rule {
+                rule,
                 message: message.into(),
                 hint,
             },

@@ -10,14 +10,18 @@ use std::path::Path;
 use minijinja::Value;
 use serde::Serialize;
 
-use crate::args::{Arg, Args};
-use crate::change::{Change, Planned, TaskId};
+use crate::change::{Planned, TaskId};
 use crate::error::{Error, ErrorKind, Errors, Result, suggest};
 use crate::facts::Facts;
-use crate::model::{HostModel, Origin};
-use crate::playbook::{Key, Node, Play, Playbook, Task};
+use crate::model::HostModel;
+use crate::modules::args::Args;
+use crate::modules::spec::{SubTask, TaskContext};
+use crate::playbook::{Play, Playbook, Task};
+use crate::registry::Registry;
 use crate::source::Pos;
-use crate::template::{Scope, Templates, scope_value};
+use crate::template::Templates;
+use crate::value::{Arg, Scope, scope_value};
+use crate::yaml::{Key, Node};
 
 /// Which tasks run, by tag (`--tags`, `--skip-tags`).
 #[derive(Clone, Debug, Default)]
@@ -86,6 +90,8 @@ pub struct TaskRun {
     pub handler: bool,
     /// The task that expanded into this one (`vm_network` → `bridge`, …).
     pub parent: Option<TaskId>,
+    /// The module's arguments after templating, once per item it ran for (`-v`).
+    pub args: Vec<serde_json::Value>,
 }
 
 /// A play as run.
@@ -110,54 +116,6 @@ pub struct Execution {
     pub changes: Vec<Planned>,
 }
 
-/// What a module sees while it runs for one item.
-pub struct TaskContext<'a> {
-    /// The task.
-    pub task: TaskId,
-    /// Where the task is.
-    pub pos: Pos,
-    /// Detected facts.
-    pub facts: &'a Facts,
-    /// The desired network state, to add items to.
-    pub model: &'a mut HostModel,
-    /// Changes asked for directly.
-    pub changes: &'a mut Vec<Planned>,
-    /// The playbook's directory (for `src:` templates).
-    pub base_dir: &'a Path,
-    /// The template environment.
-    pub templates: &'a Templates,
-    /// The variables in scope.
-    pub scope: &'a Value,
-    /// Low-level tasks this task expands into (run after it, each shown as a task of its own).
-    pub subtasks: Vec<SubTask>,
-}
-
-/// A low-level task a high-level module expands into.
-#[derive(Debug)]
-pub struct SubTask {
-    /// Shown as `TASK [parent › name]`.
-    pub name: String,
-    /// The module it calls.
-    pub module: &'static crate::modules::Module,
-    /// Its arguments, already templated.
-    pub arg: Arg,
-}
-
-impl TaskContext<'_> {
-    /// Ask for a change.
-    pub fn change(&mut self, change: Change) {
-        self.changes.push(Planned::new(change, self.task));
-    }
-
-    /// The origin of an item this task adds, at `pos`.
-    pub fn origin(&self, pos: &Pos) -> Origin {
-        Origin {
-            task: self.task,
-            pos: pos.clone(),
-        }
-    }
-}
-
 /// Inputs that do not come from the playbook.
 pub struct Inputs<'a> {
     /// Detected or given facts.
@@ -168,6 +126,8 @@ pub struct Inputs<'a> {
     pub tags: &'a TagFilter,
     /// The template environment.
     pub templates: &'a Templates,
+    /// The backends, for tasks that name one.
+    pub registry: &'a Registry,
 }
 
 /// Run every play's tasks (not the handlers; see [`run_handler`]).
@@ -292,6 +252,7 @@ fn run_task(
         notify: task.notify.iter().map(|(name, _)| name.clone()).collect(),
         handler,
         parent: None,
+        args: Vec::new(),
     };
     if !handler && !inputs.tags.selects(&task.tags) {
         run.state = TaskState::Skipped {
@@ -348,6 +309,7 @@ fn run_task(
             run.items.push(label);
         }
         let arg = inputs.templates.render(&task.args, &value)?;
+        run.args.push(shown(&arg));
         let call = Call {
             module: task.module,
             task: id,
@@ -409,6 +371,7 @@ fn run_subtask(
         notify: notify.to_vec(),
         handler,
         parent: Some(parent),
+        args: vec![subtask.args.clone()],
     });
     let value = Value::from(());
     let call = Call {
@@ -417,8 +380,9 @@ fn run_subtask(
         pos: &pos,
         scope: &value,
     };
-    let nested = call.run(subtask.arg, inputs, base_dir, execution)?;
-    debug_assert!(nested.is_empty(), "subtasks do not expand further");
+    let mut context = call.context(inputs, base_dir, execution);
+    (subtask.add)(&mut context)?;
+    debug_assert!(context.subtasks.is_empty(), "subtasks do not expand further");
     Ok(())
 }
 
@@ -431,10 +395,10 @@ struct Call<'a> {
     scope: &'a Value,
 }
 
-impl Call<'_> {
-    fn run(self, arg: Arg, inputs: &Inputs<'_>, base_dir: &Path, execution: &mut Execution) -> Result<Vec<SubTask>> {
-        let mut args = Args::new(self.module, arg)?;
-        let mut context = TaskContext {
+impl<'a> Call<'a> {
+    /// What the module sees for this call.
+    fn context(&self, inputs: &Inputs<'a>, base_dir: &'a Path, execution: &'a mut Execution) -> TaskContext<'a> {
+        TaskContext {
             task: self.task,
             pos: self.pos.clone(),
             facts: inputs.facts,
@@ -442,13 +406,30 @@ impl Call<'_> {
             changes: &mut execution.changes,
             base_dir,
             templates: inputs.templates,
+            registry: inputs.registry,
             scope: self.scope,
             subtasks: Vec::new(),
-        };
+        }
+    }
+
+    fn run(
+        self,
+        arg: Arg,
+        inputs: &Inputs<'a>,
+        base_dir: &'a Path,
+        execution: &'a mut Execution,
+    ) -> Result<Vec<SubTask>> {
+        let mut args = Args::new(self.module.name, self.module.context, self.module.args, arg)?;
+        let mut context = self.context(inputs, base_dir, execution);
         (self.module.run)(&mut args, &mut context)?;
         args.finish()?;
         Ok(context.subtasks)
     }
+}
+
+/// Templated arguments as data, for `-v`.
+fn shown(arg: &Arg) -> serde_json::Value {
+    serde_json::to_value(arg.to_value()).unwrap_or(serde_json::Value::Null)
 }
 
 fn scope_map(value: &Value) -> Scope {

@@ -10,10 +10,10 @@ use minijinja::Value;
 use serde::Serialize;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::playbook::{Node, NodeValue, load_vars_file};
 use crate::root::{Root, SysPath};
-use crate::template::{Scope, map_value};
 use crate::types::{InterfaceName, MacAddr};
+use crate::value::{Scope, map_value};
+use crate::yaml::{self, Node, NodeValue};
 
 /// The distro family, which decides the targets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -71,6 +71,14 @@ impl Init {
     pub fn name(self) -> &'static str {
         match self {
             Self::Openrc => "openrc",
+            Self::Systemd => "systemd",
+        }
+    }
+
+    /// The name used in messages.
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Self::Openrc => "OpenRC",
             Self::Systemd => "systemd",
         }
     }
@@ -271,7 +279,7 @@ pub fn distro_from_os_release(text: &str) -> Distro {
 /// tools: [iptables, dnsmasq]
 /// ```
 pub fn load(path: &Path, distro: Option<Distro>) -> Result<Facts> {
-    let vars = load_vars_file(path)?;
+    let vars = yaml::load_mapping(path, "a mapping of facts")?;
     let mut facts = Facts {
         distro: Distro::Systemd,
         init: Init::Systemd,
@@ -302,9 +310,10 @@ pub fn load(path: &Path, distro: Option<Distro>) -> Result<Facts> {
                     facts.interfaces.push(interface_fact(item)?);
                 }
             }
-            "users" => facts.users = Some(names(node)?),
-            "groups" => facts.groups = Some(names(node)?),
-            "tools" => facts.tools = names(node)?,
+            // `null` (as `facts --json` writes it): not known, so not checked.
+            "users" => facts.users = known(node).map(names).transpose()?,
+            "groups" => facts.groups = known(node).map(names).transpose()?,
+            "tools" => facts.tools = known(node).map(names).transpose()?.unwrap_or_default(),
             "ufw_enabled" => {
                 facts.ufw_enabled = matches!(node.value, NodeValue::Bool(true));
             }
@@ -359,6 +368,11 @@ fn parse_scalar<T: FromStr<Err = String>>(node: &Node, what: &str) -> Result<T> 
     node.as_str(what)?.parse().map_err(|message| invalid(node, message))
 }
 
+/// The node, unless it is `null`.
+fn known(node: &Node) -> Option<&Node> {
+    (!matches!(node.value, NodeValue::Null)).then_some(node)
+}
+
 fn names(node: &Node) -> Result<Vec<String>> {
     Ok(node
         .string_list("a list of names")?
@@ -381,7 +395,7 @@ fn interface_fact(node: &Node) -> Result<InterfaceFact> {
                 fact.name = parse_scalar(value, "an interface name")?;
                 named = true;
             }
-            "mac" => fact.mac = Some(parse_scalar(value, "a MAC address")?),
+            "mac" => fact.mac = known(value).map(|mac| parse_scalar(mac, "a MAC address")).transpose()?,
             "wireless" => fact.wireless = matches!(value.value, NodeValue::Bool(true)),
             "addresses" => {
                 for (address, _) in value.string_list("a list of addresses")? {

@@ -1,19 +1,25 @@
 //! hostnet's engine: everything between a playbook and the host.
 //!
-//! Data flows one way:
+//! Data flows one way, and the files read in the same order (a test keeps
+//! the import graph free of cycles):
 //!
 //! ```text
-//! load (playbook/) → template (template.rs, filters.rs) → model (execute.rs, modules/, model/)
-//!   → validate (model/validate.rs) → render (backend.rs; backends live in hostnet-backends)
-//!   → plan (plan.rs, pipeline.rs) → print (the CLI) | apply (apply.rs) → rollback (rollback.rs)
+//! load      yaml.rs, playbook/            YAML → positioned nodes → plays and tasks
+//! template  template.rs, filters.rs       values only; results are `value::Arg`s with positions
+//! execute   execute.rs, modules/          tasks in order; modules add typed items to the model
+//! model     model/                        HostModel, and its topology (model/topology.rs)
+//! validate  validate/                     every whole-model rule, one file per concern
+//! choose    registry.rs, backend.rs       one backend per target, explicit choices checked
+//! render    hostnet-backends              pure: Desired (model, topology, facts) → changes
+//! plan      plan.rs, pipeline.rs          real changes against the root, per task
+//! apply     apply.rs, runs.rs, mutate.rs  journaled, atomic; rollback.rs plans the undoing
 //! ```
 //!
-//! Only `root.rs` (reads), `facts.rs` (through `Root`) and `apply.rs` /
-//! `rollback.rs` touch the file system, and only `apply.rs` writes or runs
-//! anything. Backends are pure: `(&HostModel, &Facts) → Vec<Planned>`.
+//! `root.rs` reads the host; only `mutate.rs` changes it (files, links,
+//! locks) or runs a program, called by `apply.rs` for plans and `runs.rs`
+//! for hostnet's own records. `clippy.toml` bans those operations elsewhere.
 
 pub mod apply;
-pub mod args;
 pub mod backend;
 pub mod block;
 pub mod change;
@@ -22,16 +28,28 @@ pub mod error;
 pub mod execute;
 pub mod facts;
 pub mod filters;
+pub mod graph;
+pub mod inventory;
+pub mod live;
 pub mod model;
 pub mod modules;
+pub mod mutate;
 pub mod pipeline;
 pub mod plan;
 pub mod playbook;
 pub mod qemu;
+pub mod registry;
 pub mod rollback;
 pub mod root;
+pub mod runs;
+pub mod schema;
 pub mod services;
 pub mod shell;
 pub mod source;
+pub mod target;
 pub mod template;
 pub mod types;
+pub mod validate;
+pub mod value;
+pub mod verify;
+pub mod yaml;

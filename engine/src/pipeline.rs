@@ -10,15 +10,17 @@ use indexmap::IndexMap;
 use minijinja::Value;
 use minijinja::value::Serde;
 
-use crate::backend::{Choices, Registry, Target};
+use crate::backend::Desired;
 use crate::error::{Error, ErrorKind, Errors, Result};
 use crate::execute::{self, Execution, Inputs, TagFilter, TaskRun, TaskState, handler_name};
 use crate::facts::{self, Distro, Facts};
-use crate::model::validate::validate;
 use crate::plan::{Builder, Plan, PlayPlan, Status, Step, TaskPlan};
 use crate::playbook::{self, Playbook};
+use crate::registry::{Choices, Registry, Selection};
 use crate::root::Root;
-use crate::template::{Scope, Templates, scope_value};
+use crate::template::Templates;
+use crate::validate::validate;
+use crate::value::{Scope, scope_value};
 
 /// Where facts come from.
 #[derive(Clone, Debug)]
@@ -51,7 +53,7 @@ pub struct Request {
 }
 
 /// The result of loading and running the tasks (what `check` reports).
-pub struct Prepared {
+pub struct Prepared<'r> {
     /// The playbook.
     pub playbook: Playbook,
     /// Facts used.
@@ -60,6 +62,8 @@ pub struct Prepared {
     pub execution: Execution,
     /// Extra vars.
     pub extra_vars: Scope,
+    /// The backend of every target the model needs.
+    pub selection: Selection<'r>,
 }
 
 /// Gather (or load) the facts for a request.
@@ -77,8 +81,8 @@ pub fn facts_of(root: &Root, source: &FactsSource, distro: Option<Distro>) -> Re
     }
 }
 
-/// Load, template and validate: everything `check` does.
-pub fn prepare(request: &Request) -> Result<Prepared, Errors> {
+/// Load, template and validate, and choose the backends: everything `check` does.
+pub fn prepare<'r>(request: &Request, registry: &'r Registry) -> Result<Prepared<'r>, Errors> {
     let playbook = playbook::load(&request.playbook)?;
     let facts = facts(request)?;
     let templates = Templates::new();
@@ -88,25 +92,20 @@ pub fn prepare(request: &Request) -> Result<Prepared, Errors> {
         extra_vars: &extra_vars,
         tags: &request.tags,
         templates: &templates,
+        registry,
     };
     let execution = execute::execute(&playbook, &inputs)?;
-    let mut errors = validate(&execution.model, &facts);
-    errors.extend(crate::model::validate_services::validate(&execution.model));
-    // One report in playbook order, whichever check found what.
-    errors.sort_by_key(|error| {
-        error
-            .pos
-            .as_ref()
-            .map(|pos| (pos.source.path.clone(), pos.line, pos.column))
-    });
+    let errors = validate(&execution.model, &facts);
     if !errors.is_empty() {
         return Err(Errors(errors));
     }
+    let selection = registry.select(&execution.model, &facts, &request.choices)?;
     Ok(Prepared {
         playbook,
         facts,
         execution,
         extra_vars,
+        selection,
     })
 }
 
@@ -117,28 +116,19 @@ pub fn plan(request: &Request, registry: &Registry) -> Result<Plan, Errors> {
         facts,
         mut execution,
         extra_vars,
-    } = prepare(request)?;
+        selection,
+    } = prepare(request, registry)?;
     let mut backends = IndexMap::new();
     let mut changes = execution.changes.clone();
-    for target in Target::ALL {
-        let wanted: Vec<_> = registry
-            .all()
-            .filter(|b| b.target() == target && b.wanted(&execution.model))
-            .collect();
-        if wanted.is_empty() {
-            continue;
-        }
-        let asked = match target {
-            Target::Firewall if request.choices.firewall.is_none() => execution.model.firewall_backend.as_deref(),
-            _ => None,
-        };
-        let backend = registry.choose(target, &facts, &request.choices, asked)?;
+    let desired = Desired::new(&execution.model, &facts);
+    for (target, backend) in &selection.chosen {
         if !backend.wanted(&execution.model) {
             continue;
         }
-        backends.insert(target.name().to_owned(), backend.id().to_owned());
-        changes.extend(backend.render(&execution.model, &facts)?);
+        backends.insert(target.name().to_owned(), backend.id().to_string());
+        changes.extend(backend.render(&desired)?);
     }
+    drop(desired);
     let mut builder = Builder::new(&request.root, &facts)?;
     let mut steps: Vec<Step> = builder.build(changes)?;
 
@@ -149,6 +139,7 @@ pub fn plan(request: &Request, registry: &Registry) -> Result<Plan, Errors> {
         extra_vars: &extra_vars,
         tags: &request.tags,
         templates: &templates,
+        registry,
     };
     let main_tasks = execution.tasks.len();
     for (play_index, play) in playbook.plays.iter().enumerate() {
@@ -259,6 +250,7 @@ fn assemble(execution: &Execution, steps: Vec<Step>) -> Vec<PlayPlan> {
             items: task.items.clone(),
             steps,
             contributes,
+            args: task.args.clone(),
         });
     }
     plays

@@ -83,6 +83,9 @@ pub struct TaskPlan {
     pub steps: Vec<Step>,
     /// Paths it contributes to that are shown under another task.
     pub contributes: Vec<String>,
+    /// The module's arguments after templating, per item (shown with `-v`; not in `--json`).
+    #[serde(skip)]
+    pub args: Vec<serde_json::Value>,
 }
 
 /// A task's outcome.
@@ -220,18 +223,12 @@ impl<'a> Builder<'a> {
         let mut warnings = Vec::new();
         let mut changed = HashSet::new();
         // Paths a failed run wrote: the commands that depend on them run again.
-        if let Some(pending) = root.read_text(&crate::apply::pending_path())? {
-            for line in pending.lines() {
-                if let Ok(path) = SysPath::new(line.trim()) {
-                    changed.insert(path);
-                }
-            }
-            if !changed.is_empty() {
-                warnings.push(format!(
-                    "a previous apply failed part way: the commands for {} file(s) it wrote run again",
-                    changed.len()
-                ));
-            }
+        changed.extend(crate::runs::pending(root)?);
+        if !changed.is_empty() {
+            warnings.push(format!(
+                "a previous apply failed part way: the commands for {} file(s) it wrote run again",
+                changed.len()
+            ));
         }
         Ok(Self {
             root,

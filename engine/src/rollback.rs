@@ -3,55 +3,20 @@
 //! like any other and applied as a run of its own, so a rollback can be
 //! rolled back too. Commands the run executed are not undone.
 
-#![expect(clippy::disallowed_methods, reason = "reads the run records under the root")]
-
-use std::fs;
-
 use indexmap::IndexMap;
 
-use crate::apply::{Before, Manifest, runs_dir};
 use crate::change::TaskId;
 use crate::diff;
 use crate::error::{Error, ErrorKind, Result};
 use crate::facts::Facts;
 use crate::plan::{Account, Action, Plan, PlayPlan, Status, Step, TaskPlan};
-use crate::root::{Entry, Root, SysPath, read_error};
+use crate::root::{Entry, Root, SysPath};
+use crate::runs::{self, Before};
 use crate::types::FileMode;
-
-/// Run ids under the root, oldest first.
-pub fn runs(root: &Root) -> Result<Vec<String>> {
-    let dir = runs_dir(root);
-    let mut ids = Vec::new();
-    match fs::read_dir(&dir) {
-        Ok(entries) => {
-            for entry in entries.flatten() {
-                if entry.path().join("manifest.json").exists() {
-                    ids.push(entry.file_name().to_string_lossy().into_owned());
-                }
-            }
-        }
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
-        Err(error) => return Err(read_error(&dir, &error)),
-    }
-    ids.sort();
-    Ok(ids)
-}
-
-/// Read a run's manifest.
-pub fn manifest(root: &Root, run: &str) -> Result<Manifest> {
-    let path = runs_dir(root).join(run).join("manifest.json");
-    let text = fs::read_to_string(&path).map_err(|error| read_error(&path, &error))?;
-    serde_json::from_str(&text).map_err(|error| {
-        Error::new(ErrorKind::Read {
-            path: path.clone(),
-            message: format!("not a hostnet manifest: {error}"),
-        })
-    })
-}
 
 /// The plan that restores what run `run` (default: the latest) changed.
 pub fn plan(root: &Root, run: Option<&str>, facts: &Facts) -> Result<Plan> {
-    let available = runs(root)?;
+    let available = runs::list(root)?;
     let run = match run {
         Some(run) if available.iter().any(|id| id == run) => run.to_owned(),
         Some(run) => {
@@ -66,8 +31,8 @@ pub fn plan(root: &Root, run: Option<&str>, facts: &Facts) -> Result<Plan> {
             })
         })?,
     };
-    let manifest = manifest(root, &run)?;
-    let run_dir = runs_dir(root).join(&run);
+    let manifest = runs::manifest(root, &run)?;
+    let run_dir = runs::run_dir(root, &run);
     let mut steps = Vec::new();
     for entry in manifest.entries.iter().rev() {
         let path = SysPath::new(&entry.path).map_err(|message| {
@@ -103,7 +68,7 @@ pub fn plan(root: &Root, run: Option<&str>, facts: &Facts) -> Result<Plan> {
             }),
             (Before::File { backup, mode, uid, gid }, current) => {
                 let saved_path = run_dir.join(backup);
-                let saved = fs::read(&saved_path).map_err(|error| read_error(&saved_path, &error))?;
+                let saved = runs::backup(root, &run, backup)?;
                 let (before, before_mode, same) = match &current {
                     Entry::File {
                         content,
@@ -183,6 +148,7 @@ pub fn plan(root: &Root, run: Option<&str>, facts: &Facts) -> Result<Plan> {
                 items: Vec::new(),
                 steps,
                 contributes: Vec::new(),
+                args: Vec::new(),
             }],
         }],
         requirements: Vec::new(),

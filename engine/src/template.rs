@@ -5,18 +5,14 @@
 //! other string containing `{{`, `{%` or `{#` renders to a string. Strings
 //! without template syntax are taken as they are.
 
-use indexmap::IndexMap;
 use minijinja::value::ValueKind;
 use minijinja::{Environment, UndefinedBehavior, Value};
 
-use crate::args::{Arg, ArgValue};
 use crate::error::{Error, ErrorKind, Result};
 use crate::filters;
-use crate::playbook::{Node, NodeValue};
 use crate::source::Pos;
-
-/// A variable scope: names to values, in insertion order.
-pub type Scope = IndexMap<String, Value>;
+use crate::value::{Arg, ArgValue};
+use crate::yaml::{Node, NodeValue};
 
 /// The template environment (one per run).
 pub struct Templates {
@@ -145,21 +141,6 @@ fn single_expression(text: &str) -> Option<&str> {
     (!inner.contains("{{") && !inner.contains("}}") && !inner.contains("{%")).then_some(inner)
 }
 
-/// A scope as a template value.
-pub fn scope_value(scope: &Scope) -> Value {
-    map_value(scope.iter().map(|(name, value)| (name.clone(), value.clone())))
-}
-
-/// A mapping value from pairs, in order.
-pub fn map_value(entries: impl IntoIterator<Item = (String, Value)>) -> Value {
-    Value::from_object(
-        entries
-            .into_iter()
-            .map(|(name, value)| (Value::from(name), value))
-            .collect::<IndexMap<Value, Value>>(),
-    )
-}
-
 fn undefined(pos: &Pos, name: &str) -> Error {
     Error::at(pos, ErrorKind::UndefinedVariable { name: name.to_owned() })
 }
@@ -211,6 +192,7 @@ fn first_missing(names: &std::collections::HashSet<String>, scope: &Value) -> Op
 mod tests {
     use super::*;
     use crate::source::Source;
+    use crate::value::{Scope, map_value, scope_value};
 
     fn pos() -> Pos {
         Pos::new(&Source::new("t.yml", "x: 1\n"), 1, 4)

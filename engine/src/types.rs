@@ -154,6 +154,46 @@ impl Centiseconds {
     }
 }
 
+/// An IPv4 subnet written as its network address (`172.16.1.0/24`): a
+/// value with host bits set (`172.16.1.7/24`) is refused, with the subnet
+/// it probably means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct Subnet(pub ipnet::Ipv4Net);
+
+impl Subnet {
+    /// Why `net` is not a subnet, and the subnet it probably means.
+    pub fn check(net: ipnet::Ipv4Net) -> Result<Self, (String, String)> {
+        if net == net.trunc() {
+            Ok(Self(net))
+        } else {
+            Err((
+                format!("`{net}` has host bits set"),
+                format!("the subnet is `{}`", net.trunc()),
+            ))
+        }
+    }
+}
+
+/// A subnet for a host and its guests: at most a /29 (network, host,
+/// broadcast and room for guests).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct GuestSubnet(pub ipnet::Ipv4Net);
+
+impl GuestSubnet {
+    /// Why `net` cannot hold a host and guests, with a hint.
+    pub fn check(net: ipnet::Ipv4Net) -> Result<Self, (String, String)> {
+        let Subnet(net) = Subnet::check(net)?;
+        if net.prefix_len() > 29 {
+            return Err((
+                format!("`{net}` is too small for a host and guests"),
+                "use a /24, e.g. `172.16.1.0/24`".to_owned(),
+            ));
+        }
+        Ok(Self(net))
+    }
+}
+
 /// Unix permission bits, written in playbooks as an octal string (`"0644"`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct FileMode(pub u32);

@@ -3,31 +3,43 @@
 use hostnet_engine::apply::{ApplyOptions, apply};
 
 use crate::cli::ApplyArgs;
+use crate::commands::list;
 use crate::exit::ExitStatus;
-use crate::printer;
-use crate::settings::{self, Output};
+use crate::printer::{self, Progress};
+use crate::settings::{self, Output, View};
 
-pub(crate) fn run(args: &ApplyArgs) -> ExitStatus {
-    let request = settings::request(&args.common);
+pub(crate) fn run(args: &ApplyArgs, view: View) -> ExitStatus {
+    if let Some(listing) = settings::listing(&args.listing) {
+        return list::run(&args.common, listing);
+    }
+    let registry = hostnet_backends::registry();
+    let request = match settings::request(&args.common, &registry) {
+        Ok(request) => request,
+        Err(errors) => return printer::errors(&errors),
+    };
     let output = Output::from_flag(args.common.json);
-    let plan = match hostnet_engine::pipeline::plan(&request, &hostnet_backends::registry()) {
+    let plan = match hostnet_engine::pipeline::plan(&request, &registry) {
         Ok(plan) => plan,
         Err(errors) => return printer::errors(&errors),
     };
     if args.dry_run {
-        printer::plan(&plan, output);
+        printer::plan(&plan, output, view);
         return if args.detailed_exitcode && plan.has_changes() {
             ExitStatus::Changes
         } else {
             ExitStatus::Success
         };
     }
+    let progress = Progress::new(view.progress && output == Output::Human);
     let options = ApplyOptions {
         rollback_on_failure: args.rollback_on_failure,
+        progress: progress.callback(),
     };
-    match apply(&plan, &request.root, options) {
+    let result = apply(&plan, &request.root, options);
+    progress.done();
+    match result {
         Ok(report) => {
-            printer::applied(&plan, &report, &request.root, output);
+            printer::applied(&plan, &report, &request.root, output, view);
             if report.failure.is_some() {
                 ExitStatus::ApplyFailed
             } else if args.detailed_exitcode && report.run_id.is_some() {

@@ -1,16 +1,24 @@
-//! `hostnet plan` (= `apply --dry-run`): print every change, change nothing.
+//! `hostnet plan` (= `apply --check`): print every change, change nothing.
 
 use crate::cli::PlanArgs;
+use crate::commands::list;
 use crate::exit::ExitStatus;
 use crate::printer;
-use crate::settings::{self, Output};
+use crate::settings::{self, Output, View};
 
-pub(crate) fn run(args: &PlanArgs) -> ExitStatus {
-    let request = settings::request(&args.common);
+pub(crate) fn run(args: &PlanArgs, view: View) -> ExitStatus {
+    if let Some(listing) = settings::listing(&args.listing) {
+        return list::run(&args.common, listing);
+    }
+    let registry = hostnet_backends::registry();
+    let request = match settings::request(&args.common, &registry) {
+        Ok(request) => request,
+        Err(errors) => return printer::errors(&errors),
+    };
     let output = Output::from_flag(args.common.json);
-    match hostnet_engine::pipeline::plan(&request, &hostnet_backends::registry()) {
+    match hostnet_engine::pipeline::plan(&request, &registry) {
         Ok(plan) => {
-            printer::plan(&plan, output);
+            printer::plan(&plan, output, view);
             if args.detailed_exitcode && plan.has_changes() {
                 ExitStatus::Changes
             } else {

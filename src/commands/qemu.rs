@@ -9,8 +9,12 @@ use crate::printer;
 use crate::settings;
 
 pub(crate) fn run(args: &QemuArgs) -> ExitStatus {
-    let request = settings::request(&args.common);
-    let prepared = match hostnet_engine::pipeline::prepare(&request) {
+    let registry = hostnet_backends::registry();
+    let request = match settings::request(&args.common, &registry) {
+        Ok(request) => request,
+        Err(errors) => return printer::errors(&errors),
+    };
+    let prepared = match hostnet_engine::pipeline::prepare(&request, &registry) {
         Ok(prepared) => prepared,
         Err(errors) => return printer::errors(&errors),
     };

@@ -7,8 +7,12 @@ use crate::printer;
 use crate::settings;
 
 pub(crate) fn run(args: &RenderArgs) -> ExitStatus {
-    let request = settings::request(&args.common);
-    match hostnet_engine::pipeline::render(&request, &args.out, &hostnet_backends::registry()) {
+    let registry = hostnet_backends::registry();
+    let request = match settings::request(&args.common, &registry) {
+        Ok(request) => request,
+        Err(errors) => return printer::errors(&errors),
+    };
+    match hostnet_engine::pipeline::render(&request, &args.out, &registry) {
         Ok(written) => {
             printer::rendered(&written, &args.out);
             ExitStatus::Success

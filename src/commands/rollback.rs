@@ -7,13 +7,13 @@ use hostnet_engine::root::Root;
 use crate::cli::RollbackArgs;
 use crate::exit::ExitStatus;
 use crate::printer;
-use crate::settings::Output;
+use crate::settings::{Output, View};
 
-pub(crate) fn run(args: &RollbackArgs) -> ExitStatus {
+pub(crate) fn run(args: &RollbackArgs, view: View) -> ExitStatus {
     let root = Root::new(&args.root);
     let output = Output::from_flag(args.json);
     if args.list {
-        return match hostnet_engine::rollback::runs(&root) {
+        return match hostnet_engine::runs::list(&root) {
             Ok(runs) => {
                 printer::runs(&root, &runs, output);
                 ExitStatus::Success
@@ -28,12 +28,12 @@ pub(crate) fn run(args: &RollbackArgs) -> ExitStatus {
         Err(error) => return printer::errors(&error.into()),
     };
     if args.dry_run {
-        printer::plan(&plan, output);
+        printer::plan(&plan, output, view);
         return ExitStatus::Success;
     }
     match apply(&plan, &root, ApplyOptions::default()) {
         Ok(report) => {
-            printer::applied(&plan, &report, &root, output);
+            printer::applied(&plan, &report, &root, output, view);
             ExitStatus::Success
         }
         Err(error) => printer::errors(&error.into()),

@@ -5,11 +5,14 @@ use std::path::Path;
 
 use anstyle::{AnsiColor, Style};
 use hostnet_engine::apply::ApplyReport;
-use hostnet_engine::backend::{Detection, Registry, Target};
+use hostnet_engine::backend::{Detection, Target};
 use hostnet_engine::facts::Facts;
 use hostnet_engine::pipeline::Prepared;
 use hostnet_engine::plan::{Action, Plan, Status, TaskPlan};
+use hostnet_engine::registry::Registry;
 use hostnet_engine::root::Root;
+
+use crate::settings::{Detail, Verbosity, View};
 
 const CHANGED: Style = AnsiColor::Yellow.on_default();
 const OK: Style = AnsiColor::Green.on_default();
@@ -55,9 +58,12 @@ fn colour_diff(diff: &str) -> String {
     out
 }
 
-fn task(out: &mut String, task: &TaskPlan, live: bool) {
+fn task(out: &mut String, task: &TaskPlan, live: bool, view: View) {
     let kind = if task.handler { "RUNNING HANDLER" } else { "TASK" };
     let _ = writeln!(out, "{}", header(&format!("{kind} [{}]", task.name)));
+    if view.verbosity >= Verbosity::Debug {
+        let _ = writeln!(out, "task path: {}", task.position);
+    }
     let items = if task.items.is_empty() {
         String::new()
     } else {
@@ -73,6 +79,11 @@ fn task(out: &mut String, task: &TaskPlan, live: bool) {
         }
         Status::Changed => {
             let _ = writeln!(out, "{}{items}", paint(CHANGED, "changed: [localhost]"));
+        }
+    }
+    if view.verbosity >= Verbosity::Verbose && task.status != Status::Skipped {
+        for args in &task.args {
+            let _ = writeln!(out, "  args: {args}");
         }
     }
     for path in &task.contributes {
@@ -140,8 +151,12 @@ fn account(account: Option<&hostnet_engine::plan::Account>) -> String {
     account.map_or_else(|| "-".to_owned(), |a| a.name.clone())
 }
 
-pub(super) fn plan(plan: &Plan) -> String {
+pub(super) fn plan(plan: &Plan, view: View) -> String {
     let mut out = String::new();
+    if view.verbosity == Verbosity::Quiet {
+        recap(&mut out, plan);
+        return out;
+    }
     let targets: Vec<String> = plan
         .backends
         .iter()
@@ -158,10 +173,18 @@ pub(super) fn plan(plan: &Plan) -> String {
             format!(", targets {}", targets.join(" "))
         }
     );
+    if view.verbosity >= Verbosity::Debug {
+        facts_used(&mut out, &plan.facts);
+    }
     for play in &plan.plays {
         let _ = writeln!(out, "{}\n", header(&format!("PLAY [{}]", play.name)));
-        for entry in &play.tasks {
-            task(&mut out, entry, plan.live);
+        match view.detail {
+            Detail::Diff => {
+                for entry in &play.tasks {
+                    task(&mut out, entry, plan.live, view);
+                }
+            }
+            Detail::Summary => summary(&mut out, &play.tasks, plan.live),
         }
     }
     for requirement in &plan.requirements {
@@ -177,6 +200,11 @@ pub(super) fn plan(plan: &Plan) -> String {
     if !plan.requirements.is_empty() || !plan.warnings.is_empty() {
         out.push('\n');
     }
+    recap(&mut out, plan);
+    out
+}
+
+fn recap(out: &mut String, plan: &Plan) {
     let recap = plan.recap();
     let _ = writeln!(out, "{}", header("PLAY RECAP"));
     let _ = writeln!(
@@ -184,7 +212,103 @@ pub(super) fn plan(plan: &Plan) -> String {
         "{:<27}: ok={:<4} changed={:<4} skipped={:<4} failed={}",
         "localhost", recap.ok, recap.changed, recap.skipped, recap.failed
     );
-    out
+}
+
+/// `-vv`: the facts the plan was made with.
+fn facts_used(out: &mut String, facts: &Facts) {
+    let _ = writeln!(out, "facts used:");
+    for interface in &facts.interfaces {
+        let mac = interface.mac.map_or_else(|| "-".to_owned(), |mac| mac.to_string());
+        let _ = writeln!(
+            out,
+            "  interface {} mac {mac}{}",
+            interface.name,
+            if interface.wireless { " (wireless)" } else { "" }
+        );
+    }
+    let known = |names: Option<&Vec<String>>| names.map_or_else(|| "not checked".to_owned(), |names| names.join(" "));
+    let _ = writeln!(out, "  users: {}", known(facts.users.as_ref()));
+    let _ = writeln!(out, "  groups: {}", known(facts.groups.as_ref()));
+    let _ = writeln!(
+        out,
+        "  tools: {}",
+        if facts.tools.is_empty() {
+            "-".to_owned()
+        } else {
+            facts.tools.join(" ")
+        }
+    );
+    let _ = writeln!(out, "  ufw enabled: {}\n", if facts.ufw_enabled { "yes" } else { "no" });
+}
+
+/// `--summary`: one line per file (`+`/`-` line counts), link and command of a play.
+fn summary(out: &mut String, tasks: &[TaskPlan], live: bool) {
+    let mut lines: Vec<(String, String)> = Vec::new();
+    for step in tasks.iter().flat_map(|task| &task.steps) {
+        let line = match &step.action {
+            Action::Write { path, before, diff, .. } => {
+                let (added, removed) = counts(diff);
+                let new = if before.is_none() { " (new)" } else { "" };
+                (path.to_string(), format!("+{added} -{removed}{new}"))
+            }
+            Action::Remove { path, before, diff } => {
+                let (_, removed) = counts(diff);
+                if diff.is_empty() {
+                    (path.to_string(), format!("removed (was {before})"))
+                } else {
+                    (path.to_string(), format!("-{removed} (removed)"))
+                }
+            }
+            Action::Link { path, target, .. } => (path.to_string(), format!("link -> {target}")),
+            Action::RemoveDir { path } => (path.to_string(), "remove directory (if empty)".into()),
+            Action::Run { argv, .. } => {
+                let verb = if live { "run" } else { "run (recorded)" };
+                (format!("{verb}: {}", shell_line(argv)), String::new())
+            }
+        };
+        lines.push(line);
+    }
+    if lines.is_empty() {
+        let _ = writeln!(out, "{}", paint(OK, "ok: [localhost] nothing to change"));
+    }
+    let width = lines
+        .iter()
+        .filter(|(_, what)| !what.is_empty())
+        .map(|(path, _)| path.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (path, what) in lines {
+        if what.is_empty() {
+            let _ = writeln!(out, "  {path}");
+        } else {
+            let painted = if what.starts_with('-') {
+                paint(REMOVED, &what)
+            } else if what.starts_with('+') {
+                paint(CHANGED, &what)
+            } else {
+                what
+            };
+            let _ = writeln!(out, "  {path:<width$}  {painted}");
+        }
+    }
+    out.push('\n');
+}
+
+/// Added and removed lines of a unified diff.
+fn counts(diff: &str) -> (usize, usize) {
+    let mut added = 0;
+    let mut removed = 0;
+    for line in diff.lines() {
+        if line.starts_with("+++ after: ") || line.starts_with("--- before: ") {
+            continue;
+        }
+        if line.starts_with('+') {
+            added += 1;
+        } else if line.starts_with('-') {
+            removed += 1;
+        }
+    }
+    (added, removed)
 }
 
 pub(super) fn applied(report: &ApplyReport, root: &Root) -> (String, Option<String>) {
@@ -295,7 +419,7 @@ pub(super) fn facts(facts: &Facts, registry: &Registry) -> String {
     );
     let _ = writeln!(out, "backends:");
     for target in Target::ALL {
-        for backend in registry.all().filter(|b| b.target() == target) {
+        for backend in registry.of(target) {
             let detection = match backend.detect(facts) {
                 Detection::Preferred => "preferred".to_owned(),
                 Detection::Supported => "supported".to_owned(),
@@ -304,5 +428,31 @@ pub(super) fn facts(facts: &Facts, registry: &Registry) -> String {
             let _ = writeln!(out, "  {}: {} ({detection})", target.name(), backend.id());
         }
     }
+    out
+}
+
+pub(super) fn verification(verification: &hostnet_engine::verify::Verification) -> String {
+    let mut out = String::new();
+    if verification.drift.is_empty() {
+        let _ = writeln!(out, "{}: the live host matches the playbook", verification.playbook);
+        return out;
+    }
+    let width = verification
+        .drift
+        .iter()
+        .map(|row| row.subject.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max("WHAT".len());
+    let _ = writeln!(out, "{:<width$}  DRIFT", "WHAT");
+    for row in &verification.drift {
+        let _ = writeln!(out, "{:<width$}  {}", row.subject, row.detail);
+    }
+    let _ = writeln!(
+        out,
+        "\n{} difference(s) between the live host and {}",
+        verification.drift.len(),
+        verification.playbook
+    );
     out
 }

@@ -4,20 +4,25 @@
 
 mod human;
 mod json;
+mod listing;
+mod progress;
 
 use std::io::Write;
 use std::path::Path;
 
 use hostnet_engine::apply::ApplyReport;
-use hostnet_engine::backend::Registry;
 use hostnet_engine::error::Errors;
 use hostnet_engine::facts::Facts;
 use hostnet_engine::pipeline::Prepared;
 use hostnet_engine::plan::Plan;
+use hostnet_engine::registry::Registry;
 use hostnet_engine::root::Root;
 
 use crate::exit::ExitStatus;
-use crate::settings::Output;
+use crate::settings::{Output, View};
+
+pub(crate) use listing::listing;
+pub(crate) use progress::Progress;
 
 fn stdout(text: &str) {
     let mut out = anstream::stdout().lock();
@@ -33,18 +38,18 @@ fn stderr(text: &str) {
 }
 
 /// A plan (`plan`, `apply --dry-run`, `rollback --dry-run`).
-pub(crate) fn plan(plan: &Plan, output: Output) {
+pub(crate) fn plan(plan: &Plan, output: Output, view: View) {
     match output {
-        Output::Human => stdout(&human::plan(plan)),
+        Output::Human => stdout(&human::plan(plan, view)),
         Output::Json => stdout(&json::plan(plan, None)),
     }
 }
 
 /// A plan and what applying it did.
-pub(crate) fn applied(plan: &Plan, report: &ApplyReport, root: &Root, output: Output) {
+pub(crate) fn applied(plan: &Plan, report: &ApplyReport, root: &Root, output: Output, view: View) {
     match output {
         Output::Human => {
-            stdout(&human::plan(plan));
+            stdout(&human::plan(plan, view));
             let (summary, problem) = human::applied(report, root);
             stdout(&summary);
             if let Some(problem) = problem {
@@ -94,6 +99,35 @@ pub(crate) fn qemu(arguments: &[String], format: &str, json: bool) {
         format!("{}\n", hostnet_engine::qemu::shell_line(arguments))
     };
     stdout(&text);
+}
+
+/// Text as it is (a graph, the schema, a completion script, the manual).
+pub(crate) fn text(text: &str) {
+    stdout(text);
+}
+
+/// A drift report: a table, or JSON.
+pub(crate) fn verification(verification: &hostnet_engine::verify::Verification, output: Output) {
+    stdout(&match output {
+        Output::Json => json::value(verification),
+        Output::Human => human::verification(verification),
+    });
+}
+
+/// A value as JSON.
+pub(crate) fn value<T: serde::Serialize + ?Sized>(value: &T) {
+    stdout(&json::value(value));
+}
+
+/// A command line clap could not parse: its message (help and `--version`
+/// on stdout, mistakes on stderr) and exit status 64, or 0 for help.
+pub(crate) fn usage(error: &clap::Error) -> ExitStatus {
+    let _ = error.print();
+    if error.exit_code() == 0 {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Usage
+    }
 }
 
 /// Errors, on stderr; the exit status for them.

@@ -4,38 +4,23 @@
 //! item remembers the task (and position) that asked for it, so a backend's
 //! output and a validation error can name it.
 
+pub mod backend_request;
 pub mod net;
+pub mod origin;
 pub mod services;
 pub mod sysctl;
-pub mod validate;
-pub mod validate_services;
+pub mod topology;
 pub mod vm;
 
 use serde::Serialize;
 
-use crate::change::TaskId;
-use crate::source::Pos;
-
+pub use backend_request::BackendRequest;
 pub use net::{AddressConfig, Bridge, Interface, Route, Tap, Written};
+pub use origin::Origin;
 pub use services::{
     DhcpHost, DhcpServer, Dns, FirewallIntent, FirewallRule, LeaseTime, MacNat, MacNatGuest, Nat, PortRange, Protocol,
     Router, Sysctl,
 };
-
-/// Which task asked for an item, and where.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Origin {
-    /// The task.
-    pub task: TaskId,
-    /// The position of the item (its `name:` value, usually).
-    pub pos: Pos,
-}
-
-impl Serialize for Origin {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(&self.pos)
-    }
-}
 
 /// Everything the tasks ask of the host's network.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -56,8 +41,8 @@ pub struct HostModel {
     pub firewall: Vec<FirewallRule>,
     /// Layer-2 MAC NAT on wireless uplinks.
     pub mac_nats: Vec<MacNat>,
-    /// The firewall backend a task asked for (`vm_network`'s `firewall:`), if any.
-    pub firewall_backend: Option<String>,
+    /// Backends tasks asked for explicitly (`vm_network`'s `firewall:`).
+    pub backend_requests: Vec<BackendRequest>,
     /// Guests declared by `vm_network` (for `hostnet qemu`).
     pub vms: Vec<vm::Vm>,
 }

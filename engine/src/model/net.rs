@@ -5,9 +5,9 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 use serde::Serialize;
 
-use crate::args::At;
-use crate::model::Origin;
+use crate::model::origin::Origin;
 use crate::types::{AccountName, Centiseconds, InterfaceName, MacAddr};
+use crate::value::At;
 
 /// How an interface gets its addresses.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -7,9 +7,9 @@ use std::net::{IpAddr, Ipv4Addr};
 use ipnet::Ipv4Net;
 use serde::Serialize;
 
-use crate::args::At;
-use crate::model::Origin;
+use crate::model::origin::Origin;
 use crate::types::{InterfaceName, MacAddr};
+use crate::value::At;
 
 /// A DHCP lease time (dnsmasq spelling: `12h`, `45m`, `infinite`; at least 2 minutes).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

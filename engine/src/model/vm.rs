@@ -8,7 +8,7 @@ use std::str::FromStr;
 use ipnet::Ipv4Net;
 use serde::Serialize;
 
-use crate::model::Origin;
+use crate::model::origin::Origin;
 use crate::types::{InterfaceName, MacAddr};
 
 /// The networking modes (VirtualBox vocabulary).

@@ -1,10 +1,11 @@
 //! `blockinfile`: a fenced block in a file that is otherwise the user's.
 
-use crate::args::Args;
 use crate::change::{Block, Change, Placement};
 use crate::error::{Error, Result};
-use crate::execute::TaskContext;
-use crate::modules::{ArgSpec, Module};
+use crate::modules::args::ArgSpec;
+use crate::modules::args::Args;
+use crate::modules::spec::Module;
+use crate::modules::spec::TaskContext;
 use crate::root::SysPath;
 use crate::types::FileMode;
 

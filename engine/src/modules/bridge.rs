@@ -1,11 +1,13 @@
 //! `bridge`: a Linux bridge with its ports, address and STP timers.
 
-use crate::args::{Args, At};
 use crate::error::{Error, Result};
-use crate::execute::TaskContext;
-use crate::model::{AddressConfig, Bridge};
-use crate::modules::{ArgSpec, Module};
-use crate::types::InterfaceName;
+use crate::model::{AddressConfig, Bridge, Written};
+use crate::modules::args::ArgSpec;
+use crate::modules::args::Args;
+use crate::modules::spec::Module;
+use crate::modules::spec::TaskContext;
+use crate::types::{Centiseconds, InterfaceName, MacAddr};
+use crate::value::At;
 
 pub(super) static BRIDGE: Module = Module {
     name: "bridge",
@@ -107,41 +109,64 @@ pub(super) fn mtu(args: &mut Args) -> Result<Option<u16>> {
     Ok(Some(mtu.value))
 }
 
-fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
-    let name = args.required::<At<InterfaceName>>("name")?;
-    let ports: Vec<At<InterfaceName>> = args.optional("ports")?.unwrap_or_default();
-    let (address, mut written) = super::net_args::address(args.optional("address")?, AddressConfig::None)?;
-    let address_pos = written.address.clone().unwrap_or_else(|| name.pos.clone());
-    let (mac, mac_pos) = super::net_args::mac(args)?;
-    written.mac = mac_pos;
-    let mtu = mtu(args)?;
-    let stp = args.optional("stp")?.unwrap_or(false);
-    let forward_delay = args.optional("forward_delay")?;
-    let hello_time = args.optional("hello_time")?;
-    let max_age = args.optional("max_age")?;
-    let priority = args.optional("priority")?;
-    if let Some(previous) = context.model.bridge(name.value.as_str()) {
-        return Err(Error::invalid(
-            &name.pos,
-            format!("bridge `{}` is already defined at {}", name.value, previous.origin.pos),
-            Some("define each bridge in one task".into()),
-        ));
+/// A `bridge` task's arguments, typed (`vm_network` builds them directly).
+#[derive(serde::Serialize)]
+pub(super) struct BridgeArgs {
+    pub(super) name: At<InterfaceName>,
+    pub(super) ports: Vec<At<InterfaceName>>,
+    /// The address and where it (and each static address) was written.
+    #[serde(serialize_with = "super::net_args::address_only")]
+    pub(super) address: (AddressConfig, Written),
+    pub(super) mac: Option<At<MacAddr>>,
+    pub(super) mtu: Option<u16>,
+    pub(super) stp: bool,
+    pub(super) forward_delay: Option<At<Centiseconds>>,
+    pub(super) hello_time: Option<At<Centiseconds>>,
+    pub(super) max_age: Option<At<Centiseconds>>,
+    pub(super) priority: Option<u16>,
+}
+
+impl BridgeArgs {
+    fn read(args: &mut Args) -> Result<Self> {
+        Ok(Self {
+            name: args.required("name")?,
+            ports: args.optional("ports")?.unwrap_or_default(),
+            address: super::net_args::address(args.optional("address")?, AddressConfig::None)?,
+            mac: args.optional("mac")?,
+            mtu: mtu(args)?,
+            stp: args.optional("stp")?.unwrap_or(false),
+            forward_delay: args.optional("forward_delay")?,
+            hello_time: args.optional("hello_time")?,
+            max_age: args.optional("max_age")?,
+            priority: args.optional("priority")?,
+        })
     }
-    let origin = context.origin(&name.pos);
-    context.model.bridges.push(Bridge {
-        name: name.value,
-        ports,
-        address,
-        address_pos,
-        mac,
-        mtu,
-        stp,
-        forward_delay,
-        hello_time,
-        max_age,
-        priority,
-        written,
-        origin,
-    });
-    Ok(())
+
+    /// Add the bridge to the model.
+    pub(super) fn add(self, context: &mut TaskContext<'_>) -> Result<()> {
+        let (address, mut written) = self.address;
+        let address_pos = written.address.clone().unwrap_or_else(|| self.name.pos.clone());
+        written.mac = self.mac.as_ref().map(|mac| mac.pos.clone());
+        let origin = context.origin(&self.name.pos);
+        context.model.bridges.push(Bridge {
+            name: self.name.value,
+            ports: self.ports,
+            address,
+            address_pos,
+            mac: self.mac.map(|mac| mac.value),
+            mtu: self.mtu,
+            stp: self.stp,
+            forward_delay: self.forward_delay,
+            hello_time: self.hello_time,
+            max_age: self.max_age,
+            priority: self.priority,
+            written,
+            origin,
+        });
+        Ok(())
+    }
+}
+
+fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
+    BridgeArgs::read(args)?.add(context)
 }

@@ -1,11 +1,14 @@
 //! `command`: run a program (argv, never a shell), guarded by `creates`/`removes`.
 
-use crate::args::{Args, At};
 use crate::change::{Change, Command, Guard};
 use crate::error::{Error, Result};
-use crate::execute::TaskContext;
-use crate::modules::{ArgSpec, Module};
+use crate::modules::args::ArgSpec;
+use crate::modules::args::Args;
+use crate::modules::spec::Module;
+use crate::modules::spec::TaskContext;
 use crate::root::SysPath;
+use crate::value::At;
+use crate::yaml::{Node, NodeValue};
 
 /// The `command` module (public: the loader's placeholder before a module is known).
 pub static COMMAND: Module = Module {
@@ -41,6 +44,49 @@ pub static COMMAND: Module = Module {
     handler_ok: true,
     run,
 };
+
+/// `command: "ip link set br0 up"` (Ansible's free form): an error that
+/// shows the same command as `argv`, since hostnet never runs a shell.
+pub(super) fn free_form(args: &Node) -> Option<Error> {
+    let NodeValue::Str(line) = &args.value else {
+        return None;
+    };
+    if line.contains("{{") {
+        return None; // a template may yield a mapping; checked once rendered
+    }
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let shell = line.contains([
+        '|', '&', ';', '<', '>', '(', ')', '$', '`', '\\', '"', '\'', '*', '?', '~', '\n',
+    ]);
+    let hint = if words.is_empty() {
+        "give the program and its arguments as `command: { argv: [PROGRAM, ARG, ...] }`".to_owned()
+    } else if shell {
+        "hostnet runs programs without a shell: split the line into `argv: [...]`, \
+         or use `argv: [sh, -c, \"...\"]` if it really needs one"
+            .to_owned()
+    } else {
+        let argv: Vec<String> = words.iter().map(|word| flow_scalar(word)).collect();
+        format!(
+            "write `command: {{ argv: [{}] }}`; the program runs directly, without a shell",
+            argv.join(", ")
+        )
+    };
+    Some(Error::invalid(
+        &args.pos,
+        "`command` takes `argv:` (a list), not a command line",
+        Some(hint),
+    ))
+}
+
+/// A word as a YAML flow-sequence item, quoted when YAML would read it otherwise.
+fn flow_scalar(word: &str) -> String {
+    let plain = word
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | '=' | '+' | '@' | '%'))
+        && !word.starts_with(['-', '@', '%'])
+        || word.starts_with('-') && word.len() > 1 && word[1..].chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if plain { word.to_owned() } else { format!("\"{word}\"") }
+}
 
 fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
     let argv: At<Vec<String>> = args.required("argv")?;

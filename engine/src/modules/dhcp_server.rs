@@ -2,12 +2,15 @@
 
 use std::net::{IpAddr, Ipv4Addr};
 
-use crate::args::{Arg, ArgValue, Args, At, FromArg};
 use crate::error::{Error, ErrorKind, Result};
-use crate::execute::TaskContext;
 use crate::model::{DhcpHost, DhcpServer, Dns, LeaseTime, Router};
-use crate::modules::{ArgSpec, Module};
+use crate::modules::args::ArgSpec;
+use crate::modules::args::Args;
+use crate::modules::spec::Module;
+use crate::modules::spec::TaskContext;
+use crate::source::Pos;
 use crate::types::{InterfaceName, MacAddr};
+use crate::value::{Arg, ArgValue, At, FromArg};
 
 pub(super) static DHCP_SERVER: Module = Module {
     name: "dhcp_server",
@@ -72,6 +75,22 @@ pub(super) static DHCP_SERVER: Module = Module {
     run,
 };
 
+/// A lease's host name: letters, digits and `-`, at most 63 bytes.
+pub(super) fn host_name(text: &str, pos: &Pos) -> Result<String> {
+    let valid = !text.is_empty()
+        && text.len() <= 63
+        && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        && !text.starts_with('-');
+    if !valid {
+        return Err(Error::invalid(
+            pos,
+            format!("`{text}` is not a valid host name (letters, digits and `-`)"),
+            None,
+        ));
+    }
+    Ok(text.to_owned())
+}
+
 fn host(arg: &Arg) -> Result<At<DhcpHost>> {
     let entries = arg.entries("a fixed lease (`mac`, `ip`, `name`)")?;
     let find = |key: &str| entries.iter().find(|(k, _)| k.name == key).map(|(_, value)| value);
@@ -94,21 +113,7 @@ fn host(arg: &Arg) -> Result<At<DhcpHost>> {
         )
     })?;
     let name = match find("name") {
-        Some(name) if !name.is_none() => {
-            let text = String::from_arg(name)?;
-            let valid = !text.is_empty()
-                && text.len() <= 63
-                && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-                && !text.starts_with('-');
-            if !valid {
-                return Err(Error::invalid(
-                    &name.pos,
-                    format!("`{text}` is not a valid host name (letters, digits and `-`)"),
-                    None,
-                ));
-            }
-            Some(text)
-        }
+        Some(name) if !name.is_none() => Some(host_name(&String::from_arg(name)?, &name.pos)?),
         _ => None,
     };
     Ok(At {
@@ -119,6 +124,44 @@ fn host(arg: &Arg) -> Result<At<DhcpHost>> {
         },
         pos: ip.pos.clone(),
     })
+}
+
+/// A `dhcp_server` task's arguments, typed (`vm_network` builds them directly).
+#[derive(serde::Serialize)]
+pub(super) struct DhcpServerArgs {
+    pub(super) interface: At<InterfaceName>,
+    pub(super) range: Option<At<(Ipv4Addr, Ipv4Addr)>>,
+    pub(super) lease: LeaseTime,
+    pub(super) router: Router,
+    pub(super) dns: Dns,
+    pub(super) domain: Option<String>,
+    pub(super) hosts: Vec<At<DhcpHost>>,
+}
+
+impl DhcpServerArgs {
+    /// Add the DHCP server to the model.
+    pub(super) fn add(self, context: &mut TaskContext<'_>) -> Result<()> {
+        let origin = context.origin(&self.interface.pos);
+        context.model.dhcp_servers.push(DhcpServer {
+            interface: self.interface,
+            range: self.range,
+            lease: self.lease,
+            router: self.router,
+            dns: self.dns,
+            domain: self.domain,
+            hosts: self.hosts,
+            origin,
+        });
+        Ok(())
+    }
+}
+
+/// Read a `lease` argument (`12h`, `30m`, `infinite`, …); default 12 hours.
+pub(super) fn lease(lease: Option<&At<String>>) -> Result<LeaseTime> {
+    match lease {
+        None => Ok(LeaseTime::Seconds(43_200)),
+        Some(lease) => LeaseTime::parse(&lease.value).map_err(|message| Error::invalid(&lease.pos, message, None)),
+    }
 }
 
 fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
@@ -133,10 +176,7 @@ fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
             return Err(Error::invalid(&pos, "`range` is two addresses: `[first, last]`", None));
         }
     };
-    let lease = match args.optional_at::<String>("lease")? {
-        None => LeaseTime::Seconds(43_200),
-        Some(lease) => LeaseTime::parse(&lease.value).map_err(|message| Error::invalid(&lease.pos, message, None))?,
-    };
+    let lease = lease(args.optional_at::<String>("lease")?.as_ref())?;
     let router = match args.optional::<Arg>("router")? {
         None => Router::Interface,
         Some(arg) if arg.text("").is_ok_and(|text| text == "none") => Router::None,
@@ -174,23 +214,7 @@ fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
             .map(host)
             .collect::<Result<_>>()?,
     };
-    if let Some(previous) = context
-        .model
-        .dhcp_servers
-        .iter()
-        .find(|d| d.interface.value == interface.value)
-    {
-        return Err(Error::invalid(
-            &interface.pos,
-            format!(
-                "a DHCP server on `{}` is already defined at {}",
-                interface.value, previous.origin.pos
-            ),
-            Some("one `dhcp_server` per interface".into()),
-        ));
-    }
-    let origin = context.origin(&interface.pos);
-    context.model.dhcp_servers.push(DhcpServer {
+    DhcpServerArgs {
         interface,
         range,
         lease,
@@ -198,7 +222,6 @@ fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
         dns,
         domain,
         hosts,
-        origin,
-    });
-    Ok(())
+    }
+    .add(context)
 }

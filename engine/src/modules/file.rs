@@ -1,10 +1,11 @@
 //! `file`: a whole file, a symlink, or nothing at a path.
 
-use crate::args::Args;
 use crate::change::Change;
 use crate::error::{Error, Result};
-use crate::execute::TaskContext;
-use crate::modules::{ArgSpec, Module};
+use crate::modules::args::ArgSpec;
+use crate::modules::args::Args;
+use crate::modules::spec::Module;
+use crate::modules::spec::TaskContext;
 use crate::root::{SysPath, read_source};
 use crate::types::{AccountName, FileMode};
 

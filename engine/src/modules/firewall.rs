@@ -1,11 +1,14 @@
 //! `firewall`: one intent the guides need, rendered for iptables, nftables or ufw.
 
-use crate::args::{Args, At};
 use crate::error::{Error, Result};
-use crate::execute::TaskContext;
 use crate::model::{FirewallIntent, FirewallRule, PortRange, Protocol};
-use crate::modules::{ArgSpec, Module};
+use crate::modules::args::ArgSpec;
+use crate::modules::args::Args;
+use crate::modules::spec::Module;
+use crate::modules::spec::TaskContext;
+use crate::source::Pos;
 use crate::types::InterfaceName;
+use crate::value::At;
 
 pub(super) static FIREWALL: Module = Module {
     name: "firewall",
@@ -171,9 +174,32 @@ fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
         "dhcp_dns" => FirewallIntent::DhcpDns { interface: name },
         _ => FirewallIntent::IsolateHost { interface: name },
     };
-    if !context.model.firewall.iter().any(|rule| rule.intent == intent) {
-        let origin = context.origin(&interface.pos);
-        context.model.firewall.push(FirewallRule { intent, origin });
+    FirewallArgs {
+        intent,
+        pos: interface.pos,
     }
-    Ok(())
+    .add(context)
+}
+
+/// A `firewall` task's intent, typed (`vm_network` builds them directly).
+#[derive(serde::Serialize)]
+pub(super) struct FirewallArgs {
+    pub(super) intent: FirewallIntent,
+    /// Where its interface was written.
+    #[serde(skip)]
+    pub(super) pos: Pos,
+}
+
+impl FirewallArgs {
+    /// Add the intent to the model (once: the same intent twice is one rule).
+    pub(super) fn add(self, context: &mut TaskContext<'_>) -> Result<()> {
+        if !context.model.firewall.iter().any(|rule| rule.intent == self.intent) {
+            let origin = context.origin(&self.pos);
+            context.model.firewall.push(FirewallRule {
+                intent: self.intent,
+                origin,
+            });
+        }
+        Ok(())
+    }
 }

@@ -1,11 +1,13 @@
 //! `interface`: an existing NIC, typically the uplink.
 
-use crate::args::Args;
-use crate::error::{Error, Result};
-use crate::execute::TaskContext;
-use crate::model::{AddressConfig, Interface};
-use crate::modules::{ArgSpec, Module};
-use crate::types::InterfaceName;
+use crate::error::Result;
+use crate::model::{AddressConfig, Interface, Route, Written};
+use crate::modules::args::ArgSpec;
+use crate::modules::args::Args;
+use crate::modules::spec::Module;
+use crate::modules::spec::TaskContext;
+use crate::types::{InterfaceName, MacAddr};
+use crate::value::At;
 
 pub(super) static INTERFACE: Module = Module {
     name: "interface",
@@ -61,40 +63,69 @@ pub(super) static INTERFACE: Module = Module {
     run,
 };
 
-fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
-    let name = args.required::<crate::args::At<InterfaceName>>("name")?;
-    let (address, mut written) = super::net_args::address(args.optional("address")?, AddressConfig::Dhcp)?;
-    let (mac, mac_pos) = super::net_args::mac(args)?;
-    written.mac = mac_pos;
-    let mtu = super::bridge::mtu(args)?;
-    let routes = args.optional("routes")?.unwrap_or_default();
-    let wireless = match args.optional::<bool>("wireless")? {
-        Some(wireless) => wireless,
-        None => context
-            .facts
-            .interface(name.value.as_str())
-            .is_some_and(|fact| fact.wireless),
-    };
-    if let Some(previous) = context.model.interface(name.value.as_str()) {
-        return Err(Error::invalid(
-            &name.pos,
-            format!(
-                "interface `{}` is already configured at {}",
-                name.value, previous.origin.pos
-            ),
-            Some("configure each interface in one task".into()),
-        ));
+/// An `interface` task's arguments, typed (`vm_network` builds them directly).
+#[derive(serde::Serialize)]
+pub(super) struct InterfaceArgs {
+    pub(super) name: At<InterfaceName>,
+    /// The address and where it (and each static address) was written.
+    #[serde(serialize_with = "super::net_args::address_only")]
+    pub(super) address: (AddressConfig, Written),
+    pub(super) mac: Option<At<MacAddr>>,
+    pub(super) mtu: Option<u16>,
+    pub(super) routes: Vec<Route>,
+    /// `None`: from facts.
+    pub(super) wireless: Option<bool>,
+}
+
+impl InterfaceArgs {
+    /// An uplink that joins a bridge: no address of its own.
+    pub(super) fn port(name: At<InterfaceName>) -> Self {
+        Self {
+            name,
+            address: (AddressConfig::None, Written::default()),
+            mac: None,
+            mtu: None,
+            routes: Vec::new(),
+            wireless: None,
+        }
     }
-    let origin = context.origin(&name.pos);
-    context.model.interfaces.push(Interface {
-        name: name.value,
-        address,
-        mac,
-        mtu,
-        routes,
-        wireless,
-        written,
-        origin,
-    });
-    Ok(())
+
+    fn read(args: &mut Args) -> Result<Self> {
+        Ok(Self {
+            name: args.required("name")?,
+            address: super::net_args::address(args.optional("address")?, AddressConfig::Dhcp)?,
+            mac: args.optional("mac")?,
+            mtu: super::bridge::mtu(args)?,
+            routes: args.optional("routes")?.unwrap_or_default(),
+            wireless: args.optional("wireless")?,
+        })
+    }
+
+    /// Add the interface to the model (wireless from facts unless given).
+    pub(super) fn add(self, context: &mut TaskContext<'_>) -> Result<()> {
+        let wireless = self.wireless.unwrap_or_else(|| {
+            context
+                .facts
+                .interface(self.name.value.as_str())
+                .is_some_and(|fact| fact.wireless)
+        });
+        let (address, mut written) = self.address;
+        written.mac = self.mac.as_ref().map(|mac| mac.pos.clone());
+        let origin = context.origin(&self.name.pos);
+        context.model.interfaces.push(Interface {
+            name: self.name.value,
+            address,
+            mac: self.mac.map(|mac| mac.value),
+            mtu: self.mtu,
+            routes: self.routes,
+            wireless,
+            written,
+            origin,
+        });
+        Ok(())
+    }
+}
+
+fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
+    InterfaceArgs::read(args)?.add(context)
 }

@@ -2,12 +2,14 @@
 
 use std::net::Ipv4Addr;
 
-use crate::args::{Arg, Args, At, FromArg};
 use crate::error::{Error, ErrorKind, Result};
-use crate::execute::TaskContext;
 use crate::model::{MacNat, MacNatGuest};
-use crate::modules::{ArgSpec, Module};
+use crate::modules::args::ArgSpec;
+use crate::modules::args::Args;
+use crate::modules::spec::Module;
+use crate::modules::spec::TaskContext;
 use crate::types::{InterfaceName, MacAddr};
+use crate::value::{Arg, At, FromArg};
 
 pub(super) static MAC_NAT: Module = Module {
     name: "mac_nat",
@@ -68,34 +70,52 @@ fn guest(arg: &Arg) -> Result<At<MacNatGuest>> {
     })
 }
 
+/// A `mac_nat` task's arguments, typed (`vm_network` builds them directly).
+#[derive(serde::Serialize)]
+pub(super) struct MacNatArgs {
+    pub(super) uplink: At<InterfaceName>,
+    /// `None`: the uplink's MAC from facts.
+    pub(super) mac: Option<MacAddr>,
+    pub(super) guests: Vec<At<MacNatGuest>>,
+}
+
+impl MacNatArgs {
+    /// Add the MAC NAT to the model; the uplink's MAC comes from facts unless given.
+    pub(super) fn add(self, context: &mut TaskContext<'_>) -> Result<()> {
+        let uplink = self.uplink;
+        let mac = match self.mac {
+            Some(mac) => mac,
+            None => context
+                .facts
+                .interface(uplink.value.as_str())
+                .and_then(|fact| fact.mac)
+                .ok_or_else(|| {
+                    Error::invalid(
+                        &uplink.pos,
+                        format!("the MAC of `{}` is not known", uplink.value),
+                        Some("give `mac:` (the uplink's MAC), or plan on the host itself so facts know it".into()),
+                    )
+                })?,
+        };
+        let origin = context.origin(&uplink.pos);
+        context.model.mac_nats.push(MacNat {
+            uplink,
+            mac,
+            guests: self.guests,
+            origin,
+        });
+        Ok(())
+    }
+}
+
 fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
     let uplink = args.required::<At<InterfaceName>>("uplink")?;
-    let mac = match args.optional::<MacAddr>("mac")? {
-        Some(mac) => mac,
-        None => context
-            .facts
-            .interface(uplink.value.as_str())
-            .and_then(|fact| fact.mac)
-            .ok_or_else(|| {
-                Error::invalid(
-                    &uplink.pos,
-                    format!("the MAC of `{}` is not known", uplink.value),
-                    Some("give `mac:` (the uplink's MAC), or plan on the host itself so facts know it".into()),
-                )
-            })?,
-    };
+    let mac = args.optional::<MacAddr>("mac")?;
     let guests = args.required::<Arg>("guests")?;
     let guests = guests
         .items("a list of guests")?
         .iter()
         .map(guest)
         .collect::<Result<_>>()?;
-    let origin = context.origin(&uplink.pos);
-    context.model.mac_nats.push(MacNat {
-        uplink,
-        mac,
-        guests,
-        origin,
-    });
-    Ok(())
+    MacNatArgs { uplink, mac, guests }.add(context)
 }

@@ -5,6 +5,7 @@
 //! the specs (a test keeps the file current). Each module lives in its own
 //! file with its spec and its `run` function.
 
+pub mod args;
 mod blockinfile;
 mod bridge;
 mod command;
@@ -16,63 +17,15 @@ mod mac_nat;
 mod nat;
 mod net_args;
 mod service;
+pub mod spec;
 mod sysctl;
 mod tap;
 mod vm_network;
 
-use crate::args::Args;
-use crate::error::Result;
-use crate::execute::TaskContext;
+pub use args::ArgSpec;
+pub use spec::Module;
 
 pub use command::COMMAND;
-
-/// A module: its name, documentation and arguments, and what it does.
-#[derive(Debug)]
-pub struct Module {
-    /// The key users write in a task.
-    pub name: &'static str,
-    /// `"`bridge` arguments"`: how messages refer to its arguments.
-    pub context: &'static str,
-    /// One line on what it does.
-    pub summary: &'static str,
-    /// Longer documentation (Markdown).
-    pub doc: &'static str,
-    /// Its arguments.
-    pub args: &'static [ArgSpec],
-    /// Whether handlers may use it (generic modules only).
-    pub handler_ok: bool,
-    /// Run it for one loop item: read `args`, add to the model or the changes.
-    pub run: fn(&mut Args, &mut TaskContext<'_>) -> Result<()>,
-}
-
-impl Module {
-    /// The spec of an argument, by name or alias.
-    pub fn arg(&self, name: &str) -> Option<&'static ArgSpec> {
-        self.args
-            .iter()
-            .find(|spec| spec.name == name || spec.aliases.contains(&name))
-    }
-
-    /// How messages refer to this module's arguments.
-    pub fn context(&self) -> &'static str {
-        self.context
-    }
-}
-
-/// One argument of a module.
-#[derive(Debug)]
-pub struct ArgSpec {
-    /// Its key.
-    pub name: &'static str,
-    /// Other accepted keys.
-    pub aliases: &'static [&'static str],
-    /// Is it required?
-    pub required: bool,
-    /// The type, as shown in docs (`interface name`, `list of CIDRs`, …).
-    pub kind: &'static str,
-    /// What it means, defaults included.
-    pub doc: &'static str,
-}
 
 /// Every module, in documentation order.
 pub static MODULES: &[&Module] = &[
@@ -138,6 +91,16 @@ pub fn reference_markdown() -> String {
         }
     }
     out
+}
+
+/// A module's arguments written the way another tool spells them
+/// (`command: "ip link set br0 up"`), caught before anything is templated.
+pub fn misuse(module: &Module, args: &crate::yaml::Node) -> Option<crate::error::Error> {
+    if std::ptr::eq(module, &command::COMMAND) {
+        command::free_form(args)
+    } else {
+        None
+    }
 }
 
 /// Look a module up by the key users write.

@@ -1,13 +1,13 @@
 //! `nat`: masquerade a guest subnet (or route it, with `routed: true`).
 
-use ipnet::Ipv4Net;
-
-use crate::args::{Args, At};
-use crate::error::{Error, Result};
-use crate::execute::TaskContext;
+use crate::error::Result;
 use crate::model::Nat;
-use crate::modules::{ArgSpec, Module};
-use crate::types::InterfaceName;
+use crate::modules::args::ArgSpec;
+use crate::modules::args::Args;
+use crate::modules::spec::Module;
+use crate::modules::spec::TaskContext;
+use crate::types::{InterfaceName, Subnet};
+use crate::value::At;
 
 pub(super) static NAT: Module = Module {
     name: "nat",
@@ -45,23 +45,36 @@ pub(super) static NAT: Module = Module {
     run,
 };
 
-fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
-    let source = args.required::<At<Ipv4Net>>("source")?;
-    if source.value != source.value.trunc() {
-        return Err(Error::invalid(
-            &source.pos,
-            format!("`{}` has host bits set", source.value),
-            Some(format!("the subnet is `{}`", source.value.trunc())),
-        ));
+/// A `nat` task's arguments, typed (`vm_network` builds them directly).
+#[derive(serde::Serialize)]
+pub(super) struct NatArgs {
+    pub(super) source: At<Subnet>,
+    pub(super) out_interface: Option<InterfaceName>,
+    pub(super) routed: bool,
+}
+
+impl NatArgs {
+    /// Add the NAT (or routing) of the subnet to the model.
+    pub(super) fn add(self, context: &mut TaskContext<'_>) -> Result<()> {
+        let origin = context.origin(&self.source.pos);
+        context.model.nats.push(Nat {
+            source: At {
+                value: self.source.value.0,
+                pos: self.source.pos,
+            },
+            out_interface: self.out_interface,
+            masquerade: !self.routed,
+            origin,
+        });
+        Ok(())
     }
-    let out_interface = args.optional::<InterfaceName>("out_interface")?;
-    let routed = args.optional::<bool>("routed")?.unwrap_or(false);
-    let origin = context.origin(&source.pos);
-    context.model.nats.push(Nat {
-        source,
-        out_interface,
-        masquerade: !routed,
-        origin,
-    });
-    Ok(())
+}
+
+fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
+    NatArgs {
+        source: args.required("source")?,
+        out_interface: args.optional("out_interface")?,
+        routed: args.optional("routed")?.unwrap_or(false),
+    }
+    .add(context)
 }

@@ -4,9 +4,9 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 
-use crate::args::{Arg, ArgValue, FromArg};
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::{AddressConfig, Route, Written};
+use crate::value::{Arg, ArgValue, FromArg};
 
 impl FromArg for AddressConfig {
     fn from_arg(arg: &Arg) -> Result<Self> {
@@ -99,10 +99,10 @@ pub(super) fn address(arg: Option<Arg>, default: AddressConfig) -> Result<(Addre
     ))
 }
 
-/// An optional `mac` argument and where it was written.
-pub(super) fn mac(args: &mut crate::args::Args) -> Result<(Option<crate::types::MacAddr>, Option<crate::source::Pos>)> {
-    Ok(match args.optional_at::<crate::types::MacAddr>("mac")? {
-        Some(mac) => (Some(mac.value), Some(mac.pos)),
-        None => (None, None),
-    })
+/// Serialise an `address` argument as its configuration (for `-v`).
+pub(super) fn address_only<S: serde::Serializer>(
+    address: &(AddressConfig, Written),
+    serializer: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(&address.0, serializer)
 }

@@ -1,11 +1,12 @@
 //! `service`: enable, disable, start, stop, restart or reload a service
 //! through the host's init system (OpenRC or systemd).
 
-use crate::args::Args;
 use crate::change::{Change, ServiceAction};
 use crate::error::{Error, Result};
-use crate::execute::TaskContext;
-use crate::modules::{ArgSpec, Module};
+use crate::modules::args::ArgSpec;
+use crate::modules::args::Args;
+use crate::modules::spec::Module;
+use crate::modules::spec::TaskContext;
 
 pub(super) static SERVICE: Module = Module {
     name: "service",
@@ -44,7 +45,7 @@ pub(super) static SERVICE: Module = Module {
 };
 
 fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
-    let name = args.required::<crate::args::At<String>>("name")?;
+    let name = args.required::<crate::value::At<String>>("name")?;
     let valid = !name.value.is_empty()
         && name
             .value

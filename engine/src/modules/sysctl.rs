@@ -1,11 +1,13 @@
 //! `sysctl`: a kernel parameter, persisted in sysctl.d and applied now.
 
-use crate::args::{Arg, Args, At};
 use crate::error::{Error, Result};
-use crate::execute::TaskContext;
 use crate::model::Sysctl;
 use crate::model::sysctl::{is_known, normalise, suggestion};
-use crate::modules::{ArgSpec, Module};
+use crate::modules::args::ArgSpec;
+use crate::modules::args::Args;
+use crate::modules::spec::Module;
+use crate::modules::spec::TaskContext;
+use crate::value::{Arg, At};
 
 pub(super) static SYSCTL: Module = Module {
     name: "sysctl",
@@ -33,9 +35,46 @@ pub(super) static SYSCTL: Module = Module {
     run,
 };
 
-fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
-    let name = args.required::<At<String>>("name")?;
-    let value = args.required::<Arg>("value")?;
+/// A `sysctl` task's arguments, typed (`vm_network` builds them directly).
+#[derive(serde::Serialize)]
+pub(super) struct SysctlArgs {
+    pub(super) name: At<String>,
+    pub(super) value: At<String>,
+}
+
+impl SysctlArgs {
+    /// Check the key and value, and add the setting to the model (once per value).
+    pub(super) fn add(self, context: &mut TaskContext<'_>) -> Result<()> {
+        let Self { name, value } = self;
+        let key = known_key(&name)?;
+        let text = value.value;
+        if text.is_empty() || text.contains(['\n', '\r', '#']) {
+            return Err(Error::invalid(
+                &value.pos,
+                format!("`{}` is not a sysctl value", text.escape_debug()),
+                None,
+            ));
+        }
+        let text = match text.as_str() {
+            "true" => "1".to_owned(),
+            "false" => "0".to_owned(),
+            _ => text,
+        };
+        // The same value twice is one setting; two values are validation's business.
+        if !context.model.sysctls.iter().any(|s| s.name == key && s.value == text) {
+            let origin = context.origin(&name.pos);
+            context.model.sysctls.push(Sysctl {
+                name: key,
+                value: text,
+                origin,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// The normalised key (`net.ipv4.ip_forward`), if hostnet knows it.
+fn known_key(name: &At<String>) -> Result<String> {
     let key = normalise(&name.value);
     if !is_known(&key) {
         return Err(Error::invalid(
@@ -47,38 +86,16 @@ fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
             )),
         ));
     }
-    let text = value.text("a value")?;
-    if text.is_empty() || text.contains(['\n', '\r', '#']) {
-        return Err(Error::invalid(
-            &value.pos,
-            format!("`{}` is not a sysctl value", text.escape_debug()),
-            None,
-        ));
-    }
-    let text = match text.as_str() {
-        "true" => "1".to_owned(),
-        "false" => "0".to_owned(),
-        _ => text,
+    Ok(key)
+}
+
+fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
+    let name = args.required::<At<String>>("name")?;
+    let value = args.required::<Arg>("value")?;
+    known_key(&name)?;
+    let value = At {
+        value: value.text("a value")?,
+        pos: value.pos,
     };
-    if let Some(previous) = context.model.sysctls.iter().find(|s| s.name == key)
-        && previous.value != text
-    {
-        return Err(Error::invalid(
-            &name.pos,
-            format!(
-                "`{key}` is already set to `{}` at {}",
-                previous.value, previous.origin.pos
-            ),
-            None,
-        ));
-    }
-    if context.model.sysctls.iter().all(|s| s.name != key) {
-        let origin = context.origin(&name.pos);
-        context.model.sysctls.push(Sysctl {
-            name: key,
-            value: text,
-            origin,
-        });
-    }
-    Ok(())
+    SysctlArgs { name, value }.add(context)
 }

@@ -1,11 +1,13 @@
 //! `tap`: a persistent TAP device for a guest, owned by the user QEMU runs as.
 
-use crate::args::{Args, At};
-use crate::error::{Error, Result};
-use crate::execute::TaskContext;
-use crate::model::Tap;
-use crate::modules::{ArgSpec, Module};
-use crate::types::InterfaceName;
+use crate::error::Result;
+use crate::model::{Tap, Written};
+use crate::modules::args::ArgSpec;
+use crate::modules::args::Args;
+use crate::modules::spec::Module;
+use crate::modules::spec::TaskContext;
+use crate::types::{AccountName, InterfaceName, MacAddr};
+use crate::value::At;
 
 pub(super) static TAP: Module = Module {
     name: "tap",
@@ -61,33 +63,49 @@ pub(super) static TAP: Module = Module {
     run,
 };
 
-fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
-    let name = args.required::<At<InterfaceName>>("name")?;
-    let user = args.optional("user")?;
-    let group = args.optional("group")?;
-    let (mac, mac_pos) = super::net_args::mac(args)?;
-    let multi_queue = args.optional("multi_queue")?.unwrap_or(false);
-    let vnet_hdr = args.optional("vnet_hdr")?.unwrap_or(false);
-    if let Some(previous) = context.model.tap(name.value.as_str()) {
-        return Err(Error::invalid(
-            &name.pos,
-            format!("TAP `{}` is already defined at {}", name.value, previous.origin.pos),
-            Some("define each TAP in one task".into()),
-        ));
+/// A `tap` task's arguments, typed (`vm_network` builds them directly).
+#[derive(serde::Serialize)]
+pub(super) struct TapArgs {
+    pub(super) name: At<InterfaceName>,
+    pub(super) user: Option<At<AccountName>>,
+    pub(super) group: Option<At<AccountName>>,
+    pub(super) mac: Option<At<MacAddr>>,
+    pub(super) multi_queue: bool,
+    pub(super) vnet_hdr: bool,
+}
+
+impl TapArgs {
+    fn read(args: &mut Args) -> Result<Self> {
+        Ok(Self {
+            name: args.required("name")?,
+            user: args.optional("user")?,
+            group: args.optional("group")?,
+            mac: args.optional("mac")?,
+            multi_queue: args.optional("multi_queue")?.unwrap_or(false),
+            vnet_hdr: args.optional("vnet_hdr")?.unwrap_or(false),
+        })
     }
-    let origin = context.origin(&name.pos);
-    context.model.taps.push(Tap {
-        name: name.value,
-        user,
-        group,
-        mac,
-        multi_queue,
-        vnet_hdr,
-        written: crate::model::Written {
-            mac: mac_pos,
-            ..crate::model::Written::default()
-        },
-        origin,
-    });
-    Ok(())
+
+    /// Add the TAP to the model.
+    pub(super) fn add(self, context: &mut TaskContext<'_>) -> Result<()> {
+        let origin = context.origin(&self.name.pos);
+        context.model.taps.push(Tap {
+            name: self.name.value,
+            user: self.user,
+            group: self.group,
+            mac: self.mac.as_ref().map(|mac| mac.value),
+            multi_queue: self.multi_queue,
+            vnet_hdr: self.vnet_hdr,
+            written: Written {
+                mac: self.mac.map(|mac| mac.pos),
+                ..Written::default()
+            },
+            origin,
+        });
+        Ok(())
+    }
+}
+
+fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
+    TapArgs::read(args)?.add(context)
 }

@@ -1,24 +1,23 @@
 //! Read a playbook file into [`Playbook`]: strict keys, positions everywhere.
 //!
-//! Unknown keys are errors with a "did you mean" hint; a task must name
-//! exactly one module. Nothing here templates anything.
+//! Unknown keys are errors with a "did you mean" hint; an Ansible keyword
+//! hostnet does not take says why (`keys::ANSIBLE_ONLY`); a task must name
+//! exactly one module. The keys come from `keys.rs`, which `hostnet schema`
+//! reads too. Nothing here templates anything.
 
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, ErrorKind, Result, suggest};
 use crate::modules::{self, Module};
-use crate::playbook::node::{self, Key, Node, NodeValue};
+use crate::playbook::keys::{self, LoopControlKey, PlayKey, TaskKey};
 use crate::playbook::{Play, Playbook, Task, VarsFile};
 use crate::root::read_source;
-
-const PLAY_KEYS: &[&str] = &["name", "hosts", "vars", "vars_files", "tasks", "handlers"];
-const TASK_KEYWORDS: &[&str] = &["name", "when", "loop", "loop_control", "notify", "tags", "vars"];
-const LOOP_CONTROL_KEYS: &[&str] = &["loop_var", "label"];
+use crate::yaml::{self, Key, Node, NodeValue};
 
 /// Load and check the structure of a playbook file.
 pub fn load(path: &Path) -> Result<Playbook> {
     let source = read_source(path)?;
-    let document = node::parse(&source)?;
+    let document = yaml::parse(&source)?;
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let plays = match &document.value {
         NodeValue::Null => Vec::new(),
@@ -36,24 +35,37 @@ pub fn load(path: &Path) -> Result<Playbook> {
 
 /// Load a vars file (`vars_files:` or `-e @file.yml`): a mapping of variables.
 pub fn load_vars_file(path: &Path) -> Result<Vec<(Key, Node)>> {
-    let source = read_source(path)?;
-    let document = node::parse(&source)?;
-    match &document.value {
-        NodeValue::Null => Ok(Vec::new()),
-        _ => Ok(document.as_map("a mapping of variables")?.to_vec()),
-    }
+    yaml::load_mapping(path, "a mapping of variables")
 }
 
-fn unknown_key(key: &Key, context: &'static str, expected: &[&'static str]) -> Error {
+fn unknown_key(key: &Key, context: &'static str, expected: impl Iterator<Item = &'static str> + Clone) -> Error {
+    if let Some(error) = ansible_only(key) {
+        return error;
+    }
     Error::at(
         &key.pos,
         ErrorKind::UnknownKey {
             key: key.name.clone(),
             context,
-            suggestion: suggest(&key.name, expected.iter().copied()),
-            expected: expected.to_vec(),
+            suggestion: suggest(&key.name, expected.clone()),
+            expected: expected.collect(),
         },
     )
+}
+
+/// "Ansible's `become` is not supported by hostnet: …" for a keyword or
+/// module of Ansible's that hostnet deliberately leaves out.
+fn ansible_only(key: &Key) -> Option<Error> {
+    let reason = keys::ansible_only(&key.name)?;
+    let (why, advice) = match reason.split_once("; ") {
+        Some((why, advice)) => (why, Some(advice.to_owned())),
+        None => (reason, None),
+    };
+    Some(Error::invalid(
+        &key.pos,
+        format!("Ansible's `{}` is not supported by hostnet: {why}", key.name),
+        advice,
+    ))
 }
 
 fn load_play(node: &Node, base: &Path) -> Result<Play> {
@@ -67,9 +79,12 @@ fn load_play(node: &Node, base: &Path) -> Result<Play> {
         pos: node.pos.clone(),
     };
     for (key, value) in node.as_map("a play (a mapping with `hosts` and `tasks`)")? {
-        match key.name.as_str() {
-            "name" => play.name = Some(value.scalar_text("a play name")?),
-            "hosts" => {
+        let Some(play_key) = PlayKey::parse(&key.name) else {
+            return Err(unknown_key(key, "play", PlayKey::names()));
+        };
+        match play_key {
+            PlayKey::Name => play.name = Some(value.scalar_text("a play name")?),
+            PlayKey::Hosts => {
                 let hosts = value.scalar_text("a host pattern")?;
                 if hosts != "localhost" && hosts != "all" && hosts != "127.0.0.1" {
                     return Err(Error::invalid(
@@ -80,8 +95,8 @@ fn load_play(node: &Node, base: &Path) -> Result<Play> {
                 }
                 play.hosts = hosts;
             }
-            "vars" => play.vars = vars_map(value)?,
-            "vars_files" => {
+            PlayKey::Vars => play.vars = vars_map(value)?,
+            PlayKey::VarsFiles => {
                 for (file, pos) in value.string_list("a list of vars file paths")? {
                     let path = resolve(base, &file);
                     let vars = load_vars_file(&path).map_err(|error| match error.pos {
@@ -91,9 +106,8 @@ fn load_play(node: &Node, base: &Path) -> Result<Play> {
                     play.vars_files.push(VarsFile { vars });
                 }
             }
-            "tasks" => play.tasks = load_tasks(value)?,
-            "handlers" => play.handlers = load_tasks(value)?,
-            _ => return Err(unknown_key(key, "play", PLAY_KEYS)),
+            PlayKey::Tasks => play.tasks = load_tasks(value)?,
+            PlayKey::Handlers => play.handlers = load_tasks(value)?,
         }
     }
     Ok(play)
@@ -143,53 +157,12 @@ fn load_task(node: &Node) -> Result<Task> {
         pos: node.pos.clone(),
     };
     for (key, value) in entries {
-        match key.name.as_str() {
-            "name" => task.name = Some(value.scalar_text("a task name")?),
-            "when" => {
-                task.when = match &value.value {
-                    NodeValue::Seq(items) => items.clone(),
-                    _ => vec![value.clone()],
-                }
-            }
-            "loop" => task.loop_items = Some(value.clone()),
-            "loop_control" => {
-                for (control, setting) in value.as_map("a mapping (`loop_var`, `label`)")? {
-                    match control.name.as_str() {
-                        "loop_var" => task.loop_var = setting.as_str("a variable name")?.to_owned(),
-                        "label" => task.loop_label = Some(setting.clone()),
-                        _ => return Err(unknown_key(control, "loop_control", LOOP_CONTROL_KEYS)),
-                    }
-                }
-            }
-            "notify" => task.notify = value.string_list("a handler name or a list of them")?,
-            "tags" => {
-                task.tags = value
-                    .string_list("a tag or a list of tags")?
-                    .into_iter()
-                    .map(|(tag, _)| tag)
-                    .collect();
-            }
-            "vars" => task.vars = vars_map(value)?,
-            name => match modules::find(name) {
-                Some(found) => {
-                    if let Some((first, first_key, _)) = module {
-                        let _ = first_key;
-                        return Err(Error::at(
-                            &key.pos,
-                            ErrorKind::TwoModules {
-                                first: first.name.to_owned(),
-                                second: found.name.to_owned(),
-                            },
-                        ));
-                    }
-                    module = Some((found, key, value));
-                }
-                None => {
-                    let candidates = TASK_KEYWORDS
-                        .iter()
-                        .copied()
-                        .chain(modules::MODULES.iter().map(|module| module.name));
-                    return Err(Error::at(
+        let Some(keyword) = TaskKey::parse(&key.name) else {
+            let Some(found) = modules::find(&key.name) else {
+                let candidates = TaskKey::names().chain(modules::MODULES.iter().map(|module| module.name));
+                return Err(match ansible_only(key) {
+                    Some(error) => error,
+                    None => Error::at(
                         &key.pos,
                         ErrorKind::UnknownKey {
                             key: key.name.clone(),
@@ -197,9 +170,51 @@ fn load_task(node: &Node) -> Result<Task> {
                             suggestion: suggest(&key.name, candidates),
                             expected: Vec::new(),
                         },
-                    ));
+                    ),
+                });
+            };
+            if let Some((first, _, _)) = module {
+                return Err(Error::at(
+                    &key.pos,
+                    ErrorKind::TwoModules {
+                        first: first.name.to_owned(),
+                        second: found.name.to_owned(),
+                    },
+                ));
+            }
+            if let Some(error) = modules::misuse(found, value) {
+                return Err(error);
+            }
+            module = Some((found, key, value));
+            continue;
+        };
+        match keyword {
+            TaskKey::Name => task.name = Some(value.scalar_text("a task name")?),
+            TaskKey::When => {
+                task.when = match &value.value {
+                    NodeValue::Seq(items) => items.clone(),
+                    _ => vec![value.clone()],
                 }
-            },
+            }
+            TaskKey::Loop => task.loop_items = Some(value.clone()),
+            TaskKey::LoopControl => {
+                for (control, setting) in value.as_map("a mapping (`loop_var`, `label`)")? {
+                    match LoopControlKey::parse(&control.name) {
+                        Some(LoopControlKey::LoopVar) => task.loop_var = setting.as_str("a variable name")?.to_owned(),
+                        Some(LoopControlKey::Label) => task.loop_label = Some(setting.clone()),
+                        None => return Err(unknown_key(control, "loop_control", LoopControlKey::names())),
+                    }
+                }
+            }
+            TaskKey::Notify => task.notify = value.string_list("a handler name or a list of them")?,
+            TaskKey::Tags => {
+                task.tags = value
+                    .string_list("a tag or a list of tags")?
+                    .into_iter()
+                    .map(|(tag, _)| tag)
+                    .collect();
+            }
+            TaskKey::Vars => task.vars = vars_map(value)?,
         }
     }
     let Some((found, key, args)) = module else {

@@ -6,13 +6,13 @@
 //! `vars`. Values stay as positioned [`Node`]s until a task runs, because
 //! they are templated per loop item.
 
+pub mod keys;
 pub mod load;
-pub mod node;
 
 use std::path::PathBuf;
 
+pub use crate::yaml::{Key, Node, NodeValue};
 pub use load::{load, load_vars_file};
-pub use node::{Key, Node, NodeValue};
 
 use crate::modules::Module;
 use crate::source::Pos;

@@ -13,6 +13,7 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::root::read_source;
 use crate::source::{Pos, Source};
 
 /// A YAML value with its position.
@@ -115,6 +116,17 @@ impl Node {
                 found: found.describe().to_owned(),
             },
         )
+    }
+}
+
+/// Read a YAML file that holds one mapping (a vars file, a facts file);
+/// an empty file is an empty mapping.
+pub fn load_mapping(path: &std::path::Path, what: &str) -> Result<Vec<(Key, Node)>> {
+    let source = read_source(path)?;
+    let document = parse(&source)?;
+    match &document.value {
+        NodeValue::Null => Ok(Vec::new()),
+        _ => Ok(document.as_map(what)?.to_vec()),
     }
 }
 

@@ -1,4 +1,4 @@
-//! Whole-model checks for DHCP, NAT, firewall and MAC NAT: what dnsmasq's
+//! Rules for DHCP, NAT, firewall and MAC NAT: what dnsmasq's
 //! `--test` and the firewall tools do not catch (a lease outside the subnet
 //! is silently ignored, a reversed range silently swapped).
 
@@ -7,11 +7,11 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use ipnet::{IpNet, Ipv4Net};
 
-use crate::error::Error;
+use crate::error::{Error, Rule};
 use crate::model::{FirewallIntent, HostModel, Router};
 
 /// Check the service items; an empty list means valid.
-pub fn validate(model: &HostModel) -> Vec<Error> {
+pub(super) fn validate(model: &HostModel) -> Vec<Error> {
     let mut errors = Vec::new();
     for server in &model.dhcp_servers {
         let name = server.interface.value.as_str();
@@ -20,7 +20,7 @@ pub fn validate(model: &HostModel) -> Vec<Error> {
             IpNet::V6(_) => None,
         });
         let Some(subnet) = subnet else {
-            errors.push(Error::invalid(
+            errors.push(Error::rule(Rule::DhcpWithoutAddress,
                 &server.interface.pos,
                 format!("`{name}` has no static IPv4 address for its DHCP server to serve from"),
                 Some(format!("give `{name}` an address (e.g. `address: \"{{{{ subnet | host(1) }}}}\"`) in its `bridge` or `interface` task")),
@@ -35,7 +35,8 @@ pub fn validate(model: &HostModel) -> Vec<Error> {
         if let Some(range) = &server.range {
             let (first, last) = range.value;
             if first > last {
-                errors.push(Error::invalid(
+                errors.push(Error::rule(
+                    Rule::DhcpRangeReversed,
                     &range.pos,
                     format!("the DHCP range starts at `{first}` after it ends at `{last}`"),
                     Some(format!("write it as `[{last}, {first}]`")),
@@ -43,7 +44,8 @@ pub fn validate(model: &HostModel) -> Vec<Error> {
             }
             for end in [first, last] {
                 if !usable(end) {
-                    errors.push(Error::invalid(
+                    errors.push(Error::rule(
+                        Rule::DhcpRangeOutside,
                         &range.pos,
                         format!("`{end}` in the DHCP range is outside `{network}`, the subnet of `{name}`"),
                         Some(format!("use host addresses of `{network}`")),
@@ -51,7 +53,8 @@ pub fn validate(model: &HostModel) -> Vec<Error> {
                 }
             }
             if first <= own && own <= last && first <= last {
-                errors.push(Error::invalid(
+                errors.push(Error::rule(
+                    Rule::DhcpRangeHasHost,
                     &range.pos,
                     format!("the DHCP range `{first}`–`{last}` contains `{own}`, the address of `{name}` itself"),
                     Some(format!("start the range after `{own}`")),
@@ -61,7 +64,8 @@ pub fn validate(model: &HostModel) -> Vec<Error> {
         if let Router::Address(router) = server.router
             && !network.contains(&router)
         {
-            errors.push(Error::invalid(
+            errors.push(Error::rule(
+                Rule::RouterOutside,
                 &server.interface.pos,
                 format!("the router `{router}` is outside `{network}`, so guests could not reach it"),
                 None,
@@ -72,7 +76,8 @@ pub fn validate(model: &HostModel) -> Vec<Error> {
         for host in &server.hosts {
             let lease = &host.value;
             if !usable(lease.ip) {
-                errors.push(Error::invalid(
+                errors.push(Error::rule(
+                    Rule::LeaseOutside,
                     &host.pos,
                     format!(
                         "the fixed lease `{}` for `{}` is outside `{network}`, the subnet of `{name}`",
@@ -81,28 +86,32 @@ pub fn validate(model: &HostModel) -> Vec<Error> {
                     Some("dnsmasq would silently ignore it; pick an address in the subnet".into()),
                 ));
             } else if lease.ip == own {
-                errors.push(Error::invalid(
+                errors.push(Error::rule(
+                    Rule::LeaseIsHost,
                     &host.pos,
                     format!("the fixed lease `{}` is the address of `{name}` itself", lease.ip),
                     None,
                 ));
             }
             if lease.mac.is_multicast() {
-                errors.push(Error::invalid(
+                errors.push(Error::rule(
+                    Rule::LeaseMulticastMac,
                     &host.pos,
                     format!("`{}` is a multicast MAC; no NIC can have it", lease.mac),
                     None,
                 ));
             }
             if let Some(previous) = macs.insert(lease.mac, host.pos.clone()) {
-                errors.push(Error::invalid(
+                errors.push(Error::rule(
+                    Rule::LeaseMacTwice,
                     &host.pos,
                     format!("the MAC `{}` has two fixed leases (the other at {previous})", lease.mac),
                     None,
                 ));
             }
             if let Some(previous) = ips.insert(lease.ip, host.pos.clone()) {
-                errors.push(Error::invalid(
+                errors.push(Error::rule(
+                    Rule::LeaseIpTwice,
                     &host.pos,
                     format!(
                         "the address `{}` is leased to two MACs (the other at {previous})",
@@ -117,7 +126,8 @@ pub fn validate(model: &HostModel) -> Vec<Error> {
         let mut ips = HashMap::new();
         for guest in &mac_nat.guests {
             if let Some(previous) = ips.insert(IpAddr::V4(guest.value.ip), guest.pos.clone()) {
-                errors.push(Error::invalid(
+                errors.push(Error::rule(
+                    Rule::MacNatGuestTwice,
                     &guest.pos,
                     format!(
                         "the guest address `{}` appears twice (the other at {previous})",
@@ -132,7 +142,8 @@ pub fn validate(model: &HostModel) -> Vec<Error> {
         if let FirewallIntent::BridgeForward { bridge } = &rule.intent
             && model.bridge(bridge.as_str()).is_none()
         {
-            errors.push(Error::invalid(
+            errors.push(Error::rule(
+                Rule::BridgeForwardUnknown,
                 &rule.origin.pos,
                 format!("`{bridge}` is not a bridge this playbook defines"),
                 Some("`bridge_forward` names a bridge from a `bridge` task".into()),

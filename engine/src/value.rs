@@ -1,10 +1,11 @@
-//! Module arguments after templating, and typed access to them.
+//! Values after templating, each with the position of the YAML it came from.
 //!
 //! A template renders to text or to a native value (`{{ vms }}` is a list);
-//! either way the result keeps the position of the YAML value it came from.
-//! Modules read their arguments through [`Args`], which converts each into
-//! its type ([`FromArg`]) with that position on failure, and rejects keys the
-//! module's spec does not declare, with a "did you mean".
+//! either way the result is an [`Arg`] that keeps the position of the YAML
+//! value it came from, and [`FromArg`] converts it into its type with that
+//! position on failure. [`At`] is a typed value with its position. This file
+//! is a leaf: it knows YAML nodes' keys and positions, nothing of modules,
+//! templates or the model.
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::str::FromStr;
@@ -13,12 +14,13 @@ use ipnet::{IpNet, Ipv4Net};
 use minijinja::Value;
 use minijinja::value::ValueKind;
 
-use crate::error::{Error, ErrorKind, Result, suggest};
-use crate::modules::Module;
-use crate::playbook::Key;
+use indexmap::IndexMap;
+
+use crate::error::{Error, ErrorKind, Result};
 use crate::root::SysPath;
 use crate::source::Pos;
-use crate::types::{AccountName, Centiseconds, FileMode, InterfaceName, MacAddr};
+use crate::types::{AccountName, Centiseconds, FileMode, GuestSubnet, InterfaceName, MacAddr, Subnet};
+use crate::yaml::Key;
 
 /// A templated value with the position of the YAML it came from.
 #[derive(Clone, Debug)]
@@ -82,7 +84,7 @@ impl Arg {
             ArgValue::Scalar(value) => value.clone(),
             ArgValue::Seq(items) => Value::from(items.iter().map(Self::to_value).collect::<Vec<_>>()),
             ArgValue::Map(entries) => {
-                crate::template::map_value(entries.iter().map(|(key, value)| (key.name.clone(), value.to_value())))
+                map_value(entries.iter().map(|(key, value)| (key.name.clone(), value.to_value())))
             }
         }
     }
@@ -330,6 +332,18 @@ impl FromArg for Ipv4Net {
     }
 }
 
+impl FromArg for Subnet {
+    fn from_arg(arg: &Arg) -> Result<Self> {
+        Self::check(Ipv4Net::from_arg(arg)?).map_err(|(message, hint)| Error::invalid(&arg.pos, message, Some(hint)))
+    }
+}
+
+impl FromArg for GuestSubnet {
+    fn from_arg(arg: &Arg) -> Result<Self> {
+        Self::check(Ipv4Net::from_arg(arg)?).map_err(|(message, hint)| Error::invalid(&arg.pos, message, Some(hint)))
+    }
+}
+
 impl FromArg for SysPath {
     fn from_arg(arg: &Arg) -> Result<Self> {
         let text = arg.text("an absolute path")?;
@@ -345,111 +359,20 @@ impl FromArg for Centiseconds {
     }
 }
 
-/// A module's arguments, read one by one, with unknown keys rejected at the end.
-#[derive(Debug)]
-pub struct Args {
-    module: &'static Module,
-    pos: Pos,
-    entries: Vec<(Key, Arg)>,
-    taken: Vec<bool>,
+/// A variable scope: names to values, in insertion order.
+pub type Scope = IndexMap<String, Value>;
+
+/// A scope as a template value.
+pub fn scope_value(scope: &Scope) -> Value {
+    map_value(scope.iter().map(|(name, value)| (name.clone(), value.clone())))
 }
 
-impl Args {
-    /// The arguments of a `module:` value (a mapping, or nothing).
-    pub fn new(module: &'static Module, arg: Arg) -> Result<Self> {
-        let pos = arg.pos.clone();
-        let entries = match arg.value {
-            ArgValue::Map(entries) => entries,
-            ArgValue::Scalar(value) if value.is_none() || value.is_undefined() => Vec::new(),
-            _ => {
-                return Err(arg.type_error(&format!("the arguments of `{}` as a mapping", module.name)));
-            }
-        };
-        let taken = vec![false; entries.len()];
-        Ok(Self {
-            module,
-            pos,
-            entries,
-            taken,
-        })
-    }
-
-    /// Where the module's arguments start.
-    pub fn pos(&self) -> &Pos {
-        &self.pos
-    }
-
-    fn take(&mut self, name: &str) -> Option<Arg> {
-        let spec = self.module.arg(name);
-        debug_assert!(
-            spec.is_some(),
-            "module `{}` reads undeclared argument `{name}`",
-            self.module.name
-        );
-        let aliases = spec.map(|spec| spec.aliases).unwrap_or_default();
-        let index = self
-            .entries
-            .iter()
-            .position(|(key, _)| key.name == name || aliases.contains(&key.name.as_str()))?;
-        self.taken[index] = true;
-        Some(self.entries[index].1.clone())
-    }
-
-    /// Is the argument given (and not null)?
-    pub fn has(&self, name: &str) -> bool {
-        let aliases = self.module.arg(name).map(|spec| spec.aliases).unwrap_or_default();
-        self.entries
-            .iter()
-            .any(|(key, arg)| (key.name == name || aliases.contains(&key.name.as_str())) && !arg.is_none())
-    }
-
-    /// A required argument.
-    pub fn required<T: FromArg>(&mut self, name: &str) -> Result<T> {
-        match self.take(name) {
-            Some(arg) if !arg.is_none() => T::from_arg(&arg),
-            _ => Err(Error::at(
-                &self.pos,
-                ErrorKind::MissingKey {
-                    key: name.to_owned(),
-                    context: format!("`{}`", self.module.name),
-                },
-            )),
-        }
-    }
-
-    /// An optional argument (`None` when absent or null).
-    pub fn optional<T: FromArg>(&mut self, name: &str) -> Result<Option<T>> {
-        match self.take(name) {
-            Some(arg) if !arg.is_none() => T::from_arg(&arg).map(Some),
-            _ => Ok(None),
-        }
-    }
-
-    /// An optional argument with its position (the module's when absent).
-    pub fn optional_at<T: FromArg>(&mut self, name: &str) -> Result<Option<At<T>>> {
-        self.optional::<At<T>>(name)
-    }
-
-    /// Reject any argument the module did not read.
-    pub fn finish(&self) -> Result<()> {
-        for ((key, _), taken) in self.entries.iter().zip(&self.taken) {
-            if !taken {
-                let names = self
-                    .module
-                    .args
-                    .iter()
-                    .flat_map(|spec| std::iter::once(spec.name).chain(spec.aliases.iter().copied()));
-                return Err(Error::at(
-                    &key.pos,
-                    ErrorKind::UnknownKey {
-                        key: key.name.clone(),
-                        context: self.module.context(),
-                        suggestion: suggest(&key.name, names),
-                        expected: self.module.args.iter().map(|spec| spec.name).collect(),
-                    },
-                ));
-            }
-        }
-        Ok(())
-    }
+/// A mapping value from pairs, in order.
+pub fn map_value(entries: impl IntoIterator<Item = (String, Value)>) -> Value {
+    Value::from_object(
+        entries
+            .into_iter()
+            .map(|(name, value)| (Value::from(name), value))
+            .collect::<IndexMap<Value, Value>>(),
+    )
 }

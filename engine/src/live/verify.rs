@@ -1,0 +1,178 @@
+//! Drift: every way the live host differs from the playbook, as rows of a
+//! report — devices and addresses from the live diff, what only the distro's
+//! tool can bring up, the DHCP server, and every firewall rule hostnet loads
+//! that the live ruleset lacks. `hostnet verify` prints it; apply checks it
+//! after its batch ran.
+
+use serde::Serialize;
+
+use crate::change::{Change, Planned};
+use crate::live::diff::LiveDiff;
+
+/// One difference.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Drift {
+    /// What differs: a device, `dnsmasq`, `firewall`, a kernel parameter.
+    pub subject: String,
+    /// How.
+    pub detail: String,
+}
+
+/// What hostnet found about the services on the live host.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Services {
+    /// A dnsmasq runs in this network namespace.
+    pub dnsmasq: bool,
+    /// Something listens on UDP 67 here.
+    pub dhcp_port: bool,
+}
+
+/// The rows for the devices and kernel parameters.
+pub fn devices(diff: &LiveDiff) -> Vec<Drift> {
+    let mut rows: Vec<Drift> = diff
+        .changes
+        .iter()
+        .map(|change| match change.why.split_once(": ") {
+            Some((subject, detail)) => Drift {
+                subject: subject.to_owned(),
+                detail: detail.to_owned(),
+            },
+            None => Drift {
+                subject: String::new(),
+                detail: change.why.clone(),
+            },
+        })
+        .collect();
+    rows.extend(diff.handovers.iter().map(|handover| Drift {
+        subject: handover.device.clone(),
+        detail: format!("not up ({})", handover.reason),
+    }));
+    rows
+}
+
+/// The rows for the DHCP servers on `interfaces`.
+pub fn dhcp(interfaces: &[String], services: Services) -> Vec<Drift> {
+    if interfaces.is_empty() || (services.dnsmasq && services.dhcp_port) {
+        return Vec::new();
+    }
+    let detail = if services.dnsmasq {
+        "runs but does not listen for DHCP (UDP 67)".to_owned()
+    } else {
+        "not running".to_owned()
+    };
+    vec![Drift {
+        subject: "dnsmasq".into(),
+        detail: format!("{detail}; it serves {}", interfaces.join(", ")),
+    }]
+}
+
+/// The rules hostnet's firewall files load: `-A …` lines (iptables, ufw)
+/// and the rule lines of an nftables table, as the tools list them back.
+pub fn expected_rules(changes: &[Planned]) -> Vec<String> {
+    let mut rules = Vec::new();
+    for planned in changes {
+        let text = match &planned.change {
+            Change::File { content, .. } => content,
+            Change::Block(block) if block.present => &block.content,
+            _ => continue,
+        };
+        let nft = text.lines().any(|line| line.trim_start().starts_with("table inet "));
+        for line in text.lines() {
+            let line = line.trim();
+            let nft_rule = nft
+                && !line.is_empty()
+                && !line.starts_with('#')
+                && !["table ", "delete ", "chain ", "type ", "}"]
+                    .iter()
+                    .any(|skip| line.starts_with(skip));
+            if line.starts_with("-A ") || nft_rule {
+                rules.push(line.to_owned());
+            }
+        }
+    }
+    rules.dedup();
+    rules
+}
+
+/// The rows for rules missing from the live ruleset (`live`: `nft list
+/// ruleset`, or `iptables-save` and `ip6tables-save`).
+pub fn firewall(expected: &[String], live: &str) -> Vec<Drift> {
+    let present: std::collections::HashSet<&str> = live.lines().map(str::trim).collect();
+    expected
+        .iter()
+        .filter(|rule| !present.contains(rule.as_str()))
+        .map(|rule| Drift {
+            subject: "firewall".into(),
+            detail: format!("missing rule `{rule}`"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::change::TaskId;
+    use crate::root::SysPath;
+    use crate::types::FileMode;
+
+    fn file(content: &str) -> Planned {
+        Planned::new(
+            Change::File {
+                path: SysPath::from_static("/etc/x"),
+                content: content.into(),
+                mode: FileMode(0o644),
+                owner: None,
+                group: None,
+            },
+            TaskId(0),
+        )
+    }
+
+    #[test]
+    fn rules_of_iptables_files_and_nft_tables() {
+        let iptables = file(
+            "# comment\n*nat\n:HOSTNET-POSTROUTING - [0:0]\n-A POSTROUTING -j HOSTNET-POSTROUTING\n-A HOSTNET-POSTROUTING -s 10.0.0.0/24 -j MASQUERADE\nCOMMIT\n",
+        );
+        let nft = file(
+            "table inet hostnet {}\ndelete table inet hostnet\n\ntable inet hostnet {\n\tchain postrouting {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n\t\t# masquerade\n\t\toifname \"eth0\" ip saddr 10.0.0.0/24 masquerade\n\t}\n}\n",
+        );
+        assert_eq!(
+            expected_rules(&[iptables, nft]),
+            [
+                "-A POSTROUTING -j HOSTNET-POSTROUTING",
+                "-A HOSTNET-POSTROUTING -s 10.0.0.0/24 -j MASQUERADE",
+                "oifname \"eth0\" ip saddr 10.0.0.0/24 masquerade",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_missing_rule_is_a_row() {
+        let expected = vec![
+            "-A HOSTNET-FORWARD -i br0 -o br0 -j ACCEPT".to_owned(),
+            "-A X -j Y".to_owned(),
+        ];
+        let live = "*filter\n-A HOSTNET-FORWARD -i br0 -o br0 -j ACCEPT\nCOMMIT\n";
+        assert_eq!(
+            firewall(&expected, live),
+            [Drift {
+                subject: "firewall".into(),
+                detail: "missing rule `-A X -j Y`".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn dnsmasq_rows() {
+        let on = Services {
+            dnsmasq: true,
+            dhcp_port: true,
+        };
+        assert!(dhcp(&["br0".into()], on).is_empty());
+        assert!(dhcp(&[], Services::default()).is_empty());
+        assert_eq!(
+            dhcp(&["br0".into()], Services::default())[0].detail,
+            "not running; it serves br0"
+        );
+    }
+}

@@ -1,0 +1,75 @@
+//! Each guest's TAP and MAC: as written, or generated. A generated TAP is
+//! `tapN` for the N-th VM, or the next free `tapN` when that name is taken
+//! (by another network or a VM of this one), so two `vm_network` tasks can
+//! leave out `tap`; a generated MAC is stable and derived from the VM name.
+//! Generated values point at the VM's `name`, so a message about them shows
+//! the line the user wrote.
+
+use std::collections::HashSet;
+
+use crate::error::{Error, Result};
+use crate::model::HostModel;
+use crate::model::vm::{Mode, generated_mac};
+use crate::modules::vm_network::network::{Network, VmArgs};
+use crate::types::{InterfaceName, MacAddr};
+use crate::value::At;
+
+/// A guest with its TAP (none for user mode and the bridge helper) and MAC.
+pub(super) struct Guest<'n> {
+    pub(super) vm: &'n VmArgs,
+    pub(super) tap: Option<At<InterfaceName>>,
+    pub(super) mac: At<MacAddr>,
+    pub(super) generated: bool,
+}
+
+/// The guests of `network`, given the TAPs `model` already has.
+pub(super) fn resolve<'n>(network: &'n Network, model: &HostModel) -> Result<Vec<Guest<'n>>> {
+    let mut taken: HashSet<String> = model.taps.iter().map(|tap| tap.name.to_string()).collect();
+    taken.extend(
+        network
+            .vms
+            .iter()
+            .filter_map(|vm| vm.tap.as_ref().map(|tap| tap.value.to_string())),
+    );
+    let mut guests = Vec::new();
+    for (index, vm) in network.vms.iter().enumerate() {
+        let tap = match (&vm.tap, vm.helper || network.mode.value == Mode::User) {
+            (Some(tap), _) => Some(tap.clone()),
+            (None, false) => Some(free_tap(index, &mut taken, vm)?),
+            (None, true) => None,
+        };
+        let (mac, generated) = match &vm.mac {
+            Some(mac) => (mac.clone(), false),
+            None => (
+                At {
+                    value: generated_mac(&vm.name.value),
+                    pos: vm.name.pos.clone(),
+                },
+                true,
+            ),
+        };
+        guests.push(Guest {
+            vm,
+            tap,
+            mac,
+            generated,
+        });
+    }
+    Ok(guests)
+}
+
+/// `tap{index}`, or the first free `tapN` after it.
+fn free_tap(index: usize, taken: &mut HashSet<String>, vm: &VmArgs) -> Result<At<InterfaceName>> {
+    let name = (index..)
+        .map(|n| format!("tap{n}"))
+        .find(|name| !taken.contains(name))
+        .unwrap_or_else(|| unreachable!("there is always a free name"));
+    let value: InterfaceName = name
+        .parse()
+        .map_err(|message: String| Error::invalid(&vm.name.pos, message, None))?;
+    taken.insert(name);
+    Ok(At {
+        value,
+        pos: vm.name.pos.clone(),
+    })
+}

@@ -1,0 +1,236 @@
+//! Rules: an IPv4 host address is neither its subnet's network nor its
+//! broadcast address; each subnet belongs to one interface, and none
+//! overlaps what the host already has elsewhere.
+
+use std::net::IpAddr;
+
+use ipnet::{IpNet, Ipv4Net};
+
+use crate::error::Rule;
+use crate::model::AddressConfig;
+use crate::types::InterfaceName;
+use crate::validate::{Address, Check};
+
+impl<'a> Check<'a> {
+    /// Rule: an IPv4 host address is neither the network nor the broadcast address.
+    pub(super) fn host_addresses(&mut self) {
+        for address in self.addresses() {
+            match not_a_host(&address.net) {
+                Some(NotAHost::Network { first }) => self.error(
+                    Rule::NetworkAddress,
+                    &address.pos,
+                    format!(
+                        "`{}` is the network address of its subnet, not a host address",
+                        address.net
+                    ),
+                    Some(format!("the first host address is `{first}`")),
+                ),
+                Some(NotAHost::Broadcast { last }) => self.error(
+                    Rule::BroadcastAddress,
+                    &address.pos,
+                    format!(
+                        "`{}` is the broadcast address of its subnet, not a host address",
+                        address.net
+                    ),
+                    Some(format!("the last host address is `{last}`")),
+                ),
+                None => {}
+            }
+        }
+    }
+
+    /// Rule: one subnet per interface, and none the host already has elsewhere.
+    pub(super) fn subnets(&mut self) {
+        let addresses = self.addresses();
+        for (index, address) in addresses.iter().enumerate() {
+            if is_link_local(&address.net) {
+                continue;
+            }
+            let earlier = addresses[..index]
+                .iter()
+                .find(|other| other.owner != address.owner && overlaps(&other.net, &address.net));
+            if let Some(other) = earlier {
+                let (subnet, other_subnet) = (address.net.trunc(), other.net.trunc());
+                let message = if subnet == other_subnet {
+                    format!(
+                        "`{}` is on subnet `{subnet}`, which `{}` already uses at {}",
+                        address.owner, other.owner, other.pos
+                    )
+                } else {
+                    format!(
+                        "subnet `{subnet}` of `{}` overlaps subnet `{other_subnet}` of `{}` at {}",
+                        address.owner, other.owner, other.pos
+                    )
+                };
+                self.error(
+                    Rule::SubnetOverlap,
+                    &address.pos,
+                    message,
+                    Some("give each bridge and interface its own subnet, or the host cannot route between them".into()),
+                );
+                continue;
+            }
+            if let Some((interface, host)) = self.host_overlap(address) {
+                self.error(Rule::HostSubnetOverlap,
+                    &address.pos,
+                    format!(
+                        "subnet `{}` of `{}` overlaps `{host}`, which the host already has on `{interface}`",
+                        address.net.trunc(),
+                        address.owner
+                    ),
+                    Some(format!(
+                        "pick a subnet the host does not use yet for `{}` (a private bridge cannot share the uplink's LAN)",
+                        address.owner
+                    )),
+                );
+            }
+        }
+    }
+
+    /// An address the host has now on another interface that overlaps `address`.
+    /// Interfaces whose addresses the model replaces (ports, static or `none`) do not count.
+    fn host_overlap(&self, address: &Address<'_>) -> Option<(&'a InterfaceName, &'a str)> {
+        let model = self.model;
+        self.facts.interfaces.iter().find_map(|fact| {
+            let name = fact.name.as_str();
+            let replaced = model.bridge_of(name).is_some()
+                || model
+                    .bridge(name)
+                    .map(|b| &b.address)
+                    .or_else(|| model.interface(name).map(|i| &i.address))
+                    .is_some_and(|config| *config != AddressConfig::Dhcp);
+            if &fact.name == address.owner || replaced {
+                return None;
+            }
+            fact.addresses
+                .iter()
+                .find(|text| fact_address(text).is_some_and(|net| !is_link_local(&net) && overlaps(&net, &address.net)))
+                .map(|text| (&fact.name, text.as_str()))
+        })
+    }
+}
+
+/// Why an IPv4 address with prefix is not usable as a host address.
+#[derive(Debug, PartialEq, Eq)]
+enum NotAHost {
+    /// It is the network address; `first` is the first host address.
+    Network { first: Ipv4Net },
+    /// It is the broadcast address; `last` is the last host address.
+    Broadcast { last: Ipv4Net },
+}
+
+/// Network or broadcast address of its own subnet? (/31 and /32 have neither.)
+fn not_a_host(net: &IpNet) -> Option<NotAHost> {
+    let IpNet::V4(net) = net else {
+        return None;
+    };
+    let prefix = net.prefix_len();
+    if prefix >= 31 {
+        return None;
+    }
+    let address = u32::from(net.addr());
+    let network = u32::from(net.network());
+    let broadcast = u32::from(net.broadcast());
+    let with = |value: u32| Ipv4Net::new(value.into(), prefix).unwrap_or(*net);
+    if address == network {
+        Some(NotAHost::Network {
+            first: with(network + 1),
+        })
+    } else if address == broadcast {
+        Some(NotAHost::Broadcast {
+            last: with(broadcast - 1),
+        })
+    } else {
+        None
+    }
+}
+
+/// Do the two subnets share any address?
+fn overlaps(a: &IpNet, b: &IpNet) -> bool {
+    a.contains(&b.network()) || b.contains(&a.network())
+}
+
+/// Link-local addresses (169.254/16, fe80::/10) are per link and may repeat.
+fn is_link_local(net: &IpNet) -> bool {
+    match net.addr() {
+        IpAddr::V4(address) => address.is_link_local(),
+        IpAddr::V6(address) => address.segments()[0] & 0xffc0 == 0xfe80,
+    }
+}
+
+/// An address from facts: `192.168.1.10/24`, or a bare address (a host route).
+fn fact_address(text: &str) -> Option<IpNet> {
+    text.parse::<IpNet>()
+        .ok()
+        .or_else(|| text.parse::<IpAddr>().ok().map(IpNet::from))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn net(text: &str) -> IpNet {
+        text.parse().unwrap()
+    }
+
+    fn v4(text: &str) -> Ipv4Net {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn network_and_broadcast_addresses() {
+        assert_eq!(
+            not_a_host(&net("172.16.2.0/24")),
+            Some(NotAHost::Network {
+                first: v4("172.16.2.1/24")
+            })
+        );
+        assert_eq!(
+            not_a_host(&net("172.16.2.255/24")),
+            Some(NotAHost::Broadcast {
+                last: v4("172.16.2.254/24")
+            })
+        );
+        assert_eq!(
+            not_a_host(&net("10.0.0.0/8")),
+            Some(NotAHost::Network {
+                first: v4("10.0.0.1/8")
+            })
+        );
+        assert_eq!(
+            not_a_host(&net("192.168.1.3/30")),
+            Some(NotAHost::Broadcast {
+                last: v4("192.168.1.2/30")
+            })
+        );
+        assert_eq!(not_a_host(&net("172.16.2.1/24")), None);
+        assert_eq!(not_a_host(&net("172.16.2.254/24")), None);
+        // /31 (RFC 3021) and /32 have no network or broadcast address.
+        assert_eq!(not_a_host(&net("10.0.0.0/31")), None);
+        assert_eq!(not_a_host(&net("10.0.0.1/31")), None);
+        assert_eq!(not_a_host(&net("10.0.0.0/32")), None);
+        // IPv6 has no broadcast; the subnet-router anycast address is not checked.
+        assert_eq!(not_a_host(&net("fd00::/64")), None);
+    }
+
+    #[test]
+    fn subnet_overlaps() {
+        assert!(overlaps(&net("172.16.1.1/24"), &net("172.16.1.200/24")));
+        assert!(overlaps(&net("172.16.0.1/16"), &net("172.16.1.1/24")));
+        assert!(overlaps(&net("172.16.1.1/24"), &net("172.16.0.1/16")));
+        assert!(!overlaps(&net("172.16.1.1/24"), &net("172.16.2.1/24")));
+        assert!(!overlaps(&net("172.16.1.1/24"), &net("fd00::1/64")));
+        assert!(overlaps(&net("192.168.1.10/32"), &net("192.168.1.1/24")));
+    }
+
+    #[test]
+    fn link_local_and_fact_addresses() {
+        assert!(is_link_local(&net("169.254.3.4/16")));
+        assert!(is_link_local(&net("fe80::1/64")));
+        assert!(!is_link_local(&net("fd00::1/64")));
+        assert_eq!(fact_address("192.168.1.10/24"), Some(net("192.168.1.10/24")));
+        assert_eq!(fact_address("192.168.1.10"), Some(net("192.168.1.10/32")));
+        assert_eq!(fact_address("fd00::1"), Some(net("fd00::1/128")));
+        assert_eq!(fact_address("nonsense"), None);
+    }
+}
