@@ -46,6 +46,7 @@ golden_cases! {
     debian_combined_iptables => "debian-combined-iptables",
     debian_combined_nftables => "debian-combined-nftables",
     debian_combined_ufw => "debian-combined-ufw",
+    mode_only_change => "mode-only-change",
 }
 
 #[test]

@@ -151,10 +151,6 @@ impl Scratch {
     fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
-
-    fn arg(&self, flag: &str, name: &str) -> String {
-        format!("{flag}={}", self.path(name).display())
-    }
 }
 
 /// A host namespace with bridges the test makes itself (`ip -n`).
@@ -335,7 +331,7 @@ fn one_dnsmasq_serves_two_networks_the_gentoo_way() {
 interface=br1
 bind-dynamic
 dhcp-range=172.16.2.2,172.16.2.100,1h
-dhcp-host=00:26:c6:21:cf:12,172.16.2.12
+dhcp-hostsdir=/etc/hostnet/dnsmasq/br1.hosts
 dhcp-option=tag:br1,option:router
 dhcp-option=tag:br1,option:dns-server
 domain=guests.example,172.16.2.0/24

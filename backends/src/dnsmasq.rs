@@ -155,7 +155,7 @@ impl Backend for Dnsmasq {
         changes.push(Planned::from_tasks(
             Change::RestartOnChange {
                 name: "dnsmasq".into(),
-                files,
+                files: files.clone(),
             },
             all_tasks.iter().copied(),
         ));
@@ -165,6 +165,7 @@ impl Backend for Dnsmasq {
             Change::ReloadOnChange {
                 name: "dnsmasq".into(),
                 dirs: hosts_dirs,
+                unless: files,
             },
             all_tasks.iter().copied(),
         ));
@@ -443,6 +444,15 @@ mod tests {
             .collect()
     }
 
+    /// The tasks a rendered file depends on.
+    fn origins_of(changes: &[Planned], wanted: &str) -> Vec<TaskId> {
+        changes
+            .iter()
+            .find(|planned| matches!(&planned.change, Change::File { path, .. } if path.as_str() == wanted))
+            .map(|planned| planned.origins.clone())
+            .unwrap_or_else(|| panic!("no file {wanted}"))
+    }
+
     /// Everything but the files, one line each, with origins.
     fn wiring(changes: &[Planned]) -> Vec<String> {
         changes
@@ -460,6 +470,12 @@ mod tests {
                         files.iter().map(SysPath::as_str).collect::<Vec<_>>().join(" ")
                     ),
                     Change::Require { package, reason } => format!("require {package}: {reason}"),
+                    Change::Prune { dir, prefix } => format!("prune {dir}/{prefix}*"),
+                    Change::ReloadOnChange { name, dirs, unless } => format!(
+                        "reload {name} on changes under {} unless {}",
+                        dirs.iter().map(SysPath::as_str).collect::<Vec<_>>().join(" "),
+                        unless.iter().map(SysPath::as_str).collect::<Vec<_>>().join(" ")
+                    ),
                     other => panic!("unexpected change {other:?}"),
                 };
                 let origins: Vec<String> = planned.origins.iter().map(|task| task.0.to_string()).collect();
@@ -473,26 +489,39 @@ mod tests {
         let changes = render(&scenario_2(), Distro::Debian);
         assert_eq!(
             files(&changes),
-            [(
-                "/etc/dnsmasq.d/hostnet-br0.conf".to_owned(),
-                "# Managed by hostnet: edit the playbook, not this file.
+            [
+                (
+                    "/etc/dnsmasq.d/hostnet-br0.conf".to_owned(),
+                    "# Managed by hostnet: edit the playbook, not this file.
 # DHCP for the guests on br0.
 interface=br0
 bind-dynamic
 dhcp-range=172.16.1.2,172.16.1.100,12h
-dhcp-host=00:26:c6:21:cf:02,172.16.1.2
-dhcp-host=00:26:c6:21:cf:03,172.16.1.3
+dhcp-hostsdir=/etc/hostnet/dnsmasq/br0.hosts
 dhcp-option=tag:br0,option:router,172.16.1.1
 "
-                .to_owned()
-            )]
+                    .to_owned()
+                ),
+                (
+                    "/etc/hostnet/dnsmasq/br0.hosts/00-26-c6-21-cf-02".to_owned(),
+                    "00:26:c6:21:cf:02,172.16.1.2\n".to_owned()
+                ),
+                (
+                    "/etc/hostnet/dnsmasq/br0.hosts/00-26-c6-21-cf-03".to_owned(),
+                    "00:26:c6:21:cf:03,172.16.1.3\n".to_owned()
+                )
+            ]
         );
         assert_eq!(changes[0].origins, [TaskId(2)]);
         assert_eq!(
             wiring(&changes),
             [
+                "prune /etc/hostnet/dnsmasq/br0.hosts/* [2]",
+                "prune /etc/dnsmasq.d/hostnet-* [2]",
                 "service dnsmasq Enable [2]",
                 "restart dnsmasq on /etc/dnsmasq.d/hostnet-br0.conf [2]",
+                "reload dnsmasq on changes under /etc/hostnet/dnsmasq/br0.hosts \
+                 unless /etc/dnsmasq.d/hostnet-br0.conf [2]",
                 "require dnsmasq: the DHCP server in /etc/dnsmasq.d/hostnet-br0.conf [2]",
             ]
         );
@@ -545,7 +574,7 @@ dhcp-option=tag:br1,option:dns-server
 interface=tap1
 bind-dynamic
 dhcp-range=172.16.2.0,static,255.255.255.0,infinite
-dhcp-host=52:54:00:12:34:56,172.16.2.10,win7
+dhcp-hostsdir=/etc/hostnet/dnsmasq/tap1.hosts
 dhcp-option=tag:tap1,option:router,172.16.2.254
 dhcp-option=tag:tap1,option:dns-server,192.0.2.53,198.51.100.53
 domain=guests.example,172.16.2.0/24
@@ -595,14 +624,14 @@ domain=guests.example,172.16.2.0/24
         );
         // Each file depends on its own server only.
         let changes = render(&base, Distro::Debian);
-        assert_eq!(changes[0].origins, [TaskId(1)]);
-        assert_eq!(changes[1].origins, [TaskId(2)]);
+        assert_eq!(origins_of(&changes, "/etc/dnsmasq.d/hostnet-br0.conf"), [TaskId(1)]);
+        assert_eq!(origins_of(&changes, "/etc/dnsmasq.d/hostnet-br1.conf"), [TaskId(2)]);
 
         let mut one_local = base.clone();
         one_local.dhcp_servers[1].dns = Dns::Local;
         assert!(port_lines(&one_local).iter().all(|(_, count)| *count == 0));
         let changes = render(&one_local, Distro::Debian);
-        assert_eq!(changes[0].origins, [TaskId(1)]);
+        assert_eq!(origins_of(&changes, "/etc/dnsmasq.d/hostnet-br0.conf"), [TaskId(1)]);
         // Options stay on their own interface.
         assert_eq!(
             files(&changes)[2].1,
@@ -618,9 +647,16 @@ dhcp-option=tag:br2,option:dns-server
         assert_eq!(
             wiring(&changes),
             [
+                "prune /etc/hostnet/dnsmasq/br0.hosts/* [1]",
+                "prune /etc/hostnet/dnsmasq/br1.hosts/* [2]",
+                "prune /etc/hostnet/dnsmasq/br2.hosts/* [3]",
+                "prune /etc/dnsmasq.d/hostnet-* [1,2,3]",
                 "service dnsmasq Enable [1,2,3]",
                 "restart dnsmasq on /etc/dnsmasq.d/hostnet-br0.conf /etc/dnsmasq.d/hostnet-br1.conf \
                  /etc/dnsmasq.d/hostnet-br2.conf [1,2,3]",
+                "reload dnsmasq on changes under /etc/hostnet/dnsmasq/br0.hosts /etc/hostnet/dnsmasq/br1.hosts \
+                 /etc/hostnet/dnsmasq/br2.hosts unless /etc/dnsmasq.d/hostnet-br0.conf \
+                 /etc/dnsmasq.d/hostnet-br1.conf /etc/dnsmasq.d/hostnet-br2.conf [1,2,3]",
                 "require dnsmasq: the DHCP servers in /etc/dnsmasq.d/hostnet-br0.conf, \
                  /etc/dnsmasq.d/hostnet-br1.conf, /etc/dnsmasq.d/hostnet-br2.conf [1,2,3]",
             ]
@@ -638,16 +674,23 @@ dhcp-option=tag:br2,option:dns-server
             ..server(4, "eth1", Some(("192.0.2.10", "192.0.2.20")))
         });
         let changes = render(&model, Distro::Gentoo);
-        assert_eq!(files(&changes).len(), 2);
+        // Two configuration files and the two fixed leases of br0.
+        assert_eq!(files(&changes).len(), 4);
         assert_eq!(
             wiring(&changes),
             [
+                "prune /etc/hostnet/dnsmasq/br0.hosts/* [2]",
+                "prune /etc/hostnet/dnsmasq/eth1.hosts/* [4]",
+                "prune /etc/dnsmasq.d/hostnet-* [2,4]",
                 "block /etc/dnsmasq.conf [conf-dir] \"conf-dir=/etc/dnsmasq.d/,*.conf\" \
                  unless Some(\"conf-dir=/etc/dnsmasq.d/,*.conf\") [2,4]",
                 "block /etc/conf.d/dnsmasq [dnsmasq] \"rc_need=\\\"net.br0 net.eth1\\\"\" unless None [2,4]",
                 "service dnsmasq Enable [2,4]",
                 "restart dnsmasq on /etc/dnsmasq.d/hostnet-br0.conf /etc/dnsmasq.d/hostnet-eth1.conf \
                  /etc/dnsmasq.conf /etc/conf.d/dnsmasq [2,4]",
+                "reload dnsmasq on changes under /etc/hostnet/dnsmasq/br0.hosts /etc/hostnet/dnsmasq/eth1.hosts \
+                 unless /etc/dnsmasq.d/hostnet-br0.conf /etc/dnsmasq.d/hostnet-eth1.conf /etc/dnsmasq.conf \
+                 /etc/conf.d/dnsmasq [2,4]",
                 "require dnsmasq: the DHCP servers in /etc/dnsmasq.d/hostnet-br0.conf, \
                  /etc/dnsmasq.d/hostnet-eth1.conf [2,4]",
             ]
@@ -681,9 +724,11 @@ dhcp-option=tag:br2,option:dns-server
             ..HostModel::default()
         };
         let wiring = wiring(&render(&model, Distro::Gentoo));
-        assert_eq!(
-            wiring[1],
-            "block /etc/conf.d/dnsmasq [dnsmasq] \"rc_need=\\\"net.tap1\\\"\" unless None [2]"
+        assert!(
+            wiring
+                .iter()
+                .any(|line| line == "block /etc/conf.d/dnsmasq [dnsmasq] \"rc_need=\\\"net.tap1\\\"\" unless None [2]"),
+            "{wiring:#?}"
         );
     }
 

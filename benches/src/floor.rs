@@ -54,6 +54,17 @@ pub fn render(scenario: &Scenario) -> Vec<(String, Wanted)> {
             format!("/etc/dnsmasq.d/hostnet-{}.conf", network.bridge()),
             Wanted::File(dnsmasq(network)),
         ));
+        // One file per fixed lease, in the directory dnsmasq watches.
+        for vm in network.vms() {
+            wanted.push((
+                format!(
+                    "/etc/hostnet/dnsmasq/{}.hosts/{}",
+                    network.bridge(),
+                    vm.mac.replace(':', "-")
+                ),
+                Wanted::File(format!("{},{},{}\n", vm.mac, vm.ip, vm.name)),
+            ));
+        }
     }
     wanted.push((
         "/etc/dnsmasq.conf".into(),
@@ -176,9 +187,7 @@ fn dnsmasq(network: &Network) -> String {
         address(2),
         address(100)
     );
-    for vm in network.vms() {
-        let _ = writeln!(text, "dhcp-host={},{},{}", vm.mac, vm.ip, vm.name);
-    }
+    let _ = writeln!(text, "dhcp-hostsdir=/etc/hostnet/dnsmasq/{bridge}.hosts");
     let _ = writeln!(text, "dhcp-option=tag:{bridge},option:router,{}", network.gateway());
     text
 }

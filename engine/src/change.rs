@@ -65,8 +65,13 @@ pub enum Change {
     /// (its configuration); resolved for the host's init system.
     RestartOnChange { name: String, files: Vec<SysPath> },
     /// Reload a service (it re-reads what changed, keeps running) if the plan
-    /// changes anything under one of `dirs`; resolved for the init system.
-    ReloadOnChange { name: String, dirs: Vec<SysPath> },
+    /// changes anything under one of `dirs` and none of `unless` (a restart
+    /// on those files covers it); resolved for the init system.
+    ReloadOnChange {
+        name: String,
+        dirs: Vec<SysPath>,
+        unless: Vec<SysPath>,
+    },
     /// hostnet owns the files in `dir` whose names start with `prefix`: those
     /// the plan does not write are removed (what a playbook no longer declares).
     Prune { dir: SysPath, prefix: String },
@@ -160,8 +165,9 @@ pub enum Guard {
     Removes(SysPath),
     /// Only if the plan changes one of these files.
     FilesChanged(Vec<SysPath>),
-    /// Only if the plan changes something under one of these directories.
-    ChangedUnder(Vec<SysPath>),
+    /// Only if the plan changes something under one of `dirs` and none of
+    /// `unless` (a reload a restart on those files makes redundant).
+    ChangedUnder { dirs: Vec<SysPath>, unless: Vec<SysPath> },
 }
 
 /// How a rollback undoes a command a live run executed.

@@ -379,9 +379,12 @@ impl<'a> Builder<'a> {
         for item in planned {
             match &item.change {
                 Change::Prune { dir, prefix } => prunes.push((dir.clone(), prefix.clone(), item.origins.clone())),
-                Change::ReloadOnChange { name, dirs } => {
+                Change::ReloadOnChange { name, dirs, unless } => {
                     let mut command = services::resolve(self.facts.init, name, crate::change::ServiceAction::Reload);
-                    command.guard = Guard::ChangedUnder(dirs.clone());
+                    command.guard = Guard::ChangedUnder {
+                        dirs: dirs.clone(),
+                        unless: unless.clone(),
+                    };
                     commands.push((command, Undo::Rerun { files: Vec::new() }, None, item.origins));
                 }
                 Change::Absent { path } | Change::Link { path, .. } => {
@@ -481,12 +484,16 @@ impl<'a> Builder<'a> {
                 Guard::Creates(path) => render || self.current(path)? == Desired::Missing,
                 Guard::Removes(path) => render || self.current(path)? != Desired::Missing,
                 Guard::FilesChanged(paths) => render || paths.iter().any(|path| self.changed.contains(path)),
-                Guard::ChangedUnder(dirs) => {
-                    render
-                        || self.changed.iter().any(|path| {
-                            dirs.iter()
-                                .any(|dir| path.as_str().starts_with(&format!("{}/", dir.as_str())))
-                        })
+                Guard::ChangedUnder { dirs, unless } => {
+                    if render {
+                        unless.is_empty()
+                    } else {
+                        !unless.iter().any(|path| self.changed.contains(path))
+                            && self.changed.iter().any(|path| {
+                                dirs.iter()
+                                    .any(|dir| path.as_str().starts_with(&format!("{}/", dir.as_str())))
+                            })
+                    }
                 }
             };
             if !run {
@@ -680,6 +687,14 @@ impl<'a> Builder<'a> {
             return Ok(None);
         }
         let action = match (&before, &desired) {
+            // A directory (or device, socket) where a file, link or nothing
+            // should be: never replaced, never removed.
+            (Desired::Other, _) => {
+                return Err(Error::new(ErrorKind::Invalid {
+                    message: format!("`{path}` is a directory; hostnet manages only files and links there"),
+                    hint: None,
+                }));
+            }
             (_, Desired::File { content, mode, .. }) => {
                 let (before_content, before_mode) = match &before {
                     Desired::File { content, mode, .. } => (Some(Content(content.clone())), Some(*mode)),
