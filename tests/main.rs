@@ -28,6 +28,7 @@ mod facts_file;
 mod golden;
 mod graph;
 mod live_apply;
+mod live_host;
 mod modes;
 mod module_errors;
 mod netifrc_shell;

@@ -43,7 +43,9 @@
 //! name.
 
 use hostnet_engine::backend::{Backend, BackendId, Desired, Detection, Target};
-use hostnet_engine::change::{Block, Change, Command, Conflict, Guard, Placement, Planned, ServiceAction, TaskId};
+use hostnet_engine::change::{
+    Block, Change, Command, Conflict, Guard, Placement, Planned, ServiceAction, TaskId, Unload,
+};
 use hostnet_engine::error::Result;
 use hostnet_engine::facts::{Distro, Facts, Init};
 use hostnet_engine::model::HostModel;
@@ -94,6 +96,7 @@ impl Backend for Iptables {
         let mut files = Vec::new();
         let mut reloads = Vec::new();
         let mut jumps = Vec::new();
+        let mut unloads = Vec::new();
         for family in [Family::Ipv4, Family::Ipv6] {
             let tool = tool(family);
             let used: Vec<&Group> = groups.iter().filter(|g| g.rules_for(family).next().is_some()).collect();
@@ -114,20 +117,20 @@ impl Backend for Iptables {
                 jumps = jumps_path(family),
                 boot = boot_path,
             );
-            files.push(file(
-                live,
-                FileMode(0o644),
-                ruleset(&groups, family, &live_header),
-                &origins,
-            ));
+            let chains = ruleset(&groups, family, &live_header);
+            unloads.push(unload(tool, live, unchain_text(&chains), &origins));
+            files.push(file(live, FileMode(0o644), chains, &origins));
             reloads.push(restore(tool, live, &origins));
-            files.push(file(jumps_path(family), FileMode(0o644), jumps_text(family), &all));
+            let jumps_file = jumps_text(family);
+            unloads.push(unload(tool, jumps_path(family), unjump_text(&jumps_file), &all));
+            files.push(file(jumps_path(family), FileMode(0o644), jumps_file, &all));
             jumps.push(restore(tool, jumps_path(family), &all));
         }
         let mut changes = files;
         changes.extend(boot.wiring(&all));
         changes.extend(reloads);
         changes.extend(jumps);
+        changes.extend(unloads);
         // Docker drops forwarded packets unless its DOCKER-USER accepts them.
         changes.extend(crate::docker::docker_user(desired));
         Ok(changes)
@@ -369,6 +372,62 @@ fn file(path: &str, mode: FileMode, content: String, origins: &[TaskId]) -> Plan
     )
 }
 
+/// What a rollback of the run that created `path` runs: `TOOL-restore -w
+/// --noflush` of `input` (the deletions of what `path` loaded).
+fn unload(tool: &str, path: &str, input: String, origins: &[TaskId]) -> Planned {
+    Planned::from_tasks(
+        Change::Unload {
+            files: vec![SysPath::from_static(path)],
+            unload: Unload {
+                argv: vec![format!("{tool}-restore"), "-w".into(), "--noflush".into()],
+                input: Some(input),
+            },
+        },
+        origins.iter().copied(),
+    )
+}
+
+/// hostnet's chains of a ruleset file, emptied and deleted, table by table.
+fn unchain_text(ruleset: &str) -> String {
+    let mut text = String::new();
+    let mut chains: Vec<&str> = Vec::new();
+    for line in ruleset.lines() {
+        if line.starts_with('*') {
+            text.push_str(line);
+            text.push('\n');
+            chains.clear();
+        } else if let Some(chain) = line.strip_prefix(':') {
+            chains.push(chain.split_whitespace().next().unwrap_or(chain));
+        } else if line == "COMMIT" {
+            for chain in &chains {
+                text.push_str(&format!("-F {chain}\n"));
+            }
+            for chain in &chains {
+                text.push_str(&format!("-X {chain}\n"));
+            }
+            text.push_str("COMMIT\n");
+        }
+    }
+    text
+}
+
+/// The jumps of a jumps file, deleted: `-I CHAIN 1 -j X` → `-D CHAIN -j X`.
+fn unjump_text(jumps: &str) -> String {
+    let mut text = String::new();
+    for line in jumps.lines() {
+        if line.starts_with('*') || line == "COMMIT" {
+            text.push_str(line);
+            text.push('\n');
+        } else if let Some(rest) = line.strip_prefix("-I ") {
+            let mut words = rest.split_whitespace();
+            let chain = words.next().unwrap_or_default();
+            let rule: Vec<&str> = words.skip(1).collect();
+            text.push_str(&format!("-D {chain} {}\n", rule.join(" ")));
+        }
+    }
+    text
+}
+
 /// `TOOL-restore -w --noflush FILE`, when FILE changes.
 fn restore(tool: &str, path: &str, origins: &[TaskId]) -> Planned {
     Planned::from_tasks(
@@ -456,6 +515,17 @@ mod tests {
                         let files: Vec<&str> = files.iter().map(SysPath::as_str).collect();
                         format!("run {} [if {} changed]", command.argv.join(" "), files.join(","))
                     }
+                    Change::Unload { files, unload } => format!(
+                        "unload {} with {} <<< {}",
+                        files.iter().map(SysPath::as_str).collect::<Vec<_>>().join(","),
+                        unload.argv.join(" "),
+                        unload
+                            .input
+                            .as_deref()
+                            .unwrap_or_default()
+                            .trim_end()
+                            .replace('\n', "; ")
+                    ),
                     other => panic!("unexpected change {other:?}"),
                 };
                 let origins: Vec<String> = planned.origins.iter().map(|task| task.0.to_string()).collect();
@@ -658,6 +728,17 @@ COMMIT
                  [if /etc/hostnet/iptables-jumps.rules changed] <0>",
                 "run ip6tables-restore -w --noflush /etc/hostnet/ip6tables-jumps.rules \
                  [if /etc/hostnet/ip6tables-jumps.rules changed] <0>",
+                // A rollback of the run that created them takes back what they loaded.
+                "unload /etc/hostnet/iptables.rules with iptables-restore -w --noflush <<< *nat; \
+                 -F HOSTNET-POSTROUTING; -X HOSTNET-POSTROUTING; COMMIT; *filter; -F HOSTNET-INPUT; \
+                 -F HOSTNET-FORWARD; -X HOSTNET-INPUT; -X HOSTNET-FORWARD; COMMIT <0>",
+                "unload /etc/hostnet/iptables-jumps.rules with iptables-restore -w --noflush <<< *nat; \
+                 -D POSTROUTING -j HOSTNET-POSTROUTING; COMMIT; *filter; -D INPUT -j HOSTNET-INPUT; \
+                 -D FORWARD -j HOSTNET-FORWARD; COMMIT <0>",
+                "unload /etc/hostnet/ip6tables.rules with ip6tables-restore -w --noflush <<< *filter; \
+                 -F HOSTNET-INPUT; -F HOSTNET-FORWARD; -X HOSTNET-INPUT; -X HOSTNET-FORWARD; COMMIT <0>",
+                "unload /etc/hostnet/ip6tables-jumps.rules with ip6tables-restore -w --noflush <<< *filter; \
+                 -D INPUT -j HOSTNET-INPUT; -D FORWARD -j HOSTNET-FORWARD; COMMIT <0>",
             ]
         );
     }

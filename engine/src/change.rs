@@ -72,6 +72,10 @@ pub enum Change {
         dirs: Vec<SysPath>,
         unless: Vec<SysPath>,
     },
+    /// How a rollback of a run that created `files` (and loaded them with a
+    /// command guarded by them) takes back what they set up: hostnet's
+    /// chains deleted, its nftables table dropped.
+    Unload { files: Vec<SysPath>, unload: Unload },
     /// hostnet owns the files in `dir` whose names start with `prefix`: those
     /// the plan does not write are removed (what a playbook no longer declares).
     Prune { dir: SysPath, prefix: String },
@@ -185,9 +189,24 @@ pub enum Undo {
         input: Option<String>,
     },
     /// Run the same command again once the files are restored (a reload or
-    /// restart that makes the restored configuration take effect); left out
-    /// when one of `files` is gone after the restore (the run created it).
-    Rerun { files: Vec<SysPath> },
+    /// restart that makes the restored configuration take effect); when one
+    /// of `files` is gone after the restore (the run created it), `unload`
+    /// instead, or nothing.
+    Rerun {
+        files: Vec<SysPath>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        unload: Option<Unload>,
+    },
+}
+
+/// How to take back what loading a file set up in the live state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Unload {
+    /// The command.
+    pub argv: Vec<String>,
+    /// Its standard input.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<String>,
 }
 
 /// A file-system effect of a command.

@@ -294,6 +294,12 @@ impl<'a> Builder<'a> {
         })
     }
 
+    /// Treat `paths` as changed by this plan: the commands that load them
+    /// run even if the files are as wanted (the live state lost what they load).
+    pub fn treat_as_changed(&mut self, paths: impl IntoIterator<Item = SysPath>) {
+        self.changed.extend(paths);
+    }
+
     fn current(&self, path: &SysPath) -> Result<Desired> {
         if let Some(desired) = self.overlay.get(path) {
             return Ok(desired.clone());
@@ -376,16 +382,32 @@ impl<'a> Builder<'a> {
         let mut aliases: Vec<(SysPath, SysPath)> = Vec::new();
         let mut commands: Vec<(Command, Undo, Option<String>, Vec<TaskId>)> = Vec::new();
         let mut prunes: Vec<(SysPath, String, Vec<TaskId>)> = Vec::new();
+        let unloads: HashMap<Vec<SysPath>, crate::change::Unload> = planned
+            .iter()
+            .filter_map(|item| match &item.change {
+                Change::Unload { files, unload } => Some((files.clone(), unload.clone())),
+                _ => None,
+            })
+            .collect();
         for item in planned {
             match &item.change {
                 Change::Prune { dir, prefix } => prunes.push((dir.clone(), prefix.clone(), item.origins.clone())),
+                Change::Unload { .. } => {}
                 Change::ReloadOnChange { name, dirs, unless } => {
                     let mut command = services::resolve(self.facts.init, name, crate::change::ServiceAction::Reload);
                     command.guard = Guard::ChangedUnder {
                         dirs: dirs.clone(),
                         unless: unless.clone(),
                     };
-                    commands.push((command, Undo::Rerun { files: Vec::new() }, None, item.origins));
+                    commands.push((
+                        command,
+                        Undo::Rerun {
+                            files: Vec::new(),
+                            unload: None,
+                        },
+                        None,
+                        item.origins,
+                    ));
                 }
                 Change::Absent { path } | Change::Link { path, .. } => {
                     groups.entry(path.clone()).or_default().push(item);
@@ -399,7 +421,10 @@ impl<'a> Builder<'a> {
                 }
                 Change::Command(command) => {
                     let undo = match &command.guard {
-                        Guard::FilesChanged(files) => Undo::Rerun { files: files.clone() },
+                        Guard::FilesChanged(files) => Undo::Rerun {
+                            files: files.clone(),
+                            unload: unloads.get(files).cloned(),
+                        },
                         _ => Undo::None,
                     };
                     commands.push((command.clone(), undo, None, item.origins));
@@ -428,7 +453,15 @@ impl<'a> Builder<'a> {
                 Change::RestartOnChange { name, files } => {
                     let mut command = services::resolve(self.facts.init, name, crate::change::ServiceAction::Restart);
                     command.guard = Guard::FilesChanged(files.clone());
-                    commands.push((command, Undo::Rerun { files: files.clone() }, None, item.origins));
+                    commands.push((
+                        command,
+                        Undo::Rerun {
+                            files: files.clone(),
+                            unload: None,
+                        },
+                        None,
+                        item.origins,
+                    ));
                 }
                 Change::Require { package, reason } => {
                     let requirement = Requirement {

@@ -33,6 +33,15 @@ pub fn ip_line(op: &Op) -> Option<String> {
             line
         }
         Op::CreateBridge { name, set } => format!("link add name {name} type bridge{}", bridge_words(set)),
+        // The kernel sets the timers before STP in one request, and with STP
+        // still on it refuses a forward delay under 2 s: STP off goes first.
+        Op::SetBridge { name, set } if set.stp == Some(false) && set != &stp_only(false) => {
+            let timers = BridgeSet { stp: None, ..*set };
+            format!(
+                "link set dev {name} type bridge stp_state 0\nlink set dev {name} type bridge{}",
+                bridge_words(&timers)
+            )
+        }
         Op::SetBridge { name, set } => format!("link set dev {name} type bridge{}", bridge_words(set)),
         Op::SetMtu { name, mtu } => format!("link set dev {name} mtu {mtu}"),
         Op::SetMac { name, mac } => format!("link set dev {name} address {mac}"),
@@ -67,6 +76,13 @@ pub fn sysctl_argv<'a>(ops: impl IntoIterator<Item = &'a Op>) -> Option<Vec<Stri
         argv.extend(pairs);
         argv
     })
+}
+
+fn stp_only(stp: bool) -> BridgeSet {
+    BridgeSet {
+        stp: Some(stp),
+        ..BridgeSet::default()
+    }
 }
 
 fn bridge_words(set: &BridgeSet) -> String {
@@ -218,4 +234,38 @@ fn recreate(name: &str, before: &LiveState) -> Option<Vec<Op>> {
         ops.push(Op::Up { name: name.to_owned() });
     }
     Some(ops)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::Centiseconds;
+
+    fn set_bridge(stp: bool, forward_delay: Option<u32>) -> Op {
+        Op::SetBridge {
+            name: "br0".into(),
+            set: BridgeSet {
+                stp: Some(stp),
+                forward_delay: forward_delay.map(Centiseconds),
+                ..BridgeSet::default()
+            },
+        }
+    }
+
+    #[test]
+    fn stp_goes_off_before_the_timers_that_need_it_off() {
+        assert_eq!(
+            ip_batch(&[set_bridge(false, Some(0))]),
+            "link set dev br0 type bridge stp_state 0\nlink set dev br0 type bridge forward_delay 0\n"
+        );
+        assert_eq!(
+            ip_batch(&[set_bridge(false, None)]),
+            "link set dev br0 type bridge stp_state 0\n"
+        );
+        // On: the kernel sets the timers first, then STP, in one request.
+        assert_eq!(
+            ip_batch(&[set_bridge(true, Some(1500))]),
+            "link set dev br0 type bridge stp_state 1 forward_delay 1500\n"
+        );
+    }
 }

@@ -65,6 +65,29 @@ pub enum Op {
     Sysctl { key: String, value: String },
 }
 
+impl Op {
+    /// The device it changes (none for a kernel parameter).
+    pub fn device(&self) -> Option<&str> {
+        match self {
+            Self::Delete { name }
+            | Self::CreateTap { name, .. }
+            | Self::CreateBridge { name, .. }
+            | Self::SetBridge { name, .. }
+            | Self::SetMtu { name, .. }
+            | Self::SetMac { name, .. }
+            | Self::NoMaster { name }
+            | Self::SetMaster { name, .. }
+            | Self::DelAddress { name, .. }
+            | Self::AddAddress { name, .. }
+            | Self::Up { name }
+            | Self::Down { name }
+            | Self::ReplaceRoute { name, .. }
+            | Self::DelRoute { name, .. } => Some(name),
+            Self::Sysctl { .. } => None,
+        }
+    }
+}
+
 /// Bridge attributes to set (unset ones are left as they are).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct BridgeSet {
@@ -963,7 +986,8 @@ link set dev br0 up
                     ..BridgeSet::default()
                 }
             }),
-            "link set dev br0 type bridge stp_state 0 forward_delay 0 hello_time 200 max_age 2000 priority 32768\n"
+            "link set dev br0 type bridge stp_state 0\n\
+             link set dev br0 type bridge forward_delay 0 hello_time 200 max_age 2000 priority 32768\n"
         );
         assert_eq!(
             inverse_of(Op::Delete { name: "tap0".into() }),

@@ -93,9 +93,21 @@ fn batch_changes(live_diff: &LiveDiff, live: &LiveState, wanted: &Wanted) -> Vec
         .collect();
     if !ops.is_empty() {
         let input = ip_batch(ops.iter().copied());
+        // Deleting a device the batch created undoes all it did to it.
+        let created: BTreeSet<&str> = ops
+            .iter()
+            .filter_map(|op| match op {
+                Op::CreateTap { name, .. } | Op::CreateBridge { name, .. } => Some(name.as_str()),
+                _ => None,
+            })
+            .collect();
         let inverse_ops: Option<Vec<Op>> = ops
             .iter()
             .rev()
+            .filter(|op| {
+                matches!(op, Op::CreateTap { .. } | Op::CreateBridge { .. })
+                    || op.device().is_none_or(|device| !created.contains(device))
+            })
             .map(|op| inverse(op, live))
             .collect::<Option<Vec<Vec<Op>>>>()
             .map(|lists| lists.into_iter().flatten().collect());
