@@ -58,6 +58,9 @@ fn vm_network_renders_exactly_what_the_low_level_playbook_renders() {
     }
 }
 
+/// `examples/gentoo-host/etc/machine-id`: generated MACs there derive from it.
+const GENTOO_MACHINE_ID: &str = "01e2b866ace8843c10d9f66d9d0d2b4f";
+
 fn qemu(playbook: &str, vm: &str, extra: &[&str]) -> String {
     let output = hostnet()
         .args(["qemu", playbook, "--vm", vm, "--root", "examples/gentoo-host"])
@@ -82,14 +85,14 @@ fn qemu_arguments_per_mode_and_model() {
         qemu("playbooks/vm-bridged.yml", "guest", &[]),
         format!(
             "-netdev tap,id=net0,ifname=tap0,script=no,downscript=no -device e1000,netdev=net0,mac={}\n",
-            hostnet_engine::model::vm::generated_mac("guest")
+            hostnet_engine::model::vm::generated_mac(Some(GENTOO_MACHINE_ID), "guest")
         )
     );
     assert_eq!(
         qemu("playbooks/user.yml", "box", &[]),
         format!(
             "-netdev user,id=net0,net=192.168.1.0/24,dhcpstart=192.168.1.100,hostfwd=tcp:127.0.0.1:2222-:22,hostname=box -device virtio-net-pci,netdev=net0,mac={}\n",
-            hostnet_engine::model::vm::generated_mac("box")
+            hostnet_engine::model::vm::generated_mac(Some(GENTOO_MACHINE_ID), "box")
         )
     );
     let json: serde_json::Value =
@@ -170,7 +173,7 @@ fn the_mac_qemu_prints_is_the_mac_of_the_dnsmasq_reservation() {
     let (first, second) = (generated(), generated());
     assert_eq!(first, second);
     let mac = first.split("mac=").nth(1).unwrap().trim().to_owned();
-    assert_eq!(mac, hostnet_engine::model::vm::generated_mac("gen").to_string());
+    assert_eq!(mac, hostnet_engine::model::vm::generated_mac(None, "gen").to_string());
     let out = dir.path().join("out");
     let render = hostnet()
         .current_dir(dir.path())

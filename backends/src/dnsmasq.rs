@@ -33,6 +33,8 @@
 //!   reservations.
 //! - A `dhcp-host` name that dnsmasq would read as a lease time (`12h`,
 //!   `3600`) or a keyword (`ignore` disables the reservation) is refused.
+//! - A relay (`dhcp_relay`) is a drop-in of its own with `dhcp-relay=LOCAL,SERVER`
+//!   on its interface; with no DHCP server that answers DNS it carries `port=0`.
 
 use hostnet_engine::backend::{Backend, BackendId, Desired, Detection, Target};
 use hostnet_engine::change::{Block, Change, Conflict, Placement, Planned, ServiceAction, TaskId};
@@ -71,13 +73,14 @@ impl Backend for Dnsmasq {
     }
 
     fn wanted(&self, model: &HostModel) -> bool {
-        !model.dhcp_servers.is_empty()
+        !model.dhcp_servers.is_empty() || !model.dhcp_relays.is_empty()
     }
 
     fn render(&self, desired: &Desired<'_>) -> Result<Vec<Planned>> {
         let model = desired.model;
         let facts = desired.facts;
-        let all_tasks: Vec<TaskId> = model.dhcp_servers.iter().map(|server| server.origin.task).collect();
+        let mut all_tasks: Vec<TaskId> = model.dhcp_servers.iter().map(|server| server.origin.task).collect();
+        all_tasks.extend(model.dhcp_relays.iter().map(|relay| relay.origin.task));
         let dns_off = model
             .dhcp_servers
             .iter()
@@ -106,6 +109,38 @@ impl Backend for Dnsmasq {
             ));
             files.push(path);
         }
+        for (index, relay) in model.dhcp_relays.iter().enumerate() {
+            let port_off = dns_off && model.dhcp_servers.is_empty() && index == 0;
+            let path = SysPath::from_static(format!("/etc/dnsmasq.d/hostnet-{}.conf", relay.interface.value));
+            let mut lines = vec![
+                HEADER.to_owned(),
+                format!(
+                    "# DHCP for the guests on {}, relayed to {}.",
+                    relay.interface.value, relay.server.value
+                ),
+                format!("interface={}", relay.interface.value),
+                "bind-dynamic".to_owned(),
+            ];
+            if port_off {
+                lines.push("port=0".to_owned());
+            }
+            lines.push(format!("dhcp-relay={},{}", relay.address, relay.server.value));
+            changes.push(Planned::from_tasks(
+                Change::File {
+                    path: path.clone(),
+                    content: lines.join("\n") + "\n",
+                    mode: FileMode(0o644),
+                    owner: None,
+                    group: None,
+                },
+                if port_off {
+                    all_tasks.clone()
+                } else {
+                    vec![relay.origin.task]
+                },
+            ));
+            files.push(path);
+        }
         if facts.distro == Distro::Gentoo {
             for (block, tasks) in gentoo_blocks(model) {
                 files.push(block.path.clone());
@@ -118,8 +153,10 @@ impl Backend for Dnsmasq {
             .filter(|path| path.starts_with("/etc/dnsmasq.d/"))
             .collect();
         let reason = match paths.as_slice() {
+            [one] if model.dhcp_servers.is_empty() => format!("the DHCP relay in {one}"),
             [one] => format!("the DHCP server in {one}"),
-            many => format!("the DHCP servers in {}", many.join(", ")),
+            many if model.dhcp_relays.is_empty() => format!("the DHCP servers in {}", many.join(", ")),
+            many => format!("the DHCP servers and relays in {}", many.join(", ")),
         };
         changes.push(Planned::from_tasks(
             Change::Service {
@@ -266,7 +303,8 @@ fn misread_host_name(name: &str) -> bool {
 /// part already has it) and `rc_need` on the served interfaces' `net.*`
 /// services (dnsmasq's own `need net` is met by any one of them).
 fn gentoo_blocks(model: &HostModel) -> Vec<(Block, Vec<TaskId>)> {
-    let all_tasks: Vec<TaskId> = model.dhcp_servers.iter().map(|server| server.origin.task).collect();
+    let mut all_tasks: Vec<TaskId> = model.dhcp_servers.iter().map(|server| server.origin.task).collect();
+    all_tasks.extend(model.dhcp_relays.iter().map(|relay| relay.origin.task));
     let mut blocks = vec![(
         Block {
             path: SysPath::from_static(MAIN_CONF),
@@ -283,8 +321,18 @@ fn gentoo_blocks(model: &HostModel) -> Vec<(Block, Vec<TaskId>)> {
     )];
     let mut services: Vec<String> = Vec::new();
     let mut tasks = Vec::new();
-    for server in &model.dhcp_servers {
-        let name = server.interface.value.as_str();
+    let served = model
+        .dhcp_servers
+        .iter()
+        .map(|server| (&server.interface.value, server.origin.task))
+        .chain(
+            model
+                .dhcp_relays
+                .iter()
+                .map(|relay| (&relay.interface.value, relay.origin.task)),
+        );
+    for (interface, task) in served {
+        let name = interface.as_str();
         let managed = model.bridge(name).is_some()
             || model.tap(name).is_some()
             || model
@@ -293,7 +341,7 @@ fn gentoo_blocks(model: &HostModel) -> Vec<(Block, Vec<TaskId>)> {
         let service = format!("net.{name}");
         if managed && !services.contains(&service) {
             services.push(service);
-            tasks.push(server.origin.task);
+            tasks.push(task);
         }
     }
     if !services.is_empty() {

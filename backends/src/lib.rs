@@ -19,6 +19,7 @@ mod sysctl;
 mod systemd_networkd;
 mod text;
 mod ufw;
+mod uplink;
 
 use hostnet_engine::backend::Backend;
 use hostnet_engine::registry::Registry;

@@ -222,11 +222,23 @@ pub enum Rule {
     MacNatGuestTwice,
     /// `bridge_forward` on something that is not a bridge of the playbook.
     BridgeForwardUnknown,
+    /// A VM twice on one network (a VM has one NIC per network).
+    VmTwiceOnNetwork,
+    /// A guest's MAC on the host's side of its link (its TAP, a bridge, a NIC).
+    GuestMacOnHost,
+    /// Two guest NICs with one MAC.
+    GuestMacTwice,
+    /// A DHCP relay whose address its interface does not have.
+    RelayWithoutAddress,
+    /// A bridge's gateway outside its subnets (or a bridge without a static address).
+    GatewayOutside,
+    /// A forward delay that reads as centiseconds (beyond 30 s with STP off).
+    ForwardDelayUnits,
 }
 
 impl Rule {
     /// Every rule.
-    pub const ALL: [Self; 33] = [
+    pub const ALL: [Self; 39] = [
         Self::Duplicate,
         Self::ConflictingSysctl,
         Self::SameName,
@@ -260,6 +272,12 @@ impl Rule {
         Self::LeaseIpTwice,
         Self::MacNatGuestTwice,
         Self::BridgeForwardUnknown,
+        Self::VmTwiceOnNetwork,
+        Self::GuestMacOnHost,
+        Self::GuestMacTwice,
+        Self::RelayWithoutAddress,
+        Self::GatewayOutside,
+        Self::ForwardDelayUnits,
     ];
 }
 

@@ -313,6 +313,7 @@ impl<'a> Builder<'a> {
                     groups.entry(path.clone()).or_default().push(item);
                 }
                 Change::Block(block) => groups.entry(block.path.clone()).or_default().push(item),
+                Change::TakeOver(takeover) => groups.entry(takeover.path.clone()).or_default().push(item),
                 Change::Command(command) => commands.push((command.clone(), item.origins)),
                 Change::Service { name, action } => {
                     commands.push((services::resolve(self.facts.init, name, *action), item.origins));
@@ -450,6 +451,26 @@ impl<'a> Builder<'a> {
                         None => Desired::Missing,
                     };
                     conflicts.extend(change.conflicts.iter().cloned());
+                }
+                Change::TakeOver(takeover) => {
+                    if let Desired::File { content, .. } = &mut desired
+                        && let Some(done) = crate::takeover::apply(Some(content), takeover)
+                    {
+                        let lines: Vec<String> = done.lines.iter().map(ToString::to_string).collect();
+                        self.warnings.push(format!(
+                            "{path}:{}: hostnet takes over the stanza of `{}` ({}): disabled in place, in the block \
+                             `{}`; a lease or address it holds now stays until the next boot",
+                            done.lines.first().copied().unwrap_or(1),
+                            takeover.interface,
+                            if lines.len() == 1 {
+                                format!("line {}", lines[0])
+                            } else {
+                                format!("lines {}", lines.join(", "))
+                            },
+                            takeover.marker()
+                        ));
+                        *content = done.text;
+                    }
                 }
                 Change::Absent { .. } => desired = Desired::Missing,
                 Change::Link { target, .. } => desired = Desired::Link(target.clone()),

@@ -339,7 +339,10 @@ fn segment(model: &HostModel, bridge: &Bridge, nats: &[&Nat], taps: &BTreeSet<&s
         .find(|vm| match &vm.attachment {
             Attachment::Tap { tap } => bridge.ports.iter().any(|port| port.value == *tap),
             Attachment::BridgeHelper { bridge: helper } => helper == &bridge.name,
-            Attachment::User { .. } => false,
+            Attachment::User { .. }
+            | Attachment::Socket { .. }
+            | Attachment::Vde { .. }
+            | Attachment::Hubport { .. } => false,
         })
         .map(|vm| vm.mode);
     let mac_nat = model

@@ -1,6 +1,8 @@
 //! Rules: an IPv4 host address is neither its subnet's network nor its
 //! broadcast address; each subnet belongs to one interface, and none
-//! overlaps what the host already has elsewhere.
+//! overlaps what the host already has elsewhere (a host address borrowed as
+//! a /32, as the proxy-ARP bridge has the uplink's, is no subnet of its
+//! own); a bridge's gateway is on one of its subnets.
 
 use std::net::IpAddr;
 
@@ -39,11 +41,44 @@ impl<'a> Check<'a> {
         }
     }
 
+    /// Rule: a bridge's `gateway` is on one of its own subnets.
+    pub(super) fn gateways(&mut self) {
+        for bridge in &self.model.bridges {
+            let Some(gateway) = &bridge.gateway else {
+                continue;
+            };
+            let on_link = bridge
+                .address
+                .addresses()
+                .iter()
+                .any(|net| net.prefix_len() < net.max_prefix_len() && net.contains(&gateway.value));
+            if on_link {
+                continue;
+            }
+            let message = match &bridge.address {
+                AddressConfig::Static(_) => format!(
+                    "the gateway `{}` of `{}` is on none of its subnets, so the host could not reach it",
+                    gateway.value, bridge.name
+                ),
+                _ => format!(
+                    "`{}` has a `gateway` but no static address (with DHCP the lease brings the router)",
+                    bridge.name
+                ),
+            };
+            self.error(
+                Rule::GatewayOutside,
+                &gateway.pos,
+                message,
+                Some("the gateway is the LAN router's address on the bridge's subnet, e.g. `192.168.1.1` for `192.168.1.10/24`".into()),
+            );
+        }
+    }
+
     /// Rule: one subnet per interface, and none the host already has elsewhere.
     pub(super) fn subnets(&mut self) {
         let addresses = self.addresses();
         for (index, address) in addresses.iter().enumerate() {
-            if is_link_local(&address.net) {
+            if is_link_local(&address.net) || self.borrowed(address, &addresses) {
                 continue;
             }
             let earlier = addresses[..index]
@@ -85,6 +120,24 @@ impl<'a> Check<'a> {
                 );
             }
         }
+    }
+
+    /// A single address (/32, /128) that another interface of the model or
+    /// the host has too: a borrowed host address, no subnet of its own.
+    fn borrowed(&self, address: &Address<'_>, all: &[Address<'_>]) -> bool {
+        if address.net.prefix_len() != address.net.max_prefix_len() {
+            return false;
+        }
+        let ip = address.net.addr();
+        all.iter()
+            .any(|other| other.owner != address.owner && other.net.addr() == ip)
+            || self.facts.interfaces.iter().any(|fact| {
+                &fact.name != address.owner
+                    && fact
+                        .addresses
+                        .iter()
+                        .any(|text| fact_address(text).is_some_and(|net| net.addr() == ip))
+            })
     }
 
     /// An address the host has now on another interface that overlaps `address`.

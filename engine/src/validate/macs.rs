@@ -1,4 +1,7 @@
-//! Rule: unicast MACs, each used once (a bridge may share one with its own port).
+//! Rules: unicast MACs, each used once (a bridge may share one with its own
+//! port); a guest's MAC is never one of the host's (the guides' `mac_tap0`
+//! mistake: a TAP with its guest's MAC makes the bridge deliver the guest's
+//! frames to the host), and each guest NIC has its own.
 
 use crate::error::Rule;
 use crate::source::Pos;
@@ -44,6 +47,85 @@ impl<'a> Check<'a> {
                 continue;
             }
             seen.push((mac, item, pos));
+        }
+    }
+
+    /// Rules: a guest's MAC (a VM's, or a fixed lease's) is on no device of
+    /// the host, and no two guest NICs share one.
+    pub(super) fn guest_macs(&mut self) {
+        let items = self.items();
+        let mut host: Vec<(MacAddr, String)> = items
+            .iter()
+            .filter_map(|item| {
+                item.mac.map(|mac| {
+                    let at = item.mac_pos.unwrap_or(item.pos);
+                    (mac, format!("the MAC of {} `{}` at {at}", item.kind, item.name))
+                })
+            })
+            .collect();
+        for fact in &self.facts.interfaces {
+            if let Some(mac) = fact.mac
+                && self
+                    .model
+                    .interface(fact.name.as_str())
+                    .is_none_or(|interface| interface.mac.is_none())
+            {
+                host.push((mac, format!("the MAC of the host's `{}`", fact.name)));
+            }
+        }
+        let hint = "a guest's MAC belongs in the guest (QEMU's `-device …,mac=`), never on the host's TAP, \
+                    bridge or NIC: remove it there, or give the guest another MAC";
+        // MAC, name, where, and the network when the NIC has a fixed lease there.
+        let mut guests: Vec<(MacAddr, String, Pos, Option<&str>)> = Vec::new();
+        for vm in &self.model.vms {
+            if let Some((_, what)) = host.iter().find(|(mac, _)| *mac == vm.mac) {
+                let pos = vm.origin.pos.clone();
+                self.error(
+                    Rule::GuestMacOnHost,
+                    &pos,
+                    format!(
+                        "VM `{}` has MAC `{}`, which is {what}: the bridge would deliver the guest's frames \
+                         to the host",
+                        vm.name, vm.mac
+                    ),
+                    Some(hint.into()),
+                );
+                continue;
+            }
+            // Two fixed leases for one MAC on one network are the lease rule's to report.
+            let leased =
+                |other: &&(MacAddr, String, Pos, Option<&str>)| vm.ip.is_some() && other.3 == Some(vm.network.as_str());
+            if let Some((_, other, first, _)) = guests.iter().find(|other| other.0 == vm.mac && !leased(other)) {
+                let message = format!(
+                    "VM `{}` on `{}` has MAC `{}`, which VM {other} at {first} has too",
+                    vm.name, vm.network, vm.mac
+                );
+                self.error(
+                    Rule::GuestMacTwice,
+                    &vm.origin.pos,
+                    message,
+                    Some("give each NIC its own MAC (leave `mac` out for a generated one)".into()),
+                );
+                continue;
+            }
+            guests.push((
+                vm.mac,
+                format!("`{}` on `{}`", vm.name, vm.network),
+                vm.origin.pos.clone(),
+                vm.ip.map(|_| vm.network.as_str()),
+            ));
+        }
+        for server in &self.model.dhcp_servers {
+            for lease in &server.hosts {
+                if let Some((_, what)) = host.iter().find(|(mac, _)| *mac == lease.value.mac) {
+                    let message = format!(
+                        "the fixed lease's MAC `{}` is {what}: the guest with this MAC and the host's device \
+                         would answer for each other",
+                        lease.value.mac
+                    );
+                    self.error(Rule::GuestMacOnHost, &lease.pos, message, Some(hint.into()));
+                }
+            }
         }
     }
 
