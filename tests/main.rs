@@ -30,6 +30,7 @@ mod modes;
 mod netifrc_shell;
 mod packaging;
 mod reachability;
+mod reachability_proxy_arp;
 mod real_docker;
 mod real_firewall;
 mod real_firewalld;

@@ -179,6 +179,7 @@ impl Backend for Dnsmasq {
             },
             all_tasks,
         ));
+        changes.extend(crate::firewall_needs::dhcp(desired));
         Ok(changes)
     }
 }

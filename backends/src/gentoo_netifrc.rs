@@ -117,6 +117,7 @@ impl Backend for GentooNetifrc {
                 hooks.origins.iter().copied(),
             ));
         }
+        changes.extend(crate::firewall_needs::bridges(desired));
         changes.extend(crate::uplink::warnings(desired, crate::uplink::FourAddr::Set));
         Ok(changes)
     }

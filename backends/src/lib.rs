@@ -5,6 +5,7 @@ mod debian_ifupdown;
 mod dnsmasq;
 mod docker;
 mod ebtables;
+mod firewall_needs;
 mod firewalld;
 #[cfg(test)]
 mod fixtures;

@@ -85,6 +85,7 @@ impl Backend for NetworkManager {
         };
         let mut changes = render(&desired.topology, desired.facts, &zones)?;
         netplan::check(desired)?;
+        changes.extend(crate::firewall_needs::bridges(desired));
         changes.extend(crate::uplink::warnings(
             desired,
             crate::uplink::FourAddr::NotSet("NetworkManager"),

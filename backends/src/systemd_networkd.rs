@@ -73,6 +73,7 @@ impl Backend for SystemdNetworkd {
     fn render(&self, desired: &Desired<'_>) -> Result<Vec<Planned>> {
         let mut changes = render(&desired.topology);
         crate::netplan::check(desired)?;
+        changes.extend(crate::firewall_needs::bridges(desired));
         changes.extend(crate::uplink::warnings(
             desired,
             crate::uplink::FourAddr::NotSet("systemd-networkd"),
