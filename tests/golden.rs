@@ -43,6 +43,10 @@ golden_cases! {
     ubuntu_desktop_laptop => "ubuntu-desktop-laptop",
     ubuntu_coexistence => "ubuntu-coexistence",
     debian_docker_bridged => "debian-docker-bridged",
+    issue_10_debian_installer_stanza => "issue-10-debian-installer-stanza",
+    issue_10_static_bridge_no_gateway => "issue-10-static-bridge-no-gateway",
+    issue_10_ufw_low_level => "issue-10-ufw-low-level",
+    issue_10_gentoo_leftovers => "issue-10-gentoo-leftovers",
 }
 
 #[test]

@@ -154,7 +154,7 @@ pub(super) fn validate(model: &HostModel) -> Vec<Error> {
                     relay.address
                 ),
                 Some(format!(
-                    "give `{name}` the address `{}/32` (or the relay one `{name}` has)",
+                    "give `{name}` the address `{}/32`, or relay from an address `{name}` has",
                     relay.address
                 )),
             ));

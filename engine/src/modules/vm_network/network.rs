@@ -644,12 +644,23 @@ impl VmArgs {
                 ));
             }
         }
+        let vhost_pos = self
+            .keys
+            .iter()
+            .find(|(key, _)| key == "vhost")
+            .map_or(&self.name.pos, |(_, pos)| pos);
+        if self.vhost && self.helper {
+            return Err(Error::invalid(
+                vhost_pos,
+                format!(
+                    "`vhost: true` needs a TAP hostnet creates, and VM `{}` has `helper: true` (QEMU's `-netdev bridge` takes no `vhost`)",
+                    self.name.value
+                ),
+                Some("leave `helper` out (hostnet then creates the TAP), or `vhost` out".into()),
+            ));
+        }
         if self.vhost && self.model != NicModel::VirtioNetPci {
-            let pos = self
-                .keys
-                .iter()
-                .find(|(key, _)| key == "vhost")
-                .map_or(&self.name.pos, |(_, pos)| pos);
+            let pos = vhost_pos;
             return Err(Error::invalid(
                 pos,
                 format!(
