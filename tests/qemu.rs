@@ -415,3 +415,45 @@ fn generated_macs_derive_from_the_name_and_the_hosts_identity() {
         generated_mac(Some("rack-3"), "desk").to_string()
     );
 }
+
+/// A VM on two NAT networks: two NICs, each with its own MAC and its own
+/// fixed lease in that network's dnsmasq, the MACs `hostnet qemu` prints.
+#[test]
+fn each_nic_has_its_own_mac_and_lease() {
+    let playbook = "\
+- hosts: localhost
+  tasks:
+    - vm_network: { mode: nat, bridge: br0, subnet: 172.16.1.0/24, vms: [{ name: router, ip: 172.16.1.2 }] }
+    - vm_network: { mode: host_only, bridge: br1, subnet: 172.16.2.0/24, vms: [{ name: router, ip: 172.16.2.2 }] }
+";
+    let line = qemu_ok(playbook, "router", &[]);
+    let macs: Vec<&str> = line
+        .split("mac=")
+        .skip(1)
+        .map(|rest| rest.split_whitespace().next().unwrap())
+        .collect();
+    assert_eq!(
+        macs,
+        [
+            generated_mac(None, "router").to_string(),
+            generated_mac(None, "router@br1").to_string()
+        ]
+    );
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "playbook.yml", playbook);
+    let out = dir.path().join("out");
+    let render = hostnet()
+        .current_dir(dir.path())
+        .args(["render", "playbook.yml", "--distro", "debian", "--root", ".", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(render.status.success(), "{}", stderr(&render));
+    for (bridge, mac, ip) in [("br0", macs[0], "172.16.1.2"), ("br1", macs[1], "172.16.2.2")] {
+        let conf = fs_err::read_to_string(out.join(format!("etc/dnsmasq.d/hostnet-{bridge}.conf"))).unwrap();
+        assert!(
+            conf.lines().any(|line| line == format!("dhcp-host={mac},{ip},router")),
+            "{bridge}: {conf}"
+        );
+    }
+}
