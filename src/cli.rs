@@ -49,6 +49,8 @@ pub(crate) enum Command {
     Render(RenderArgs),
     /// Restore what a run changed (default: the latest run).
     Rollback(RollbackArgs),
+    /// Keep the changes of `apply --confirm-timeout` (else they are reverted).
+    Confirm(ConfirmArgs),
     /// Show what hostnet detects about the host.
     Facts(FactsArgs),
     /// Compare the live host with a playbook: drift as a table (exit 2 on drift).
@@ -97,6 +99,17 @@ pub(crate) struct PlaybookArgs {
     /// Print the plan as JSON on stdout.
     #[arg(long)]
     pub(crate) json: bool,
+    /// Go ahead although an uplink that joins a bridge carries the default
+    /// route or this SSH session (the host drops off the network meanwhile).
+    #[arg(long)]
+    pub(crate) yes: bool,
+    /// On the live root: write the files and boot wiring only; touch nothing running.
+    #[arg(long, conflicts_with = "runtime_only")]
+    pub(crate) persist_only: bool,
+    /// On the live root: change the live host only (devices, addresses,
+    /// kernel parameters); write no file.
+    #[arg(long)]
+    pub(crate) runtime_only: bool,
 }
 
 /// Ansible's ways to look at a playbook without planning it.
@@ -166,6 +179,27 @@ pub(crate) struct ApplyArgs {
     /// When a command fails, restore the run's files at once.
     #[arg(long)]
     pub(crate) rollback_on_failure: bool,
+    /// Do not read the live host back after a live apply (verify after
+    /// apply rolls the run back when the host does not match).
+    #[arg(long)]
+    pub(crate) no_verify: bool,
+    /// Revert the run (files and the commands' undoable effects) unless
+    /// `hostnet confirm` arrives within SECONDS after the changes are made.
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub(crate) confirm_timeout: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ConfirmArgs {
+    /// The root the run was applied to.
+    #[arg(long, value_name = "DIR", default_value = "/")]
+    pub(crate) root: PathBuf,
+    /// Also keep a run whose deadline passed without a revert (its watcher did not run).
+    #[arg(long)]
+    pub(crate) late: bool,
+    /// Internal: the watcher `apply --confirm-timeout` starts for this run.
+    #[arg(long, value_name = "RUN", hide = true)]
+    pub(crate) watch: Option<String>,
 }
 
 #[derive(Debug, Args)]

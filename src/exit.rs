@@ -7,11 +7,13 @@ use std::process::ExitCode;
 pub(crate) enum ExitStatus {
     /// 0: done; with `--detailed-exitcode`, also "no changes".
     Success,
-    /// 1: an error (bad playbook, validation, I/O, lock held); nothing was changed.
+    /// 1: an error (bad playbook, validation, pre-flight, I/O before the
+    /// first change, lock held); nothing was changed.
     Failure,
     /// 2: with `--detailed-exitcode`: changes pending (plan) or made (apply).
     Changes,
-    /// 3: apply failed part way; the run can be rolled back.
+    /// 3: apply or rollback stopped part way (a command, or a write after
+    /// others, failed); the run can be finished or rolled back.
     ApplyFailed,
     /// 2 from `verify`: the live host differs from the playbook.
     Drift,

@@ -13,6 +13,7 @@ fn main() -> std::process::ExitCode {
     match <cli::Cli as clap::Parser>::try_parse() {
         Ok(cli) => {
             settings::init_color(&cli.global);
+            settings::crash_test();
             commands::run(cli).into()
         }
         Err(error) => printer::usage(&error).into(),

@@ -185,7 +185,7 @@ fn a_fleet_playbook_checks_applies_settles_and_reports_hostnet_errors() {
         "{output}"
     );
     assert!(
-        output.contains("\n+dhcp-host=00:26:c6:21:cf:02,172.16.9.2,win7\n"),
+        output.contains("\n+00:26:c6:21:cf:02,172.16.9.2,win7\n"),
         "the host's variables did not reach the hostnet playbook:\n{output}"
     );
     assert!(

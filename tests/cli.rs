@@ -236,7 +236,7 @@ fn a_concurrent_apply_is_refused() {
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(
         stderr(&output),
-        "error: another hostnet apply holds `root/run/hostnet.lock`\n\nhint: wait for it to finish; the lock is released when that process exits\n"
+        "error: another hostnet apply holds `root/run/hostnet.lock`\n\nhint: wait for it to finish; the lock is released when that process exits\n\nnothing was changed: every path is checked before the first change\n"
     );
     assert!(!dir.path().join("root/etc/x").exists());
     drop(lock);

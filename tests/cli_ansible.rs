@@ -254,7 +254,7 @@ fn quiet_prints_the_recap_and_the_run() {
     assert_eq!(
         applied,
         format!(
-            "{RECAP}\napplied run {run_id}: 3 path(s) changed, 2 command(s) recorded, not run (root is not /)\nundo with: hostnet rollback {run_id} --root root\n"
+            "{RECAP}\napplied run {run_id}: 4 path(s) changed, 2 command(s) recorded, not run (root is not /)\nundo with: hostnet rollback {run_id} --root root\n"
         )
     );
     assert_eq!(

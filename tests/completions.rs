@@ -26,6 +26,7 @@ fn subcommands() -> Vec<String> {
             "check",
             "render",
             "rollback",
+            "confirm",
             "facts",
             "verify",
             "qemu",
@@ -85,7 +86,7 @@ fn bash_completes(words: &[&str]) -> Vec<String> {
 #[test]
 fn bash_completes_commands_and_values() {
     assert_eq!(bash_completes(&["hostnet", "pl"]), ["plan"]);
-    assert_eq!(bash_completes(&["hostnet", "c"]), ["check", "completions"]);
+    assert_eq!(bash_completes(&["hostnet", "c"]), ["check", "completions", "confirm"]);
     assert_eq!(
         bash_completes(&["hostnet", "graph", "x.yml", "--format", ""]),
         ["dot", "mermaid", "svg"]

@@ -184,6 +184,8 @@ fn errors_name_their_rules() {
         extra_vars: Vec::new(),
         tags: hostnet_engine::execute::TagFilter::default(),
         choices: hostnet_engine::registry::Choices::default(),
+        preflight: Default::default(),
+        scope: Default::default(),
     };
     let registry = hostnet_backends::registry();
     let Err(errors) = prepare(&request, &registry) else {

@@ -47,6 +47,10 @@ golden_cases! {
     issue_10_static_bridge_no_gateway => "issue-10-static-bridge-no-gateway",
     issue_10_ufw_low_level => "issue-10-ufw-low-level",
     issue_10_gentoo_leftovers => "issue-10-gentoo-leftovers",
+    debian_combined_iptables => "debian-combined-iptables",
+    debian_combined_nftables => "debian-combined-nftables",
+    debian_combined_ufw => "debian-combined-ufw",
+    mode_only_change => "mode-only-change",
 }
 
 #[test]

@@ -82,19 +82,24 @@ fn qemu_arguments_per_mode_and_model() {
         qemu("playbooks/vm-nat.yml", "deb", &["--format", "args"]),
         "-netdev\ntap,id=net0,ifname=tap1,script=no,downscript=no\n-device\nvirtio-net-pci,netdev=net0,mac=00:26:c6:21:cf:03\n"
     );
+    // A VM without `mac:` gets one from its name and the host's machine-id
+    // (FNV-1a, locally administered): pinned, because a MAC that changed
+    // between hostnet versions would give every such guest a new lease.
+    assert_eq!(
+        hostnet_engine::model::vm::generated_mac(Some(GENTOO_MACHINE_ID), "guest").to_string(),
+        "02:65:46:90:27:12"
+    );
     assert_eq!(
         qemu("playbooks/vm-bridged.yml", "guest", &[]),
-        format!(
-            "-netdev tap,id=net0,ifname=tap0,script=no,downscript=no -device e1000,netdev=net0,mac={}\n",
-            hostnet_engine::model::vm::generated_mac(Some(GENTOO_MACHINE_ID), "guest")
-        )
+        "-netdev tap,id=net0,ifname=tap0,script=no,downscript=no -device e1000,netdev=net0,mac=02:65:46:90:27:12\n"
+    );
+    assert_eq!(
+        hostnet_engine::model::vm::generated_mac(Some(GENTOO_MACHINE_ID), "box").to_string(),
+        "02:4a:fa:2d:13:5c"
     );
     assert_eq!(
         qemu("playbooks/user.yml", "box", &[]),
-        format!(
-            "-netdev user,id=net0,net=192.168.1.0/24,dhcpstart=192.168.1.100,hostfwd=tcp:127.0.0.1:2222-:22,hostname=box -device virtio-net-pci,netdev=net0,mac={}\n",
-            hostnet_engine::model::vm::generated_mac(Some(GENTOO_MACHINE_ID), "box")
-        )
+        "-netdev user,id=net0,net=192.168.1.0/24,dhcpstart=192.168.1.100,hostfwd=tcp:127.0.0.1:2222-:22,hostname=box -device virtio-net-pci,netdev=net0,mac=02:4a:fa:2d:13:5c\n"
     );
     let json: serde_json::Value =
         serde_json::from_str(&qemu("playbooks/vm-host-only.yml", "guest", &["--json"])).unwrap();
@@ -138,13 +143,14 @@ fn qemu_bridge_helper_and_its_acl() {
 fn the_mac_qemu_prints_is_the_mac_of_the_dnsmasq_reservation() {
     let temp = tempfile::tempdir().unwrap();
     render("playbooks/vm-nat.yml", "debian", temp.path());
-    let conf = fs_err::read_to_string(temp.path().join("etc/dnsmasq.d/hostnet-br0.conf")).unwrap();
+    let hosts = temp.path().join("etc/hostnet/dnsmasq/br0.hosts");
     for (vm, ip) in [("win7", "172.16.1.2"), ("deb", "172.16.1.3")] {
         let line = qemu("playbooks/vm-nat.yml", vm, &[]);
         let mac = line.split("mac=").nth(1).unwrap().trim();
+        let lease = fs_err::read_to_string(hosts.join(mac.replace(':', "-"))).unwrap();
         assert!(
-            conf.lines().any(|l| l.starts_with(&format!("dhcp-host={mac},{ip}"))),
-            "no reservation `dhcp-host={mac},{ip}` in:\n{conf}"
+            lease.starts_with(&format!("{mac},{ip},")),
+            "no reservation `{mac},{ip}` in the lease file:\n{lease}"
         );
     }
     // A VM without a MAC gets the same generated one every run, in the lease and in qemu's line.
@@ -174,6 +180,8 @@ fn the_mac_qemu_prints_is_the_mac_of_the_dnsmasq_reservation() {
     let (first, second) = (generated(), generated());
     assert_eq!(first, second);
     let mac = first.split("mac=").nth(1).unwrap().trim().to_owned();
+    // No machine-id under this root: the name alone, as before.
+    assert_eq!(mac, "02:d4:e2:6d:18:fa");
     assert_eq!(mac, hostnet_engine::model::vm::generated_mac(None, "gen").to_string());
     let out = dir.path().join("out");
     let render = hostnet()
@@ -183,8 +191,8 @@ fn the_mac_qemu_prints_is_the_mac_of_the_dnsmasq_reservation() {
         .output()
         .unwrap();
     assert!(render.status.success(), "{}", stderr(&render));
-    let conf = fs_err::read_to_string(out.join("etc/dnsmasq.d/hostnet-br0.conf")).unwrap();
-    assert!(conf.contains(&format!("dhcp-host={mac},172.16.8.5")), "{conf}");
+    let lease = fs_err::read_to_string(out.join("etc/hostnet/dnsmasq/br0.hosts").join(mac.replace(':', "-"))).unwrap();
+    assert_eq!(lease, format!("{mac},172.16.8.5,gen\n"));
 }
 
 #[test]

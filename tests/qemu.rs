@@ -378,6 +378,65 @@ error: missing required key `vde` in `vm_network` with `mode: vde` (in task `vm_
     );
 }
 
+/// The `socket` network's shapes and `vhost` with the bridge helper.
+#[test]
+fn socket_shapes_and_vhost_with_the_helper_are_refused() {
+    refused(
+        "    - vm_network: { mode: socket, socket: { udp: [\"127.0.0.1:1\"] }, vms: [{ name: a }, { name: b }] }\n",
+        "\
+error: `udp` is the two guests' endpoints: `[address:port, address:port]` (in task `vm_network`)
+ --> playbook.yml:3:50
+  |
+3 |     - vm_network: { mode: socket, socket: { udp: [\"127.0.0.1:1\"] }, vms: [{ name: a }, { name: b }] }
+  |                                                  ^
+",
+    );
+    refused(
+        "    - vm_network: { mode: socket, socket: { listen: \":1234\", localaddr: 127.0.0.1 }, vms: [{ name: a }, { name: b }] }\n",
+        "\
+error: `localaddr` goes with `mcast` (in task `vm_network`)
+ --> playbook.yml:3:73
+  |
+3 |     - vm_network: { mode: socket, socket: { listen: \":1234\", localaddr: 127.0.0.1 }, vms: [{ name: a }, { name: b }] }
+  |                                                                         ^^^^^^^^^
+",
+    );
+    refused(
+        "    - vm_network: { mode: socket, socket: {}, vms: [{ name: a }] }\n",
+        "\
+error: `socket` needs one of `listen`, `mcast` or `udp` (in task `vm_network`)
+ --> playbook.yml:3:43
+  |
+3 |     - vm_network: { mode: socket, socket: {}, vms: [{ name: a }] }
+  |                                           ^
+  |
+hint: e.g. `socket: { mcast: 230.0.0.1:1234 }` for a LAN of guests
+",
+    );
+    refused(
+        "    - vm_network: { mode: socket, socket: { listen: \"127.0.0.1:x\" }, vms: [{ name: a }] }\n",
+        "\
+error: `127.0.0.1:x` is not `[address]:port` (a port 1–65535) (in task `vm_network`)
+ --> playbook.yml:3:53
+  |
+3 |     - vm_network: { mode: socket, socket: { listen: \"127.0.0.1:x\" }, vms: [{ name: a }] }
+  |                                                     ^^^^^^^^^^^^^
+",
+    );
+    refused(
+        "    - vm_network: { mode: bridged, uplink: eth0, vms: [{ name: a, helper: true, vhost: true }] }\n",
+        "\
+error: `vhost: true` needs a TAP hostnet creates, and VM `a` has `helper: true` (QEMU's `-netdev bridge` takes no `vhost`) (in task `vm_network`)
+ --> playbook.yml:3:81
+  |
+3 |     - vm_network: { mode: bridged, uplink: eth0, vms: [{ name: a, helper: true, vhost: true }] }
+  |                                                                                 ^^^^^
+  |
+hint: leave `helper` out (hostnet then creates the TAP), or `vhost` out
+",
+    );
+}
+
 /// A generated MAC comes from the VM's name and the host's identity: the
 /// `mac_seed` variable, else the facts' machine ID, else the name alone; the
 /// same every run, different on another host.
@@ -452,8 +511,15 @@ fn each_nic_has_its_own_mac_and_lease() {
     for (bridge, mac, ip) in [("br0", macs[0], "172.16.1.2"), ("br1", macs[1], "172.16.2.2")] {
         let conf = fs_err::read_to_string(out.join(format!("etc/dnsmasq.d/hostnet-{bridge}.conf"))).unwrap();
         assert!(
-            conf.lines().any(|line| line == format!("dhcp-host={mac},{ip},router")),
+            conf.lines()
+                .any(|line| line == format!("dhcp-hostsdir=/etc/hostnet/dnsmasq/{bridge}.hosts")),
             "{bridge}: {conf}"
         );
+        let lease = fs_err::read_to_string(
+            out.join(format!("etc/hostnet/dnsmasq/{bridge}.hosts"))
+                .join(mac.replace(':', "-")),
+        )
+        .unwrap();
+        assert_eq!(lease, format!("{mac},{ip},router\n"), "{bridge}");
     }
 }

@@ -1,48 +1,68 @@
 //! Every mode's row of the design's reachability table, for real: render a
-//! `vm_network` playbook for a Debian host with `hostnet render`, bring the
-//! host up in the lab of `support/lab.rs` with nothing but the distro's own
-//! tools on the rendered files, in boot order (systemd-sysctl →
-//! iptables-restore or ufw-init → `ifup -a` → dnsmasq), attach two guests to
-//! the bridge as qemu-bridge-helper attaches a TAP, let them take their
-//! leases from the rendered dnsmasq (bridged: from the LAN's DHCP server),
-//! and probe who must and must not reach whom:
+//! `vm_network` playbook with `hostnet render` for a Debian host (ifupdown,
+//! or systemd-networkd) with iptables, nftables or ufw, boot the host in the
+//! lab of `support/lab/` with nothing but the distro's own tools on the
+//! rendered files, in boot order (systemd-sysctl → netfilter-persistent,
+//! nftables.service or ufw.service → networking.service or
+//! systemd-networkd → dnsmasq), attach two guests to the bridge as
+//! qemu-bridge-helper attaches a TAP, let them take their leases, and probe
+//! who reaches whom, and as whom (`support/lab/expect.rs` has the table).
 //!
-//! | mode | g→LAN | LAN→g | g↔g | g→inet | host→g |
-//! |---|---|---|---|---|---|
-//! | bridged | yes | yes | yes | yes | yes |
-//! | nat | yes | no | yes | yes | yes |
-//! | routed | yes | yes, with a route | yes | via LAN router | yes |
-//! | host_only | no | no | yes | no | yes |
-//! | internal | no | no | yes | no | no |
+//! What makes a broken product fail here:
 //!
-//! A probe is `ping -c1 -W1` and a TCP connection (1 s timeout) to a
-//! listener on the target, and both must agree with the table: stock ufw
-//! forwards every ping, so ping alone cannot tell whether hostnet's forward
-//! rules work there. All probes run at once; an expected "yes" is polled
-//! for up to 5 s, a "no" is never retried. Controls (the LAN device reaches
-//! the internet and the host, the host reaches the internet) make sure a
-//! "no" is not a broken lab; a failure prints the whole matrix, the boot
-//! steps' output and dnsmasq's log.
+//! - Nothing routes back to a guest subnet: the LAN router and the internet
+//!   know only the LAN (the router learns the guests' subnet only in routed
+//!   mode, the route docs/modes/routed.md tells the user to add). An
+//!   un-masqueraded nat guest gets no answer, and the listeners report the
+//!   source they saw: nat must arrive as the host's uplink address.
+//! - The host's FORWARD policy is DROP before hostnet's rules matter: ufw's
+//!   own default, and under iptables Docker's (`iptables -P FORWARD DROP`,
+//!   as dockerd sets it when it starts after netfilter-persistent), so a
+//!   missing forward accept cuts the guests off. br_netfilter is asserted
+//!   active in the host, so bridged frames cross FORWARD too and a missing
+//!   `bridge_forward` cuts bridged guests off from each other.
+//!   nftables: an accept in hostnet's table cannot undo a drop in another
+//!   table (nftables runs every base chain), so hostnet cannot work on a
+//!   host whose own nftables forward chain drops (docs/backends.md); its
+//!   rows run on Debian's stock `/etc/nftables.conf`, policy accept, and
+//!   prove hostnet's own drops (nat's "nothing in from outside", internal's
+//!   isolation) and its masquerade.
+//! - Ping, TCP and UDP are probed separately: stock ufw forwards ping.
+//! - Every boot step fails on a non-zero exit and on unexpected stderr
+//!   (`support/lab/boot.rs`); a file the mode needs (sysctl.d, the rules,
+//!   dnsmasq's) must be rendered, and one it does not need must not be.
+//! - The LAN admin's machine has a route to the guests' subnet via the
+//!   host in every mode but bridged, so a "LAN→g: no" comes from the host.
 //!
-//! "LAN→g": the LAN router routes the guests' subnet to the host in every
-//! mode but bridged: routed needs it, and in nat, host_only and internal the
-//! "no" must come from the host's rules (nat: hostnet drops what is not a
-//! reply towards masqueraded guests), not from a LAN that does not know the way.
+//! All probes run at once; an expected answer is polled for up to 5 s, a
+//! "no" is never retried. Controls (the LAN device and the host reach the
+//! internet as themselves) make sure a "no" is not a broken lab. A failure
+//! prints the measured table against the design, every probe, the routes,
+//! the boot steps' output and dnsmasq's log.
+//!
+//! Not here: Gentoo's netifrc. It is not packaged for Debian, and it needs
+//! OpenRC's runtime, so no row can boot it; `tests/netifrc_shell.rs`
+//! proves its rendered `/etc/conf.d/net` with the shell that sources it.
 //!
 //! Skipped (`skipping: …`) when not root or a tool is missing, unless
 //! `CI=true` (or `HOSTNET_SANDBOX_REQUIRED=1`): then that is a failure.
 
 use std::fmt::Write as _;
+use std::net::Ipv4Addr;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::support::lab::{self, HOST_LAN, INTERNET, LAN_DEVICE, LAN_DHCP_RANGE, LAN_ROUTER, Lab, Lease};
+use crate::support::lab::boot::{self, Boot, dhclient_chatter, quiet, vlan_filtering_noise};
+use crate::support::lab::expect::{Column, Firewall, Kind, Mode, Seen, Want, want};
+use crate::support::lab::probe::{self, Outcome};
+use crate::support::lab::{self, HOST_LAN, INTERNET, LAN_ADMIN, LAN_DEVICE, LAN_ROUTER, LAN_ROUTER_WAN, Lab, Lease};
 use crate::support::rendered::Rendered;
 use crate::support::sandbox::{self, Background, Features, Netns, Sandbox, wait_for};
+use crate::support::stock::{DEBIAN_NFTABLES_CONF, stock_ufw_files};
 
 /// The guests' subnet in every mode but bridged, and the host's address on it.
 const SUBNET: &str = "172.16.1.0/24";
-const HOST_ON_BRIDGE: &str = "172.16.1.1";
+const HOST_ON_BRIDGE: Ipv4Addr = Ipv4Addr::new(172, 16, 1, 1);
 /// The guests: name, MAC, fixed lease.
 const GUESTS: [(&str, &str, &str); 2] = [
     ("g1", "52:54:00:00:01:02", "172.16.1.2"),
@@ -50,53 +70,22 @@ const GUESTS: [(&str, &str, &str); 2] = [
 ];
 const BRIDGE: &str = "br0";
 const UFW_INIT: &str = "/lib/ufw/ufw-init";
+const NETWORKD: &str = "/lib/systemd/systemd-networkd";
 
-/// The design table's columns.
-const COLUMNS: [&str; 5] = ["g→LAN", "LAN→g", "g↔g", "g→inet", "host→g"];
-
+/// The host's network configuration tool.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Mode {
-    Bridged,
-    Nat,
-    Routed,
-    HostOnly,
-    Internal,
+enum Network {
+    /// Debian's ifupdown (`ifup -a`, bridge-utils' hook).
+    Ifupdown,
+    /// systemd-networkd.
+    Networkd,
 }
 
-impl Mode {
-    fn name(self) -> &'static str {
-        match self {
-            Self::Bridged => "bridged",
-            Self::Nat => "nat",
-            Self::Routed => "routed",
-            Self::HostOnly => "host_only",
-            Self::Internal => "internal",
-        }
-    }
-
-    /// The design's row.
-    fn expected(self) -> [bool; 5] {
-        match self {
-            Self::Bridged | Self::Routed => [true, true, true, true, true],
-            Self::Nat => [true, false, true, true, true],
-            Self::HostOnly => [false, false, true, false, true],
-            Self::Internal => [false, false, true, false, false],
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Firewall {
-    /// `--firewall iptables`: netfilter-persistent's rules files.
-    Iptables,
-    /// `firewall: ufw` on a host with ufw enabled: ufw's files.
-    Ufw,
-}
-
-/// One lab run: a mode, its firewall, DHCP on or off.
+/// One lab run.
 struct Case {
     mode: Mode,
     firewall: Firewall,
+    network: Network,
     /// The guests take leases (from the rendered dnsmasq; bridged: from the
     /// LAN's DHCP server); `false`: `dhcp: false` and static addresses.
     dhcp: bool,
@@ -104,24 +93,30 @@ struct Case {
 
 impl Case {
     fn title(&self) -> String {
-        let firewall = match self.firewall {
-            Firewall::Iptables => "iptables",
-            Firewall::Ufw => "ufw",
+        let network = match self.network {
+            Network::Ifupdown => "ifupdown",
+            Network::Networkd => "networkd",
         };
         let dhcp = if self.dhcp { "" } else { ", no DHCP" };
-        format!("{} ({firewall}{dhcp})", self.mode.name())
+        format!("{} ({network}, {}{dhcp})", self.mode.name(), self.firewall.name())
+    }
+
+    /// Does the host run hostnet's dnsmasq?
+    fn serves_dhcp(&self) -> bool {
+        self.dhcp && self.mode != Mode::Bridged
     }
 
     fn playbook(&self) -> String {
-        let mut args = format!("        mode: {}\n        bridge: {BRIDGE}\n", self.mode.name());
+        let mut args = format!(
+            "        mode: {}\n        bridge: {BRIDGE}\n        firewall: {}\n",
+            self.mode.name(),
+            self.firewall.name()
+        );
         if matches!(self.mode, Mode::Bridged | Mode::Nat | Mode::Routed) {
             args.push_str("        uplink: eth0\n");
         }
         if self.mode != Mode::Bridged {
             let _ = writeln!(args, "        subnet: {SUBNET}");
-        }
-        if self.firewall == Firewall::Ufw {
-            args.push_str("        firewall: ufw\n");
         }
         if !self.dhcp && self.mode != Mode::Bridged {
             args.push_str("        dhcp: false\n");
@@ -144,21 +139,28 @@ impl Case {
         )
     }
 
-    /// A Debian host: systemd, `eth0`; ufw enabled in the ufw case.
+    /// A Debian host: systemd, `eth0`, and the firewall's tool.
     fn facts(&self) -> String {
         let mut facts = "distro: debian\ninit: systemd\ninterfaces:\n  - { name: eth0 }\n".to_owned();
-        if self.firewall == Firewall::Ufw {
-            facts.push_str("tools: [ufw]\nufw_enabled: true\n");
+        match self.firewall {
+            Firewall::Iptables => {}
+            Firewall::Nftables => facts.push_str("tools: [nft]\n"),
+            Firewall::Ufw => facts.push_str("tools: [ufw]\nufw_enabled: true\n"),
         }
         facts
     }
 
-    /// The host's files before hostnet: Debian's `/etc/network/interfaces`
-    /// with `eth0` on the LAN (static, where the playbook leaves `eth0` to
-    /// the host; bridged mode makes `eth0` a port, and hostnet warns about a
-    /// stanza of the user's for it, so there is none), and stock ufw.
+    /// The host's files before hostnet: `eth0` on the LAN (static, where
+    /// the playbook leaves `eth0` to the host; bridged mode makes `eth0` a
+    /// port, and hostnet warns about a configuration of the user's for it,
+    /// so there is none), in ifupdown's or networkd's words; Debian's
+    /// stock nftables.conf, or stock ufw.
     fn before(&self) -> Vec<(&'static str, String)> {
-        let mut interfaces = "\
+        let mut files = Vec::new();
+        let static_lan = self.mode != Mode::Bridged;
+        match self.network {
+            Network::Ifupdown => {
+                let mut interfaces = "\
 # interfaces(5) file used by ifup(8) and ifdown(8)
 # Include files from /etc/network/interfaces.d:
 source /etc/network/interfaces.d/*
@@ -166,17 +168,32 @@ source /etc/network/interfaces.d/*
 auto lo
 iface lo inet loopback
 "
-        .to_owned();
-        if self.mode != Mode::Bridged {
-            let _ = write!(
-                interfaces,
-                "\nauto eth0\niface eth0 inet static\n    address {HOST_LAN}/{}\n    gateway {LAN_ROUTER}\n",
-                lab::LAN_PREFIX
-            );
+                .to_owned();
+                if static_lan {
+                    let _ = write!(
+                        interfaces,
+                        "\nauto eth0\niface eth0 inet static\n    address {HOST_LAN}/{}\n    gateway {LAN_ROUTER}\n",
+                        lab::LAN_PREFIX
+                    );
+                }
+                files.push(("etc/network/interfaces", interfaces));
+            }
+            Network::Networkd => {
+                if static_lan {
+                    files.push((
+                        "etc/systemd/network/50-lan.network",
+                        format!(
+                            "[Match]\nName=eth0\n\n[Network]\nAddress={HOST_LAN}/{}\nGateway={LAN_ROUTER}\nLinkLocalAddressing=no\nIPv6AcceptRA=no\n",
+                            lab::LAN_PREFIX
+                        ),
+                    ));
+                }
+            }
         }
-        let mut files = vec![("etc/network/interfaces", interfaces)];
-        if self.firewall == Firewall::Ufw {
-            files.extend(lab::stock_ufw_files());
+        match self.firewall {
+            Firewall::Iptables => {}
+            Firewall::Nftables => files.push(("etc/nftables.conf", DEBIAN_NFTABLES_CONF.to_owned())),
+            Firewall::Ufw => files.extend(stock_ufw_files()),
         }
         files
     }
@@ -184,35 +201,36 @@ iface lo inet loopback
     fn render(&self) -> Rendered {
         let before = self.before();
         let before: Vec<(&str, &str)> = before.iter().map(|(path, text)| (*path, text.as_str())).collect();
-        let args: &[&str] = match self.firewall {
-            Firewall::Iptables => &["--firewall", "iptables"],
-            Firewall::Ufw => &["--firewall", "ufw"],
-        };
-        Rendered::new(&self.playbook(), &self.facts(), args, &before)
+        let mut args = vec!["--firewall", self.firewall.name()];
+        if self.network == Network::Networkd {
+            args.extend(["--network-backend", "systemd-networkd"]);
+        }
+        Rendered::new(&self.playbook(), &self.facts(), &args, &before)
     }
 
     fn tools(&self) -> Vec<&'static str> {
-        let mut tools = vec![
-            "ifup",
-            "brctl",
-            "dnsmasq",
-            "busybox",
-            "ping",
-            "iptables",
-            "iptables-restore",
-            "ip6tables-restore",
-            "sysctl",
-            "ss",
-            systemd_sysctl(),
-        ];
-        if self.mode == Mode::Bridged {
+        let mut tools = vec!["dnsmasq", "busybox", "ping", "iptables", "sysctl", systemd_sysctl()];
+        match self.network {
             // ifupdown's `inet dhcp` runs dhclient.
-            tools.push("dhclient");
+            Network::Ifupdown => tools.extend(["ifup", "brctl", "dhclient"]),
+            Network::Networkd => tools.extend([NETWORKD, "mknod"]),
         }
-        if self.firewall == Firewall::Ufw {
-            tools.push(UFW_INIT);
+        match self.firewall {
+            Firewall::Iptables => tools.extend(["iptables-restore", "ip6tables-restore", "ip6tables"]),
+            Firewall::Nftables => tools.push("nft"),
+            Firewall::Ufw => tools.push(UFW_INIT),
         }
         tools
+    }
+
+    fn features(&self) -> Features {
+        Features {
+            no_modprobe: self.firewall == Firewall::Ufw,
+            ..match self.network {
+                Network::Ifupdown => Features::default(),
+                Network::Networkd => Features::NETWORKD,
+            }
+        }
     }
 }
 
@@ -238,71 +256,178 @@ fn staged(rendered: &Rendered, dir: &str, prefix: &str, suffix: &str) -> Vec<Str
     files
 }
 
-/// What the boot did: each step's command and output, and the rendered dnsmasq.
-struct Boot {
-    log: String,
-    dnsmasq: Option<Background>,
+/// `files` must be rendered exactly when `wanted` (what for: `what`).
+fn rendered_as_wanted(case: &Case, what: &str, files: &[String], wanted: bool) {
+    assert_eq!(
+        !files.is_empty(),
+        wanted,
+        "{}: {what} {} rendered, and the mode {} it (found: {files:?})",
+        case.title(),
+        if files.is_empty() { "was not" } else { "was" },
+        if wanted { "needs" } else { "does not need" }
+    );
 }
 
-impl Boot {
-    fn step(&mut self, sandbox: &Sandbox<'_>, script: &str) {
-        let output = sandbox.run(script);
-        let text = sandbox::text(&output);
-        let _ = writeln!(self.log, "$ {script}\n{text}");
-        assert!(
-            output.status.success(),
-            "boot step failed:\n$ {script}\n{text}\n--- boot so far:\n{}",
-            self.log
-        );
-    }
+/// What the boot did: each step's command and output, and the daemons.
+struct Booted<'ns> {
+    boot: Boot,
+    dnsmasq: Option<Background>,
+    networkd: Option<Background>,
+    sandbox: Sandbox<'ns>,
+}
 
+impl Booted<'_> {
     fn report(&self) -> String {
-        let dnsmasq = self
-            .dnsmasq
-            .as_ref()
-            .map_or_else(|| "(no dnsmasq rendered)".to_owned(), Background::output);
-        format!("--- boot:\n{}--- dnsmasq:\n{dnsmasq}", self.log)
+        let dnsmasq = self.dnsmasq.as_ref().map_or_else(
+            || "(not running: no DHCP server on the host)".to_owned(),
+            Background::output,
+        );
+        let networkd = self.networkd.as_ref().map_or_else(String::new, |networkd| {
+            format!("--- networkd:\n{}\n", boot::networkd_tail(&networkd.output()))
+        });
+        format!("--- boot:\n{}{networkd}--- dnsmasq:\n{dnsmasq}", self.boot.log)
+    }
+}
+
+/// The host's IPv4 address on `dev`, without prefix.
+fn address_of(netns: &Netns, dev: &str) -> Option<Ipv4Addr> {
+    let output = netns.ip(&["-o", "-4", "addr", "show", "dev", dev]);
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    let word = text.split_whitespace().skip_while(|word| *word != "inet").nth(1)?;
+    word.split('/').next()?.parse().ok()
+}
+
+/// br_netfilter must be active in the host: bridged frames then cross the
+/// IPv4/IPv6 FORWARD hooks, where the DROP policy and hostnet's
+/// `bridge_forward` accept decide. (Built into this kernel, with the
+/// switches on in every new namespace; a kernel with br_netfilter as an
+/// unloaded module has no `/proc/sys/net/bridge`, and the lab does not load
+/// kernel modules: that would change the machine, not a namespace.)
+fn assert_br_netfilter(host: &Netns) {
+    for family in ["iptables", "ip6tables"] {
+        let path = format!("/proc/sys/net/bridge/bridge-nf-call-{family}");
+        assert_eq!(
+            host.read(&path).as_deref(),
+            Some("1"),
+            "{path} in the host: br_netfilter is not active (load it with `modprobe br_netfilter`); \
+             without it bridged frames never meet the firewall, and the bridged rows would prove nothing"
+        );
     }
 }
 
 /// Bring the host up from the rendered files, in boot order, with the real
-/// tools: systemd-sysctl.service, netfilter-persistent or ufw.service,
-/// networking.service (`ifup -a`), dnsmasq.service.
-fn boot(sandbox: &Sandbox<'_>, rendered: &Rendered, firewall: Firewall) -> Boot {
-    let mut boot = Boot {
-        log: String::new(),
-        dnsmasq: None,
-    };
-    // Never bare: without a file systemd-sysctl applies all of the host's.
+/// tools; every step must be clean.
+fn boot<'ns>(host: &'ns Netns, rendered: &Rendered, case: &Case) -> Booted<'ns> {
+    let sandbox = Sandbox::new(host, rendered.stage.path(), case.features());
+    let mut boot = Boot::default();
+
+    // systemd-sysctl.service: forwarding is the nat and routed modes' only sysctl.
     let sysctl = staged(rendered, "/etc/sysctl.d", "", ".conf");
-    if sysctl.is_empty() {
-        boot.log.push_str("(no sysctl.d file rendered)\n");
-    } else {
-        boot.step(sandbox, &format!("{} {}", systemd_sysctl(), sysctl.join(" ")));
+    rendered_as_wanted(
+        case,
+        "a sysctl.d file",
+        &sysctl,
+        matches!(case.mode, Mode::Nat | Mode::Routed),
+    );
+    if !sysctl.is_empty() {
+        // Never bare: without a file systemd-sysctl applies all of the host's.
+        boot.step(&sandbox, &format!("{} {}", systemd_sysctl(), sysctl.join(" ")), quiet);
     }
-    match firewall {
+
+    // The firewall's service.
+    match case.firewall {
         Firewall::Iptables => {
             for (tool, file) in [
                 ("iptables-restore", "/etc/iptables/rules.v4"),
                 ("ip6tables-restore", "/etc/iptables/rules.v6"),
             ] {
-                if rendered.path(file).exists() {
-                    boot.step(sandbox, &format!("{tool} < {file}"));
-                } else {
-                    let _ = writeln!(boot.log, "(no {file} rendered)");
-                }
+                assert!(
+                    rendered.path(file).exists(),
+                    "{}: {file} was not rendered",
+                    case.title()
+                );
+                boot.step(&sandbox, &format!("{tool} < {file}"), quiet);
             }
+            // dockerd, started after netfilter-persistent, sets this.
+            boot.step(
+                &sandbox,
+                "iptables -w -P FORWARD DROP && ip6tables -w -P FORWARD DROP",
+                quiet,
+            );
         }
-        Firewall::Ufw => boot.step(sandbox, &format!("{UFW_INIT} start quiet")),
+        Firewall::Nftables => {
+            let conf = rendered.read("/etc/nftables.conf");
+            assert!(
+                conf.contains("include \"/etc/nftables.d/*.nft\""),
+                "{}: nftables.conf includes nothing of hostnet's:\n{conf}",
+                case.title()
+            );
+            boot.step(&sandbox, "nft -f /etc/nftables.conf", quiet);
+        }
+        Firewall::Ufw => {
+            boot.step(&sandbox, &format!("{UFW_INIT} start quiet"), quiet);
+        }
     }
-    boot.step(
-        sandbox,
-        "mkdir -p /run/network && ifup -a -i /etc/network/interfaces --state-dir /run/network",
-    );
+    assert_br_netfilter(host);
+
+    // networking.service or systemd-networkd.
+    let mut networkd = None;
+    match case.network {
+        Network::Ifupdown => {
+            let bridged = case.mode == Mode::Bridged;
+            boot.step(
+                &sandbox,
+                "mkdir -p /run/network && ifup -a -i /etc/network/interfaces --state-dir /run/network",
+                || {
+                    let mut expected = vlan_filtering_noise(host, &[BRIDGE]);
+                    if bridged {
+                        expected.extend(dhclient_chatter(BRIDGE));
+                    }
+                    expected
+                },
+            );
+        }
+        Network::Networkd => {
+            boot.note("$ systemd-networkd &");
+            let daemon = boot::start_networkd(&sandbox);
+            let want_bridge = match case.mode {
+                Mode::Bridged => Some(None),
+                Mode::Internal if !case.dhcp => None,
+                _ => Some(Some(HOST_ON_BRIDGE)),
+            };
+            let settled = wait_for(Duration::from_secs(20), || {
+                let bridge_ok = match want_bridge {
+                    Some(Some(address)) => address_of(host, BRIDGE) == Some(address),
+                    Some(None) => address_of(host, BRIDGE).is_some(),
+                    None => host.read(&format!("/sys/class/net/{BRIDGE}/operstate")).is_some(),
+                };
+                let lan_ok = case.mode == Mode::Bridged || address_of(host, "eth0") == Some(HOST_LAN);
+                (bridge_ok && lan_ok).then_some(())
+            });
+            let log = daemon.output();
+            assert!(
+                settled.is_some(),
+                "{}: networkd did not bring up {BRIDGE} and eth0 within 20 s:\n{}\n--- networkd:\n{}",
+                case.title(),
+                host.ip_ok(&["-4", "addr"]),
+                boot::networkd_tail(&log)
+            );
+            let problems = boot::networkd_problems(&log);
+            assert!(
+                problems.is_empty(),
+                "{}: networkd rejected part of the files:\n{}",
+                case.title(),
+                problems.join("\n")
+            );
+            networkd = Some(daemon);
+        }
+    }
+
+    // dnsmasq.service: in the foreground, so the namespace's guard stops it
+    // by PID; no upstream DNS servers; leases and PID file in the sandbox's /run.
     let confs = staged(rendered, "/etc/dnsmasq.d", "hostnet-", ".conf");
-    if !confs.is_empty() {
-        // In the foreground, so the namespace's guard stops it by PID; no
-        // upstream DNS servers; leases and PID file in the sandbox's /run.
+    rendered_as_wanted(case, "a dnsmasq.d file", &confs, case.serves_dhcp());
+    let dnsmasq = (!confs.is_empty()).then(|| {
         let conf_files: Vec<String> = confs.iter().map(|file| format!("--conf-file={file}")).collect();
         let script = format!(
             ": > /run/hostnet-lab-resolv.conf
@@ -310,143 +435,165 @@ exec dnsmasq --keep-in-foreground --log-facility=- {} --resolv-file=/run/hostnet
 --dhcp-leasefile=/run/dnsmasq.leases --pid-file=/run/dnsmasq.pid",
             conf_files.join(" ")
         );
-        let _ = writeln!(boot.log, "$ {script} &");
+        boot.note(&format!("$ {script} &"));
         let server = sandbox.spawn(&script);
         lab::wait_for_dhcp_server(&server.log);
-        boot.dnsmasq = Some(server);
+        server
+    });
+    Booted {
+        boot,
+        dnsmasq,
+        networkd,
+        sandbox,
     }
-    boot
 }
 
-/// One probe of the matrix: a ping, and a TCP connection where the target listens.
+/// One probe of the table.
 struct Probe<'a> {
-    /// Column index, or `None` for a control (must answer in every mode).
-    column: Option<usize>,
+    /// `None`: a control, which must get through in every mode.
+    column: Option<Column>,
+    kind: Kind,
+    /// `g1→192.168.1.20`.
     label: String,
     from: &'a Netns,
-    target: String,
-    /// Does the target listen on the lab's TCP port?
-    listens: bool,
-    ping: bool,
-    /// `None`: not probed (the target does not listen).
-    tcp: Option<bool>,
+    /// The sender's own address on the path (what "own" means).
+    own: Ipv4Addr,
+    target: Ipv4Addr,
+    want: Want,
+    outcome: Outcome,
 }
 
 impl Probe<'_> {
-    fn expected(&self, row: [bool; 5]) -> bool {
-        self.column.is_none_or(|column| row[column])
-    }
-
-    /// Ping and TCP agree with `expected`.
-    fn is(&self, expected: bool) -> bool {
-        self.ping == expected && self.tcp.is_none_or(|tcp| tcp == expected)
-    }
-
-    /// `yes`, `no`, or which of ping and TCP got through.
-    fn word(&self) -> &'static str {
-        match (self.ping, self.tcp) {
-            (true, Some(false)) => "ping only",
-            (false, Some(true)) => "tcp only",
-            (true, _) => "yes",
-            (false, _) => "no",
+    /// The address the listener must see for a `Yes`.
+    fn seen(&self, seen: Seen, uplink: Ipv4Addr) -> Ipv4Addr {
+        match seen {
+            Seen::Sender => self.own,
+            Seen::HostUplink => uplink,
+            Seen::LanRouter => LAN_ROUTER_WAN,
         }
     }
 
-    /// Ping and connect at once.
+    fn ok(&self, uplink: Ipv4Addr) -> bool {
+        match (self.want, self.outcome) {
+            (Want::No, outcome) => !matches!(outcome, Outcome::Answered(_)),
+            (Want::Delivered, outcome) => outcome.delivered(),
+            (Want::Yes(_), Outcome::Answered(None)) => matches!(self.kind, Kind::Ping | Kind::Dns | Kind::DnsTcp),
+            (Want::Yes(seen), Outcome::Answered(Some(address))) => address == self.seen(seen, uplink),
+            (Want::Yes(_), Outcome::Refused | Outcome::Silent) => false,
+        }
+    }
+
     fn run(&mut self) {
-        let (from, target) = (self.from, self.target.as_str());
-        let (ping, tcp) = std::thread::scope(|scope| {
-            let tcp = self.listens.then(|| scope.spawn(|| lab::connects(from, target)));
-            (lab::pings(from, target), tcp.map(|handle| handle.join().unwrap()))
-        });
-        self.ping = ping;
-        self.tcp = tcp;
-    }
-}
-
-/// A cell: `yes`, `no`, or what each probe got.
-fn cell(probes: &[Probe<'_>], column: usize) -> String {
-    let cell: Vec<&Probe<'_>> = probes.iter().filter(|probe| probe.column == Some(column)).collect();
-    let first = cell.first().map_or("", |probe| probe.word());
-    if cell.iter().all(|probe| probe.word() == first) {
-        first.to_owned()
-    } else {
-        let words: Vec<String> = cell
-            .iter()
-            .map(|probe| format!("{} {}", probe.label, probe.word()))
-            .collect();
-        words.join(", ")
-    }
-}
-
-fn yes_no(value: bool) -> &'static str {
-    if value { "yes" } else { "no" }
-}
-
-/// The matrix as a table: the design's row, the measured one, every probe.
-fn table(title: &str, expected: [bool; 5], probes: &[Probe<'_>]) -> String {
-    let measured: Vec<String> = (0..COLUMNS.len()).map(|column| cell(probes, column)).collect();
-    let mut out = format!("{title}\n| | {} |\n|---|", COLUMNS.join(" | "));
-    out.push_str(&"---|".repeat(COLUMNS.len()));
-    let _ = write!(
-        out,
-        "\n| design | {} |\n| measured | {} |\nprobes (ping, tcp/{}):",
-        expected.map(yes_no).join(" | "),
-        measured.join(" | "),
-        lab::TCP_PORT
-    );
-    for probe in probes {
-        let want = probe.expected(expected);
-        let wrong = if probe.is(want) {
-            String::new()
-        } else {
-            format!("  <-- expected {}", yes_no(want))
+        self.outcome = match self.kind {
+            Kind::Ping => {
+                if probe::ping(self.from, self.target) {
+                    Outcome::Answered(None)
+                } else {
+                    Outcome::Silent
+                }
+            }
+            Kind::Tcp => probe::tcp(self.from, self.target),
+            Kind::Udp => probe::udp(self.from, self.target),
+            Kind::Dns => probe::dns(self.from, self.target, "g1"),
+            Kind::DnsTcp => probe::tcp_connect(self.from, self.target, 53),
         };
-        let kind = if probe.column.is_none() { " (lab control)" } else { "" };
-        let tcp = probe.tcp.map_or("-", yes_no);
-        let _ = write!(out, "\n  {}: {}, {tcp}{kind}{wrong}", probe.label, yes_no(probe.ping));
     }
-    out
 }
 
 /// Run every probe at once; poll the ones expected to get through that did
 /// not for up to 5 s (a "no" is never retried into a "yes").
-fn measure(probes: &mut [Probe<'_>], expected: [bool; 5]) {
+fn measure(probes: &mut [Probe<'_>], uplink: Ipv4Addr) {
     std::thread::scope(|scope| {
         for probe in probes.iter_mut() {
             scope.spawn(move || probe.run());
         }
     });
-    for probe in probes.iter_mut() {
-        if probe.expected(expected) && !probe.is(true) {
-            let _ = wait_for(Duration::from_secs(5), || {
-                probe.run();
-                probe.is(true).then_some(())
+    std::thread::scope(|scope| {
+        for probe in probes
+            .iter_mut()
+            .filter(|probe| probe.want != Want::No && !probe.ok(uplink))
+        {
+            scope.spawn(move || {
+                let _ = wait_for(Duration::from_secs(5), || {
+                    probe.run();
+                    probe.ok(uplink).then_some(())
+                });
             });
         }
+    });
+}
+
+/// The design's cell and the measured one, for one column.
+fn cells(probes: &[Probe<'_>], column: Column) -> (String, String) {
+    let cell: Vec<&Probe<'_>> = probes.iter().filter(|probe| probe.column == Some(column)).collect();
+    if cell.is_empty() {
+        return ("-".into(), "-".into());
     }
+    let words = |word: &dyn Fn(&Probe<'_>) -> String| {
+        let mut seen: Vec<String> = Vec::new();
+        for probe in &cell {
+            let text = word(probe);
+            if !seen.contains(&text) {
+                seen.push(text);
+            }
+        }
+        seen.join(" / ")
+    };
+    (
+        words(&|probe| probe.want.to_string()),
+        words(&|probe| format!("{} {}", probe.kind.name(), probe.outcome)),
+    )
 }
 
-/// The host's IPv4 address on `dev`, without prefix.
-fn address_of(netns: &Netns, dev: &str) -> Option<String> {
-    let output = netns.ip_ok(&["-o", "-4", "addr", "show", "dev", dev]);
-    let word = output.split_whitespace().skip_while(|word| *word != "inet").nth(1)?;
-    Some(word.split('/').next()?.to_owned())
+/// The table: the design's row, the measured one, every probe.
+fn table(title: &str, probes: &[Probe<'_>], uplink: Ipv4Addr) -> String {
+    let mut out = format!("{title}\n");
+    for column in Column::ALL {
+        let (design, measured) = cells(probes, column);
+        let _ = writeln!(
+            out,
+            "  {:<13} design: {design:<22} measured: {measured}",
+            column.heading()
+        );
+    }
+    out.push_str("probes:\n");
+    for probe in probes {
+        let what = probe.column.map_or("(lab control)", Column::heading);
+        let wrong = if probe.ok(uplink) {
+            String::new()
+        } else {
+            format!("  <-- expected {}", probe.want)
+        };
+        let _ = writeln!(
+            out,
+            "  {what}: {} {}: {}{wrong}",
+            probe.kind.name(),
+            probe.label,
+            probe.outcome
+        );
+    }
+    out
 }
 
-/// Run the lab for a case, assert its row, and print the matrix and the
-/// time it all took (render, lab, boot, probes, teardown).
-fn prove(mode: Mode, firewall: Firewall, dhcp: bool) {
-    let case = Case { mode, firewall, dhcp };
+/// Run the lab for a case and assert its row; print the table and the time
+/// it all took (render, lab, boot, probes, teardown).
+fn prove(mode: Mode, firewall: Firewall, network: Network, dhcp: bool) {
+    let case = Case {
+        mode,
+        firewall,
+        network,
+        dhcp,
+    };
     if !sandbox::require(&case.tools()) {
         return;
     }
     let started = Instant::now();
     let matrix = lab_row(&case);
-    eprintln!("{matrix}\n{}: {:.1} s", case.title(), started.elapsed().as_secs_f64());
+    eprintln!("{matrix}{}: {:.1} s", case.title(), started.elapsed().as_secs_f64());
 }
 
-/// The lab for `case`: the matrix, once it matches the design's row.
+/// The lab for `case`: the table, once it matches the design.
+#[expect(clippy::too_many_lines, reason = "one lab run, read top to bottom")]
 fn lab_row(case: &Case) -> String {
     let title = case.title();
     let rendered = case.render();
@@ -454,157 +601,268 @@ fn lab_row(case: &Case) -> String {
     let lab = Lab::new(&guests);
     match case.mode {
         Mode::Bridged => lab.serve_lan_dhcp(),
-        // The route routed mode needs; nat, host_only and internal must not
-        // let the LAN in even when it knows the way.
-        Mode::Routed | Mode::Nat | Mode::HostOnly | Mode::Internal => lab.route_via_host(SUBNET, HOST_LAN),
+        // The route routed mode needs, and only there.
+        Mode::Routed => {
+            lab.route_via_host(SUBNET);
+            lab.admin_route(SUBNET);
+        }
+        // nat, host_only and internal must keep out a LAN machine that knows the way.
+        Mode::Nat | Mode::HostOnly | Mode::Internal => lab.admin_route(SUBNET),
     }
-    let features = match case.firewall {
-        Firewall::Iptables => Features::default(),
-        Firewall::Ufw => Features::UFW,
-    };
-    let sandbox = Sandbox::new(&lab.host, rendered.stage.path(), features);
-    let boot = boot(&sandbox, &rendered, case.firewall);
+    let booted = boot(&lab.host, &rendered, case);
     lab.attach_guests(BRIDGE);
 
     // The guests' addresses: leases (checked against the playbook's fixed
     // ones, or the LAN's range), or static ones when there is no DHCP.
-    let addresses: Vec<String> = if case.dhcp {
+    let addresses: Vec<Ipv4Addr> = if case.dhcp {
         let leases: Vec<Lease> = lab
             .dhcp_all()
             .into_iter()
-            .map(|lease| lease.unwrap_or_else(|error| panic!("{title}: {error}\n{}", boot.report())))
+            .map(|lease| lease.unwrap_or_else(|error| panic!("{title}: {error}\n{}", booted.report())))
             .collect();
         for ((name, _, fixed), lease) in GUESTS.iter().zip(&leases) {
-            check_lease(case, name, fixed, lease, &boot);
+            check_lease(case, name, fixed, lease, &booted);
         }
-        leases.into_iter().map(|lease| lease.ip).collect()
+        leases.iter().map(|lease| lease.ip.parse().unwrap()).collect()
     } else {
         let prefix = SUBNET.split_once('/').map_or("24", |(_, prefix)| prefix);
         let with_prefix: Vec<String> = GUESTS.iter().map(|(_, _, ip)| format!("{ip}/{prefix}")).collect();
         lab.static_addresses(&with_prefix.iter().map(String::as_str).collect::<Vec<_>>());
-        GUESTS.iter().map(|(_, _, ip)| (*ip).to_owned()).collect()
+        GUESTS.iter().map(|(_, _, ip)| ip.parse().unwrap()).collect()
     };
-    let host_lan = if case.mode == Mode::Bridged {
-        address_of(&lab.host, BRIDGE).unwrap_or_else(|| panic!("{title}: br0 got no address\n{}", boot.report()))
+    // The host's address on the LAN, and on the guests' side.
+    let (uplink, host_side) = if case.mode == Mode::Bridged {
+        let address = address_of(&lab.host, BRIDGE)
+            .unwrap_or_else(|| panic!("{title}: {BRIDGE} got no address\n{}", booted.report()));
+        (address, address)
     } else {
-        HOST_LAN.to_owned()
+        (HOST_LAN, HOST_ON_BRIDGE)
     };
 
-    let mut probes = Vec::new();
-    let mut probe = |column: Option<usize>, from: &'static str, netns, target: &str, listens| {
-        probes.push(Probe {
-            column,
-            label: format!("{from}→{target}"),
-            from: netns,
-            target: target.to_owned(),
-            listens,
-            ping: false,
-            tcp: None,
-        });
-    };
-    probe(None, "landev", &lab.landev, INTERNET, true);
-    probe(None, "landev", &lab.landev, &host_lan, false);
-    probe(None, "host", &lab.host, INTERNET, true);
-    for (index, guest) in lab.guests.iter().enumerate() {
-        let name = GUESTS[index].0;
-        let other = &addresses[1 - index];
-        probe(Some(0), name, &guest.netns, LAN_DEVICE, true);
-        probe(Some(1), "landev", &lab.landev, &addresses[index], true);
-        probe(Some(2), name, &guest.netns, other, true);
-        probe(Some(3), name, &guest.netns, INTERNET, true);
-        probe(Some(4), "host", &lab.host, &addresses[index], true);
+    // No route back: the LAN router knows a guest subnet only in routed mode.
+    let mut routes = String::new();
+    if case.mode != Mode::Bridged {
+        for (who, route) in lab.routes_to(addresses[0]) {
+            let _ = writeln!(routes, "  {who}: {}", route.trim());
+            let via_host = route.contains(&format!("via {HOST_LAN} "));
+            let knows = match who {
+                "LAN router" => via_host,
+                _ => !route.contains("unreachable"),
+            };
+            assert_eq!(
+                knows,
+                who == "LAN router" && case.mode == Mode::Routed,
+                "{title}: the {who} must know a way to the guests only as routed mode's route:\n{route}"
+            );
+        }
     }
-    let expected = case.mode.expected();
-    measure(&mut probes, expected);
-    let matrix = table(&title, expected, &probes);
-    assert!(
-        probes.iter().all(|probe| probe.is(probe.expected(expected))),
-        "{matrix}\n{}",
-        boot.report()
+
+    let mut probes: Vec<Probe<'_>> = Vec::new();
+    let all: &[Kind] = &[Kind::Ping, Kind::Tcp, Kind::Udp];
+    push(
+        &mut probes,
+        case,
+        None,
+        all,
+        ("landev", &lab.landev, LAN_DEVICE),
+        INTERNET,
     );
+    push(&mut probes, case, None, all, ("host", &lab.host, uplink), INTERNET);
+    // The host keeps its own input policy (ufw drops TCP and UDP): ping only.
+    push(
+        &mut probes,
+        case,
+        None,
+        &[Kind::Ping],
+        ("landev", &lab.landev, LAN_DEVICE),
+        uplink,
+    );
+    for (index, guest) in lab.guests.iter().enumerate() {
+        let (name, own) = (GUESTS[index].0, addresses[index]);
+        let other = addresses[1 - index];
+        push(
+            &mut probes,
+            case,
+            Some(Column::GuestToLan),
+            &[],
+            (name, &guest.netns, own),
+            LAN_DEVICE,
+        );
+        push(
+            &mut probes,
+            case,
+            Some(Column::LanToGuest),
+            &[],
+            ("landev", &lab.landev, LAN_DEVICE),
+            own,
+        );
+        push(
+            &mut probes,
+            case,
+            Some(Column::LanToGuest),
+            &[],
+            ("lanadmin", &lab.lanadmin, LAN_ADMIN),
+            own,
+        );
+        push(
+            &mut probes,
+            case,
+            Some(Column::GuestToGuest),
+            &[],
+            (name, &guest.netns, own),
+            other,
+        );
+        push(
+            &mut probes,
+            case,
+            Some(Column::GuestToInternet),
+            &[],
+            (name, &guest.netns, own),
+            INTERNET,
+        );
+        push(
+            &mut probes,
+            case,
+            Some(Column::HostToGuest),
+            &[],
+            ("host", &lab.host, host_side),
+            own,
+        );
+        if case.dhcp {
+            push(
+                &mut probes,
+                case,
+                Some(Column::GuestToHostServices),
+                &[],
+                (name, &guest.netns, own),
+                host_side,
+            );
+        }
+        push(
+            &mut probes,
+            case,
+            Some(Column::GuestToHostOther),
+            &[],
+            (name, &guest.netns, own),
+            host_side,
+        );
+    }
+    measure(&mut probes, uplink);
+    let matrix = format!("{}routes to the guests:\n{routes}", table(&title, &probes, uplink));
+    assert!(
+        probes.iter().all(|probe| probe.ok(uplink)),
+        "{matrix}\n{}",
+        booted.report()
+    );
+    drop(booted.sandbox);
     matrix
 }
 
-fn check_lease(case: &Case, name: &str, fixed: &str, lease: &Lease, boot: &Boot) {
+/// Add a column's probes from `from` (name, namespace, own address) to
+/// `target`, or (`column: None`) a control's `kinds`, which must get through.
+fn push<'a>(
+    probes: &mut Vec<Probe<'a>>,
+    case: &Case,
+    column: Option<Column>,
+    kinds: &'static [Kind],
+    from: (&str, &'a Netns, Ipv4Addr),
+    target: Ipv4Addr,
+) {
+    let kinds = column.map_or(kinds, Kind::of);
+    for &kind in kinds {
+        let want = match column {
+            None => Some(Want::Yes(Seen::Sender)),
+            Some(column) => want(case.mode, case.firewall, column, kind),
+        };
+        let Some(want) = want else { continue };
+        probes.push(Probe {
+            column,
+            kind,
+            label: format!("{}→{target}", from.0),
+            from: from.1,
+            own: from.2,
+            target,
+            want,
+            outcome: Outcome::Silent,
+        });
+    }
+}
+
+fn check_lease(case: &Case, name: &str, fixed: &str, lease: &Lease, booted: &Booted<'_>) {
     let title = case.title();
     match case.mode {
         Mode::Bridged => {
-            let octet = |ip: &str| ip.rsplit('.').next().and_then(|last| last.parse::<u8>().ok());
-            let (first, last) = LAN_DHCP_RANGE;
-            let in_range = lease.ip.starts_with("192.168.1.")
-                && octet(&lease.ip).is_some_and(|o| octet(first).is_some_and(|f| o >= f))
-                && octet(&lease.ip).is_some_and(|o| octet(last).is_some_and(|l| o <= l));
+            let (first, last) = lab::LAN_DHCP_RANGE;
+            let in_range = lease
+                .ip
+                .parse::<Ipv4Addr>()
+                .is_ok_and(|ip| (first..=last).contains(&ip));
             assert!(
-                in_range && lease.router == LAN_ROUTER,
+                in_range && lease.router == LAN_ROUTER.to_string(),
                 "{title}: {name} should get a LAN lease from the LAN's DHCP server, got {lease:?}"
             );
         }
         Mode::Nat | Mode::Routed => assert_eq!(
             (lease.ip.as_str(), lease.router.as_str()),
-            (fixed, HOST_ON_BRIDGE),
+            (fixed, HOST_ON_BRIDGE.to_string().as_str()),
             "{title}: {name}'s fixed lease, with the host as router\n{}",
-            boot.report()
+            booted.report()
         ),
         Mode::HostOnly | Mode::Internal => assert_eq!(
             (lease.ip.as_str(), lease.router.as_str()),
             (fixed, ""),
             "{title}: {name}'s fixed lease, and no router\n{}",
-            boot.report()
+            booted.report()
         ),
     }
 }
 
-#[test]
-fn bridged_guests_are_on_the_lan() {
-    prove(Mode::Bridged, Firewall::Iptables, true);
+/// One test per row: `name => (mode, firewall, network)`.
+macro_rules! rows {
+    ($($test:ident => ($mode:ident, $firewall:ident, $network:ident),)*) => {
+        $(
+            #[test]
+            fn $test() {
+                prove(Mode::$mode, Firewall::$firewall, Network::$network, true);
+            }
+        )*
+    };
 }
 
-#[test]
-fn bridged_with_ufw_forwards_the_bridged_frames() {
-    prove(Mode::Bridged, Firewall::Ufw, true);
-}
-
-#[test]
-fn nat_guests_reach_out_and_only_the_host_reaches_in() {
-    prove(Mode::Nat, Firewall::Iptables, true);
-}
-
-#[test]
-fn nat_with_ufw_implements_the_same_row() {
-    prove(Mode::Nat, Firewall::Ufw, true);
-}
-
-#[test]
-fn routed_guests_are_reached_through_the_lan_routers_route() {
-    prove(Mode::Routed, Firewall::Iptables, true);
-}
-
-#[test]
-fn routed_with_ufw_implements_the_same_row() {
-    prove(Mode::Routed, Firewall::Ufw, true);
-}
-
-#[test]
-fn host_only_guests_see_each_other_and_the_host() {
-    prove(Mode::HostOnly, Firewall::Iptables, true);
-}
-
-#[test]
-fn host_only_with_ufw_implements_the_same_row() {
-    prove(Mode::HostOnly, Firewall::Ufw, true);
-}
-
-#[test]
-fn internal_guests_see_only_each_other() {
-    prove(Mode::Internal, Firewall::Iptables, true);
-}
-
-#[test]
-fn internal_with_ufw_implements_the_same_row() {
-    prove(Mode::Internal, Firewall::Ufw, true);
+rows! {
+    bridged_ifupdown_iptables => (Bridged, Iptables, Ifupdown),
+    bridged_ifupdown_nftables => (Bridged, Nftables, Ifupdown),
+    bridged_ifupdown_ufw => (Bridged, Ufw, Ifupdown),
+    nat_ifupdown_iptables => (Nat, Iptables, Ifupdown),
+    nat_ifupdown_nftables => (Nat, Nftables, Ifupdown),
+    nat_ifupdown_ufw => (Nat, Ufw, Ifupdown),
+    routed_ifupdown_iptables => (Routed, Iptables, Ifupdown),
+    routed_ifupdown_nftables => (Routed, Nftables, Ifupdown),
+    routed_ifupdown_ufw => (Routed, Ufw, Ifupdown),
+    host_only_ifupdown_iptables => (HostOnly, Iptables, Ifupdown),
+    host_only_ifupdown_nftables => (HostOnly, Nftables, Ifupdown),
+    host_only_ifupdown_ufw => (HostOnly, Ufw, Ifupdown),
+    internal_ifupdown_iptables => (Internal, Iptables, Ifupdown),
+    internal_ifupdown_nftables => (Internal, Nftables, Ifupdown),
+    internal_ifupdown_ufw => (Internal, Ufw, Ifupdown),
+    bridged_networkd_iptables => (Bridged, Iptables, Networkd),
+    bridged_networkd_nftables => (Bridged, Nftables, Networkd),
+    bridged_networkd_ufw => (Bridged, Ufw, Networkd),
+    nat_networkd_iptables => (Nat, Iptables, Networkd),
+    nat_networkd_nftables => (Nat, Nftables, Networkd),
+    nat_networkd_ufw => (Nat, Ufw, Networkd),
+    routed_networkd_iptables => (Routed, Iptables, Networkd),
+    routed_networkd_nftables => (Routed, Nftables, Networkd),
+    routed_networkd_ufw => (Routed, Ufw, Networkd),
+    host_only_networkd_iptables => (HostOnly, Iptables, Networkd),
+    host_only_networkd_nftables => (HostOnly, Nftables, Networkd),
+    host_only_networkd_ufw => (HostOnly, Ufw, Networkd),
+    internal_networkd_iptables => (Internal, Iptables, Networkd),
+    internal_networkd_nftables => (Internal, Nftables, Networkd),
+    internal_networkd_ufw => (Internal, Ufw, Networkd),
 }
 
 #[test]
 fn internal_without_dhcp_guests_see_only_each_other() {
-    prove(Mode::Internal, Firewall::Iptables, false);
+    prove(Mode::Internal, Firewall::Iptables, Network::Ifupdown, false);
 }

@@ -18,8 +18,11 @@
 //! |---|---|---|---|---|---|
 //! | proxy_arp | yes | yes | yes | yes | yes |
 //!
-//! Each cell is a ping and a TCP connection, both required; controls: the
-//! LAN device and the host reach the internet. Afterwards: `wlan0` is no
+//! Each cell is a ping and a TCP connection to the lab's listener, both
+//! required, and the listener must have seen the sender it expects (the
+//! guests are routed, never masqueraded: the LAN and the internet see their
+//! own addresses, which are on the LAN's subnet); controls: the LAN device and the
+//! host reach the internet. Afterwards: `wlan0` is no
 //! bridge port and the access point dropped nothing; negative controls:
 //! proxy ARP off on the bridge cuts the guests off the LAN, off on `wlan0`
 //! the LAN off the guests, and the access point does drop a frame with a
@@ -27,18 +30,20 @@
 //! the lab.
 
 use std::fmt::Write as _;
+use std::net::Ipv4Addr;
 use std::time::Duration;
 
+use crate::support::lab::probe::{self, Outcome};
 use crate::support::lab::{self, INTERNET, LAN_DEVICE, LAN_ROUTER, Lab};
 use crate::support::rendered::Rendered;
 use crate::support::sandbox::{self, Background, Features, Netns, Sandbox, wait_for};
 use crate::support::{hostnet, stderr, write};
 
-const HOST_ADDRESS: &str = "192.168.1.10";
+const HOST_ADDRESS: Ipv4Addr = lab::HOST_LAN;
 /// The guests: name, MAC, the fixed address the LAN's DHCP server leases it.
-const GUESTS: [(&str, &str, &str); 2] = [
-    ("g1", "52:54:00:00:02:50", "192.168.1.50"),
-    ("g2", "52:54:00:00:02:51", "192.168.1.51"),
+const GUESTS: [(&str, &str, Ipv4Addr); 2] = [
+    ("g1", "52:54:00:00:02:50", Ipv4Addr::new(192, 168, 1, 50)),
+    ("g2", "52:54:00:00:02:51", Ipv4Addr::new(192, 168, 1, 51)),
 ];
 
 fn systemd_sysctl() -> &'static str {
@@ -139,21 +144,30 @@ fn serve_lan_dhcp(lab: &Lab, dir: &std::path::Path) -> std::path::PathBuf {
     log
 }
 
-/// Ping and connect: both must get through (or both not).
-fn reaches(from: &Netns, target: &str) -> (bool, bool) {
+/// Ping and connect: whether the ping got through, and what the TCP
+/// connection got back from the listener.
+fn reaches(from: &Netns, target: Ipv4Addr) -> (bool, Outcome) {
     std::thread::scope(|scope| {
-        let tcp = scope.spawn(|| lab::connects(from, target));
-        (lab::pings(from, target), tcp.join().unwrap())
+        let tcp = scope.spawn(|| probe::tcp(from, target));
+        (probe::ping(from, target), tcp.join().unwrap())
     })
 }
 
-/// Poll a probe expected to get through for up to 5 s.
-fn eventually(from: &Netns, target: &str) -> (bool, bool) {
-    wait_for(Duration::from_secs(5), || {
+/// Poll a probe expected to get through, seen as `seen`, for up to 5 s.
+fn eventually(from: &Netns, target: Ipv4Addr, seen: Ipv4Addr) -> Cell {
+    let wanted = (true, Outcome::Answered(Some(seen)));
+    let got = wait_for(Duration::from_secs(5), || {
         let result = reaches(from, target);
-        (result == (true, true)).then_some(result)
+        (result == wanted).then_some(result)
     })
-    .unwrap_or_else(|| reaches(from, target))
+    .unwrap_or_else(|| reaches(from, target));
+    Cell { got, wanted }
+}
+
+/// One cell of the row: what the probes got, and what they must get.
+struct Cell {
+    got: (bool, Outcome),
+    wanted: (bool, Outcome),
 }
 
 #[test]
@@ -236,32 +250,48 @@ exec dnsmasq --keep-in-foreground --log-facility=- --log-dhcp --conf-file=/etc/d
     for ((name, _, ip), lease) in GUESTS.iter().zip(lab.dhcp_all()) {
         let lease = lease.unwrap_or_else(|error| panic!("{error}\n{}", report(&boot)));
         assert_eq!(
-            (lease.ip.as_str(), lease.router.as_str()),
-            (*ip, LAN_ROUTER),
+            (lease.ip, lease.router),
+            (ip.to_string(), LAN_ROUTER.to_string()),
             "{name}'s lease through the relay\n{}",
             report(&boot)
         );
     }
 
     // The row, and the controls that make a "yes" mean something.
-    let mut cells: Vec<(String, (bool, bool))> = Vec::new();
-    cells.push(("control landev→internet".into(), eventually(&lab.landev, INTERNET)));
-    cells.push(("control host→internet".into(), eventually(&lab.host, INTERNET)));
+    let mut cells: Vec<(String, Cell)> = Vec::new();
+    cells.push((
+        "control landev→internet".into(),
+        eventually(&lab.landev, INTERNET, LAN_DEVICE),
+    ));
+    cells.push((
+        "control host→internet".into(),
+        eventually(&lab.host, INTERNET, HOST_ADDRESS),
+    ));
     for (index, guest) in lab.guests.iter().enumerate() {
         let (name, _, ip) = GUESTS[index];
         let other = GUESTS[1 - index].2;
-        cells.push((format!("g→LAN {name}→landev"), eventually(&guest.netns, LAN_DEVICE)));
-        cells.push((format!("LAN→g landev→{name}"), eventually(&lab.landev, ip)));
-        cells.push((format!("g↔g {name}→{other}"), eventually(&guest.netns, other)));
-        cells.push((format!("g→inet {name}→internet"), eventually(&guest.netns, INTERNET)));
-        cells.push((format!("host→g host→{name}"), eventually(&lab.host, ip)));
+        cells.push((format!("g→LAN {name}→landev"), eventually(&guest.netns, LAN_DEVICE, ip)));
+        cells.push((format!("LAN→g landev→{name}"), eventually(&lab.landev, ip, LAN_DEVICE)));
+        cells.push((format!("g↔g {name}→{other}"), eventually(&guest.netns, other, ip)));
+        cells.push((
+            format!("g→inet {name}→internet"),
+            eventually(&guest.netns, INTERNET, ip),
+        ));
+        cells.push((format!("host→g host→{name}"), eventually(&lab.host, ip, HOST_ADDRESS)));
     }
     let table: String = cells
         .iter()
-        .map(|(label, (ping, tcp))| format!("  {label}: ping {}, tcp {}\n", yes(*ping), yes(*tcp)))
+        .map(|(label, cell)| {
+            format!(
+                "  {label}: ping {}, tcp {} (wanted: tcp {})\n",
+                yes(cell.got.0),
+                cell.got.1,
+                cell.wanted.1
+            )
+        })
         .collect();
     assert!(
-        cells.iter().all(|(_, result)| *result == (true, true)),
+        cells.iter().all(|(_, cell)| cell.got == cell.wanted),
         "proxy_arp: every cell is yes\n{table}{}",
         report(&boot)
     );
@@ -283,7 +313,7 @@ exec dnsmasq --keep-in-foreground --log-facility=- --log-dhcp --conf-file=/etc/d
         .exec_ok(&["sysctl", "-q", "-w", "net.ipv4.conf.br0.proxy_arp=0"]);
     g1.ip_ok(&["neigh", "flush", "all"]);
     assert!(
-        !lab::pings(g1, LAN_DEVICE),
+        !probe::ping(g1, LAN_DEVICE),
         "control: g1 reaches the LAN without proxy ARP on br0"
     );
     lab.host
@@ -293,7 +323,7 @@ exec dnsmasq --keep-in-foreground --log-facility=- --log-dhcp --conf-file=/etc/d
     lab.landev.ip_ok(&["neigh", "flush", "all"]);
     lab.lan.ip_ok(&["neigh", "flush", "all"]);
     assert!(
-        !lab::pings(&lab.landev, g1_ip),
+        !probe::ping(&lab.landev, g1_ip),
         "control: the LAN reaches g1 without proxy ARP on wlan0"
     );
     // Negative control: the access point does drop a station's frame with another MAC.
@@ -301,7 +331,7 @@ exec dnsmasq --keep-in-foreground --log-facility=- --log-dhcp --conf-file=/etc/d
         .ip_ok(&["link", "set", "wlan0", "address", "52:54:00:ee:ee:ee"]);
     lab.landev.ip_ok(&["neigh", "flush", "all"]);
     assert!(
-        !lab::pings(&lab.host, LAN_DEVICE),
+        !probe::ping(&lab.host, LAN_DEVICE),
         "control: the access point lets a foreign MAC through"
     );
 }

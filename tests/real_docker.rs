@@ -7,7 +7,8 @@
 //! internet only once the rendered DOCKER-USER accepts are loaded, with the
 //! plan's own commands.
 
-use crate::support::lab::{NatTriangle, pings};
+use crate::support::lab::NatTriangle;
+use crate::support::lab::probe::ping;
 use crate::support::rendered::Rendered;
 use crate::support::sandbox;
 
@@ -56,7 +57,7 @@ COMMIT
     let table = rendered.path("/etc/nftables.d/hostnet.nft");
     host.exec_ok(&["nft", "-f", table.to_str().unwrap()]);
     assert!(
-        !pings(&guest, "203.0.113.1"),
+        !ping(&guest, "203.0.113.1".parse().unwrap()),
         "control: hostnet's nft table alone does not get past Docker's drop"
     );
     for file in ["/etc/hostnet/docker-user.rules", "/etc/hostnet/docker-user-jump.rules"] {
@@ -64,7 +65,7 @@ COMMIT
         host.exec_ok(&["iptables-restore", "-w", "--noflush", path.to_str().unwrap()]);
     }
     assert!(
-        pings(&guest, "203.0.113.1"),
+        ping(&guest, "203.0.113.1".parse().unwrap()),
         "with the DOCKER-USER accepts the guest reaches the internet"
     );
     // Loading the rules again (Docker restarted, the playbook re-applied)

@@ -22,14 +22,17 @@
 //! `CI=true` or `HOSTNET_SANDBOX_REQUIRED=1`: then that is a failure.
 
 use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
 use std::path::Path;
 use std::process::{Output, Stdio};
 use std::time::Duration;
 
-use crate::support::lab::{NatTriangle, stock_ufw_files};
+use crate::support::lab::NatTriangle;
+use crate::support::lab::probe::{self, Listener, Outcome};
 use crate::support::rendered::Rendered;
 use crate::support::sandbox::{self, Features, Netns, Sandbox};
 use crate::support::stdout;
+use crate::support::stock::stock_ufw_files;
 
 /// Can the real tools run here? Under `CI=true` they must.
 fn can_run(tools: &[&str]) -> bool {
@@ -550,17 +553,13 @@ fn real_iptables_gentoo_rules_save_loads_and_is_never_saved_over() {
 struct NatLab {
     host: Netns,
     guest: Netns,
-    _internet: Netns,
+    internet: Netns,
 }
 
 impl NatLab {
     fn new() -> Self {
         let NatTriangle { host, guest, internet } = NatTriangle::new();
-        Self {
-            host,
-            guest,
-            _internet: internet,
-        }
+        Self { host, guest, internet }
     }
 }
 
@@ -589,6 +588,19 @@ fn real_iptables_masquerade_lets_the_guest_reach_the_internet() {
     assert!(
         pings(&lab.guest, "203.0.113.1"),
         "with hostnet's rules the guest reaches the internet"
+    );
+    let _listener = Listener::start(&lab.internet, Ipv4Addr::UNSPECIFIED);
+    let uplink = Some(Ipv4Addr::new(203, 0, 113, 2));
+    let target = Ipv4Addr::new(203, 0, 113, 1);
+    assert_eq!(
+        probe::tcp(&lab.guest, target),
+        Outcome::Answered(uplink),
+        "masqueraded TCP"
+    );
+    assert_eq!(
+        probe::udp(&lab.guest, target),
+        Outcome::Answered(uplink),
+        "masqueraded UDP"
     );
 }
 
@@ -721,28 +733,61 @@ fn real_ufw_negative_controls() {
     );
 }
 
+/// Scenario 2 behind ufw, whose FORWARD policy is DROP, with ping, TCP and
+/// UDP (stock ufw's own rules forward ping, so ping alone cannot show that
+/// hostnet's forward accepts work) and a listener in the "internet" that
+/// reports the source it saw: the host's uplink address, masqueraded.
 #[test]
 fn real_ufw_masquerade_works_through_the_drop_forward_policy() {
     if !can_run(&[UFW_INIT, "ping"]) {
         return;
     }
-    let lab = NatLab::new();
-    // Control: stock ufw (forward policy DROP), no hostnet blocks.
+    let NatTriangle { host, guest, internet } = NatTriangle::new();
+    let listener = Listener::start(&internet, Ipv4Addr::UNSPECIFIED);
+    let target = Ipv4Addr::new(203, 0, 113, 1);
+    let uplink = Ipv4Addr::new(203, 0, 113, 2);
+    // Control: stock ufw, no hostnet blocks. Where the internet knows the
+    // way back (so NAT is not needed), ufw forwards the ping and drops the
+    // connection: its FORWARD policy is DROP, its before.rules accept echo.
     let stock = Rendered::stock_ufw();
-    let sandbox = ufw_sandbox(&lab.host, &stock);
+    let sandbox = ufw_sandbox(&host, &stock);
     sandbox.run_ok(&format!("{UFW_INIT} start quiet"));
-    lab.host.exec_ok(&["sysctl", "-q", "-w", "net.ipv4.ip_forward=1"]);
-    assert!(!pings(&lab.guest, "203.0.113.1"), "control: stock ufw forwards nothing");
+    host.exec_ok(&["sysctl", "-q", "-w", "net.ipv4.ip_forward=1"]);
+    internet.ip_ok(&["route", "add", "172.16.1.0/24", "via", "203.0.113.2"]);
+    assert!(probe::ping(&guest, target), "control: stock ufw forwards ping");
+    assert_eq!(
+        probe::tcp(&guest, target),
+        Outcome::Silent,
+        "control: stock ufw forwards no connection"
+    );
+    assert_eq!(probe::udp(&guest, target), Outcome::Silent, "control: nor UDP");
+    internet.ip_ok(&["route", "del", "172.16.1.0/24"]);
+    assert!(
+        !probe::ping(&guest, target),
+        "control: without NAT and without a route back, not even ping"
+    );
     sandbox.run_ok(&format!("{UFW_INIT} stop"));
     drop(sandbox);
-    // hostnet's blocks: the guest reaches the internet, masqueraded.
+    // hostnet's blocks: the guest reaches the internet as the host.
     let rendered = Rendered::ufw(SCENARIO_2, true);
-    let sandbox = ufw_sandbox(&lab.host, &rendered);
+    let sandbox = ufw_sandbox(&host, &rendered);
     sandbox.run_ok(&format!("{UFW_INIT} start quiet"));
     assert!(
-        pings(&lab.guest, "203.0.113.1"),
-        "with hostnet's blocks the guest reaches the internet"
+        probe::ping(&guest, target),
+        "with hostnet's blocks the guest pings the internet"
     );
+    assert_eq!(
+        probe::tcp(&guest, target),
+        Outcome::Answered(Some(uplink)),
+        "TCP, masqueraded"
+    );
+    assert_eq!(
+        probe::udp(&guest, target),
+        Outcome::Answered(Some(uplink)),
+        "UDP, masqueraded"
+    );
+    drop(sandbox);
+    drop(listener);
 }
 
 #[test]
@@ -764,19 +809,23 @@ fn real_ufw_internal_network_hides_the_host_but_not_the_peers() {
         guest.ip_ok(&["addr", "add", &format!("172.16.3.{}/24", index + 2), "dev", "eth0"]);
         guest.ip_ok(&["link", "set", "eth0", "up"]);
     }
-    let bridged = host.read("/proc/sys/net/bridge/bridge-nf-call-iptables");
-    // Control: stock ufw answers ping, and (with br_netfilter) drops bridged
-    // TCP between the guests (its FORWARD rules accept ping, so TCP shows it).
+    // br_netfilter sends the bridged frames through FORWARD; without it the
+    // "guests reach each other" assertions below would hold with no rule at all.
+    assert_eq!(
+        host.read("/proc/sys/net/bridge/bridge-nf-call-iptables").as_deref(),
+        Some("1"),
+        "br_netfilter is not active in the host namespace (load it with `modprobe br_netfilter`)"
+    );
+    // Control: stock ufw answers ping, and drops bridged TCP between the
+    // guests (its FORWARD rules accept ping, so TCP shows it).
     let stock = Rendered::stock_ufw();
     let sandbox = ufw_sandbox(&host, &stock);
     sandbox.run_ok(&format!("{UFW_INIT} start quiet"));
     assert!(pings(&guests[0], "172.16.3.1"), "control: stock ufw answers ping");
-    if bridged.as_deref() == Some("1") {
-        assert!(
-            !tcp_reaches(&guests[0], &guests[1], "172.16.3.3", 5001),
-            "control: br_netfilter and the DROP forward policy cut the guests apart"
-        );
-    }
+    assert!(
+        !tcp_reaches(&guests[0], &guests[1], "172.16.3.3", 5001),
+        "control: br_netfilter and the DROP forward policy cut the guests apart"
+    );
     sandbox.run_ok(&format!("{UFW_INIT} stop"));
     drop(sandbox);
     let rendered = Rendered::ufw(SCENARIO_4, true);

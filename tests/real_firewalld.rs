@@ -12,7 +12,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::support::lab::{NatTriangle, pings};
+use crate::support::lab::NatTriangle;
+use crate::support::lab::probe::ping;
 use crate::support::sandbox::{self, Background, Features, Netns, Sandbox};
 use crate::support::{self, repo, stderr, stdout};
 
@@ -155,14 +156,17 @@ fn firewalld_masquerades_the_guests_and_keeps_the_internet_out() {
     let (stage, commands) = apply(&playbook("nat"));
     let NatTriangle { host, guest, internet } = NatTriangle::new();
     internet.ip_ok(&["route", "add", "172.16.1.0/24", "via", "203.0.113.2"]);
-    assert!(pings(&guest, "172.16.1.1"), "the guest reaches its host");
     assert!(
-        pings(&internet, "172.16.1.2"),
+        ping(&guest, "172.16.1.1".parse().unwrap()),
+        "the guest reaches its host"
+    );
+    assert!(
+        ping(&internet, "172.16.1.2".parse().unwrap()),
         "control: with a route and no firewall, the internet reaches the guest"
     );
     internet.ip_ok(&["route", "del", "172.16.1.0/24"]);
     assert!(
-        !pings(&guest, "203.0.113.1"),
+        !ping(&guest, "203.0.113.1".parse().unwrap()),
         "control: without masquerade no reply comes back"
     );
 
@@ -173,14 +177,17 @@ fn firewalld_masquerades_the_guests_and_keeps_the_internet_out() {
         sandbox.on_bus_ok("firewall-cmd --get-zone-of-interface=br0").trim(),
         "hostnet-br0"
     );
-    assert!(pings(&guest, "172.16.1.1"), "the guest still reaches its host");
     assert!(
-        pings(&guest, "203.0.113.1"),
+        ping(&guest, "172.16.1.1".parse().unwrap()),
+        "the guest still reaches its host"
+    );
+    assert!(
+        ping(&guest, "203.0.113.1".parse().unwrap()),
         "masqueraded, the guest reaches the internet"
     );
     internet.ip_ok(&["route", "add", "172.16.1.0/24", "via", "203.0.113.2"]);
     assert!(
-        !pings(&internet, "172.16.1.2"),
+        !ping(&internet, "172.16.1.2".parse().unwrap()),
         "with NAT the internet must not reach the guest, route or not"
     );
 }
@@ -218,14 +225,17 @@ fn firewalld_internal_network_hides_the_host_but_not_the_peers() {
         guest.ip_ok(&["link", "set", "eth0", "up"]);
     }
     assert!(
-        pings(&first, "198.51.100.1"),
+        ping(&first, "198.51.100.1".parse().unwrap()),
         "control: without firewalld the host answers"
     );
 
     let sandbox = Sandbox::new(&host, stage.path(), Features::default());
     let (_bus, daemon) = start(&sandbox);
     run_plan(&sandbox, &commands, &daemon);
-    assert!(!pings(&first, "198.51.100.1"), "the host is hidden");
-    assert!(!pings(&second, "198.51.100.1"), "the host is hidden");
-    assert!(pings(&first, "198.51.100.3"), "the guests still reach each other");
+    assert!(!ping(&first, "198.51.100.1".parse().unwrap()), "the host is hidden");
+    assert!(!ping(&second, "198.51.100.1".parse().unwrap()), "the host is hidden");
+    assert!(
+        ping(&first, "198.51.100.3".parse().unwrap()),
+        "the guests still reach each other"
+    );
 }

@@ -15,7 +15,8 @@ use std::time::Duration;
 
 use tempfile::TempDir;
 
-use crate::support::sandbox::{self, Background, Features, Netns, Sandbox};
+use crate::support::lab::boot::{networkd_problems, networkd_tail as tail, start_networkd};
+use crate::support::sandbox::{self, Features, Netns, Sandbox};
 use crate::support::{self, stderr, stdout};
 
 /// Scenario 1 with a static bridge address, as the values the playbook says
@@ -85,6 +86,8 @@ impl Bridged {
             "render",
             playbook.to_str().unwrap(),
             "--out",
+            stage.path().to_str().unwrap(),
+            "--root",
             stage.path().to_str().unwrap(),
         ];
         argv.extend(args);
@@ -273,43 +276,6 @@ fn ifupdown_negative_controls_are_caught() {
             problems.join("\n")
         );
     }
-}
-
-/// Start networkd in the sandbox as systemd-networkd.service would: its
-/// `RuntimeDirectory=systemd/netif` owned by `systemd-network` (networkd
-/// drops to that user and only writes state files there), logging at debug
-/// level to its stderr, never to the host's journal or kmsg.
-fn start_networkd(sandbox: &Sandbox<'_>) -> Background {
-    sandbox.spawn(
-        "mkdir -p /run/systemd/netif/links /run/systemd/netif/leases /run/systemd/netif/lldp
-chown -R systemd-network:systemd-network /run/systemd/netif
-SYSTEMD_LOG_TARGET=console SYSTEMD_LOG_LEVEL=debug exec /lib/systemd/systemd-networkd",
-    )
-}
-
-/// The last lines of networkd's debug log, without per-packet noise.
-fn tail(log: &str) -> String {
-    let lines: Vec<&str> = log
-        .lines()
-        .filter(|line| !line.contains("rtnl: received") && !line.contains("link_check_ready()"))
-        .collect();
-    lines[lines.len().saturating_sub(60)..].join("\n")
-}
-
-/// networkd's messages that mean a rendered file was not applied as written.
-fn networkd_problems(log: &str) -> Vec<&str> {
-    const BAD: [&str; 7] = [
-        "Unknown key",
-        "Unknown section",
-        "could not be set",
-        "Could not set",
-        "Failed to parse",
-        "Failed to create netdev",
-        "Invalid ",
-    ];
-    log.lines()
-        .filter(|line| BAD.iter().any(|bad| line.contains(bad)))
-        .collect()
 }
 
 /// `ADMIN_STATE` of each link as networkd reports it under `/run/systemd/netif/links`.

@@ -10,8 +10,9 @@
 //!   Gentoo way, `/etc/dnsmasq.conf` with hostnet's `conf-dir` block, in a
 //!   sandbox whose `/etc` shows the staged files. A negative control strips
 //!   the interface tags and shows why they are there.
-//! - `dnsmasq --test` accepts every rendered file, alone and together, and
-//!   fails a hand-broken one and a doubled `port=0`.
+//! - `dnsmasq --test` accepts every rendered file, alone and together, also
+//!   next to a host's own `dnsmasq.conf` that sets `port=` (hostnet writes
+//!   no global option), and fails a hand-broken one and a doubled `port=`.
 //! - `systemd-sysctl FILE` and `sysctl -p FILE` set `net.ipv4.ip_forward`
 //!   in a fresh namespace; a misspelt key changes nothing although both exit
 //!   0, which is why `hostnet check` refuses it.
@@ -52,6 +53,8 @@ fn render(playbook: &str, distro: &str) -> TempDir {
         "render",
         &playbook_path.to_string_lossy(),
         "--out",
+        &stage.to_string_lossy(),
+        "--root",
         &stage.to_string_lossy(),
         "--distro",
         distro,
@@ -148,10 +151,6 @@ impl Scratch {
     fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
-
-    fn arg(&self, flag: &str, name: &str) -> String {
-        format!("{flag}={}", self.path(name).display())
-    }
 }
 
 /// A host namespace with bridges the test makes itself (`ip -n`).
@@ -228,21 +227,26 @@ fn dnsmasq_serves_scenario_2_fixed_leases_and_the_range() {
         return;
     }
     let stage = render(SCENARIO_2, "debian");
-    let conf = stage.path().join("stage/etc/dnsmasq.d/hostnet-br0.conf");
+    let etc = stage.path().join("stage/etc");
     assert_eq!(
-        read(&conf),
+        read(&etc.join("dnsmasq.d/hostnet-br0.conf")),
         "# Managed by hostnet: edit the playbook, not this file.
 # DHCP for the guests on br0.
 interface=br0
 bind-dynamic
 dhcp-range=172.16.1.2,172.16.1.100,12h
-dhcp-host=00:26:c6:21:cf:02,172.16.1.2,win7
-dhcp-host=00:26:c6:21:cf:03,172.16.1.3
+dhcp-hostsdir=/etc/hostnet/dnsmasq/br0.hosts
 dhcp-option=tag:br0,option:router,172.16.1.1
 "
     );
-    let check = dnsmasq_test(&[&format!("--conf-file={}", conf.display())]);
-    assert!(check.status.success(), "dnsmasq --test: {}", text(&check));
+    // One file per fixed lease, world-readable: dnsmasq reads them after
+    // dropping its privileges.
+    let hosts = etc.join("hostnet/dnsmasq/br0.hosts");
+    assert_eq!(
+        read(&hosts.join("00-26-c6-21-cf-02")),
+        "00:26:c6:21:cf:02,172.16.1.2,win7\n"
+    );
+    assert_eq!(read(&hosts.join("00-26-c6-21-cf-03")), "00:26:c6:21:cf:03,172.16.1.3\n");
 
     let scratch = Scratch::new();
     let host = host_with_bridges(&[("br0", "172.16.1.1/24")]);
@@ -250,25 +254,17 @@ dhcp-option=tag:br0,option:router,172.16.1.1
         guest(&host, "br0", "vg0", "00:26:c6:21:cf:02"),
         guest(&host, "br0", "vg1", "00:26:c6:21:cf:03"),
         guest(&host, "br0", "vg2", "02:00:00:00:00:99"),
+        guest(&host, "br0", "vg3", "02:00:00:00:00:42"),
     ];
-    // DNS stays on as rendered; an empty resolv file keeps the host's
-    // upstream servers out. Root keeps the scratch files (mode 0700) usable.
-    let log = scratch.path("dnsmasq.log");
-    let mut command = host.command(&[
-        "dnsmasq",
-        "--keep-in-foreground",
-        "--log-facility=-",
-        "--log-dhcp",
-        "--user=root",
-        "--group=root",
-    ]);
-    command
-        .arg(format!("--conf-file={}", conf.display()))
-        .arg(scratch.arg("--pid-file", "dnsmasq.pid"))
-        .arg(scratch.arg("--dhcp-leasefile", "leases"))
-        .arg(scratch.arg("--resolv-file", "resolv.conf"));
-    host.spawn(command, &log);
-    wait_for_dnsmasq(|| fs_err::read_to_string(&log).unwrap_or_default(), 1);
+    // As at boot: the rendered /etc is the host's, so the drop-in finds its
+    // hosts directory. DNS stays on as rendered; no upstream servers.
+    let sandbox = Sandbox::new(&host, &stage.path().join("stage"), Features::default());
+    sandbox.run_ok("dnsmasq --test --conf-file=/etc/dnsmasq.d/hostnet-br0.conf");
+    let server = sandbox.spawn(
+        "exec dnsmasq --keep-in-foreground --log-facility=- --log-dhcp --conf-file=/etc/dnsmasq.d/hostnet-br0.conf \
+         --pid-file=/run/dnsmasq.pid --dhcp-leasefile=/run/dnsmasq.leases --resolv-file=/dev/null",
+    );
+    wait_for_dnsmasq(|| server.output(), 1);
 
     let first = dhcp(&guests[0], &scratch);
     assert_eq!(
@@ -287,8 +283,30 @@ dhcp-option=tag:br0,option:router,172.16.1.1
         "the unknown MAC got {ip}, outside the range or a reserved address"
     );
     assert_eq!(lease_of(&unknown)[1..], ["172.16.1.1", "172.16.1.1", "", "43200"]);
-    let leases = read(&scratch.path("leases"));
+    let leases = read(&sandbox.run_dir().join("dnsmasq.leases"));
     assert!(leases.contains("00:26:c6:21:cf:02 172.16.1.2 win7"), "{leases}");
+
+    // A lease file added while dnsmasq runs is read at once (inotify): no
+    // restart, no signal, and the daemon is the same process.
+    let pid = read(&sandbox.run_dir().join("dnsmasq.pid"));
+    sandbox.run_ok(
+        "umask 022; printf '02:00:00:00:00:42,172.16.1.42,added\\n' > /tmp/hostnet-lease && \
+         mv /tmp/hostnet-lease /etc/hostnet/dnsmasq/br0.hosts/02-00-00-00-00-42",
+    );
+    let added = wait_for(Duration::from_secs(10), || {
+        server
+            .output()
+            .contains("read /etc/hostnet/dnsmasq/br0.hosts/02-00-00-00-00-42")
+            .then_some(())
+    });
+    assert!(
+        added.is_some(),
+        "dnsmasq did not read the new lease file:\n{}",
+        server.output()
+    );
+    let late = dhcp(&guests[3], &scratch);
+    assert_eq!(lease_of(&late)[0], "172.16.1.42", "{}", server.output());
+    assert_eq!(read(&sandbox.run_dir().join("dnsmasq.pid")), pid);
 }
 
 #[test]
@@ -313,7 +331,7 @@ fn one_dnsmasq_serves_two_networks_the_gentoo_way() {
 interface=br1
 bind-dynamic
 dhcp-range=172.16.2.2,172.16.2.100,1h
-dhcp-host=00:26:c6:21:cf:12,172.16.2.12
+dhcp-hostsdir=/etc/hostnet/dnsmasq/br1.hosts
 dhcp-option=tag:br1,option:router
 dhcp-option=tag:br1,option:dns-server
 domain=guests.example,172.16.2.0/24
@@ -400,8 +418,9 @@ fn dnsmasq_test_accepts_rendered_files_and_rejects_broken_ones() {
     }
     ok(&["--conf-file=/dev/null", &conf_dir(&two)]);
 
-    // No server wants DNS: `port=0` once, in the first file, and the files
-    // load together.
+    // No server wants DNS: still no global option in any file (issue #17:
+    // `port=0` turned off the host's own DNS cache), and the files load
+    // together, also with a host's dnsmasq.conf that runs DNS on its own port.
     let dns_off = render(
         &TWO_NETWORKS.replace(
             "        hosts: [{ mac: \"00:26:c6:21:cf:02\"",
@@ -414,24 +433,29 @@ fn dnsmasq_test_accepts_rendered_files_and_rejects_broken_ones() {
         .iter()
         .map(|file| read(&dir.join(file)).lines().filter(|line| *line == "port=0").count())
         .collect();
-    assert_eq!(ports, [1, 0]);
+    assert_eq!(ports, [0, 0]);
     ok(&["--conf-file=/dev/null", &conf_dir(&dns_off)]);
-
-    // Negative controls: `port=0` in both files, and a typo.
     let broken = tempfile::tempdir().unwrap();
+    let host_conf = support::write(
+        broken.path(),
+        "dnsmasq.conf",
+        "# the host's DNS cache\nport=5353\ncache-size=1000\n",
+    );
+    ok(&[&format!("--conf-file={}", host_conf.display()), &conf_dir(&dns_off)]);
+
+    // Negative controls: a second `port=` (what hostnet's `port=0` did next to
+    // the host's), and a typo.
     let first = read(&dir.join("hostnet-br0.conf"));
-    let second = read(&dir.join("hostnet-br1.conf"));
-    support::write(broken.path(), "d/hostnet-br0.conf", &first);
     support::write(
         broken.path(),
-        "d/hostnet-br1.conf",
-        &second.replace("bind-dynamic\n", "bind-dynamic\nport=0\n"),
+        "d/hostnet-br0.conf",
+        &first.replace("bind-dynamic\n", "bind-dynamic\nport=0\n"),
     );
     let output = dnsmasq_test(&[
-        "--conf-file=/dev/null",
+        &format!("--conf-file={}", host_conf.display()),
         &format!("--conf-dir={},*.conf", broken.path().join("d").display()),
     ]);
-    assert!(!output.status.success(), "a doubled `port=0` passed: {}", text(&output));
+    assert!(!output.status.success(), "a doubled `port=` passed: {}", text(&output));
     assert!(text(&output).contains("illegal repeated keyword"), "{}", text(&output));
 
     let typo = support::write(broken.path(), "typo.conf", &first.replace("dhcp-range=", "dhcp-rang="));

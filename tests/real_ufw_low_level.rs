@@ -10,9 +10,10 @@
 
 use std::time::Duration;
 
-use crate::support::lab::{dhcp_once, stock_ufw_files};
+use crate::support::lab::dhcp_once;
 use crate::support::rendered::Rendered;
 use crate::support::sandbox::{self, Features, Netns, Sandbox};
+use crate::support::stock::stock_ufw_files;
 use crate::support::{hostnet, stderr, stdout, write};
 
 const UFW_INIT: &str = "/lib/ufw/ufw-init";

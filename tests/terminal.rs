@@ -116,7 +116,7 @@ fn progress_only_on_a_terminal() {
     let clear = "\r\x1b[2K";
     assert!(
         terminal.starts_with(&format!(
-            "{clear}[1/5] write /etc/conf.d/net{clear}[2/5] link /etc/init.d/net.br0{clear}[3/5] command rc-update add net.br0 default{clear}[4/5] command rc-service net.br0 restart{clear}[5/5] write /etc/demo.conf{clear}hostnet: distro gentoo"
+            "{clear}[1/5] write /etc/conf.d/net{clear}[2/5] link /etc/init.d/net.br0{clear}[3/5] write /etc/demo.conf{clear}[4/5] command rc-update add net.br0 default{clear}[5/5] command rc-service net.br0 restart{clear}hostnet: distro gentoo"
         )),
         "{terminal:?}"
     );

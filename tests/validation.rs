@@ -377,6 +377,48 @@ hint: give each interface its own MAC address
     );
 }
 
+/// Rule 6's exception, the allowed case: a bridge takes its first port's MAC
+/// by default, so a bridge may be given the MAC of one of its own ports.
+#[test]
+fn a_bridge_may_reuse_the_mac_of_its_own_port() {
+    let output = check(
+        r#"
+- tap: { name: tap0, mac: "52:54:00:00:00:01" }
+- bridge: { name: br0, ports: [tap0], address: 172.16.1.1/24, mac: "52:54:00:00:00:01" }
+"#,
+        FACTS,
+    );
+    assert_valid(
+        &output,
+        "playbook.yml: ok (1 play(s), 2 task(s); 0 interface(s), 1 bridge(s), 1 TAP(s))\n",
+    );
+}
+
+/// Rule 6's exception holds for the bridge's own ports only: the MAC of a
+/// TAP on another bridge is taken.
+#[test]
+fn a_bridge_may_not_reuse_the_mac_of_another_bridges_port() {
+    let output = check(
+        r#"
+- tap: { name: tap0, mac: "52:54:00:00:00:01" }
+- bridge: { name: br0, ports: [tap0], address: 172.16.1.1/24 }
+- bridge: { name: br1, address: 172.16.2.1/24, mac: "52:54:00:00:00:01" }
+"#,
+        FACTS,
+    );
+    assert_invalid(
+        &output,
+        r#"error: MAC `52:54:00:00:00:01` of bridge `br1` is already used by TAP `tap0` at playbook.yml:4:31
+ --> playbook.yml:6:57
+  |
+6 |     - bridge: { name: br1, address: 172.16.2.1/24, mac: "52:54:00:00:00:01" }
+  |                                                         ^^^^^^^^^^^^^^^^^^^
+  |
+hint: give each interface its own MAC address
+"#,
+    );
+}
+
 /// Rule 6: the group bit makes a MAC multicast.
 #[test]
 fn multicast_mac() {
@@ -462,6 +504,54 @@ fn private_subnet_equal_to_the_uplink_lan() {
   |
 5 |     - bridge: { name: br0, ports: [tap0], address: 192.168.50.1/24 }
   |                                                    ^^^^^^^^^^^^^^^
+  |
+hint: pick a subnet the host does not use yet for `br0` (a private bridge cannot share the uplink's LAN)
+"#,
+    );
+}
+
+/// Rule 7's allowed cases: an address the playbook takes away from a host
+/// interface no longer counts. A port loses its address to the bridge
+/// (here the bridge takes over the LAN address itself), and `address: none`
+/// removes it.
+#[test]
+fn the_lan_subnet_is_free_where_the_playbook_takes_the_lan_address_away() {
+    for tasks in [
+        r#"
+- tap: { name: tap0 }
+- bridge: { name: br0, ports: [eth0, tap0], address: 192.168.1.10/24 }
+"#,
+        r#"
+- interface: { name: eth0, address: none }
+- tap: { name: tap0 }
+- bridge: { name: br0, ports: [tap0], address: 192.168.1.1/24 }
+"#,
+    ] {
+        let output = check(tasks, FACTS);
+        assert_eq!(stderr(&output), "", "{tasks}");
+        assert_eq!(output.status.code(), Some(0), "{tasks}");
+    }
+}
+
+/// Rule 7: `address: dhcp` keeps the host's LAN address, so the LAN's subnet
+/// is still taken.
+#[test]
+fn the_lan_subnet_is_taken_while_the_uplink_keeps_dhcp() {
+    let output = check(
+        r#"
+- interface: { name: eth0, address: dhcp }
+- tap: { name: tap0 }
+- bridge: { name: br0, ports: [tap0], address: 192.168.1.1/24 }
+"#,
+        FACTS,
+    );
+    assert_invalid(
+        &output,
+        r#"error: subnet `192.168.1.0/24` of `br0` overlaps `192.168.1.10/24`, which the host already has on `eth0`
+ --> playbook.yml:6:52
+  |
+6 |     - bridge: { name: br0, ports: [tap0], address: 192.168.1.1/24 }
+  |                                                    ^^^^^^^^^^^^^^
   |
 hint: pick a subnet the host does not use yet for `br0` (a private bridge cannot share the uplink's LAN)
 "#,
@@ -656,6 +746,43 @@ fn misspelt_port() {
   |
 hint: did you mean `eth0`?
 "#,
+    );
+}
+
+/// `ports` TAPs (one looped task) on one bridge, its ports one per line
+/// (`tap0` on line 10).
+fn bridge_with_ports(ports: usize) -> String {
+    let mut tasks = format!(
+        "- tap: {{ name: \"tap{{{{ item }}}}\" }}\n  loop: \"{{{{ range({ports}) | list }}}}\"\n\
+         - bridge:\n    name: br0\n    address: 172.16.1.1/24\n    ports:\n"
+    );
+    for port in 0..ports {
+        tasks.push_str(&format!("      - tap{port}\n"));
+    }
+    tasks
+}
+
+/// Rule 2: a Linux bridge holds at most 1,023 ports (the kernel's
+/// `BR_MAX_PORTS` is 1,024 with port 0 reserved): the 1,024th
+/// `ip link set … master br0` answers `RTNETLINK answers: Exchange full`.
+#[test]
+fn more_ports_than_a_bridge_holds() {
+    let output = check(&bridge_with_ports(1025), FACTS);
+    assert_invalid(
+        &output,
+        r#"error: bridge `br0` has 1025 ports, but a Linux bridge holds at most 1023: the kernel refuses the 1024th, `tap1023` (`RTNETLINK answers: Exchange full`)
+    --> playbook.yml:1033:13
+     |
+1033 |           - tap1023
+     |             ^^^^^^^
+     |
+hint: spread the guests over bridges of at most 1023 ports, each with its own subnet (one `vm_network` task per bridge)
+"#,
+    );
+    let output = check(&bridge_with_ports(1023), FACTS);
+    assert_valid(
+        &output,
+        "playbook.yml: ok (1 play(s), 2 task(s); 0 interface(s), 1 bridge(s), 1023 TAP(s))\n",
     );
 }
 

@@ -239,3 +239,17 @@ hint: remove `eth0:` and the lines under it from /etc/netplan/50-cloud-init.yaml
     assert_eq!(stdout(&output), "");
     assert_eq!(output.status.code(), Some(1));
 }
+
+#[test]
+fn a_relay_to_its_own_address_is_refused() {
+    refused(
+        "    - dhcp_relay: { interface: br0, address: 192.168.1.10, server: 192.168.1.10 }\n",
+        "\
+error: `192.168.1.10` is the relay's own address; a relay sends to another server (in task `dhcp_relay`)
+ --> playbook.yml:3:68
+  |
+3 |     - dhcp_relay: { interface: br0, address: 192.168.1.10, server: 192.168.1.10 }
+  |                                                                    ^^^^^^^^^^^^
+",
+    );
+}

@@ -263,3 +263,264 @@ hint: give `mac:` (the uplink's MAC), or plan on the host itself so facts know i
 ",
     );
 }
+
+/// `hostnet check` must pass, then `hostnet render`: the rendered
+/// `/etc/dnsmasq.d/hostnet-br0.conf` of a playbook with `br0` at
+/// 172.16.1.1/24 and `task` (the allowed cases next to the refused ones).
+fn dnsmasq_conf(task: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let playbook =
+        format!("- hosts: localhost\n  tasks:\n    - bridge: {{ name: br0, address: 172.16.1.1/24 }}\n{task}\n");
+    write(dir.path(), "playbook.yml", &playbook);
+    write(dir.path(), "facts.yml", FACTS);
+    let run = |args: &[&str]| {
+        let output = hostnet().current_dir(dir.path()).args(args).output().unwrap();
+        assert_eq!(stderr(&output), "", "{task}");
+        assert_eq!(output.status.code(), Some(0), "{task}");
+        output
+    };
+    run(&["check", "playbook.yml", "--facts", "facts.yml"]);
+    run(&["render", "playbook.yml", "--facts", "facts.yml", "--out", "out"]);
+    let mut text = fs_err::read_to_string(dir.path().join("out/etc/dnsmasq.d/hostnet-br0.conf")).unwrap();
+    // Then each fixed lease's file, as `==> NAME` and its line.
+    let hosts = dir.path().join("out/etc/hostnet/dnsmasq/br0.hosts");
+    if hosts.is_dir() {
+        let mut names: Vec<String> = fs_err::read_dir(&hosts)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        for name in names {
+            text.push_str(&format!(
+                "==> {name}\n{}",
+                fs_err::read_to_string(hosts.join(&name)).unwrap()
+            ));
+        }
+    }
+    text
+}
+
+/// The `dhcp-range=` line of a rendered dnsmasq file.
+fn dhcp_range(conf: &str) -> &str {
+    conf.lines().find(|line| line.starts_with("dhcp-range=")).unwrap()
+}
+
+/// Every lease unit dnsmasq knows, as dnsmasq is given it: `s`, `m`, `h`,
+/// `d`, `w`, plain seconds and `infinite` (a unit read as another one, like
+/// `d` as hours, changes the line).
+#[test]
+fn every_lease_unit_renders_what_it_means() {
+    for (lease, rendered) in [
+        ("120", "2m"),
+        ("300s", "5m"),
+        ("3601s", "3601"),
+        ("45m", "45m"),
+        ("90m", "90m"),
+        ("12h", "12h"),
+        ("36h", "36h"),
+        ("1d", "1d"),
+        ("2d", "2d"),
+        ("1w", "7d"),
+        ("2w", "14d"),
+        ("infinite", "infinite"),
+    ] {
+        let conf = dnsmasq_conf(&format!(
+            "    - dhcp_server: {{ interface: br0, range: [172.16.1.2, 172.16.1.9], lease: \"{lease}\" }}"
+        ));
+        assert_eq!(
+            dhcp_range(&conf),
+            format!("dhcp-range=172.16.1.2,172.16.1.9,{rendered}"),
+            "lease: {lease}"
+        );
+    }
+}
+
+/// Units dnsmasq does not know, and fractions, are refused like the
+/// too-short lease.
+#[test]
+fn a_lease_time_in_an_unknown_unit() {
+    for lease in ["1y", "1.5h", "h", "12 h"] {
+        check(
+            &format!("    - dhcp_server: {{ interface: br0, range: [172.16.1.2, 172.16.1.9], lease: \"{lease}\" }}"),
+            &format!(
+                "\
+error: `{lease}` is not a lease time like `12h`, `45m`, `3600` or `infinite` (in task `dhcp_server`)
+ --> playbook.yml:4:78
+  |
+4 |     - dhcp_server: {{ interface: br0, range: [172.16.1.2, 172.16.1.9], lease: \"{lease}\" }}
+  |                                                                              {carets}
+",
+                carets = "^".repeat(lease.len() + 2)
+            ),
+        );
+    }
+}
+
+#[test]
+fn a_router_outside_the_subnet() {
+    check(
+        "    - dhcp_server: { interface: br0, range: [172.16.1.2, 172.16.1.9], router: 10.0.0.1 }",
+        "\
+error: the router `10.0.0.1` is outside `172.16.1.0/24`, so guests could not reach it
+ --> playbook.yml:4:33
+  |
+4 |     - dhcp_server: { interface: br0, range: [172.16.1.2, 172.16.1.9], router: 10.0.0.1 }
+  |                                 ^^^
+",
+    );
+}
+
+/// The allowed neighbour: another router of the subnet is announced.
+#[test]
+fn a_router_inside_the_subnet_is_announced() {
+    let conf =
+        dnsmasq_conf("    - dhcp_server: { interface: br0, range: [172.16.1.2, 172.16.1.9], router: 172.16.1.254 }");
+    assert!(
+        conf.contains("\ndhcp-option=tag:br0,option:router,172.16.1.254\n"),
+        "{conf}"
+    );
+}
+
+#[test]
+fn a_guest_address_twice_in_mac_nat() {
+    check(
+        r#"    - mac_nat: { uplink: wlan0, mac: "32:7f:aa:56:59:01", guests: [{ ip: 192.168.1.50, mac: "00:26:c6:21:cf:02" }, { ip: 192.168.1.50, mac: "00:26:c6:21:cf:03" }] }"#,
+        r#"error: the guest address `192.168.1.50` appears twice (the other at playbook.yml:4:74)
+ --> playbook.yml:4:122
+  |
+4 | ...ts: [{ ip: 192.168.1.50, mac: "00:26:c6:21:cf:02" }, { ip: 192.168.1.50, mac: "00:26:c6:21:cf:03" }] }
+  |                                                               ^^^^^^^^^^^^
+"#,
+    );
+}
+
+/// The allowed neighbour: two guests with two addresses.
+#[test]
+fn mac_nat_guests_with_their_own_addresses_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "playbook.yml",
+        r#"- hosts: localhost
+  tasks:
+    - mac_nat: { uplink: wlan0, mac: "32:7f:aa:56:59:01", guests: [{ ip: 192.168.1.50, mac: "00:26:c6:21:cf:02" }, { ip: 192.168.1.51, mac: "00:26:c6:21:cf:03" }] }
+"#,
+    );
+    write(dir.path(), "facts.yml", FACTS);
+    let output = hostnet()
+        .current_dir(dir.path())
+        .args(["check", "playbook.yml", "--facts", "facts.yml"])
+        .output()
+        .unwrap();
+    assert_eq!(stderr(&output), "");
+    assert_eq!(
+        stdout(&output),
+        "playbook.yml: ok (1 play(s), 1 task(s); 0 interface(s), 0 bridge(s), 0 TAP(s))\n"
+    );
+}
+
+/// dnsmasq reads a `dhcp-host` word that looks like a lease time (`12h`,
+/// `30`) or a keyword as that, not as the name: found while rendering, so
+/// `plan` refuses it.
+#[test]
+fn a_fixed_lease_name_dnsmasq_would_read_as_a_lease_time() {
+    for name in ["12h", "30", "2W", "infinite", "ignore"] {
+        let dir = tempfile::tempdir().unwrap();
+        let task = format!(
+            "    - dhcp_server: {{ interface: br0, range: [172.16.1.2, 172.16.1.9], hosts: [{{ mac: \"00:26:c6:21:cf:02\", ip: 172.16.1.20, name: {name} }}] }}"
+        );
+        write(
+            dir.path(),
+            "playbook.yml",
+            &format!("- hosts: localhost\n  tasks:\n    - bridge: {{ name: br0, address: 172.16.1.1/24 }}\n{task}\n"),
+        );
+        write(dir.path(), "facts.yml", FACTS);
+        let output = hostnet()
+            .current_dir(dir.path())
+            .args(["plan", "playbook.yml", "--facts", "facts.yml", "--root", "."])
+            .output()
+            .unwrap();
+        let text = stderr(&output);
+        assert_eq!(
+            text.lines().next(),
+            Some(
+                format!(
+                    "error: dnsmasq would read the host name `{name}` of `00:26:c6:21:cf:02` as a lease time or a keyword"
+                )
+                .as_str()
+            ),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("\nhint: pick a name with a letter that is not a time unit (`vm1`)\n"),
+            "{text}"
+        );
+        assert_eq!(stdout(&output), "");
+        assert_eq!(output.status.code(), Some(1));
+    }
+}
+
+/// The allowed neighbours: names with a letter that is not a unit, or one letter.
+#[test]
+fn fixed_lease_names_dnsmasq_reads_as_names_pass() {
+    for name in ["vm1", "12x", "h", "win7"] {
+        let conf = dnsmasq_conf(&format!(
+            "    - dhcp_server: {{ interface: br0, range: [172.16.1.2, 172.16.1.9], hosts: [{{ mac: \"00:26:c6:21:cf:02\", ip: 172.16.1.20, name: {name} }}] }}"
+        ));
+        assert!(
+            conf.contains(&format!(
+                "\n==> 00-26-c6-21-cf-02\n00:26:c6:21:cf:02,172.16.1.20,{name}\n"
+            )),
+            "{conf}"
+        );
+    }
+}
+
+#[test]
+fn an_ipv6_dns_server_for_dhcpv4() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "playbook.yml",
+        "- hosts: localhost\n  tasks:\n    - bridge: { name: br0, address: 172.16.1.1/24 }\n    - dhcp_server: { interface: br0, range: [172.16.1.2, 172.16.1.9], dns: [\"2001:db8::53\"] }\n",
+    );
+    write(dir.path(), "facts.yml", FACTS);
+    let output = hostnet()
+        .current_dir(dir.path())
+        .args(["plan", "playbook.yml", "--facts", "facts.yml", "--root", "."])
+        .output()
+        .unwrap();
+    assert_eq!(
+        stderr(&output),
+        "\
+error: the DNS server `2001:db8::53` is IPv6; DHCPv4 announces IPv4 servers only
+ --> playbook.yml:4:33
+  |
+4 |     - dhcp_server: { interface: br0, range: [172.16.1.2, 172.16.1.9], dns: [\"2001:db8::53\"] }
+  |                                 ^^^
+"
+    );
+    assert_eq!(stdout(&output), "");
+    assert_eq!(output.status.code(), Some(1));
+}
+
+/// The allowed neighbour: IPv4 DNS servers are announced (dnsmasq's own DNS
+/// is left as the host has it: no global `port=0` in a drop-in).
+#[test]
+fn ipv4_dns_servers_are_announced() {
+    let conf = dnsmasq_conf(
+        "    - dhcp_server: { interface: br0, range: [172.16.1.2, 172.16.1.9], dns: [192.0.2.53, 198.51.100.53] }",
+    );
+    assert!(!conf.contains("port="), "{conf}");
+    assert!(
+        conf.contains("\ndhcp-option=tag:br0,option:dns-server,192.0.2.53,198.51.100.53\n"),
+        "{conf}"
+    );
+}
+
+/// The allowed neighbour of the reversed range: a range of one address.
+#[test]
+fn a_dhcp_range_of_one_address_is_served() {
+    let conf = dnsmasq_conf("    - dhcp_server: { interface: br0, range: [172.16.1.5, 172.16.1.5] }");
+    assert_eq!(dhcp_range(&conf), "dhcp-range=172.16.1.5,172.16.1.5,12h");
+}

@@ -30,7 +30,7 @@
 
 use std::net::IpAddr;
 
-use hostnet_engine::backend::{Backend, BackendId, Desired, Detection, Target};
+use hostnet_engine::backend::{Backend, BackendId, Desired, Detection, OnLiveHost, Target};
 use hostnet_engine::change::{Block, Change, Command, Conflict, Guard, Placement, Planned, TakeOver, TaskId};
 use hostnet_engine::error::Result;
 use hostnet_engine::facts::{Distro, Facts};
@@ -76,6 +76,16 @@ impl Backend for DebianIfupdown {
 
     fn wanted(&self, model: &HostModel) -> bool {
         model.has_network()
+    }
+
+    fn on_live_host(&self, command: &Command) -> OnLiveHost {
+        match command.argv.first().map(String::as_str) {
+            Some("ifup" | "ifdown") => command
+                .argv
+                .last()
+                .map_or(OnLiveHost::Keep, |device| OnLiveHost::BringUp(device.clone())),
+            _ => OnLiveHost::Keep,
+        }
     }
 
     fn render(&self, desired: &Desired<'_>) -> Result<Vec<Planned>> {

@@ -107,11 +107,11 @@ pub(crate) fn bridges(desired: &Desired<'_>) -> Vec<Planned> {
     let mut changes = Vec::new();
     for device in &desired.topology.bridges {
         let bridge = &device.bridge.name;
-        let forwarded = desired
-            .model
-            .firewall
-            .iter()
-            .any(|rule| matches!(&rule.intent, FirewallIntent::BridgeForward { bridge: on } if on == bridge));
+        let forwarded = desired.model.firewall.iter().any(|rule| {
+            matches!(&rule.intent,
+                    FirewallIntent::BridgeForward { bridge: on } | FirewallIntent::IsolateForward { bridge: on }
+                    if on == bridge)
+        });
         if forwarded || device.ports.len() < 2 {
             continue;
         }

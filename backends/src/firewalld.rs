@@ -208,7 +208,7 @@ fn zones(model: &HostModel) -> Result<Vec<Zone>> {
             | FirewallIntent::DhcpDns { interface }
             | FirewallIntent::Dhcp { interface }
             | FirewallIntent::IsolateHost { interface } => interface,
-            FirewallIntent::BridgeForward { bridge } => bridge,
+            FirewallIntent::BridgeForward { bridge } | FirewallIntent::IsolateForward { bridge } => bridge,
         };
         let index = zone(Binding::Interface(interface.clone()), &mut zones)?;
         let zone = &mut zones[index];
@@ -238,6 +238,12 @@ fn zones(model: &HostModel) -> Result<Vec<Zone>> {
                 zone.out_origins.push(task);
             }
             FirewallIntent::BridgeForward { .. } => {
+                zone.forward = true;
+                zone.origins.push(task);
+            }
+            // Between the bridge's own ports only: firewalld forwards between
+            // zones only where a policy says so, and an isolated bridge gets none.
+            FirewallIntent::IsolateForward { .. } => {
                 zone.forward = true;
                 zone.origins.push(task);
             }

@@ -33,7 +33,7 @@
 use std::collections::BTreeSet;
 use std::net::IpAddr;
 
-use hostnet_engine::backend::{Backend, BackendId, Desired, Detection, Target};
+use hostnet_engine::backend::{Backend, BackendId, Desired, Detection, OnLiveHost, Target};
 use hostnet_engine::change::{Block, Change, Command, Conflict, Guard, Placement, Planned, ServiceAction, TaskId};
 use hostnet_engine::error::Result;
 use hostnet_engine::facts::{Distro, Facts};
@@ -74,6 +74,15 @@ impl Backend for GentooNetifrc {
 
     fn wanted(&self, model: &HostModel) -> bool {
         model.has_network()
+    }
+
+    fn on_live_host(&self, command: &Command) -> OnLiveHost {
+        match command.argv.as_slice() {
+            [program, service, action] if program == "rc-service" && action == "restart" => service
+                .strip_prefix("net.")
+                .map_or(OnLiveHost::Keep, |device| OnLiveHost::BringUp(device.to_owned())),
+            _ => OnLiveHost::Keep,
+        }
     }
 
     fn render(&self, desired: &Desired<'_>) -> Result<Vec<Planned>> {

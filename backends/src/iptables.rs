@@ -5,16 +5,23 @@
 //! `netfilter.rs`; the syntax and traps are in `reference/distro-tools.md`.
 //!
 //! Three files per address family:
-//! - The boot ruleset, a whole file hostnet owns: Debian, Ubuntu and other
-//!   systemd hosts `/etc/iptables/rules.v4` and `rules.v6` (netfilter-persistent;
+//! - The boot ruleset: Debian, Ubuntu and other systemd hosts
+//!   `/etc/iptables/rules.v4` and `rules.v6` (netfilter-persistent;
 //!   `rules.v6` is always written, because netfilter-persistent 1.0.20 fails
 //!   when it is missing), Gentoo `/var/lib/iptables/rules-save` and
 //!   `/var/lib/ip6tables/rules-save` (the `iptables`/`ip6tables` services).
-//!   `iptables-restore` without `--noflush` replaces each table it names, and
-//!   a second `*filter` section replaces the first, so user rules cannot share
-//!   this file: hostnet owns the host's persisted ruleset in this mode. It
-//!   declares the built-in chains (policy ACCEPT), hostnet's chains, the
-//!   jumps into them, and their rules.
+//!   The file is the user's, and may well hold the host's own firewall
+//!   (`:INPUT DROP` and an ssh accept): hostnet merges, never replaces.
+//!   `iptables-restore` without `--noflush` replaces each table it names
+//!   and a second `*filter` section replaces the first, so hostnet's part
+//!   is a managed block *inside* each table's section, right after the
+//!   section's chain declarations: its own chains, the jumps into them
+//!   (first in the built-in chains, so its drops come before the user's
+//!   accepts) and its rules. Where the file has no such section (or no
+//!   file), the block holds a section of its own. Policies, chains and
+//!   rules outside the blocks are never touched, so no plan can weaken the
+//!   host's policy. A `HOSTNET-*` line outside the blocks (a saved copy of
+//!   the live rules) is reported: the chain would be declared twice.
 //! - `/etc/hostnet/iptables.rules` (`ip6tables.rules`): only hostnet's chains
 //!   and rules, for the reload now. `iptables-restore --noflush` empties a
 //!   user-defined chain it declares (`:HOSTNET-INPUT - [0:0]`) and leaves
@@ -30,12 +37,13 @@
 //!   next boot, or until this file is deleted and hostnet runs again.)
 //!
 //! Gentoo's iptables service saves the live rules over `rules-save` when it
-//! stops (`SAVE_ON_STOP="yes"` by default, shutdown included), so a managed
-//! block in `/etc/conf.d/iptables` (and `ip6tables`) turns that off and pins
-//! the file name.
+//! stops (`SAVE_ON_STOP="yes"` by default, shutdown included), which would
+//! copy hostnet's chains out of its blocks, so a managed block in
+//! `/etc/conf.d/iptables` (and `ip6tables`) turns that off and pins the file
+//! name.
 
 use hostnet_engine::backend::{Backend, BackendId, Desired, Detection, Target};
-use hostnet_engine::change::{Block, Change, Command, Guard, Placement, Planned, ServiceAction, TaskId};
+use hostnet_engine::change::{Block, Change, Command, Conflict, Guard, Placement, Planned, ServiceAction, TaskId};
 use hostnet_engine::error::Result;
 use hostnet_engine::facts::{Distro, Facts, Init};
 use hostnet_engine::model::HostModel;
@@ -95,13 +103,7 @@ impl Backend for Iptables {
                 netfilter::origins(used)
             };
             let boot_path = boot.path(family);
-            let boot_header = boot.header(family);
-            files.push(file(
-                boot_path,
-                boot.mode,
-                ruleset(&groups, family, Layout::Boot, &boot_header),
-                &origins,
-            ));
+            files.extend(boot_blocks(&groups, family, boot_path, boot.mode, &origins));
             let live = live_path(family);
             let live_header = format!(
                 "# hostnet's own chains, for loading now without touching any other rule:\n\
@@ -115,7 +117,7 @@ impl Backend for Iptables {
             files.push(file(
                 live,
                 FileMode(0o644),
-                ruleset(&groups, family, Layout::Live, &live_header),
+                ruleset(&groups, family, &live_header),
                 &origins,
             ));
             reloads.push(restore(tool, live, &origins));
@@ -186,23 +188,6 @@ impl Boot {
         }
     }
 
-    fn header(&self, family: Family) -> String {
-        let (version, loader) = match (self.gentoo, family) {
-            (true, Family::Ipv4) => ("IPv4", "Gentoo's `iptables` service"),
-            (true, Family::Ipv6) => ("IPv6", "Gentoo's `ip6tables` service"),
-            (false, Family::Ipv4) => ("IPv4", "netfilter-persistent"),
-            (false, Family::Ipv6) => ("IPv6", "netfilter-persistent"),
-        };
-        format!(
-            "# The {version} firewall {loader} loads at boot, rendered by hostnet.\n\
-             # hostnet owns this whole file: loading it replaces the tables it names, so\n\
-             # it is the host's persisted {version} ruleset. Edit the playbook, not this file\n\
-             # (hostnet's next run would put it back). Rules of your own: load them after\n\
-             # this one (a unit or init script ordered after {loader}),\n\
-             # or use the ufw or nftables backend.\n"
-        )
-    }
-
     /// Service, package and (Gentoo) conf.d blocks.
     fn wiring(&self, origins: &[TaskId]) -> Vec<Planned> {
         let planned = |change| Planned::from_tasks(change, origins.iter().copied());
@@ -229,10 +214,11 @@ impl Boot {
                 path: SysPath::from_static(format!("/etc/conf.d/{service}")),
                 marker: "firewall".into(),
                 content: format!(
-                    "# hostnet renders {path} from the playbook. With\n\
+                    "# hostnet keeps its chains in managed blocks of {path}. With\n\
                      # SAVE_ON_STOP=\"yes\" (Gentoo's default) the service would save the live\n\
                      # rules over it whenever it stops, shutdown included, persisting rules\n\
-                     # added by hand or by other tools and undoing the rendered file.\n\
+                     # added by hand or by other tools and copying hostnet's chains out of\n\
+                     # its blocks.\n\
                      {variable}=\"{path}\"\n\
                      SAVE_ON_STOP=\"no\"\n",
                     path = self.path(family)
@@ -259,46 +245,84 @@ impl Boot {
     }
 }
 
-/// Which file a ruleset is for.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Layout {
-    /// The whole persisted ruleset: built-in chains, hostnet's chains, jumps, rules.
-    Boot,
-    /// hostnet's chains and rules only (`--noflush`).
-    Live,
-}
-
-/// iptables-restore input for `family`.
-fn ruleset(groups: &[Group], family: Family, layout: Layout, header: &str) -> String {
+/// iptables-restore input for `family` with hostnet's chains and rules only
+/// (loaded now with `--noflush`).
+fn ruleset(groups: &[Group], family: Family, header: &str) -> String {
     let mut text = header.to_owned();
     if family == Family::Ipv4 {
         text.push_str("\n*nat\n");
-        if layout == Layout::Boot {
-            for chain in ["PREROUTING", "INPUT", "OUTPUT", "POSTROUTING"] {
-                text.push_str(&format!(":{chain} ACCEPT [0:0]\n"));
-            }
-        }
         text.push_str(&format!(":{POSTROUTING_CHAIN} - [0:0]\n"));
-        if layout == Layout::Boot {
-            text.push_str(&format!("-A POSTROUTING -j {POSTROUTING_CHAIN}\n"));
-        }
         push_groups(&mut text, groups, family, Hook::Postrouting, POSTROUTING_CHAIN);
         text.push_str("COMMIT\n");
     }
     text.push_str("\n*filter\n");
-    if layout == Layout::Boot {
-        for chain in ["INPUT", "FORWARD", "OUTPUT"] {
-            text.push_str(&format!(":{chain} ACCEPT [0:0]\n"));
-        }
-    }
     text.push_str(&format!(":{INPUT_CHAIN} - [0:0]\n:{FORWARD_CHAIN} - [0:0]\n"));
-    if layout == Layout::Boot {
-        text.push_str(&format!("-A INPUT -j {INPUT_CHAIN}\n-A FORWARD -j {FORWARD_CHAIN}\n"));
-    }
     push_groups(&mut text, groups, family, Hook::Input, INPUT_CHAIN);
     push_groups(&mut text, groups, family, Hook::Forward, FORWARD_CHAIN);
     text.push_str("COMMIT\n");
     text
+}
+
+/// The first lines of each block in a boot ruleset.
+const BOOT_BLOCK_HEADER: &str = "\
+# hostnet's chains and the jumps into them, from the playbook (edit the playbook,
+# not this block). Everything outside hostnet's blocks is yours: hostnet keeps it.
+";
+
+/// hostnet's blocks in the boot ruleset at `path`: one per table, inside
+/// the file's own section of that table.
+fn boot_blocks(groups: &[Group], family: Family, path: &str, mode: FileMode, origins: &[TaskId]) -> Vec<Planned> {
+    let mut tables = Vec::new();
+    if family == Family::Ipv4 {
+        let mut text =
+            format!("{BOOT_BLOCK_HEADER}:{POSTROUTING_CHAIN} - [0:0]\n-A POSTROUTING -j {POSTROUTING_CHAIN}\n");
+        push_groups(&mut text, groups, family, Hook::Postrouting, POSTROUTING_CHAIN);
+        tables.push(("nat", text, vec![POSTROUTING_CHAIN]));
+    }
+    let mut text = format!(
+        "{BOOT_BLOCK_HEADER}:{INPUT_CHAIN} - [0:0]\n:{FORWARD_CHAIN} - [0:0]\n\
+         -A INPUT -j {INPUT_CHAIN}\n-A FORWARD -j {FORWARD_CHAIN}\n"
+    );
+    push_groups(&mut text, groups, family, Hook::Input, INPUT_CHAIN);
+    push_groups(&mut text, groups, family, Hook::Forward, FORWARD_CHAIN);
+    tables.push(("filter", text, vec![INPUT_CHAIN, FORWARD_CHAIN]));
+    tables
+        .into_iter()
+        .map(|(table, content, chains)| {
+            let conflicts = chains
+                .iter()
+                .flat_map(|chain| [format!(":{chain} "), format!("-A {chain} ")])
+                .chain(
+                    ["INPUT", "FORWARD", "POSTROUTING"]
+                        .iter()
+                        .map(|builtin| format!("-A {builtin} -j HOSTNET-")),
+                )
+                .map(|prefix| Conflict {
+                    prefix,
+                    message: "one of hostnet's chains outside its block (a saved copy of the live rules?): \
+                              delete the line, or iptables-restore declares the chain twice and fails"
+                        .into(),
+                })
+                .collect();
+            Planned::from_tasks(
+                Change::Block(Block {
+                    path: SysPath::from_static(path),
+                    marker: table.into(),
+                    content,
+                    present: true,
+                    placement: Placement::Section {
+                        header: format!("*{table}"),
+                        footer: "COMMIT".into(),
+                    },
+                    mode,
+                    conflicts,
+                    unless_present: None,
+                    enforce_mode: false,
+                }),
+                origins.iter().copied(),
+            )
+        })
+        .collect()
 }
 
 /// Each group of `hook` as a comment and `-A CHAIN …` lines.
@@ -403,6 +427,19 @@ mod tests {
             .unwrap_or_else(|| panic!("no file {path}"))
     }
 
+    /// The boot ruleset at `path` after hostnet's blocks are applied to `current`.
+    fn boot(changes: &[Planned], path: &str, current: Option<&str>) -> String {
+        let mut text = current.map(|text| text.as_bytes().to_vec());
+        for planned in changes {
+            if let Change::Block(block) = &planned.change
+                && block.path.as_str() == path
+            {
+                text = hostnet_engine::block::apply(text.as_deref(), block).unwrap();
+            }
+        }
+        String::from_utf8(text.expect("a boot ruleset")).unwrap()
+    }
+
     /// Every change, one line each, with its origins (file contents left out).
     fn summary(changes: &[Planned]) -> Vec<String> {
         changes
@@ -428,27 +465,16 @@ mod tests {
             .collect()
     }
 
-    const DEBIAN_V4_HEADER: &str = "\
-# The IPv4 firewall netfilter-persistent loads at boot, rendered by hostnet.
-# hostnet owns this whole file: loading it replaces the tables it names, so
-# it is the host's persisted IPv4 ruleset. Edit the playbook, not this file
-# (hostnet's next run would put it back). Rules of your own: load them after
-# this one (a unit or init script ordered after netfilter-persistent),
-# or use the ufw or nftables backend.
-";
-
     #[test]
     fn scenario_2_debian_boot_ruleset() {
         let changes = render(&scenario_2(), &debian());
         assert_eq!(
-            content(&changes, "/etc/iptables/rules.v4"),
-            format!(
-                "{DEBIAN_V4_HEADER}
+            boot(&changes, "/etc/iptables/rules.v4", None),
+            "\
+# BEGIN hostnet nat
 *nat
-:PREROUTING ACCEPT [0:0]
-:INPUT ACCEPT [0:0]
-:OUTPUT ACCEPT [0:0]
-:POSTROUTING ACCEPT [0:0]
+# hostnet's chains and the jumps into them, from the playbook (edit the playbook,
+# not this block). Everything outside hostnet's blocks is yours: hostnet keeps it.
 :HOSTNET-POSTROUTING - [0:0]
 -A POSTROUTING -j HOSTNET-POSTROUTING
 # masquerade 172.16.1.0/24 leaving via wlan0 (never multicast or broadcast)
@@ -456,11 +482,11 @@ mod tests {
 -A HOSTNET-POSTROUTING -s 172.16.1.0/24 -d 255.255.255.255/32 -j RETURN
 -A HOSTNET-POSTROUTING -s 172.16.1.0/24 ! -d 172.16.1.0/24 -o wlan0 -j MASQUERADE
 COMMIT
-
+# END hostnet nat
+# BEGIN hostnet filter
 *filter
-:INPUT ACCEPT [0:0]
-:FORWARD ACCEPT [0:0]
-:OUTPUT ACCEPT [0:0]
+# hostnet's chains and the jumps into them, from the playbook (edit the playbook,
+# not this block). Everything outside hostnet's blocks is yours: hostnet keeps it.
 :HOSTNET-INPUT - [0:0]
 :HOSTNET-FORWARD - [0:0]
 -A INPUT -j HOSTNET-INPUT
@@ -471,31 +497,85 @@ COMMIT
 # nothing else from outside reaches the masqueraded guests of 172.16.1.0/24
 -A HOSTNET-FORWARD ! -s 172.16.1.0/24 -d 172.16.1.0/24 -j DROP
 COMMIT
+# END hostnet filter
 "
-            )
         );
         // Always rendered (netfilter-persistent fails without it), with empty chains here.
         assert_eq!(
-            content(&changes, "/etc/iptables/rules.v6"),
+            boot(&changes, "/etc/iptables/rules.v6", None),
             "\
-# The IPv6 firewall netfilter-persistent loads at boot, rendered by hostnet.
-# hostnet owns this whole file: loading it replaces the tables it names, so
-# it is the host's persisted IPv6 ruleset. Edit the playbook, not this file
-# (hostnet's next run would put it back). Rules of your own: load them after
-# this one (a unit or init script ordered after netfilter-persistent),
-# or use the ufw or nftables backend.
-
+# BEGIN hostnet filter
 *filter
-:INPUT ACCEPT [0:0]
-:FORWARD ACCEPT [0:0]
-:OUTPUT ACCEPT [0:0]
+# hostnet's chains and the jumps into them, from the playbook (edit the playbook,
+# not this block). Everything outside hostnet's blocks is yours: hostnet keeps it.
 :HOSTNET-INPUT - [0:0]
 :HOSTNET-FORWARD - [0:0]
 -A INPUT -j HOSTNET-INPUT
 -A FORWARD -j HOSTNET-FORWARD
 COMMIT
+# END hostnet filter
 "
         );
+    }
+
+    /// Issue #17, defect 2: a user's ruleset with `INPUT DROP` and an ssh
+    /// accept keeps its policies and rules; hostnet's chains join its sections.
+    #[test]
+    fn a_users_ruleset_is_merged_never_replaced() {
+        let user = "\
+# Generated by iptables-save v1.8.9
+*filter
+:INPUT DROP [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+-A INPUT -i lo -j ACCEPT
+-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT
+COMMIT
+# Completed
+";
+        let changes = render(&scenario_2(), &facts(Distro::Gentoo, Init::Openrc));
+        let merged = boot(&changes, "/var/lib/iptables/rules-save", Some(user));
+        assert_eq!(
+            merged,
+            "\
+# Generated by iptables-save v1.8.9
+*filter
+:INPUT DROP [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+# BEGIN hostnet filter
+# hostnet's chains and the jumps into them, from the playbook (edit the playbook,
+# not this block). Everything outside hostnet's blocks is yours: hostnet keeps it.
+:HOSTNET-INPUT - [0:0]
+:HOSTNET-FORWARD - [0:0]
+-A INPUT -j HOSTNET-INPUT
+-A FORWARD -j HOSTNET-FORWARD
+# forward 172.16.1.0/24 (masqueraded) out via wlan0, and its replies
+-A HOSTNET-FORWARD -s 172.16.1.0/24 -o wlan0 -j ACCEPT
+-A HOSTNET-FORWARD -d 172.16.1.0/24 -i wlan0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+# nothing else from outside reaches the masqueraded guests of 172.16.1.0/24
+-A HOSTNET-FORWARD ! -s 172.16.1.0/24 -d 172.16.1.0/24 -j DROP
+# END hostnet filter
+-A INPUT -i lo -j ACCEPT
+-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT
+COMMIT
+# Completed
+# BEGIN hostnet nat
+*nat
+# hostnet's chains and the jumps into them, from the playbook (edit the playbook,
+# not this block). Everything outside hostnet's blocks is yours: hostnet keeps it.
+:HOSTNET-POSTROUTING - [0:0]
+-A POSTROUTING -j HOSTNET-POSTROUTING
+# masquerade 172.16.1.0/24 leaving via wlan0 (never multicast or broadcast)
+-A HOSTNET-POSTROUTING -s 172.16.1.0/24 -d 224.0.0.0/4 -j RETURN
+-A HOSTNET-POSTROUTING -s 172.16.1.0/24 -d 255.255.255.255/32 -j RETURN
+-A HOSTNET-POSTROUTING -s 172.16.1.0/24 ! -d 172.16.1.0/24 -o wlan0 -j MASQUERADE
+COMMIT
+# END hostnet nat
+"
+        );
+        // Merging again changes nothing.
+        assert_eq!(boot(&changes, "/var/lib/iptables/rules-save", Some(&merged)), merged);
     }
 
     #[test]
@@ -562,10 +642,11 @@ COMMIT
         assert_eq!(
             summary(&changes),
             [
-                "file /etc/iptables/rules.v4 640 <0>",
+                "block /etc/iptables/rules.v4 nat <0>",
+                "block /etc/iptables/rules.v4 filter <0>",
                 "file /etc/hostnet/iptables.rules 644 <0>",
                 "file /etc/hostnet/iptables-jumps.rules 644 <0>",
-                "file /etc/iptables/rules.v6 640 <0>",
+                "block /etc/iptables/rules.v6 filter <0>",
                 "file /etc/hostnet/ip6tables.rules 644 <0>",
                 "file /etc/hostnet/ip6tables-jumps.rules 644 <0>",
                 "service netfilter-persistent Enable <0>",
@@ -586,10 +667,10 @@ COMMIT
     fn scenario_4_internal_isolates_the_host_in_both_families() {
         let changes = render(&scenario_4(), &debian());
         let filter = "\
+# BEGIN hostnet filter
 *filter
-:INPUT ACCEPT [0:0]
-:FORWARD ACCEPT [0:0]
-:OUTPUT ACCEPT [0:0]
+# hostnet's chains and the jumps into them, from the playbook (edit the playbook,
+# not this block). Everything outside hostnet's blocks is yours: hostnet keeps it.
 :HOSTNET-INPUT - [0:0]
 :HOSTNET-FORWARD - [0:0]
 -A INPUT -j HOSTNET-INPUT
@@ -599,26 +680,21 @@ COMMIT
 # guests on br0 reach each other (br_netfilter sends bridged frames through FORWARD)
 -A HOSTNET-FORWARD -i br0 -o br0 -j ACCEPT
 COMMIT
+# END hostnet filter
 ";
-        let v4 = content(&changes, "/etc/iptables/rules.v4");
+        let v4 = boot(&changes, "/etc/iptables/rules.v4", None);
         assert!(
             v4.ends_with(&format!(
-                "
-*nat
-:PREROUTING ACCEPT [0:0]
-:INPUT ACCEPT [0:0]
-:OUTPUT ACCEPT [0:0]
-:POSTROUTING ACCEPT [0:0]
+                "\
 :HOSTNET-POSTROUTING - [0:0]
 -A POSTROUTING -j HOSTNET-POSTROUTING
 COMMIT
-
+# END hostnet nat
 {filter}"
             )),
             "{v4}"
         );
-        let v6 = content(&changes, "/etc/iptables/rules.v6");
-        assert!(v6.ends_with(&format!("backend.\n\n{filter}")), "{v6}");
+        assert_eq!(boot(&changes, "/etc/iptables/rules.v6", None), filter);
         let origins: Vec<_> = changes.iter().map(|planned| planned.origins.clone()).collect();
         assert!(origins.iter().all(|o| o == &[TaskId(0), TaskId(1)]), "{origins:?}");
     }
@@ -684,38 +760,37 @@ COMMIT
         );
         let summary = summary(&changes);
         // The IPv6 files only carry the tasks whose rules are in them (not the NAT).
-        assert_eq!(summary[3], "file /etc/iptables/rules.v6 640 <0,1,2>");
-        assert_eq!(summary[0], "file /etc/iptables/rules.v4 640 <0,1,2,3>");
-        assert_eq!(summary[7], "require iptables-persistent <0,1,2,3>");
+        assert_eq!(summary[4], "block /etc/iptables/rules.v6 filter <0,1,2>");
+        assert_eq!(summary[0], "block /etc/iptables/rules.v4 nat <0,1,2,3>");
+        assert_eq!(summary[1], "block /etc/iptables/rules.v4 filter <0,1,2,3>");
+        assert_eq!(summary[8], "require iptables-persistent <0,1,2,3>");
     }
 
     #[test]
     fn gentoo_paths_services_and_save_on_stop() {
         let changes = render(&scenario_2(), &facts(Distro::Gentoo, Init::Openrc));
-        let v4 = content(&changes, "/var/lib/iptables/rules-save");
-        assert!(
-            v4.starts_with("# The IPv4 firewall Gentoo's `iptables` service loads at boot, rendered by hostnet.\n"),
-            "{v4}"
-        );
-        assert!(v4.contains("ordered after Gentoo's `iptables` service),\n"), "{v4}");
+        let v4 = boot(&changes, "/var/lib/iptables/rules-save", None);
+        assert!(v4.starts_with("# BEGIN hostnet nat\n*nat\n"), "{v4}");
         assert!(
             content(&changes, "/etc/hostnet/iptables.rules")
                 .contains("everything comes from /var/lib/iptables/rules-save.\n")
         );
-        assert!(content(&changes, "/var/lib/ip6tables/rules-save").contains("*filter\n"));
+        assert!(boot(&changes, "/var/lib/ip6tables/rules-save", None).contains("*filter\n"));
         assert_eq!(
-            summary(&changes)[..10],
+            summary(&changes)[..12],
             [
-                "file /var/lib/iptables/rules-save 600 <0>",
+                "block /var/lib/iptables/rules-save nat <0>",
+                "block /var/lib/iptables/rules-save filter <0>",
                 "file /etc/hostnet/iptables.rules 644 <0>",
                 "file /etc/hostnet/iptables-jumps.rules 644 <0>",
-                "file /var/lib/ip6tables/rules-save 600 <0>",
+                "block /var/lib/ip6tables/rules-save filter <0>",
                 "file /etc/hostnet/ip6tables.rules 644 <0>",
                 "file /etc/hostnet/ip6tables-jumps.rules 644 <0>",
                 "block /etc/conf.d/iptables firewall <0>",
                 "block /etc/conf.d/ip6tables firewall <0>",
                 "service iptables Enable <0>",
                 "service ip6tables Enable <0>",
+                "require net-firewall/iptables <0>",
             ]
         );
         let blocks: Vec<&Block> = changes
@@ -725,13 +800,18 @@ COMMIT
                 _ => None,
             })
             .collect();
+        let blocks: Vec<&Block> = blocks
+            .into_iter()
+            .filter(|block| block.path.as_str().starts_with("/etc/conf.d/"))
+            .collect();
         assert_eq!(
             blocks[0].content,
             "\
-# hostnet renders /var/lib/iptables/rules-save from the playbook. With
+# hostnet keeps its chains in managed blocks of /var/lib/iptables/rules-save. With
 # SAVE_ON_STOP=\"yes\" (Gentoo's default) the service would save the live
 # rules over it whenever it stops, shutdown included, persisting rules
-# added by hand or by other tools and undoing the rendered file.
+# added by hand or by other tools and copying hostnet's chains out of
+# its blocks.
 IPTABLES_SAVE=\"/var/lib/iptables/rules-save\"
 SAVE_ON_STOP=\"no\"
 "
@@ -753,8 +833,8 @@ SAVE_ON_STOP=\"no\"
     fn ubuntu_and_other_systemd_hosts_use_netfilter_persistent() {
         for distro in [Distro::Ubuntu, Distro::Systemd] {
             let changes = render(&scenario_4(), &facts(distro, Init::Systemd));
-            content(&changes, "/etc/iptables/rules.v4");
-            content(&changes, "/etc/iptables/rules.v6");
+            boot(&changes, "/etc/iptables/rules.v4", None);
+            boot(&changes, "/etc/iptables/rules.v6", None);
         }
     }
 

@@ -23,6 +23,12 @@
 //! - `isolate_host`: INPUT drop of everything from the interface, after every
 //!   accept (so `dhcp_dns` on the same interface still works); bridged
 //!   traffic between guests is not INPUT, so they still reach each other.
+//! - `isolate_forward`: FORWARD accept between the bridge's own ports
+//!   (`-i br -o br`, for br_netfilter), then drop of everything else in from
+//!   or out to the bridge, both directions, *first* in FORWARD: ahead of any
+//!   other network's accepts (a NAT network's `-s SUBNET -j ACCEPT` would
+//!   otherwise forward its guests into a host-only bridge), so a host-only or
+//!   internal network keeps its promise whatever else forwards on the host.
 //!
 //! NAT rules name IPv4 subnets, so they exist for IPv4 only; the rules that
 //! only name interfaces apply to IPv6 too (a guest must not reach an
@@ -205,11 +211,12 @@ impl Group {
 }
 
 /// Every rule the model asks for, in chain order: INPUT accepts, then INPUT
-/// drops, then FORWARD (NAT items, then firewall items), then POSTROUTING;
-/// within each, in playbook order.
+/// drops, then FORWARD (isolated bridges, NAT items, firewall items, the
+/// NAT subnets' drops), then POSTROUTING; within each, in playbook order.
 pub(crate) fn groups(model: &HostModel) -> Vec<Group> {
     let mut accepts = Vec::new();
     let mut drops = Vec::new();
+    let mut confined = Vec::new();
     let mut forwards = Vec::new();
     let mut forward_drops = Vec::new();
     let mut postrouting = Vec::new();
@@ -361,6 +368,34 @@ pub(crate) fn groups(model: &HostModel) -> Vec<Group> {
                     origin: task,
                 });
             }
+            FirewallIntent::IsolateForward { bridge } => confined.push(Group {
+                hook: Hook::Forward,
+                comment: format!(
+                    "guests on {bridge} reach each other, and nothing else is forwarded to or from {bridge}"
+                ),
+                rules: vec![
+                    Rule {
+                        in_interface: Some(bridge.clone()),
+                        out_interface: Some(bridge.clone()),
+                        ..Rule::new(Verdict::Accept)
+                    },
+                    Rule {
+                        in_interface: Some(bridge.clone()),
+                        ..Rule::new(Verdict::Drop)
+                    },
+                    Rule {
+                        out_interface: Some(bridge.clone()),
+                        ..Rule::new(Verdict::Drop)
+                    },
+                ],
+                origin: task,
+            }),
+            // An isolated bridge's own accept is in its isolation group.
+            FirewallIntent::BridgeForward { bridge }
+                if model
+                    .firewall
+                    .iter()
+                    .any(|rule| rule.intent == FirewallIntent::IsolateForward { bridge: bridge.clone() }) => {}
             FirewallIntent::BridgeForward { bridge } => forwards.push(Group {
                 hook: Hook::Forward,
                 comment: format!(
@@ -377,6 +412,7 @@ pub(crate) fn groups(model: &HostModel) -> Vec<Group> {
     }
     let mut groups = accepts;
     groups.extend(drops);
+    groups.extend(confined);
     groups.extend(forwards);
     groups.extend(forward_drops);
     groups.extend(postrouting);

@@ -77,6 +77,11 @@ impl Backend for NetworkManager {
         model.has_network()
     }
 
+    fn live_devices(&self) -> bool {
+        // NetworkManager changes its devices live itself (`nmcli connection up`).
+        false
+    }
+
     fn render(&self, desired: &Desired<'_>) -> Result<Vec<Planned>> {
         let zones = if desired.facts.runs("firewalld") {
             firewalld::interface_zones(desired.model)

@@ -23,9 +23,11 @@
 //! Debian's `/etc/nftables.conf` starts with `flush ruleset` and includes
 //! nothing: a managed block at its end includes `/etc/nftables.d/*.nft`
 //! (unless the user already has that line). Gentoo's nftables service
-//! restores a saved whole ruleset (`/var/lib/nftables/rules-save`) and saves
-//! the live one on stop, which this backend does not model: on Gentoo use
-//! iptables.
+//! restores one saved whole ruleset (`/var/lib/nftables/rules-save`), which
+//! may hold the user's own tables: hostnet's table is a managed block in it
+//! (merged, never replacing the user's), and the reload now loads only
+//! hostnet's table from `/etc/hostnet/nftables.nft` (loading the saved
+//! ruleset again would duplicate the user's rules).
 
 use hostnet_engine::backend::{Backend, BackendId, Desired, Detection, Target};
 use hostnet_engine::change::{Block, Change, Command, Conflict, Guard, Placement, Planned, ServiceAction, TaskId};
@@ -42,6 +44,8 @@ use crate::netfilter::{self, Destination, Group, Hook, Rule, Verdict};
 const RULES: &str = "/etc/nftables.d/hostnet.nft";
 /// Gentoo: the file the nftables service loads (`NFTABLES_SAVE`).
 const GENTOO_SAVE: &str = "/var/lib/nftables/rules-save";
+/// Gentoo: hostnet's table alone, for loading it now.
+const GENTOO_LIVE: &str = "/etc/hostnet/nftables.nft";
 /// The file `nftables.service` loads at boot.
 const NFTABLES_CONF: &str = "/etc/nftables.conf";
 /// The line that makes it load hostnet's file.
@@ -71,7 +75,7 @@ impl Backend for Nftables {
 
     fn detect(&self, facts: &Facts) -> Detection {
         if facts.distro == Distro::Gentoo {
-            // Works (hostnet then owns the saved ruleset, see `gentoo`), but
+            // Works (hostnet's table is a block of the saved ruleset, see `gentoo`), but
             // iptables is Gentoo's usual choice.
             return Detection::Supported;
         }
@@ -138,16 +142,32 @@ impl Backend for Nftables {
 
 /// Gentoo's `nftables` service (OpenRC) runs `flush ruleset` and then loads
 /// the one saved file `NFTABLES_SAVE` (`/var/lib/nftables/rules-save`); it
-/// includes nothing else. So on Gentoo hostnet owns that file (its own table,
-/// loaded as is), and turns off `SAVE_ON_STOP`, which would otherwise
-/// overwrite it with the live ruleset at every stop.
+/// includes nothing else. hostnet's table is a managed block of that file
+/// (the user's tables around it stay as they are), `SAVE_ON_STOP` is turned
+/// off (saving the live ruleset at every stop would copy hostnet's table
+/// out of its block), and the table alone is loaded now from its own file.
 fn gentoo(ruleset: &Ruleset) -> Vec<Change> {
-    let save = SysPath::from_static(GENTOO_SAVE);
+    let live = SysPath::from_static(GENTOO_LIVE);
     vec![
-        Change::File {
-            path: save.clone(),
+        Change::Block(Block {
+            path: SysPath::from_static(GENTOO_SAVE),
+            marker: "firewall".into(),
             content: ruleset.file(),
+            present: true,
+            placement: Placement::End,
             mode: FileMode(0o600),
+            conflicts: vec![Conflict {
+                prefix: format!("table {TABLE} "),
+                message: "hostnet's table outside its block (a saved copy of the live rules?): delete it, hostnet's block defines it"
+                    .into(),
+            }],
+            unless_present: None,
+            enforce_mode: false,
+        }),
+        Change::File {
+            path: live.clone(),
+            content: ruleset.file(),
+            mode: FileMode(0o644),
             owner: None,
             group: None,
         },
@@ -155,7 +175,8 @@ fn gentoo(ruleset: &Ruleset) -> Vec<Change> {
             path: SysPath::from_static("/etc/conf.d/nftables"),
             marker: "nftables".into(),
             content: format!(
-                "# hostnet owns {GENTOO_SAVE}: load it at boot, never overwrite it with the live rules.\n\
+                "# hostnet keeps its table in a managed block of {GENTOO_SAVE}: load it at boot,\n\
+                 # never save the live rules over it.\n\
                  NFTABLES_SAVE=\"{GENTOO_SAVE}\"\nSAVE_ON_STOP=\"no\"\n"
             ),
             present: true,
@@ -181,8 +202,8 @@ fn gentoo(ruleset: &Ruleset) -> Vec<Change> {
             action: ServiceAction::Enable,
         },
         Change::Command(Command {
-            argv: vec!["nft".into(), "-f".into(), GENTOO_SAVE.into()],
-            guard: Guard::FilesChanged(vec![save]),
+            argv: vec!["nft".into(), "-f".into(), GENTOO_LIVE.into()],
+            guard: Guard::FilesChanged(vec![live]),
             effects: Vec::new(),
         }),
     ]
@@ -655,7 +676,7 @@ delete table inet hostnet
     }
 
     #[test]
-    fn gentoo_owns_the_saved_ruleset() {
+    fn gentoo_merges_its_table_into_the_saved_ruleset() {
         let changes = Nftables
             .render(&Desired::new(
                 &scenario_2(),
@@ -663,34 +684,48 @@ delete table inet hostnet
             ))
             .unwrap();
         let changes: Vec<&Change> = changes.iter().map(|planned| &planned.change).collect();
-        let Change::File {
-            path, content, mode, ..
-        } = changes[0]
-        else {
+        let Change::Block(save) = changes[0] else {
             panic!("{changes:?}")
         };
-        assert_eq!(path.as_str(), "/var/lib/nftables/rules-save");
-        assert_eq!(*mode, FileMode(0o600));
+        assert_eq!(save.path.as_str(), "/var/lib/nftables/rules-save");
+        assert_eq!(save.mode, FileMode(0o600));
+        assert_eq!(save.content, Ruleset::of(&scenario_2()).file());
+        // The user's own table stays; hostnet's joins it.
+        let user =
+            "table inet filter {\n\tchain input {\n\t\ttype filter hook input priority filter; policy drop;\n\t}\n}\n";
+        let merged = String::from_utf8(
+            hostnet_engine::block::apply(Some(user.as_bytes()), save)
+                .unwrap()
+                .unwrap(),
+        )
+        .unwrap();
+        assert!(merged.starts_with(user), "{merged}");
+        assert!(merged.ends_with("# END hostnet firewall\n"), "{merged}");
+        let Change::File { path, content, .. } = changes[1] else {
+            panic!("{changes:?}")
+        };
+        assert_eq!(path.as_str(), "/etc/hostnet/nftables.nft");
         assert_eq!(content, &Ruleset::of(&scenario_2()).file());
-        let Change::Block(block) = changes[1] else {
+        let Change::Block(block) = changes[2] else {
             panic!("{changes:?}")
         };
         assert_eq!(block.path.as_str(), "/etc/conf.d/nftables");
         assert_eq!(
             block.content,
-            "# hostnet owns /var/lib/nftables/rules-save: load it at boot, never overwrite it with the live rules.\n\
+            "# hostnet keeps its table in a managed block of /var/lib/nftables/rules-save: load it at boot,\n\
+             # never save the live rules over it.\n\
              NFTABLES_SAVE=\"/var/lib/nftables/rules-save\"\nSAVE_ON_STOP=\"no\"\n"
         );
         assert_eq!(
-            changes[3],
+            changes[4],
             &Change::Service {
                 name: "nftables".into(),
                 action: ServiceAction::Enable
             }
         );
-        let Change::Command(command) = changes[4] else {
+        let Change::Command(command) = changes[5] else {
             panic!("{changes:?}")
         };
-        assert_eq!(command.argv, ["nft", "-f", "/var/lib/nftables/rules-save"]);
+        assert_eq!(command.argv, ["nft", "-f", "/etc/hostnet/nftables.nft"]);
     }
 }

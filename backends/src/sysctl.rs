@@ -9,7 +9,7 @@
 //! `99-sysctl.conf` link to `/etc/sysctl.conf`, so the user's own file keeps
 //! the last word.
 
-use hostnet_engine::backend::{Backend, BackendId, Desired, Detection, Target};
+use hostnet_engine::backend::{Backend, BackendId, Desired, Detection, OnLiveHost, Target};
 use hostnet_engine::change::{Change, Command, Guard, Planned};
 use hostnet_engine::error::Result;
 use hostnet_engine::facts::Facts;
@@ -38,6 +38,11 @@ impl Backend for Sysctl {
 
     fn wanted(&self, model: &HostModel) -> bool {
         !model.sysctls.is_empty()
+    }
+
+    fn on_live_host(&self, _command: &Command) -> OnLiveHost {
+        // On the live root, hostnet sets each value that differs with `sysctl -w`.
+        OnLiveHost::Replaced
     }
 
     fn render(&self, desired: &Desired<'_>) -> Result<Vec<Planned>> {

@@ -540,11 +540,11 @@ esac
 COMMIT
 ";
         let changes = render(&scenario_2());
-        let mut text = Some(stock.to_owned());
+        let mut text = Some(stock.as_bytes().to_vec());
         for marker in ["nat", "firewall"] {
-            text = hostnet_engine::block::apply(text.as_deref(), block_of(&changes, BEFORE_RULES, marker).0);
+            text = hostnet_engine::block::apply(text.as_deref(), block_of(&changes, BEFORE_RULES, marker).0).unwrap();
         }
-        let text = text.unwrap();
+        let text = String::from_utf8(text.unwrap()).unwrap();
         let tables = text.lines().filter(|line| line.starts_with('*')).count();
         let commits = text.lines().filter(|line| *line == "COMMIT").count();
         assert_eq!((tables, commits), (2, 2), "{text}");

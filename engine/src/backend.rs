@@ -9,8 +9,8 @@
 use crate::change::Planned;
 use crate::error::Result;
 use crate::facts::Facts;
-use crate::model::HostModel;
 use crate::model::topology::Topology;
+use crate::model::{HostModel, Index};
 
 pub use crate::target::{BackendId, Target};
 
@@ -23,6 +23,20 @@ pub enum Detection {
     Supported,
     /// Does not work here, and why.
     Unsupported(String),
+}
+
+/// What becomes of one of a backend's commands on the live root, where
+/// hostnet changes the live host itself (`engine/src/live/`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OnLiveHost {
+    /// It still runs (a service enable, a firewall reload, `networkctl reload`).
+    Keep,
+    /// It brings up this device with the distro's tool (`ifup br0`,
+    /// `rc-service net.br0 restart`): it runs only where hostnet hands the
+    /// device over (a DHCP bridge that is not up yet), never under running guests.
+    BringUp(String),
+    /// hostnet's live operations do exactly this (`sysctl -p` of its file).
+    Replaced,
 }
 
 /// A renderer for one target format.
@@ -45,16 +59,29 @@ pub trait Backend: Send + Sync {
         let _ = (desired, chosen);
         Ok(Vec::new())
     }
+    /// What becomes of `command` (one of this backend's) on the live root.
+    fn on_live_host(&self, command: &crate::change::Command) -> OnLiveHost {
+        let _ = command;
+        OnLiveHost::Keep
+    }
+    /// Does hostnet change this target's devices itself on the live root?
+    /// (`false` for a daemon that manages them live, like NetworkManager.)
+    fn live_devices(&self) -> bool {
+        true
+    }
 }
 
 /// What backends render: the validated model, its topology (built once,
-/// read by every network backend) and the facts.
+/// read by every network backend), its items by name and the facts.
 #[derive(Debug)]
 pub struct Desired<'a> {
     /// What the tasks ask for.
     pub model: &'a HostModel,
     /// The model's devices in bring-up order.
     pub topology: Topology<'a>,
+    /// The model's bridges, ports, TAPs and interfaces by name (no backend
+    /// scans the lists once per item).
+    pub index: Index<'a>,
     /// What hostnet detected.
     pub facts: &'a Facts,
 }
@@ -65,6 +92,7 @@ impl<'a> Desired<'a> {
         Self {
             model,
             topology: Topology::of(model, facts),
+            index: Index::of(model),
             facts,
         }
     }

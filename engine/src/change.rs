@@ -67,12 +67,32 @@ pub enum Change {
     /// Restart a service now, but only if the plan changes one of `files`
     /// (its configuration); resolved for the host's init system.
     RestartOnChange { name: String, files: Vec<SysPath> },
+    /// Reload a service (it re-reads what changed, keeps running) if the plan
+    /// changes anything under one of `dirs` and none of `unless` (a restart
+    /// on those files covers it); resolved for the init system.
+    ReloadOnChange {
+        name: String,
+        dirs: Vec<SysPath>,
+        unless: Vec<SysPath>,
+    },
+    /// hostnet owns the files in `dir` whose names start with `prefix`: those
+    /// the plan does not write are removed (what a playbook no longer declares).
+    Prune { dir: SysPath, prefix: String },
     /// A package the rendered files need on the host (shown in the plan).
     Require { package: String, reason: String },
     /// Something the user must know about the host (shown in the plan's
     /// warnings): another tool that manages the same devices, a firewall
     /// that drops the guests' traffic.
     Warn { message: String },
+    /// Operations on the live host (`ip -batch -` with the operations as
+    /// input, `sysctl -w k=v`), computed from the live state on the live
+    /// root: they always run when planned; `undo` (the inverse operations,
+    /// with their input) is what a rollback runs.
+    Live {
+        argv: Vec<String>,
+        input: Option<String>,
+        undo: Option<(Vec<String>, Option<String>)>,
+    },
 }
 
 /// A managed block: `# BEGIN hostnet MARKER` … `# END hostnet MARKER`.
@@ -136,6 +156,11 @@ pub enum Placement {
     Start,
     /// Before the first line that starts with the text (else at the end).
     Before(String),
+    /// Inside the section that starts at the line `header` (an
+    /// iptables-restore table such as `*filter`), after the section's chain
+    /// declarations; where the file has no such section, the block holds a
+    /// whole one (`header`, the content, `footer`) at the end of the file.
+    Section { header: String, footer: String },
 }
 
 /// A command and when it runs.
@@ -161,6 +186,29 @@ pub enum Guard {
     Removes(SysPath),
     /// Only if the plan changes one of these files.
     FilesChanged(Vec<SysPath>),
+    /// Only if the plan changes something under one of `dirs` and none of
+    /// `unless` (a reload a restart on those files makes redundant).
+    ChangedUnder { dirs: Vec<SysPath>, unless: Vec<SysPath> },
+}
+
+/// How a rollback undoes a command a live run executed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Undo {
+    /// It cannot be undone (a `command` task, a one-off load): rollback says so.
+    #[default]
+    None,
+    /// Run this command (`rc-update del` for an `rc-update add` that ran),
+    /// with this standard input (`ip -batch -` and the inverse operations).
+    Run {
+        argv: Vec<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        input: Option<String>,
+    },
+    /// Run the same command again once the files are restored (a reload or
+    /// restart that makes the restored configuration take effect); left out
+    /// when one of `files` is gone after the restore (the run created it).
+    Rerun { files: Vec<SysPath> },
 }
 
 /// A file-system effect of a command.

@@ -172,6 +172,8 @@ pub enum Rule {
     PortTwice,
     /// A port in two bridges.
     PortInTwoBridges,
+    /// A bridge with more ports than the kernel allows (1,023).
+    TooManyPorts,
     /// A wireless interface as a bridge port.
     WirelessPort,
     /// A port that neither exists nor is created.
@@ -234,11 +236,17 @@ pub enum Rule {
     GatewayOutside,
     /// A forward delay that reads as centiseconds (beyond 30 s with STP off).
     ForwardDelayUnits,
+    /// Pre-flight: an uplink joining a bridge carries the default route.
+    UplinkCarriesDefaultRoute,
+    /// Pre-flight: an uplink joining a bridge carries this SSH session.
+    UplinkCarriesSession,
+    /// Pre-flight: a subnet overlaps a route the host has elsewhere.
+    SubnetOverlapsRoute,
 }
 
 impl Rule {
     /// Every rule.
-    pub const ALL: [Self; 39] = [
+    pub const ALL: [Self; 43] = [
         Self::Duplicate,
         Self::ConflictingSysctl,
         Self::SameName,
@@ -247,6 +255,7 @@ impl Rule {
         Self::BridgeAsPort,
         Self::PortTwice,
         Self::PortInTwoBridges,
+        Self::TooManyPorts,
         Self::WirelessPort,
         Self::MissingPort,
         Self::PortWithAddress,
@@ -278,6 +287,9 @@ impl Rule {
         Self::RelayWithoutAddress,
         Self::GatewayOutside,
         Self::ForwardDelayUnits,
+        Self::UplinkCarriesDefaultRoute,
+        Self::UplinkCarriesSession,
+        Self::SubnetOverlapsRoute,
     ];
 }
 

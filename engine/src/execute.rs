@@ -230,6 +230,10 @@ fn define(scope: &mut Scope, vars: &[(Key, Node)], inputs: &Inputs<'_>) -> Resul
     Ok(())
 }
 
+/// The most items a `loop` may have (a host with more devices than this is
+/// not one hostnet configures; a runaway expression is stopped here).
+pub const MAX_LOOP_ITEMS: usize = 10_000;
+
 /// Run a task (for every loop item) and record it, followed by any subtasks it expanded into.
 fn run_task(
     task: &Task,
@@ -269,6 +273,16 @@ fn run_task(
         Some(node) => {
             let arg = inputs.templates.render(node, play_scope)?;
             let items = arg.items("a list to loop over")?;
+            if items.len() > MAX_LOOP_ITEMS {
+                return Err(Error::invalid(
+                    &node.pos,
+                    format!(
+                        "the loop has {} items; hostnet runs a task for at most {MAX_LOOP_ITEMS}",
+                        items.len()
+                    ),
+                    Some("a host has far fewer devices: check the expression".into()),
+                ));
+            }
             Some(items.iter().map(Arg::to_value).collect())
         }
     };

@@ -11,7 +11,8 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::mutate;
 use crate::root::{Root, SysPath};
 
-const PATH: &str = "/var/lib/hostnet/inventory.json";
+/// Where the record is kept.
+pub const PATH: &str = "/var/lib/hostnet/inventory.json";
 
 /// The record.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

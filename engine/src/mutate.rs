@@ -1,23 +1,59 @@
 //! The only code that changes the host's file system or runs a program on it.
 //!
-//! Every primitive here names the path it failed on. Files are written
-//! atomically (a temp file in the same directory, fsync, mode, owner, rename,
-//! fsync of the directory); links are swapped in by rename. `clippy.toml`
-//! bans these operations everywhere else, so a reader finds every mutation of
-//! the host in this one file and in its callers (`apply.rs` for plans,
-//! `runs.rs` for hostnet's own run records).
+//! Every primitive here names the path it failed on. A file is changed in
+//! two steps: [`stage_file`] writes the new contents into a temp file in the
+//! same directory (fsync, mode, owner) and [`Staged::commit`] renames it into
+//! place and fsyncs the directory, so every file is wholly old or wholly new
+//! whenever the process dies; links are staged and swapped in the same way.
+//! Staging is where a full disk, a read-only directory or a missing
+//! permission shows up, before anything has changed. Temp files are named
+//! `.hostnet-tmp-…`; one left behind by a killed run is removed by the next
+//! run ([`sweep`]). `clippy.toml` bans these operations everywhere else, so a
+//! reader finds every mutation of the host in this one file and in its
+//! callers (`apply.rs` for plans, `runs.rs` for hostnet's own run records).
+//!
+//! For the crash tests, [`set_abort_after`] makes the process `kill -9`
+//! itself at the N-th mutation (no destructors, no cleanup).
 
 #![expect(
     clippy::disallowed_methods,
     reason = "mutate.rs is the module that writes to the host and runs programs"
 )]
 
-use std::fs::{self, File, OpenOptions, TryLockError};
+use std::fs::{self, DirBuilder, File, OpenOptions, TryLockError};
 use std::io::Write;
-use std::os::unix::fs::{PermissionsExt, symlink};
-use std::path::Path;
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt, symlink};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::error::{Error, ErrorKind, Result};
+
+/// The prefix of every temp file hostnet makes.
+pub const TEMP_PREFIX: &str = ".hostnet-tmp-";
+
+/// Abort at this mutation (0: never).
+static ABORT_AT: AtomicU64 = AtomicU64::new(0);
+/// Mutations so far.
+static MUTATIONS: AtomicU64 = AtomicU64::new(0);
+
+/// Kill the process at the `n`-th mutation from now (crash tests only).
+pub fn set_abort_after(n: u64) {
+    ABORT_AT.store(n, Ordering::SeqCst);
+    MUTATIONS.store(0, Ordering::SeqCst);
+}
+
+/// Count one mutation, and die by `SIGKILL` if the crash test asked for it here.
+fn step() {
+    let at = ABORT_AT.load(Ordering::SeqCst);
+    if at != 0 && MUTATIONS.fetch_add(1, Ordering::SeqCst) + 1 >= at {
+        let _ = std::process::Command::new("kill")
+            .args(["-KILL", &std::process::id().to_string()])
+            .status();
+        // `kill` is not there: die without cleanup all the same.
+        std::process::abort();
+    }
+}
 
 /// The error for a failed write at `path`.
 pub fn write_error(path: &Path, error: &std::io::Error) -> Error {
@@ -32,41 +68,125 @@ pub fn create_dir_all(dir: &Path) -> Result<()> {
     fs::create_dir_all(dir).map_err(|error| write_error(dir, &error))
 }
 
-/// Write a file atomically: temp file in the same directory, fsync, mode,
-/// owner, rename, fsync the directory.
-pub fn write_file(path: &Path, content: &[u8], mode: u32, uid: Option<u32>, gid: Option<u32>) -> Result<()> {
-    let dir = path.parent().unwrap_or_else(|| Path::new("/"));
+/// Create a directory and its parents, each new one with `mode` (hostnet's
+/// own state: root only).
+pub fn create_private_dir_all(dir: &Path) -> Result<()> {
+    DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|error| write_error(dir, &error))
+}
+
+/// A new file or link waiting in a temp file next to its place.
+#[derive(Debug)]
+pub struct Staged {
+    temp: PathBuf,
+    path: PathBuf,
+}
+
+impl Staged {
+    /// Rename it into place and fsync the directory.
+    pub fn commit(self) -> Result<()> {
+        step();
+        fs::rename(&self.temp, &self.path).map_err(|error| write_error(&self.path, &error))?;
+        let dir = self.path.parent().unwrap_or_else(|| Path::new("/"));
+        File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(|error| write_error(dir, &error))
+    }
+
+    /// Remove the temp file (nothing changes).
+    pub fn discard(self) {
+        let _ = fs::remove_file(&self.temp);
+    }
+
+    /// Where it goes.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+fn temp_dir_of(path: &Path) -> &Path {
+    path.parent().unwrap_or_else(|| Path::new("/"))
+}
+
+/// Write `content` into a temp file next to `path` (fsync, mode, owner),
+/// ready to be renamed into place.
+pub fn stage_file(path: &Path, content: &[u8], mode: u32, uid: Option<u32>, gid: Option<u32>) -> Result<Staged> {
+    let dir = temp_dir_of(path);
     create_dir_all(dir)?;
-    let mut temp = tempfile::Builder::new()
-        .prefix(".hostnet-")
+    step();
+    let temp = tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
         .tempfile_in(dir)
         .map_err(|error| write_error(dir, &error))?;
-    temp.write_all(content).map_err(|error| write_error(path, &error))?;
-    temp.as_file().sync_all().map_err(|error| write_error(path, &error))?;
-    fs::set_permissions(temp.path(), fs::Permissions::from_mode(mode)).map_err(|error| write_error(path, &error))?;
-    if uid.is_some() || gid.is_some() {
-        std::os::unix::fs::chown(temp.path(), uid, gid).map_err(|error| write_error(path, &error))?;
+    let (mut file, temp) = temp.keep().map_err(|error| write_error(dir, &error.error))?;
+    let staged = Staged {
+        temp,
+        path: path.to_path_buf(),
+    };
+    let result = (|| {
+        file.write_all(content)?;
+        file.sync_all()?;
+        fs::set_permissions(&staged.temp, fs::Permissions::from_mode(mode))?;
+        if uid.is_some() || gid.is_some() {
+            std::os::unix::fs::chown(&staged.temp, uid, gid)?;
+        }
+        Ok(())
+    })();
+    match result {
+        Ok(()) => Ok(staged),
+        Err(error) => {
+            staged.discard();
+            Err(write_error(path, &error))
+        }
     }
-    temp.persist(path).map_err(|error| write_error(path, &error.error))?;
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(|error| write_error(dir, &error))?;
-    Ok(())
+}
+
+/// A symlink `path -> target` in a temp name next to `path`.
+pub fn stage_link(path: &Path, target: &str) -> Result<Staged> {
+    let dir = temp_dir_of(path);
+    create_dir_all(dir)?;
+    step();
+    let temp = tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .make_in(dir, |temp| symlink(target, temp))
+        .map_err(|error| write_error(path, &error))?;
+    let (_, temp) = temp.keep().map_err(|error| write_error(path, &error.error))?;
+    Ok(Staged {
+        temp,
+        path: path.to_path_buf(),
+    })
+}
+
+/// Can a file be created and removed in `path`'s directory? (Checked before
+/// a run removes `path`, so a read-only directory stops it before it starts.)
+pub fn probe(path: &Path) -> Result<()> {
+    let dir = temp_dir_of(path);
+    if !dir.exists() {
+        return Ok(());
+    }
+    let temp = tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .tempfile_in(dir)
+        .map_err(|error| write_error(path, &error))?;
+    temp.close().map_err(|error| write_error(path, &error))
+}
+
+/// Write a file atomically: stage it, then commit it.
+pub fn write_file(path: &Path, content: &[u8], mode: u32, uid: Option<u32>, gid: Option<u32>) -> Result<()> {
+    stage_file(path, content, mode, uid, gid)?.commit()
 }
 
 /// Point the symlink `path` at `target` (created or swapped by rename).
 pub fn write_link(path: &Path, target: &str) -> Result<()> {
-    let dir = path.parent().unwrap_or_else(|| Path::new("/"));
-    create_dir_all(dir)?;
-    let temp = dir.join(format!(".hostnet-link-{}", std::process::id()));
-    let _ = fs::remove_file(&temp);
-    symlink(target, &temp).map_err(|error| write_error(path, &error))?;
-    fs::rename(&temp, path).map_err(|error| write_error(path, &error))?;
-    Ok(())
+    stage_link(path, target)?.commit()
 }
 
 /// Remove a directory if it is empty (a rollback leaves directories the user filled).
 pub fn remove_empty_dir(path: &Path) -> Result<()> {
+    step();
     match fs::remove_dir(path) {
         Ok(()) => Ok(()),
         Err(error)
@@ -81,12 +201,38 @@ pub fn remove_empty_dir(path: &Path) -> Result<()> {
     }
 }
 
+/// Remove a directory and everything in it (a run record that changed nothing).
+pub fn remove_tree(path: &Path) -> Result<()> {
+    match fs::remove_dir_all(path) {
+        Err(error) if error.kind() != std::io::ErrorKind::NotFound => Err(write_error(path, &error)),
+        _ => Ok(()),
+    }
+}
+
 /// Remove a file or link; a missing one is fine.
 pub fn remove(path: &Path) -> Result<()> {
+    step();
     match fs::remove_file(path) {
         Err(error) if error.kind() != std::io::ErrorKind::NotFound => Err(write_error(path, &error)),
         _ => Ok(()),
     }
+}
+
+/// Remove hostnet's temp files (`.hostnet-tmp-…`) left in `dir` by a run
+/// that was killed. Only called under the apply lock, when no other run can
+/// be writing one. Returns how many were removed.
+pub fn sweep(dir: &Path) -> usize {
+    let Ok(entries) = fs::read_dir(dir) else { return 0 };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        if entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX)
+            && entry.file_type().is_ok_and(|kind| !kind.is_dir())
+            && fs::remove_file(entry.path()).is_ok()
+        {
+            removed += 1;
+        }
+    }
+    removed
 }
 
 /// An exclusive lock on a file, held until dropped.
@@ -95,7 +241,7 @@ pub struct FileLock {
     _file: File,
 }
 
-/// Take an exclusive lock on `path` (created if missing) without waiting.
+/// Take an exclusive lock on `path` (created if missing, root only) without waiting.
 pub fn lock(path: &Path) -> Result<FileLock> {
     if let Some(dir) = path.parent() {
         create_dir_all(dir)?;
@@ -106,6 +252,7 @@ pub fn lock(path: &Path) -> Result<FileLock> {
         .write(true)
         .open(path)
         .map_err(|error| write_error(path, &error))?;
+    let _ = fs::set_permissions(path, fs::Permissions::from_mode(0o600));
     match file.try_lock() {
         Ok(()) => Ok(FileLock { _file: file }),
         Err(TryLockError::WouldBlock) => Err(Error::new(ErrorKind::Locked {
@@ -128,8 +275,20 @@ pub struct Exit {
 
 /// Run `argv` without a shell and wait for it; an error means it could not be started.
 pub fn run(argv: &[String]) -> std::result::Result<Exit, String> {
+    run_with_input(argv, None)
+}
+
+/// Run `argv` without a shell, with `input` on its standard input (else
+/// none), and wait for it; an error means it could not be started.
+pub fn run_with_input(argv: &[String], input: Option<&str>) -> std::result::Result<Exit, String> {
+    step();
     let (program, args) = argv.split_first().ok_or_else(|| "empty command".to_owned())?;
-    let output = duct::cmd(program, args)
+    let command = duct::cmd(program, args);
+    let command = match input {
+        Some(input) => command.stdin_bytes(input.as_bytes().to_vec()),
+        None => command.stdin_null(),
+    };
+    let output = command
         .stderr_to_stdout()
         .stdout_capture()
         .unchecked()
@@ -170,4 +329,25 @@ pub fn capture(program: &str, args: &[&str], input: &[u8]) -> std::io::Result<Ca
         stdout: output.stdout,
         stderr: output.stderr,
     })
+}
+
+/// Start `argv` in a process group of its own, detached from the terminal's
+/// job control (a hangup of the session that started it does not reach it),
+/// with no standard input or output; do not wait for it.
+pub fn spawn_detached(argv: &[String]) -> Result<()> {
+    let (program, args) = argv.split_first().ok_or_else(|| {
+        Error::new(ErrorKind::Invalid {
+            message: "empty command".into(),
+            hint: None,
+        })
+    })?;
+    std::process::Command::new(program)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .process_group(0)
+        .spawn()
+        .map(drop)
+        .map_err(|error| write_error(Path::new(program), &error))
 }

@@ -4,18 +4,23 @@
 //! the first stage with errors, so nothing is ever written or run for a
 //! playbook with a problem.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
 use minijinja::Value;
 use minijinja::value::Serde;
 
-use crate::backend::Desired;
+use crate::backend::{Backend, Desired, OnLiveHost, Target};
+use crate::change::TaskId;
+use crate::change::{Change, ServiceAction};
 use crate::error::{Error, ErrorKind, Errors, Result};
 use crate::execute::{self, Execution, Inputs, TagFilter, TaskRun, TaskState, handler_name};
 use crate::facts::{self, Distro, Facts};
-use crate::plan::{Builder, Plan, PlayPlan, Status, Step, TaskPlan};
+use crate::live;
+use crate::plan::{Builder, Plan, PlayPlan, Purpose, Status, Step, TaskPlan};
 use crate::playbook::{self, Playbook};
+use crate::preflight::{self, HostState};
 use crate::registry::{Choices, Registry, Selection};
 use crate::root::Root;
 use crate::template::Templates;
@@ -50,6 +55,32 @@ pub struct Request {
     pub tags: TagFilter,
     /// Backend overrides.
     pub choices: Choices,
+    /// Pre-flight: what to check before anything changes.
+    pub preflight: Preflight,
+    /// On the live root: the persistent files, the live host, or both.
+    pub scope: ApplyScope,
+}
+
+/// What an apply on the live root changes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ApplyScope {
+    /// The persistent files and the live host (hostnet's own operations,
+    /// the distro's tool only where they cannot do it).
+    #[default]
+    Both,
+    /// `--persist-only`: files and boot wiring; nothing running is touched.
+    PersistOnly,
+    /// `--runtime-only`: the live host only; no file changes.
+    RuntimeOnly,
+}
+
+/// What the pre-flight checks need from the command line.
+#[derive(Clone, Debug, Default)]
+pub struct Preflight {
+    /// The SSH client of this session (`SSH_CONNECTION`), if any.
+    pub session: Option<std::net::Ipv4Addr>,
+    /// `--yes`: go ahead although the uplink carries the session or the default route.
+    pub yes: bool,
 }
 
 /// The result of loading and running the tasks (what `check` reports).
@@ -111,6 +142,10 @@ pub fn prepare<'r>(request: &Request, registry: &'r Registry) -> Result<Prepared
 
 /// Load, template, validate, render and plan against the root.
 pub fn plan(request: &Request, registry: &Registry) -> Result<Plan, Errors> {
+    plan_for(request, registry, Purpose::Apply)
+}
+
+fn plan_for(request: &Request, registry: &Registry, purpose: Purpose) -> Result<Plan, Errors> {
     let Prepared {
         playbook,
         facts,
@@ -121,18 +156,52 @@ pub fn plan(request: &Request, registry: &Registry) -> Result<Plan, Errors> {
     let mut backends = IndexMap::new();
     let mut changes = execution.changes.clone();
     let desired = Desired::new(&execution.model, &facts);
+    let runtime = if purpose == Purpose::Apply && request.root.is_live() && request.scope != ApplyScope::PersistOnly {
+        let devices = selection
+            .chosen
+            .iter()
+            .find(|(target, _)| *target == Target::Network)
+            .is_none_or(|(_, backend)| backend.live_devices());
+        Some(live::runtime::runtime(&desired, &request.root, devices)?)
+    } else {
+        None
+    };
+    let handed: HashSet<&str> = runtime
+        .iter()
+        .flat_map(|runtime| runtime.handovers.iter().map(|(device, _)| device.as_str()))
+        .collect();
     for (target, backend) in &selection.chosen {
         if !backend.wanted(&execution.model) {
             continue;
         }
         backends.insert(target.name().to_owned(), backend.id().to_string());
-        changes.extend(backend.render(&desired)?);
+        let rendered = backend.render(&desired)?;
+        changes.extend(
+            rendered
+                .into_iter()
+                .filter(|planned| keep(&planned.change, *backend, runtime.is_some(), request.scope, &handed)),
+        );
         for other in registry.of(*target).filter(|other| other.id() != backend.id()) {
             changes.extend(other.alongside(&desired, backend.id())?);
         }
     }
     drop(desired);
-    let mut builder = Builder::new(&request.root, &facts)?;
+    let mut expectation = None;
+    let mut live_warnings = Vec::new();
+    if let Some(runtime) = runtime {
+        if request.scope == ApplyScope::RuntimeOnly {
+            changes.retain(|planned| !is_file_change(&planned.change));
+        }
+        changes.extend(runtime.changes);
+        live_warnings.extend(
+            runtime
+                .handovers
+                .iter()
+                .map(|(device, reason)| format!("{device}: brought up by the distro's tool, because {reason}")),
+        );
+        expectation = Some(runtime.expectation);
+    }
+    let mut builder = Builder::for_purpose(&request.root, &facts, purpose)?;
     let mut steps: Vec<Step> = builder.build(changes)?;
 
     // Handlers: once per play, in definition order, if a task that notified them changed something.
@@ -145,10 +214,16 @@ pub fn plan(request: &Request, registry: &Registry) -> Result<Plan, Errors> {
         registry,
     };
     let main_tasks = execution.tasks.len();
+    // The tasks that changed something: a set built once, not a scan of
+    // every step per task.
+    let changed: HashSet<TaskId> = steps.iter().flat_map(|step| step.tasks.iter().copied()).collect();
     for (play_index, play) in playbook.plays.iter().enumerate() {
-        let changed_notifies: Vec<String> = execution.tasks[..main_tasks]
+        if play.handlers.is_empty() {
+            continue;
+        }
+        let changed_notifies: HashSet<String> = execution.tasks[..main_tasks]
             .iter()
-            .filter(|task| task.play == play_index && steps.iter().any(|step| step.tasks.contains(&task.id)))
+            .filter(|task| task.play == play_index && changed.contains(&task.id))
             .flat_map(|task| task.notify.clone())
             .collect();
         for handler in &play.handlers {
@@ -160,9 +235,26 @@ pub fn plan(request: &Request, registry: &Registry) -> Result<Plan, Errors> {
         }
     }
 
+    let mut warnings = builder.warnings;
+    warnings.extend(live_warnings);
+    if purpose == Purpose::Apply {
+        let state = HostState::read(&request.root, &facts, request.preflight.session)?;
+        let mut findings = preflight::check(
+            &execution.model,
+            &facts,
+            &state,
+            &request.root,
+            &builder.requirements,
+            request.preflight.yes,
+            matches!(request.facts, FactsSource::Detect),
+        )?;
+        if let Some(errors) = preflight::refusal(&mut findings) {
+            return Err(errors);
+        }
+        warnings.extend(findings.warnings);
+    }
     let plays = assemble(&execution, steps);
     let requirements = builder.requirements;
-    let warnings = builder.warnings;
     Ok(Plan {
         playbook: request.playbook.display().to_string(),
         root: request.root.dir().display().to_string(),
@@ -172,20 +264,55 @@ pub fn plan(request: &Request, registry: &Registry) -> Result<Plan, Errors> {
         plays,
         requirements,
         warnings,
+        expectation,
     })
 }
 
+/// Does a backend's change stay in the plan? On the live root hostnet's own
+/// operations replace the commands that only redo them, and bring-ups run
+/// only for the devices handed to the distro's tool; `--persist-only` keeps
+/// files and boot wiring; `--runtime-only` no files.
+fn keep(change: &Change, backend: &dyn Backend, live: bool, scope: ApplyScope, handed: &HashSet<&str>) -> bool {
+    match (scope, change) {
+        (
+            ApplyScope::PersistOnly,
+            Change::Command(_) | Change::RestartOnChange { .. } | Change::ReloadOnChange { .. } | Change::Live { .. },
+        ) => false,
+        (ApplyScope::PersistOnly, Change::Service { action, .. }) => {
+            matches!(action, ServiceAction::Enable | ServiceAction::Disable)
+        }
+        (ApplyScope::RuntimeOnly, change) if is_file_change(change) => false,
+        (_, Change::Command(command)) if live => match backend.on_live_host(command) {
+            OnLiveHost::Keep => true,
+            OnLiveHost::Replaced => false,
+            OnLiveHost::BringUp(device) => handed.contains(device.as_str()),
+        },
+        _ => true,
+    }
+}
+
+/// A change to a file, link or block (not a command or a service action).
+fn is_file_change(change: &Change) -> bool {
+    matches!(
+        change,
+        Change::File { .. } | Change::Block(_) | Change::Absent { .. } | Change::Link { .. } | Change::Prune { .. }
+    )
+}
+
 /// Write the persistent files (and the links commands would make) under
-/// `out`, with facts from the request; nothing is run, no run is recorded.
+/// `out`: every file the playbook manages as `apply` would leave it on the
+/// request's root (shared files merged with what the root holds, the
+/// user's lines kept), changed or not; nothing is run, no run is recorded,
+/// and runtime state (`/run`) is left out.
 pub fn render(request: &Request, out: &Path, registry: &Registry) -> Result<Vec<String>, Errors> {
     let facts = facts(request)?;
     let request = Request {
-        root: Root::new(out),
+        root: Root::new(out).over(request.root.clone()),
         facts: FactsSource::Given(Box::new(facts)),
         ..request.clone()
     };
-    let plan = plan(&request, registry)?;
-    Ok(crate::apply::render(&plan, &request.root)?)
+    let plan = plan_for(&request, registry, Purpose::Render)?;
+    Ok(crate::apply::render(&plan, &Root::new(out))?)
 }
 
 /// Distribute steps to tasks: files under their first task, commands under their last.
@@ -225,16 +352,17 @@ fn assemble(execution: &Execution, steps: Vec<Step>) -> Vec<PlayPlan> {
             tasks: Vec::new(),
         })
         .collect();
-    let changed: Vec<bool> = per_task
-        .iter()
-        .zip(&contributes)
-        .map(|(steps, contributes)| !steps.is_empty() || !contributes.is_empty())
-        .collect();
+    // Which tasks have a subtask that changed something, in one pass.
+    let mut children_changed = vec![false; execution.tasks.len()];
+    for (child, (steps, contributes)) in execution.tasks.iter().zip(per_task.iter().zip(&contributes)) {
+        if let Some(parent) = child.parent
+            && (!steps.is_empty() || !contributes.is_empty())
+        {
+            children_changed[parent.0] = true;
+        }
+    }
     for (task, (steps, contributes)) in execution.tasks.iter().zip(per_task.into_iter().zip(contributes)) {
-        let children_changed = execution
-            .tasks
-            .iter()
-            .any(|child| child.parent == Some(task.id) && changed[child.id.0]);
+        let children_changed = children_changed[task.id.0];
         let mut status = status(task, &steps, &contributes);
         if children_changed && status == Status::Ok {
             status = Status::Changed;

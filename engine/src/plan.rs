@@ -12,13 +12,14 @@ use std::collections::{HashMap, HashSet};
 use indexmap::IndexMap;
 use serde::Serialize;
 
-use crate::block;
-use crate::change::{Change, Command, Effect, Guard, Planned, TaskId};
+use crate::block::{self, FenceError};
+use crate::change::{Block, Change, Command, Conflict, Effect, Guard, Planned, TakeOver, TaskId, Undo};
 use crate::diff;
 use crate::error::{Error, ErrorKind, Result};
 use crate::facts::Facts;
-use crate::root::{Entry, Root, SysPath};
+use crate::root::{Entry, Follow, Root, SysPath};
 use crate::services;
+use crate::source::{Pos, Source};
 use crate::types::{AccountName, FileMode};
 
 /// The whole plan.
@@ -40,6 +41,10 @@ pub struct Plan {
     pub requirements: Vec<Requirement>,
     /// Things worth knowing (user lines that contradict hostnet's blocks, …).
     pub warnings: Vec<String>,
+    /// On the live root: what the live host must look like after the run
+    /// (verify after apply); not part of the JSON plan.
+    #[serde(skip)]
+    pub expectation: Option<crate::live::runtime::Expectation>,
 }
 
 /// A package the host needs.
@@ -126,8 +131,8 @@ pub enum Action {
     /// Write a file (create or replace).
     Write {
         path: SysPath,
-        before: Option<String>,
-        after: String,
+        before: Option<Content>,
+        after: Content,
         mode: FileMode,
         before_mode: Option<FileMode>,
         owner: Option<Account>,
@@ -147,9 +152,47 @@ pub enum Action {
         before: Option<String>,
     },
     /// Run a command (or, under a non-`/` root, record it and materialise its effects).
-    Run { argv: Vec<String>, effects: Vec<Effect> },
+    Run {
+        argv: Vec<String>,
+        effects: Vec<Effect>,
+        /// How a rollback undoes it on a live root (not part of the JSON plan).
+        #[serde(skip)]
+        undo: Undo,
+        /// Its standard input (`ip -batch -`: the operations).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        input: Option<String>,
+    },
     /// Remove a directory a run created, if it is empty (rollback only).
     RemoveDir { path: SysPath },
+}
+
+/// A file's bytes, exactly (whatever their encoding); shown and serialised
+/// as text, with invalid UTF-8 as U+FFFD, but written as they are.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Content(pub Vec<u8>);
+
+impl Content {
+    /// The bytes as text, for display (invalid UTF-8 as U+FFFD).
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(&self.0)
+    }
+}
+
+impl Serialize for Content {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.text())
+    }
+}
+
+/// How a plan is built: to apply to its root, or to render its files elsewhere.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Purpose {
+    /// Only real changes (plan, apply).
+    #[default]
+    Apply,
+    /// Every file the playbook manages, changed or not, and every command
+    /// effect (`hostnet render`: the tree a host would have after apply).
+    Render,
 }
 
 impl Plan {
@@ -194,7 +237,7 @@ pub struct Recap {
 enum Desired {
     Missing,
     File {
-        content: String,
+        content: Vec<u8>,
         mode: FileMode,
         uid: Option<u32>,
         gid: Option<u32>,
@@ -211,6 +254,7 @@ pub struct Builder<'a> {
     changed: HashSet<SysPath>,
     users: Option<HashMap<String, u32>>,
     groups: Option<HashMap<String, u32>>,
+    purpose: Purpose,
     /// Packages asked for.
     pub requirements: Vec<Requirement>,
     /// Warnings found while merging.
@@ -220,10 +264,17 @@ pub struct Builder<'a> {
 impl<'a> Builder<'a> {
     /// A builder for this root.
     pub fn new(root: &'a Root, facts: &'a Facts) -> Result<Self> {
+        Self::for_purpose(root, facts, Purpose::Apply)
+    }
+
+    /// A builder for this root and purpose.
+    pub fn for_purpose(root: &'a Root, facts: &'a Facts, purpose: Purpose) -> Result<Self> {
         let mut warnings = Vec::new();
         let mut changed = HashSet::new();
-        // Paths a failed run wrote: the commands that depend on them run again.
-        changed.extend(crate::runs::pending(root)?);
+        // Paths a failed or interrupted run wrote: the commands that depend on them run again.
+        if purpose == Purpose::Apply {
+            changed.extend(crate::runs::pending(root)?);
+        }
         if !changed.is_empty() {
             warnings.push(format!(
                 "a previous apply failed part way: the commands for {} file(s) it wrote run again",
@@ -237,6 +288,7 @@ impl<'a> Builder<'a> {
             changed,
             users: accounts(root, "/etc/passwd")?,
             groups: accounts(root, "/etc/group")?,
+            purpose,
             requirements: Vec::new(),
             warnings,
         })
@@ -254,7 +306,7 @@ impl<'a> Builder<'a> {
                 uid,
                 gid,
             } => Desired::File {
-                content: String::from_utf8_lossy(&content).into_owned(),
+                content,
                 mode: FileMode(mode),
                 uid: Some(uid),
                 gid: Some(gid),
@@ -303,25 +355,82 @@ impl<'a> Builder<'a> {
         })
     }
 
+    /// Where a file hostnet reads or edits really is: a managed file that is
+    /// a link is edited at its target, inside the root (chroot semantics).
+    fn file_target(&mut self, path: &SysPath) -> Result<SysPath> {
+        if self.overlay.contains_key(path) {
+            return Ok(path.clone());
+        }
+        let target = self.root.resolve(path, Follow::Yes)?;
+        if target != *path && matches!(self.root.entry(path)?, Entry::Link { .. }) {
+            self.warnings.push(format!(
+                "`{path}` is a symbolic link: hostnet edits its target `{target}`"
+            ));
+        }
+        Ok(target)
+    }
+
     /// Turn changes into steps (files first, then commands).
     pub fn build(&mut self, planned: Vec<Planned>) -> Result<Vec<Step>> {
         let mut groups: IndexMap<SysPath, Vec<Planned>> = IndexMap::new();
-        let mut commands: Vec<(Command, Vec<TaskId>)> = Vec::new();
+        let mut aliases: Vec<(SysPath, SysPath)> = Vec::new();
+        let mut commands: Vec<(Command, Undo, Option<String>, Vec<TaskId>)> = Vec::new();
+        let mut prunes: Vec<(SysPath, String, Vec<TaskId>)> = Vec::new();
         for item in planned {
             match &item.change {
-                Change::File { path, .. } | Change::Absent { path } | Change::Link { path, .. } => {
+                Change::Prune { dir, prefix } => prunes.push((dir.clone(), prefix.clone(), item.origins.clone())),
+                Change::ReloadOnChange { name, dirs, unless } => {
+                    let mut command = services::resolve(self.facts.init, name, crate::change::ServiceAction::Reload);
+                    command.guard = Guard::ChangedUnder {
+                        dirs: dirs.clone(),
+                        unless: unless.clone(),
+                    };
+                    commands.push((command, Undo::Rerun { files: Vec::new() }, None, item.origins));
+                }
+                Change::Absent { path } | Change::Link { path, .. } => {
                     groups.entry(path.clone()).or_default().push(item);
                 }
-                Change::Block(block) => groups.entry(block.path.clone()).or_default().push(item),
-                Change::TakeOver(takeover) => groups.entry(takeover.path.clone()).or_default().push(item),
-                Change::Command(command) => commands.push((command.clone(), item.origins)),
+                Change::File { path, .. }
+                | Change::Block(Block { path, .. })
+                | Change::TakeOver(TakeOver { path, .. }) => {
+                    let target = self.file_target(path)?;
+                    if target != *path {
+                        aliases.push((path.clone(), target.clone()));
+                    }
+                    groups.entry(target).or_default().push(item);
+                }
+                Change::Command(command) => {
+                    let undo = match &command.guard {
+                        Guard::FilesChanged(files) => Undo::Rerun { files: files.clone() },
+                        _ => Undo::None,
+                    };
+                    commands.push((command.clone(), undo, None, item.origins));
+                }
+                Change::Live { argv, input, undo } => {
+                    let command = Command {
+                        argv: argv.clone(),
+                        guard: Guard::Always,
+                        effects: Vec::new(),
+                    };
+                    let undo = undo.as_ref().map_or(Undo::None, |(argv, input)| Undo::Run {
+                        argv: argv.clone(),
+                        input: input.clone(),
+                    });
+                    commands.push((command, undo, input.clone(), item.origins));
+                }
                 Change::Service { name, action } => {
-                    commands.push((services::resolve(self.facts.init, name, *action), item.origins));
+                    let undo = services::undo(self.facts.init, name, *action);
+                    commands.push((
+                        services::resolve(self.facts.init, name, *action),
+                        undo,
+                        None,
+                        item.origins,
+                    ));
                 }
                 Change::RestartOnChange { name, files } => {
                     let mut command = services::resolve(self.facts.init, name, crate::change::ServiceAction::Restart);
                     command.guard = Guard::FilesChanged(files.clone());
-                    commands.push((command, item.origins));
+                    commands.push((command, Undo::Rerun { files: files.clone() }, None, item.origins));
                 }
                 Change::Require { package, reason } => {
                     let requirement = Requirement {
@@ -339,18 +448,55 @@ impl<'a> Builder<'a> {
                 }
             }
         }
+        // What hostnet wrote before and no task declares now goes.
+        for (dir, prefix, origins) in prunes {
+            for name in self.root.list(&dir)? {
+                if !name.starts_with(prefix.as_str()) || name.starts_with(".hostnet-") {
+                    continue;
+                }
+                let Ok(path) = SysPath::new(&format!("{dir}/{name}")) else {
+                    continue;
+                };
+                if !groups.contains_key(&path)
+                    && matches!(self.current(&path)?, Desired::File { .. } | Desired::Link(_))
+                {
+                    groups
+                        .entry(path.clone())
+                        .or_default()
+                        .push(Planned::from_tasks(Change::Absent { path }, origins.iter().copied()));
+                }
+            }
+        }
         let mut steps = Vec::new();
         for (path, group) in groups {
             if let Some(step) = self.file_step(&path, &group)? {
                 steps.push(step);
             }
         }
-        for (command, origins) in commands {
+        // A command that depends on a link hostnet edited the target of depends on the target.
+        for (link, target) in aliases {
+            if self.changed.contains(&target) {
+                self.changed.insert(link);
+            }
+        }
+        let render = self.purpose == Purpose::Render;
+        for (command, undo, input, origins) in commands {
             let run = match &command.guard {
                 Guard::Always => true,
-                Guard::Creates(path) => self.current(path)? == Desired::Missing,
-                Guard::Removes(path) => self.current(path)? != Desired::Missing,
-                Guard::FilesChanged(paths) => paths.iter().any(|path| self.changed.contains(path)),
+                Guard::Creates(path) => render || self.current(path)? == Desired::Missing,
+                Guard::Removes(path) => render || self.current(path)? != Desired::Missing,
+                Guard::FilesChanged(paths) => render || paths.iter().any(|path| self.changed.contains(path)),
+                Guard::ChangedUnder { dirs, unless } => {
+                    if render {
+                        unless.is_empty()
+                    } else {
+                        !unless.iter().any(|path| self.changed.contains(path))
+                            && self.changed.iter().any(|path| {
+                                dirs.iter()
+                                    .any(|dir| path.as_str().starts_with(&format!("{}/", dir.as_str())))
+                            })
+                    }
+                }
             };
             if !run {
                 continue;
@@ -365,6 +511,8 @@ impl<'a> Builder<'a> {
                 action: Action::Run {
                     argv: command.argv,
                     effects: command.effects,
+                    undo,
+                    input,
                 },
                 tasks: origins,
             });
@@ -372,11 +520,40 @@ impl<'a> Builder<'a> {
         Ok(steps)
     }
 
+    /// The fence error `error` in the file at `path` (content `text`), at its line.
+    fn fence_error(&self, path: &SysPath, text: &[u8], error: FenceError) -> Error {
+        let source = Source::new(self.root.host_path(path), String::from_utf8_lossy(text).into_owned());
+        Error::at(
+            &Pos::new(&source, u32::try_from(error.line).unwrap_or(u32::MAX), 1),
+            ErrorKind::Invalid {
+                message: format!("cannot edit `{path}`: {}", error.message),
+                hint: Some(error.hint),
+            },
+        )
+    }
+
     fn file_step(&mut self, path: &SysPath, group: &[Planned]) -> Result<Option<Step>> {
         let before = self.current(path)?;
+        if before == Desired::Other {
+            return Err(Error::new(ErrorKind::Invalid {
+                message: format!(
+                    "`{path}` is a directory under `{}`; hostnet manages only files and links there",
+                    self.root.dir().display()
+                ),
+                hint: Some("move the directory away, or manage another path".into()),
+            }));
+        }
+        if let Desired::File { content, .. } = &before
+            && group
+                .iter()
+                .any(|item| matches!(item.change, Change::Block(_) | Change::TakeOver(_)))
+        {
+            block::check(content).map_err(|error| self.fence_error(path, content, error))?;
+        }
         let mut desired = before.clone();
         let mut origins: Vec<TaskId> = Vec::new();
         let mut whole: Option<(&str, Vec<TaskId>)> = None;
+        let mut markers: Vec<(&Block, &[TaskId])> = Vec::new();
         let mut owner = None;
         let mut group_account = None;
         let mut conflicts = Vec::new();
@@ -424,24 +601,47 @@ impl<'a> Builder<'a> {
                         None => None,
                     };
                     desired = Desired::File {
-                        content: content.clone(),
+                        content: content.clone().into_bytes(),
                         mode: *mode,
                         uid,
                         gid,
                     };
                 }
                 Change::Block(change) => {
+                    if let Some((previous, previous_origins)) =
+                        markers.iter().find(|(previous, _)| previous.marker == change.marker)
+                        && (previous.content != change.content || previous.present != change.present)
+                    {
+                        let mut both = [
+                            previous_origins.iter().map(|t| t.0 + 1).collect::<Vec<_>>(),
+                            item.origins.iter().map(|t| t.0 + 1).collect::<Vec<_>>(),
+                        ];
+                        both.sort();
+                        return Err(Error::new(ErrorKind::Invalid {
+                            message: format!(
+                                "tasks {:?} and {:?} both want the block `{}` in `{path}`, with different contents",
+                                both[0], both[1], change.marker,
+                            ),
+                            hint: Some(
+                                "one block per marker: give the `blockinfile` task another `marker` (hostnet's backends own the markers they write)"
+                                    .into(),
+                            ),
+                        }));
+                    }
+                    markers.push((change, &item.origins));
                     let (text, mode, uid, gid) = match &desired {
                         Desired::File {
                             content,
                             mode,
                             uid,
                             gid,
-                        } => (Some(content.as_str()), *mode, *uid, *gid),
+                        } => (Some(content.as_slice()), *mode, *uid, *gid),
                         _ => (None, change.mode, None, None),
                     };
                     let mode = if change.enforce_mode { change.mode } else { mode };
-                    desired = match block::apply(text, change) {
+                    let applied = block::apply(text, change)
+                        .map_err(|error| self.fence_error(path, text.unwrap_or_default(), error))?;
+                    desired = match applied {
                         Some(content) => Desired::File {
                             content,
                             mode,
@@ -454,7 +654,7 @@ impl<'a> Builder<'a> {
                 }
                 Change::TakeOver(takeover) => {
                     if let Desired::File { content, .. } = &mut desired
-                        && let Some(done) = crate::takeover::apply(Some(content), takeover)
+                        && let Some(done) = crate::takeover::apply(Some(content.as_slice()), takeover)
                     {
                         let lines: Vec<String> = done.lines.iter().map(ToString::to_string).collect();
                         self.warnings.push(format!(
@@ -479,13 +679,14 @@ impl<'a> Builder<'a> {
         }
         origins.sort();
         origins.dedup();
-        if let Desired::File { content, .. } = &desired {
+        if let Desired::File { content, .. } = &desired
+            && !conflicts.is_empty()
+        {
+            let conflicts = Conflicts::new(&conflicts);
             for (line_number, line) in block::outside_lines(content) {
-                for conflict in &conflicts {
-                    if line.trim_start().starts_with(conflict.prefix.as_str()) {
-                        self.warnings
-                            .push(format!("{path}:{line_number}: `{}`: {}", line.trim(), conflict.message));
-                    }
+                for conflict in conflicts.of(line.trim_start()) {
+                    self.warnings
+                        .push(format!("{path}:{line_number}: `{}`: {}", line.trim(), conflict.message));
                 }
             }
         }
@@ -506,20 +707,33 @@ impl<'a> Builder<'a> {
             ) => a == b && ma == mb && (ub.is_none() || ua == ub) && (gb.is_none() || ga == gb),
             (a, b) => a == b,
         };
-        if same {
+        if same && self.purpose == Purpose::Apply {
             return Ok(None);
         }
         let action = match (&before, &desired) {
+            // A directory (or device, socket) where a file, link or nothing
+            // should be: never replaced, never removed.
+            (Desired::Other, _) => {
+                return Err(Error::new(ErrorKind::Invalid {
+                    message: format!("`{path}` is a directory; hostnet manages only files and links there"),
+                    hint: None,
+                }));
+            }
             (_, Desired::File { content, mode, .. }) => {
-                let (before_text, before_mode) = match &before {
-                    Desired::File { content, mode, .. } => (Some(content.clone()), Some(*mode)),
+                let (before_content, before_mode) = match &before {
+                    Desired::File { content, mode, .. } => (Some(Content(content.clone())), Some(*mode)),
                     _ => (None, None),
                 };
-                let diff = diff::unified(path.as_str(), before_text.as_deref().unwrap_or(""), content);
+                let before_text = before_content.as_ref().map(Content::text);
+                let diff = diff::unified(
+                    path.as_str(),
+                    before_text.as_deref().unwrap_or(""),
+                    &String::from_utf8_lossy(content),
+                );
                 Action::Write {
                     path: path.clone(),
-                    before: before_text,
-                    after: content.clone(),
+                    before: before_content,
+                    after: Content(content.clone()),
                     mode: *mode,
                     before_mode,
                     owner,
@@ -535,26 +749,64 @@ impl<'a> Builder<'a> {
                     _ => None,
                 },
             },
-            (Desired::File { content, .. }, Desired::Missing) => Action::Remove {
-                path: path.clone(),
-                before: content.clone(),
-                diff: diff::unified(path.as_str(), content, ""),
-            },
+            (Desired::File { content, .. }, Desired::Missing) => {
+                let text = String::from_utf8_lossy(content).into_owned();
+                Action::Remove {
+                    path: path.clone(),
+                    diff: diff::unified(path.as_str(), &text, ""),
+                    before: text,
+                }
+            }
             (Desired::Link(target), Desired::Missing) => Action::Remove {
                 path: path.clone(),
                 before: format!("-> {target}"),
                 diff: String::new(),
             },
-            (_, _) => {
-                return Err(Error::new(ErrorKind::Invalid {
-                    message: format!("`{path}` is a directory; hostnet manages only files and links there"),
-                    hint: None,
-                }));
-            }
+            (_, _) => return Ok(None),
         };
         self.overlay.insert(path.clone(), desired);
         self.changed.insert(path.clone());
         Ok(Some(Step { action, tasks: origins }))
+    }
+}
+
+/// A block's conflicts by prefix, so a line is checked with one look-up per
+/// prefix length instead of against every conflict.
+struct Conflicts<'c> {
+    all: &'c [Conflict],
+    by_prefix: HashMap<&'c str, Vec<usize>>,
+    lengths: Vec<usize>,
+}
+
+impl<'c> Conflicts<'c> {
+    fn new(all: &'c [Conflict]) -> Self {
+        let mut by_prefix: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (index, conflict) in all.iter().enumerate() {
+            by_prefix.entry(conflict.prefix.as_str()).or_default().push(index);
+        }
+        let mut lengths: Vec<usize> = by_prefix.keys().map(|prefix| prefix.len()).collect();
+        lengths.sort_unstable();
+        lengths.dedup();
+        Self {
+            all,
+            by_prefix,
+            lengths,
+        }
+    }
+
+    /// The conflicts whose prefix starts `line`, in their order.
+    fn of(&self, line: &str) -> Vec<&'c Conflict> {
+        let mut found: Vec<usize> = self
+            .lengths
+            .iter()
+            .take_while(|&&length| length <= line.len())
+            .filter(|&&length| line.is_char_boundary(length))
+            .filter_map(|&length| self.by_prefix.get(&line[..length]))
+            .flatten()
+            .copied()
+            .collect();
+        found.sort_unstable();
+        found.into_iter().map(|index| &self.all[index]).collect()
     }
 }
 
@@ -569,4 +821,43 @@ fn accounts(root: &Root, file: &str) -> Result<Option<HashMap<String, u32>>> {
             })
             .collect()
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conflicts_by_prefix_match_as_a_scan_would() {
+        let conflict = |prefix: &str, message: &str| Conflict {
+            prefix: prefix.into(),
+            message: message.into(),
+        };
+        let all = [
+            conflict("config_br0=", "a"),
+            conflict("config_br0_x=", "b"),
+            conflict("bridge_br0=", "c"),
+            conflict("config_br0=", "d"),
+            conflict("é=", "e"),
+        ];
+        let conflicts = Conflicts::new(&all);
+        for line in [
+            "config_br0=\"x\"",
+            "config_br0_x=1",
+            "bridge_br0=",
+            "bridge_br",
+            "é=1",
+            "",
+            "c",
+        ] {
+            let scan: Vec<&str> = all
+                .iter()
+                .filter(|c| line.starts_with(c.prefix.as_str()))
+                .map(|c| c.message.as_str())
+                .collect();
+            let found: Vec<&str> = conflicts.of(line).iter().map(|c| c.message.as_str()).collect();
+            assert_eq!(found, scan, "{line}");
+        }
+        assert_eq!(conflicts.of("config_br0=1").len(), 2);
+    }
 }

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::source::Source;
+use crate::source::{Pos, Source};
 
 /// An absolute path on the managed host, e.g. `/etc/conf.d/net`.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -78,6 +78,13 @@ impl SysPath {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for SysPath {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Self::new(&text).map_err(serde::de::Error::custom)
+    }
+}
+
 impl fmt::Display for SysPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -104,17 +111,48 @@ pub enum Entry {
 #[derive(Clone, Debug)]
 pub struct Root {
     dir: PathBuf,
+    /// Is `dir` the machine's own `/` (compared canonically)?
+    live: bool,
+    /// Read where `dir` has nothing (`hostnet render`: the output tree over
+    /// the root whose files it renders).
+    lower: Option<Box<Root>>,
 }
 
+/// Whether the last component of a path is followed when it is a link.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Follow {
+    /// The path itself (a link hostnet manages, a path it removes).
+    No,
+    /// What the path points at (a file hostnet reads or edits).
+    Yes,
+}
+
+/// Links followed while resolving one path before it is a loop (Linux: 40).
+const MAX_LINKS: usize = 40;
+
 impl Root {
-    /// A root at `dir` (`/` for the live host).
+    /// A root at `dir` (`/` for the live host). The root is live when `dir`
+    /// is the machine's `/` however it is spelled (`/var/..`, a link to `/`).
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        Self { dir: dir.into() }
+        let dir = dir.into();
+        let live = std::fs::canonicalize(&dir).is_ok_and(|canonical| canonical == Path::new("/"));
+        Self { dir, live, lower: None }
+    }
+
+    /// This root read over `lower`: a path missing here is read there (a
+    /// tree being rendered over the root it is rendered for). Never live.
+    #[must_use]
+    pub fn over(self, lower: Root) -> Self {
+        Self {
+            live: false,
+            lower: Some(Box::new(lower)),
+            ..self
+        }
     }
 
     /// Is this the live host's `/`? Only then are commands executed.
     pub fn is_live(&self) -> bool {
-        self.dir == Path::new("/")
+        self.live
     }
 
     /// The directory.
@@ -122,18 +160,150 @@ impl Root {
         &self.dir
     }
 
-    /// Where `path` is on this machine.
+    /// ` --root DIR` for a hint naming a command, empty on the live root.
+    pub fn flag(&self) -> String {
+        if self.live {
+            String::new()
+        } else {
+            format!(" --root {}", self.dir.display())
+        }
+    }
+
+    /// Where `path` is on this machine, spelled under the root (for
+    /// messages; reads and writes go through [`Root::resolve`]).
     pub fn host_path(&self, path: &SysPath) -> PathBuf {
         self.dir.join(path.relative())
     }
 
-    /// What is at `path` now (links are not followed).
+    /// Where `path` really is under the root, with chroot semantics: every
+    /// link on the way is followed inside the root (an absolute target is
+    /// taken from the root, `..` stops at it), so no path leaves the root
+    /// whatever links it holds. `follow` says whether a link at the end is
+    /// followed too. Components that do not exist yet are kept as written.
     #[expect(
         clippy::disallowed_methods,
         reason = "root.rs is one of the modules that reads the host"
     )]
+    pub fn resolve(&self, path: &SysPath, follow: Follow) -> Result<SysPath> {
+        let mut pending: Vec<String> = path.relative().split('/').rev().map(str::to_owned).collect();
+        let mut done: Vec<String> = Vec::new();
+        let mut links = 0;
+        let mut missing = false;
+        while let Some(part) = pending.pop() {
+            // The end of a directory link's target: it must exist (a
+            // dangling link is not a directory to create things under).
+            if let Some(link) = part.strip_prefix('\0') {
+                if missing {
+                    let (link, target) = link.split_once('\0').unwrap_or((link, ""));
+                    return Err(Error::new(ErrorKind::Read {
+                        path: self.host_path(path),
+                        message: format!("`{link}` is a symbolic link to `{target}`, which does not exist"),
+                    }));
+                }
+                continue;
+            }
+            match part.as_str() {
+                "" | "." => continue,
+                ".." => {
+                    done.pop();
+                    continue;
+                }
+                _ => {}
+            }
+            if missing {
+                done.push(part);
+                continue;
+            }
+            let last = pending
+                .iter()
+                .all(|rest| rest.is_empty() || rest == "." || rest.starts_with('\0'));
+            let mut candidate = self.dir.clone();
+            candidate.extend(&done);
+            candidate.push(&part);
+            let metadata = match std::fs::symlink_metadata(&candidate) {
+                Ok(metadata) => metadata,
+                Err(error) if error.kind() == IoKind::NotFound => {
+                    missing = true;
+                    done.push(part);
+                    continue;
+                }
+                Err(error) => return Err(read_error(&candidate, &error)),
+            };
+            if metadata.file_type().is_symlink() && (!last || follow == Follow::Yes) {
+                links += 1;
+                if links > MAX_LINKS {
+                    return Err(Error::new(ErrorKind::Read {
+                        path: self.host_path(path),
+                        message: "too many levels of symbolic links (a loop?)".into(),
+                    }));
+                }
+                let target = std::fs::read_link(&candidate).map_err(|error| read_error(&candidate, &error))?;
+                let target = target.to_string_lossy().into_owned();
+                if !last {
+                    let mut shown = String::new();
+                    for component in done.iter().chain(std::iter::once(&part)) {
+                        shown.push('/');
+                        shown.push_str(component);
+                    }
+                    pending.push(format!("\0{shown}\0{target}"));
+                }
+                if target.starts_with('/') {
+                    done.clear();
+                }
+                pending.extend(target.split('/').rev().map(str::to_owned));
+                continue;
+            }
+            if !last && !metadata.is_dir() {
+                let mut shown = String::new();
+                for component in done.iter().chain(std::iter::once(&part)) {
+                    shown.push('/');
+                    shown.push_str(component);
+                }
+                return Err(Error::new(ErrorKind::Read {
+                    path: self.host_path(path),
+                    message: format!("`{shown}` is not a directory"),
+                }));
+            }
+            done.push(part);
+        }
+        if done.is_empty() {
+            return Err(Error::new(ErrorKind::Read {
+                path: self.host_path(path),
+                message: "resolves to the root directory itself".into(),
+            }));
+        }
+        SysPath::new(&format!("/{}", done.join("/"))).map_err(|message| {
+            Error::new(ErrorKind::Read {
+                path: self.host_path(path),
+                message,
+            })
+        })
+    }
+
+    /// The path on this machine where `path` really is ([`Root::resolve`]).
+    pub fn resolved_host_path(&self, path: &SysPath, follow: Follow) -> Result<PathBuf> {
+        Ok(self.host_path(&self.resolve(path, follow)?))
+    }
+
+    /// What is at `path` now (links on the way are followed inside the
+    /// root, a link at the end is reported as a link).
     pub fn entry(&self, path: &SysPath) -> Result<Entry> {
-        let host = self.host_path(path);
+        let entry = self.entry_here(path)?;
+        match &self.lower {
+            Some(lower) if entry == Entry::Missing => lower.entry(path),
+            _ => Ok(entry),
+        }
+    }
+
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "root.rs is one of the modules that reads the host"
+    )]
+    fn entry_here(&self, path: &SysPath) -> Result<Entry> {
+        let host = match self.resolve(path, Follow::No) {
+            Ok(resolved) => self.host_path(&resolved),
+            Err(error) => return Err(error),
+        };
         let metadata = match std::fs::symlink_metadata(&host) {
             Ok(metadata) => metadata,
             Err(error) if error.kind() == IoKind::NotFound || error.kind() == IoKind::NotADirectory => {
@@ -150,6 +320,12 @@ impl Root {
         if metadata.is_dir() {
             return Ok(Entry::Directory);
         }
+        if !metadata.is_file() {
+            return Err(Error::new(ErrorKind::Read {
+                path: host,
+                message: "is not a regular file (a device, socket or pipe)".into(),
+            }));
+        }
         let content = std::fs::read(&host).map_err(|error| read_error(&host, &error))?;
         Ok(Entry::File {
             content,
@@ -159,12 +335,23 @@ impl Root {
         })
     }
 
-    /// The text of a file, or `None` when it does not exist.
-    pub fn read_text(&self, path: &SysPath) -> Result<Option<String>> {
-        match self.entry(path)? {
-            Entry::File { content, .. } => Ok(Some(String::from_utf8_lossy(&content).into_owned())),
+    /// The bytes of the file `path` points at, or `None` when there is no file.
+    pub fn read_bytes(&self, path: &SysPath) -> Result<Option<Vec<u8>>> {
+        match self.entry_here(&self.resolve(path, Follow::Yes)?)? {
+            Entry::File { content, .. } => Ok(Some(content)),
+            Entry::Missing => match &self.lower {
+                Some(lower) => lower.read_bytes(path),
+                None => Ok(None),
+            },
             _ => Ok(None),
         }
+    }
+
+    /// The text of the file `path` points at, or `None` when there is no file.
+    pub fn read_text(&self, path: &SysPath) -> Result<Option<String>> {
+        Ok(self
+            .read_bytes(path)?
+            .map(|content| String::from_utf8_lossy(&content).into_owned()))
     }
 
     /// Does anything exist at `path` (a dangling link counts)?
@@ -178,29 +365,116 @@ impl Root {
         reason = "root.rs is one of the modules that reads the host"
     )]
     pub fn list(&self, path: &SysPath) -> Result<Vec<String>> {
-        let host = self.host_path(path);
+        let host = self.resolved_host_path(path, Follow::Yes)?;
         let entries = match std::fs::read_dir(&host) {
             Ok(entries) => entries,
             Err(error) if error.kind() == IoKind::NotFound || error.kind() == IoKind::NotADirectory => {
-                return Ok(Vec::new());
+                return match &self.lower {
+                    Some(lower) => lower.list(path),
+                    None => Ok(Vec::new()),
+                };
             }
             Err(error) => return Err(read_error(&host, &error)),
         };
-        let mut names = Vec::new();
+        let mut names = match &self.lower {
+            Some(lower) => lower.list(path)?,
+            None => Vec::new(),
+        };
         for entry in entries {
             let entry = entry.map_err(|error| read_error(&host, &error))?;
             names.push(entry.file_name().to_string_lossy().into_owned());
         }
         names.sort();
+        names.dedup();
         Ok(names)
     }
 }
 
-/// Read a playbook or vars file whole, naming it on failure.
-#[expect(clippy::disallowed_methods, reason = "the loader reads playbooks through here")]
+/// The largest playbook, vars file or `src` template hostnet reads (1 MiB):
+/// more is not a playbook, and a device such as `/dev/zero` never ends.
+pub const MAX_SOURCE_BYTES: u64 = 1 << 20;
+
+/// Read a playbook, vars file or template whole, naming it on failure: a
+/// regular file of at most [`MAX_SOURCE_BYTES`], in UTF-8 (an invalid byte
+/// is reported at its line and column).
 pub fn read_source(path: &Path) -> Result<Arc<Source>> {
-    let text = std::fs::read_to_string(path).map_err(|error| read_error(path, &error))?;
-    Ok(Source::new(path, text))
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|error| read_error(path, &error))?;
+    let metadata = file.metadata().map_err(|error| read_error(path, &error))?;
+    if !metadata.is_file() {
+        return Err(Error::new(ErrorKind::Read {
+            path: path.to_path_buf(),
+            message: "is not a regular file".into(),
+        }));
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_SOURCE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|error| read_error(path, &error))?;
+    if bytes.len() as u64 > MAX_SOURCE_BYTES {
+        return Err(Error::new(ErrorKind::Read {
+            path: path.to_path_buf(),
+            message: format!("is larger than {MAX_SOURCE_BYTES} bytes"),
+        }));
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(Source::new(path, text)),
+        Err(error) => {
+            let valid = error.utf8_error().valid_up_to();
+            let bytes = error.into_bytes();
+            let before = String::from_utf8_lossy(&bytes[..valid]);
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |last| last.chars().count()) + 1;
+            let source = Source::new(path, String::from_utf8_lossy(&bytes).into_owned());
+            Err(Error::at(
+                &Pos::new(
+                    &source,
+                    u32::try_from(line).unwrap_or(u32::MAX),
+                    u32::try_from(column).unwrap_or(u32::MAX),
+                ),
+                ErrorKind::Invalid {
+                    message: format!(
+                        "not UTF-8 text: the byte 0x{:02x} here is not valid UTF-8",
+                        bytes[valid]
+                    ),
+                    hint: Some("save the file as UTF-8".into()),
+                },
+            ))
+        }
+    }
+}
+
+/// Read a `src` template: `relative` to the playbook's directory `base`,
+/// and inside it (no absolute path, no `..`, no link out of it), a regular
+/// file of at most [`MAX_SOURCE_BYTES`]. The message says what is wrong.
+pub fn read_template(base: &Path, relative: &str) -> std::result::Result<Arc<Source>, String> {
+    let path = Path::new(relative);
+    if relative.is_empty() || path.is_absolute() {
+        return Err(format!(
+            "`src: {relative}` must be a path relative to the playbook's directory"
+        ));
+    }
+    if path
+        .components()
+        .any(|component| matches!(component, Component::ParentDir))
+    {
+        return Err(format!("`src: {relative}` leaves the playbook's directory (`..`)"));
+    }
+    let base = if base.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        base
+    };
+    let file = base.join(path);
+    let inside = std::fs::canonicalize(base)
+        .and_then(|base| std::fs::canonicalize(&file).map(|file| file.starts_with(base)))
+        .map_err(|error| format!("cannot read `{}`: {error}", file.display()))?;
+    if !inside {
+        return Err(format!(
+            "`src: {relative}` leads outside the playbook's directory (through a symbolic link)"
+        ));
+    }
+    read_source(&file).map_err(|error| error.kind.to_string())
 }
 
 pub(crate) fn read_error(path: &Path, error: &std::io::Error) -> Error {

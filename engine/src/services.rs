@@ -6,7 +6,7 @@
 //! that; under any other root the engine materialises the effect instead, so
 //! a second plan in a test root sees the service as enabled.
 
-use crate::change::{Command, Effect, Guard, ServiceAction};
+use crate::change::{Command, Effect, Guard, ServiceAction, Undo};
 use crate::facts::Init;
 use crate::root::SysPath;
 
@@ -24,6 +24,23 @@ pub fn resolve(init: Init, name: &str, action: ServiceAction) -> Command {
     match init {
         Init::Openrc => openrc(name, action),
         Init::Systemd => systemd(name, action),
+    }
+}
+
+/// How a rollback undoes `action` on `name` once the run's files are back:
+/// each guarded action ran only because the service was not yet in that
+/// state, so the opposite action restores it; a restart or reload runs again.
+pub fn undo(init: Init, name: &str, action: ServiceAction) -> Undo {
+    let opposite = match action {
+        ServiceAction::Enable => ServiceAction::Disable,
+        ServiceAction::Disable => ServiceAction::Enable,
+        ServiceAction::Start => ServiceAction::Stop,
+        ServiceAction::Stop => ServiceAction::Start,
+        ServiceAction::Restart | ServiceAction::Reload => return Undo::Rerun { files: Vec::new() },
+    };
+    Undo::Run {
+        argv: resolve(init, name, opposite).argv,
+        input: None,
     }
 }
 

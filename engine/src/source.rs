@@ -44,9 +44,22 @@ impl Source {
         self.text.len()
     }
 
-    /// Length in bytes of the YAML token (scalar, key, or flow opener) at `offset`.
+    /// Length in bytes of the YAML token (scalar, key, or flow opener) at
+    /// `offset`, ending on a character boundary.
     pub fn token_len(&self, offset: usize) -> usize {
-        let rest = &self.text[offset.min(self.text.len())..];
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let rest = &self.text[offset..];
+        let mut len = Self::raw_token_len(rest).min(rest.len());
+        while !rest.is_char_boundary(len) {
+            len += 1;
+        }
+        len
+    }
+
+    fn raw_token_len(rest: &str) -> usize {
         let line = rest.split('\n').next().unwrap_or("");
         let mut chars = line.char_indices();
         match chars.next() {

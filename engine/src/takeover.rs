@@ -38,53 +38,64 @@ struct Taken {
     /// 0-based line index.
     index: usize,
     /// What stays active in hostnet's block (an `auto` line's other devices).
-    keep: Option<String>,
+    keep: Option<Vec<u8>>,
 }
 
-/// What taking over did: the new text and the 1-based lines taken.
+/// What taking over did: the new bytes and the 1-based lines taken.
 #[derive(Debug, PartialEq, Eq)]
 pub struct TakenOver {
-    /// The file after the takeover.
-    pub text: String,
+    /// The file after the takeover (the user's other bytes as they were).
+    pub text: Vec<u8>,
     /// The lines disabled (1-based, as the file was).
     pub lines: Vec<usize>,
 }
 
+/// A line without the blanks around it.
+fn trim(line: &[u8]) -> &[u8] {
+    line.trim_ascii()
+}
+
+/// The blank-separated words of a line.
+fn words(line: &[u8]) -> impl Iterator<Item = &[u8]> {
+    line.split(u8::is_ascii_whitespace).filter(|word| !word.is_empty())
+}
+
 /// Take `takeover`'s device's stanzas out of `current`; `None` when there
-/// is nothing to take (no file, no stanza, or taken over already).
-pub fn apply(current: Option<&str>, takeover: &TakeOver) -> Option<TakenOver> {
+/// is nothing to take (no file, no stanza, or taken over already). Bytes
+/// outside the taken lines are kept as they are, whatever the encoding.
+pub fn apply(current: Option<&[u8]>, takeover: &TakeOver) -> Option<TakenOver> {
     let text = current?;
     let (begin, end) = block::fences(&takeover.marker());
-    if text.lines().any(|line| line.trim_end() == begin) {
+    let lines: Vec<&[u8]> = text.split_inclusive(|byte| *byte == b'\n').collect();
+    if lines.iter().any(|line| trim(line) == begin.as_bytes()) {
         return None;
     }
-    let lines: Vec<&str> = text.split_inclusive('\n').collect();
-    let taken = stanza_lines(&lines, takeover.interface.as_str());
+    let taken = stanza_lines(&lines, takeover.interface.as_str().as_bytes());
     let first = taken.first()?.index;
-    let mut fenced = format!("{begin}\n# {}\n", takeover.note);
+    let mut fenced = format!("{begin}\n# {}\n", takeover.note).into_bytes();
     for item in &taken {
-        let line = lines[item.index].trim_end_matches(['\n', '\r']);
-        fenced.push('#');
+        let line = lines[item.index].trim_ascii_end();
+        fenced.push(b'#');
         if !line.is_empty() {
-            fenced.push(' ');
-            fenced.push_str(line);
+            fenced.push(b' ');
+            fenced.extend_from_slice(line);
         }
-        fenced.push('\n');
+        fenced.push(b'\n');
     }
     for item in &taken {
         if let Some(keep) = &item.keep {
-            fenced.push_str(keep);
-            fenced.push('\n');
+            fenced.extend_from_slice(keep);
+            fenced.push(b'\n');
         }
     }
-    fenced.push_str(&end);
-    fenced.push('\n');
-    let mut out = String::new();
+    fenced.extend_from_slice(end.as_bytes());
+    fenced.push(b'\n');
+    let mut out = Vec::new();
     for (index, line) in lines.iter().enumerate() {
         if index == first {
-            out.push_str(&fenced);
+            out.extend_from_slice(&fenced);
         } else if !taken.iter().any(|item| item.index == index) {
-            out.push_str(line);
+            out.extend_from_slice(line);
         }
     }
     Some(TakenOver {
@@ -94,45 +105,45 @@ pub fn apply(current: Option<&str>, takeover: &TakeOver) -> Option<TakenOver> {
 }
 
 /// The lines outside hostnet's blocks that configure `name`, in order.
-fn stanza_lines(lines: &[&str], name: &str) -> Vec<Taken> {
+fn stanza_lines(lines: &[&[u8]], name: &[u8]) -> Vec<Taken> {
     let mut inside = false;
     let mut taken = Vec::new();
     // The open `iface NAME` stanza: its option lines follow.
     let mut open = false;
     let mut pending: Vec<usize> = Vec::new();
     for (index, line) in lines.iter().enumerate() {
-        let trimmed = line.trim();
-        if trimmed.starts_with("# BEGIN hostnet ") {
+        let trimmed = trim(line);
+        if trimmed.starts_with(b"# BEGIN hostnet ") {
             inside = true;
             open = false;
             continue;
         }
-        if trimmed.starts_with("# END hostnet ") {
+        if trimmed.starts_with(b"# END hostnet ") {
             inside = false;
             continue;
         }
         if inside {
             continue;
         }
-        let mut words = trimmed.split_whitespace();
-        let keyword = words.next().unwrap_or("");
-        let starts = STANZA.contains(&keyword) || keyword.starts_with("allow-");
+        let mut words = words(trimmed);
+        let keyword = words.next().unwrap_or_default();
+        let starts = STANZA.iter().any(|word| word.as_bytes() == keyword) || keyword.starts_with(b"allow-");
         if starts {
             open = false;
             pending.clear();
         }
-        if keyword == "iface" {
+        if keyword == b"iface" {
             if words.next() == Some(name) {
                 taken.push(Taken { index, keep: None });
                 open = true;
             }
             continue;
         }
-        if keyword == "auto" || keyword.starts_with("allow-") {
-            let devices: Vec<&str> = words.collect();
+        if keyword == b"auto" || keyword.starts_with(b"allow-") {
+            let devices: Vec<&[u8]> = words.collect();
             if devices.contains(&name) {
-                let others: Vec<&str> = devices.iter().copied().filter(|device| *device != name).collect();
-                let keep = (!others.is_empty()).then(|| format!("{keyword} {}", others.join(" ")));
+                let others: Vec<&[u8]> = devices.iter().copied().filter(|device| *device != name).collect();
+                let keep = (!others.is_empty()).then(|| [keyword, b" ", &others.join(&b' ')].concat());
                 taken.push(Taken { index, keep });
             }
             continue;
@@ -140,7 +151,7 @@ fn stanza_lines(lines: &[&str], name: &str) -> Vec<Taken> {
         if open && !starts {
             // An option line; blank and comment lines belong to the stanza
             // only when an option line follows them.
-            if trimmed.is_empty() || trimmed.starts_with('#') {
+            if trimmed.is_empty() || trimmed.starts_with(b"#") {
                 pending.push(index);
             } else {
                 taken.extend(pending.drain(..).map(|index| Taken { index, keep: None }));
@@ -184,9 +195,9 @@ iface eth0 inet6 auto
 
     #[test]
     fn the_installers_stanza_is_disabled_in_place_once() {
-        let done = apply(Some(DEBIAN), &takeover("eth0")).unwrap();
+        let done = apply(Some(DEBIAN.as_bytes()), &takeover("eth0")).unwrap();
         assert_eq!(
-            done.text,
+            String::from_utf8(done.text.clone()).unwrap(),
             "\
 # This file describes the network interfaces available on your system
 # and how to activate them. For more information, see interfaces(5).
@@ -209,7 +220,7 @@ iface lo inet loopback
         );
         assert_eq!(done.lines, [11, 12, 14]);
         assert_eq!(apply(Some(&done.text), &takeover("eth0")), None);
-        assert_eq!(apply(Some(DEBIAN), &takeover("eth1")), None);
+        assert_eq!(apply(Some(DEBIAN.as_bytes()), &takeover("eth1")), None);
         assert_eq!(apply(None, &takeover("eth0")), None);
     }
 
@@ -230,9 +241,9 @@ iface eth1 inet manual
 iface eth0 inet manual
 # END hostnet network
 ";
-        let done = apply(Some(text), &takeover("eth0")).unwrap();
+        let done = apply(Some(text.as_bytes()), &takeover("eth0")).unwrap();
         assert_eq!(
-            done.text,
+            String::from_utf8(done.text).unwrap(),
             "\
 # BEGIN hostnet takeover eth0
 # eth0 is a port of br0 now: hostnet configures it in /etc/network/interfaces.d/hostnet
@@ -254,5 +265,23 @@ iface eth0 inet manual
 "
         );
         assert_eq!(done.lines, [1, 3, 4, 5, 6, 7]);
+    }
+
+    #[test]
+    fn the_users_other_bytes_stay_as_they_were_whatever_the_encoding() {
+        let text = b"# caf\xe9 (Latin-1)\nauto eth0\niface eth0 inet dhcp\nauto lo\n# \xff\xfe\n";
+        let done = apply(Some(text), &takeover("eth0")).unwrap();
+        assert_eq!(
+            done.text,
+            b"# caf\xe9 (Latin-1)\n\
+# BEGIN hostnet takeover eth0\n\
+# eth0 is a port of br0 now: hostnet configures it in /etc/network/interfaces.d/hostnet\n\
+# auto eth0\n\
+# iface eth0 inet dhcp\n\
+# END hostnet takeover eth0\n\
+auto lo\n\
+# \xff\xfe\n"
+        );
+        assert_eq!(done.lines, [2, 3]);
     }
 }

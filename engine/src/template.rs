@@ -14,6 +14,27 @@ use crate::source::Pos;
 use crate::value::{Arg, ArgValue};
 use crate::yaml::{Node, NodeValue};
 
+/// Instructions one template or expression may run: far beyond what a
+/// playbook needs (a loop over a thousand VMs takes some ten thousand),
+/// and a bound on a template that loops (nearly) forever.
+pub const FUEL: u64 = 100_000;
+
+/// The most items `range()` makes in one template, all calls together
+/// (minijinja allows 100 000 per call): with the fuel, this bounds the work
+/// one template can ask for, since a filter over a list costs one
+/// instruction however long the list is.
+pub const MAX_RANGE: usize = 10_000;
+
+thread_local! {
+    /// `range()` items the template being rendered may still make.
+    static RANGE_LEFT: std::cell::Cell<usize> = const { std::cell::Cell::new(MAX_RANGE) };
+}
+
+/// A fresh `range()` allowance, for the template about to be rendered.
+fn reset_range() {
+    RANGE_LEFT.with(|left| left.set(MAX_RANGE));
+}
+
 /// The template environment (one per run).
 pub struct Templates {
     env: Environment<'static>,
@@ -30,6 +51,27 @@ impl Templates {
     pub fn new() -> Self {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_fuel(Some(FUEL));
+        env.add_function(
+            "range",
+            |lower: isize, upper: Option<isize>, step: Option<isize>| -> Result<Value, minijinja::Error> {
+                let span = match upper {
+                    Some(upper) => upper.saturating_sub(lower),
+                    None => lower,
+                };
+                let stride = step.unwrap_or(1).unsigned_abs().max(1);
+                let items = span.unsigned_abs().div_ceil(stride);
+                let left = RANGE_LEFT.with(std::cell::Cell::get);
+                if items > left {
+                    return Err(minijinja::Error::new(
+                        minijinja::ErrorKind::InvalidOperation,
+                        format!("range() makes at most {MAX_RANGE} items in one template"),
+                    ));
+                }
+                RANGE_LEFT.with(|cell| cell.set(left - items));
+                minijinja::functions::range(lower, upper, step)
+            },
+        );
         // Ansible's template defaults: keep the final newline, trim the newline after a block tag.
         if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder()
             .keep_trailing_newline(true)
@@ -47,6 +89,7 @@ impl Templates {
         if !has_template(text) {
             return Ok(Value::from(text));
         }
+        reset_range();
         if let Some(expression) = single_expression(text) {
             let compiled = self
                 .env
@@ -106,6 +149,7 @@ impl Templates {
         match &node.value {
             NodeValue::Bool(value) => Ok(*value),
             NodeValue::Str(text) => {
+                reset_range();
                 let expression = single_expression(text).unwrap_or(text);
                 let compiled = self
                     .env
@@ -156,6 +200,16 @@ fn template_error(
         && let Some(missing) = first_missing(names, scope)
     {
         return undefined(pos, &missing);
+    }
+    if error.kind() == minijinja::ErrorKind::OutOfFuel {
+        return Error::at(
+            pos,
+            ErrorKind::Template {
+                message: format!(
+                    "the template ran {FUEL} steps without finishing (a loop too large, or one that never ends)"
+                ),
+            },
+        );
     }
     let mut message = error.detail().map_or_else(|| error.kind().to_string(), str::to_owned);
     if let Some(detail) = error.detail()
@@ -211,6 +265,36 @@ mod tests {
         assert_eq!(text.as_str(), Some("br-2"));
         let host = templates.render_text("{{ subnet | host(1) }}", &pos(), &scope).unwrap();
         assert_eq!(host.as_str(), Some("172.16.1.1/24"));
+    }
+
+    #[test]
+    fn a_template_that_runs_too_long_is_stopped() {
+        let templates = Templates::new();
+        let scope = scope_value(&Scope::new());
+        let error = templates
+            .render_text("{% for a in 'x' * 90000 %}{{ a }}{% endfor %}", &pos(), &scope)
+            .unwrap_err();
+        assert_eq!(
+            error.kind.to_string(),
+            "template error: the template ran 100000 steps without finishing (a loop too large, or one that never ends)"
+        );
+        let error = templates
+            .render_text(
+                "{% for a in range(10000) %}{% for b in range(10) %}{% endfor %}{% endfor %}",
+                &pos(),
+                &scope,
+            )
+            .unwrap_err();
+        assert_eq!(
+            error.kind.to_string(),
+            "template error: range() makes at most 10000 items in one template"
+        );
+        // The allowance is per template.
+        for _ in 0..3 {
+            templates
+                .render_text("{{ range(10000) | length }}", &pos(), &scope)
+                .unwrap();
+        }
     }
 
     #[test]

@@ -43,6 +43,12 @@ impl FromStr for InterfaceName {
         if name == "." || name == ".." {
             return Err(format!("`{name}` is not a valid interface name"));
         }
+        // `ifdown --force -a`, `ip link del -a`: a leading `-` is read as an option.
+        if name.starts_with('-') {
+            return Err(format!(
+                "interface name `{name}` starts with `-`, which commands read as an option"
+            ));
+        }
         // The kernel allows more, but names end up in shell-sourced files
         // (netifrc, ifupdown hooks) and in match patterns (networkd `Name=`
         // globs, nft `iifname` wildcards, iptables `-i eth+`): letters,
@@ -256,6 +262,152 @@ impl fmt::Display for AccountName {
     }
 }
 
+/// A service (init script or unit) name: what `rc-service`, `rc-update`
+/// and `systemctl` take as an argument and what names its runlevel link.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct ServiceName(String);
+
+impl ServiceName {
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for ServiceName {
+    type Err = String;
+    fn from_str(name: &str) -> Result<Self, String> {
+        if name.is_empty() || name.len() > 128 {
+            return Err(format!("`{}` is not a service name", name.escape_debug()));
+        }
+        if let Some(bad) = name
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '@' | ':')))
+        {
+            return Err(format!(
+                "service name `{}` contains `{}`, which is not allowed",
+                name.escape_debug(),
+                bad.escape_debug()
+            ));
+        }
+        if name.starts_with('-') {
+            return Err(format!(
+                "service name `{name}` starts with `-`, which `rc-service` and `systemctl` read as an option"
+            ));
+        }
+        if name.chars().all(|c| c == '.') {
+            return Err(format!(
+                "`{name}` is not a service name (it names a directory, not a service)"
+            ));
+        }
+        Ok(Self(name.to_owned()))
+    }
+}
+
+impl fmt::Display for ServiceName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A DNS domain name (`lab.example`): labels of letters, digits and `-`
+/// (not first or last), each at most 63 bytes, 253 in all (RFC 1035;
+/// dnsmasq refuses a file with a longer label).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct DomainName(String);
+
+impl DomainName {
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for DomainName {
+    type Err = String;
+    fn from_str(name: &str) -> Result<Self, String> {
+        let name = name.strip_suffix('.').unwrap_or(name);
+        if name.is_empty() || name.len() > 253 {
+            return Err(format!("`{}` is not a domain name", name.escape_debug()));
+        }
+        for label in name.split('.') {
+            if label.len() > 63 {
+                return Err(format!(
+                    "`{name}` is not a domain name: the label `{label}` is {} bytes long, and DNS allows at most 63",
+                    label.len()
+                ));
+            }
+            let valid = !label.is_empty()
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+            if !valid {
+                return Err(format!("`{}` is not a domain name", name.escape_debug()));
+            }
+        }
+        Ok(Self(name.to_owned()))
+    }
+}
+
+impl fmt::Display for DomainName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A guest's name: letters, digits, `-`, `_` and `.`, not starting with `-`
+/// or `.`, at most 63 bytes. It becomes QEMU's `hostname=` (where `,` and
+/// `=` would start new options), a DHCP host name and the seed of its MAC.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct VmName(String);
+
+impl VmName {
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for VmName {
+    type Err = String;
+    fn from_str(name: &str) -> Result<Self, String> {
+        if name.is_empty() || name.len() > 63 {
+            return Err(format!(
+                "VM name `{}` is {} bytes long; VM names are 1 to 63 bytes",
+                name.escape_debug(),
+                name.len()
+            ));
+        }
+        if let Some(bad) = name
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+        {
+            let why = match bad {
+                ',' | '=' => ", which QEMU reads as an option separator",
+                _ => ", which is not allowed",
+            };
+            return Err(format!(
+                "VM name `{}` contains `{}`{why}",
+                name.escape_debug(),
+                bad.escape_debug()
+            ));
+        }
+        if name.starts_with(['-', '.']) {
+            return Err(format!("VM name `{name}` starts with `{}`", &name[..1]));
+        }
+        Ok(Self(name.to_owned()))
+    }
+}
+
+impl fmt::Display for VmName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -287,6 +439,38 @@ mod tests {
             assert!(bad.parse::<InterfaceName>().is_err(), "{bad} was accepted");
         }
         assert!("vm$".parse::<AccountName>().is_err());
+        assert_eq!(
+            "-a".parse::<InterfaceName>().unwrap_err(),
+            "interface name `-a` starts with `-`, which commands read as an option"
+        );
+    }
+
+    #[test]
+    fn service_domain_and_vm_names() {
+        assert!("dnsmasq".parse::<ServiceName>().is_ok());
+        assert!("systemd-networkd.socket".parse::<ServiceName>().is_ok());
+        assert_eq!(
+            "-l".parse::<ServiceName>().unwrap_err(),
+            "service name `-l` starts with `-`, which `rc-service` and `systemctl` read as an option"
+        );
+        assert!("..".parse::<ServiceName>().is_err());
+        assert!(".".parse::<ServiceName>().is_err());
+        assert!("a/b".parse::<ServiceName>().is_err());
+        assert!("lab.example".parse::<DomainName>().is_ok());
+        let long = "a".repeat(64);
+        assert_eq!(
+            format!("{long}.example").parse::<DomainName>().unwrap_err(),
+            format!(
+                "`{long}.example` is not a domain name: the label `{long}` is 64 bytes long, and DNS allows at most 63"
+            )
+        );
+        assert!("-x.example".parse::<DomainName>().is_err());
+        assert!("win7".parse::<VmName>().is_ok());
+        assert_eq!(
+            "guest,restrict=off,smb=/".parse::<VmName>().unwrap_err(),
+            "VM name `guest,restrict=off,smb=/` contains `,`, which QEMU reads as an option separator"
+        );
+        assert!("-x".parse::<VmName>().is_err());
     }
 
     #[test]

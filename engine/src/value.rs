@@ -19,7 +19,9 @@ use indexmap::IndexMap;
 use crate::error::{Error, ErrorKind, Result};
 use crate::root::SysPath;
 use crate::source::Pos;
-use crate::types::{AccountName, Centiseconds, FileMode, GuestSubnet, InterfaceName, MacAddr, Subnet};
+use crate::types::{
+    AccountName, Centiseconds, DomainName, FileMode, GuestSubnet, InterfaceName, MacAddr, ServiceName, Subnet, VmName,
+};
 use crate::yaml::Key;
 
 /// A templated value with the position of the YAML it came from.
@@ -282,6 +284,9 @@ macro_rules! parsed_arg {
 
 parsed_arg! {
     InterfaceName => "an interface name",
+    ServiceName => "a service name",
+    DomainName => "a domain name",
+    VmName => "a VM name",
     MacAddr => "a MAC address",
     FileMode => "an octal file mode",
     AccountName => "a user or group name",

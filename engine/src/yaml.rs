@@ -143,9 +143,14 @@ pub fn parse(source: &Arc<Source>) -> Result<Node> {
         }),
         Err(error) => {
             let location = error.location();
-            let text = error.without_snippet().to_string();
-            let message = strip_location_prefix(&text).to_owned();
-            let kind = ErrorKind::Yaml { message };
+            let (message, hint) = message_of(error.without_snippet());
+            let kind = match hint {
+                Some(hint) => ErrorKind::Invalid {
+                    message,
+                    hint: Some(hint),
+                },
+                None => ErrorKind::Yaml { message },
+            };
             Err(match location {
                 Some(location) => Error::at(
                     &Pos::new(
@@ -158,6 +163,36 @@ pub fn parse(source: &Arc<Source>) -> Result<Node> {
                 None => Error::new(kind),
             })
         }
+    }
+}
+
+/// What the YAML crate's error means, in hostnet's words (its own advice
+/// names its options, which a playbook author cannot set), with a hint.
+fn message_of(error: &serde_saphyr::Error) -> (String, Option<String>) {
+    use serde_saphyr::budget::BudgetBreach;
+    match error {
+        serde_saphyr::Error::DuplicateMappingKey { key, .. } => (
+            key.as_ref()
+                .map_or_else(|| "duplicate key".to_owned(), |key| format!("duplicate key `{key}`")),
+            Some("each key appears once per mapping: delete one of the two, or merge them".into()),
+        ),
+        serde_saphyr::Error::Budget { breach, .. } => {
+            let what = match breach {
+                BudgetBreach::Nodes { .. } => "too many values (nodes)",
+                BudgetBreach::Events { .. } => "too many YAML events",
+                BudgetBreach::Aliases { .. } | BudgetBreach::AliasAnchorRatio { .. } => "too many aliases (`*name`)",
+                BudgetBreach::Anchors { .. } => "too many anchors (`&name`)",
+                BudgetBreach::Depth { .. } => "values nested too deeply",
+                BudgetBreach::Documents { .. } => "too many documents",
+                BudgetBreach::MergeKeys { .. } => "too many merge keys (`<<`)",
+                _ => "more than hostnet reads",
+            };
+            (
+                format!("the YAML holds {what}: this is not a playbook hostnet reads"),
+                Some("split it into smaller files (`vars_files`), or drop the generated part".into()),
+            )
+        }
+        other => (strip_location_prefix(&other.to_string()).to_owned(), None),
     }
 }
 

@@ -1,6 +1,6 @@
 //! `hostnet apply`: plan, print, then carry the plan out.
 
-use hostnet_engine::apply::{ApplyOptions, apply};
+use hostnet_engine::apply::{ApplyOptions, ConfirmRequest, apply};
 
 use crate::cli::ApplyArgs;
 use crate::commands::list;
@@ -30,17 +30,26 @@ pub(crate) fn run(args: &ApplyArgs, view: View) -> ExitStatus {
             ExitStatus::Success
         };
     }
+    let confirm = match args.confirm_timeout {
+        Some(seconds) => match settings::watcher(&request.root) {
+            Ok(watcher) => Some(ConfirmRequest { seconds, watcher }),
+            Err(errors) => return printer::errors(&errors),
+        },
+        None => None,
+    };
     let progress = Progress::new(view.progress && output == Output::Human);
     let options = ApplyOptions {
         rollback_on_failure: args.rollback_on_failure,
+        confirm,
         progress: progress.callback(),
+        no_verify: args.no_verify,
     };
-    let result = apply(&plan, &request.root, options);
+    let result = apply(&plan, &request.root, &options);
     progress.done();
     match result {
         Ok(report) => {
             printer::applied(&plan, &report, &request.root, output, view);
-            if report.failure.is_some() {
+            if report.stopped() {
                 ExitStatus::ApplyFailed
             } else if args.detailed_exitcode && report.run_id.is_some() {
                 ExitStatus::Changes
@@ -48,6 +57,6 @@ pub(crate) fn run(args: &ApplyArgs, view: View) -> ExitStatus {
                 ExitStatus::Success
             }
         }
-        Err(error) => printer::errors(&error.into()),
+        Err(error) => printer::refused(&error.into()),
     }
 }

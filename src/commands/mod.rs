@@ -3,6 +3,7 @@
 mod apply;
 mod check;
 mod completions;
+mod confirm;
 mod facts;
 mod graph;
 mod list;
@@ -27,6 +28,7 @@ pub(crate) fn run(cli: Cli) -> ExitStatus {
         Command::Check(args) => check::run(&args),
         Command::Render(args) => render::run(&args),
         Command::Rollback(args) => rollback::run(&args, view),
+        Command::Confirm(args) => confirm::run(&args),
         Command::Facts(args) => facts::run(&args),
         Command::Verify(args) => verify::run(&args),
         Command::Qemu(args) => qemu::run(&args),

@@ -1,6 +1,6 @@
 //! `hostnet rollback [RUN]`: show, then restore, what a run changed.
 
-use hostnet_engine::apply::{ApplyOptions, apply};
+use hostnet_engine::apply::roll_back;
 use hostnet_engine::pipeline::{FactsSource, facts_of};
 use hostnet_engine::root::Root;
 
@@ -21,21 +21,38 @@ pub(crate) fn run(args: &RollbackArgs, view: View) -> ExitStatus {
             Err(error) => printer::errors(&error.into()),
         };
     }
-    let result = facts_of(&root, &FactsSource::Detect, None)
-        .and_then(|facts| hostnet_engine::rollback::plan(&root, args.run.as_deref(), &facts));
-    let plan = match result {
-        Ok(plan) => plan,
-        Err(error) => return printer::errors(&error.into()),
+    let plan = |root: &Root, target: &str| {
+        facts_of(root, &FactsSource::Detect, None)
+            .and_then(|facts| hostnet_engine::rollback::plan(root, Some(target), &facts))
     };
     if args.dry_run {
-        printer::plan(&plan, output, view);
-        return ExitStatus::Success;
+        let result =
+            hostnet_engine::rollback::target(&root, args.run.as_deref()).and_then(|target| plan(&root, &target));
+        return match result {
+            Ok(plan) => {
+                printer::plan(&plan, output, view);
+                ExitStatus::Success
+            }
+            Err(error) => printer::errors(&error.into()),
+        };
     }
-    match apply(&plan, &root, ApplyOptions::default()) {
-        Ok(report) => {
+    // Under the lock, after cleaning up a killed run: choose, plan, apply.
+    let result = hostnet_engine::runs::lock(&root).and_then(|lock| {
+        hostnet_engine::runs::recover(&root, &lock)?;
+        let target = hostnet_engine::rollback::target(&root, args.run.as_deref())?;
+        let plan = plan(&root, &target)?;
+        let report = roll_back(&plan, &root, &target, &lock)?;
+        Ok((plan, report))
+    });
+    match result {
+        Ok((plan, report)) => {
             printer::applied(&plan, &report, &root, output, view);
-            ExitStatus::Success
+            if report.stopped() {
+                ExitStatus::ApplyFailed
+            } else {
+                ExitStatus::Success
+            }
         }
-        Err(error) => printer::errors(&error.into()),
+        Err(error) => printer::refused(&error.into()),
     }
 }

@@ -138,9 +138,13 @@ fn task(out: &mut String, task: &TaskPlan, live: bool, view: View) {
             Action::RemoveDir { path } => {
                 let _ = writeln!(out, "remove directory (if empty): {path}");
             }
-            Action::Run { argv, .. } => {
+            Action::Run { argv, input, .. } => {
                 let verb = if live { "run" } else { "run (recorded)" };
                 let _ = writeln!(out, "{verb}: {}", shell_line(argv));
+                // The operations a batch reads, one per line, as it gets them.
+                for line in input.as_deref().unwrap_or("").lines() {
+                    let _ = writeln!(out, "  | {line}");
+                }
             }
         }
     }
@@ -313,15 +317,17 @@ fn counts(diff: &str) -> (usize, usize) {
 
 pub(super) fn applied(report: &ApplyReport, root: &Root) -> (String, Option<String>) {
     let mut out = String::new();
-    let root_flag = if root.is_live() {
-        String::new()
-    } else {
-        format!(" --root {}", root.dir().display())
-    };
+    let root_flag = root.flag();
     let Some(run) = &report.run_id else {
         let _ = writeln!(out, "\nnothing to do: the host already matches the playbook");
         return (out, None);
     };
+    if report.resumed.is_some() {
+        let _ = writeln!(
+            out,
+            "\nrun {run} was interrupted (the process was killed or the machine stopped): this apply resumes it"
+        );
+    }
     let executed = report.commands.iter().filter(|c| c.executed).count();
     let recorded = report.commands.len() - executed;
     let _ = write!(out, "\napplied run {run}: {} path(s) changed", report.paths.len());
@@ -332,7 +338,26 @@ pub(super) fn applied(report: &ApplyReport, root: &Root) -> (String, Option<Stri
         let _ = write!(out, ", {recorded} command(s) recorded, not run (root is not /)");
     }
     let _ = writeln!(out, "\nundo with: hostnet rollback {run}{root_flag}");
-    let problem = report.failure.as_ref().map(|failure| {
+    if let Some(deadline) = report.confirm_deadline
+        && !report.stopped()
+    {
+        let seconds = deadline.saturating_sub(hostnet_engine::runs::now());
+        let _ = writeln!(
+            out,
+            "confirm within {seconds} s with `hostnet confirm{root_flag}`, or run {run} is reverted (its files, and the commands that can be undone)"
+        );
+    }
+    let hint = |text: &mut String| {
+        if report.rolled_back {
+            let _ = writeln!(text, "\nthe files of run {run} were restored (--rollback-on-failure)");
+        } else {
+            let _ = writeln!(
+                text,
+                "\nhint: restore the files this run changed with `hostnet rollback {run}{root_flag}`"
+            );
+        }
+    };
+    let problem = if let Some(failure) = &report.failure {
         let mut text = format!(
             "error: task `{}` failed: `{}` exited with {}\n{}",
             failure.task,
@@ -342,17 +367,45 @@ pub(super) fn applied(report: &ApplyReport, root: &Root) -> (String, Option<Stri
                 .map_or_else(|| "no status".to_owned(), |code| format!("status {code}")),
             failure.output
         );
-        if report.rolled_back {
-            let _ = writeln!(text, "\nthe files of run {run} were restored (--rollback-on-failure)");
-        } else {
+        hint(&mut text);
+        Some(text)
+    } else if let Some(error) = &report.write_error {
+        let mut text = format!(
+            "error: {error}\nrun {run} stopped part way: {} path(s) were changed before this error\n",
+            report.paths.len()
+        );
+        if !report.rolled_back {
             let _ = writeln!(
                 text,
-                "\nhint: restore the files this run changed with `hostnet rollback {run}{root_flag}`"
+                "\nhint: fix the cause and `hostnet apply` again to finish the run, or restore with `hostnet rollback {run}{root_flag}`"
+            );
+        } else {
+            hint(&mut text);
+        }
+        Some(text)
+    } else if !report.drift.is_empty() {
+        let mut text = format!(
+            "error: verify after apply: the live host does not match the playbook ({} difference(s)):\n",
+            report.drift.len()
+        );
+        for row in &report.drift {
+            let _ = writeln!(text, "  {}: {}", row.subject, row.detail);
+        }
+        if report.rolled_back {
+            let _ = writeln!(
+                text,
+                "\nrun {run} was rolled back (files and live state); `--no-verify` skips this check"
             );
         }
-        text
-    });
+        Some(text)
+    } else {
+        None
+    };
     (out, problem)
+}
+
+pub(super) fn confirmed(run: &str) -> String {
+    format!("confirmed run {run}: its changes stay\n")
 }
 
 pub(super) fn check(prepared: &Prepared) -> String {

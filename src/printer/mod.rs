@@ -25,9 +25,16 @@ pub(crate) use listing::listing;
 pub(crate) use progress::Progress;
 
 fn stdout(text: &str) {
-    let mut out = anstream::stdout().lock();
+    // Styles are kept or stripped in memory, as anstream decides for
+    // stdout, and the result goes out in one write: stripping straight into
+    // the line-buffered stdout would cost a system call per line.
+    let stdout = std::io::stdout();
+    let choice = anstream::AutoStream::choice(&stdout);
+    let mut styled = anstream::AutoStream::new(Vec::with_capacity(text.len()), choice);
+    let _ = styled.write_all(text.as_bytes());
+    let mut out = stdout.lock();
     // A closed pipe (`hostnet plan | head`) is not an error worth reporting.
-    let _ = out.write_all(text.as_bytes());
+    let _ = out.write_all(&styled.into_inner());
     let _ = out.flush();
 }
 
@@ -58,6 +65,11 @@ pub(crate) fn applied(plan: &Plan, report: &ApplyReport, root: &Root, output: Ou
         }
         Output::Json => stdout(&json::plan(plan, Some(report))),
     }
+}
+
+/// `confirm`.
+pub(crate) fn confirmed(run: &str) {
+    stdout(&human::confirmed(run));
 }
 
 /// `check`'s summary.
@@ -137,6 +149,15 @@ pub(crate) fn usage(error: &clap::Error) -> ExitStatus {
     } else {
         ExitStatus::Usage
     }
+}
+
+/// An apply or rollback that stopped before its first change: the errors,
+/// and that nothing was changed.
+pub(crate) fn refused(errors: &Errors) -> ExitStatus {
+    let mut text = errors.render();
+    text.push_str("\n\nnothing was changed: every path is checked before the first change\n");
+    stderr(&text);
+    ExitStatus::Failure
 }
 
 /// Errors, on stderr; the exit status for them.

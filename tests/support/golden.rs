@@ -6,6 +6,8 @@
 //! facts.yml        optional: facts (else detected under the root, from before/)
 //! args             optional: extra arguments, one per line (`--distro`, `-e k=v`, …)
 //! before/          optional: files already on the fake host (mirrors /)
+//! before.modes     optional: modes for files of before/ that git cannot keep
+//!                  (git stores only 0644 and 0755), one `0640 etc/ufw/before.init` a line
 //! plan.diff        golden: stdout of `hostnet plan` (root path shown as ROOT)
 //! commands.txt     golden: the commands apply records, one shell-quoted line each
 //! tree.txt         golden: every file and link under the root after apply
@@ -16,6 +18,8 @@
 //! re-plans (must be zero changes), applies again (must do nothing), and
 //! rolls back (the tree must equal `before/` byte for byte).
 //! `SNAPSHOTS=overwrite cargo test` rewrites the goldens; review the diff.
+//! Without it a missing golden file is a failure, never an empty
+//! expectation, and under `CI` the variable is refused: CI must compare.
 
 use std::collections::BTreeMap;
 use std::os::unix::fs::{MetadataExt, symlink};
@@ -23,9 +27,16 @@ use std::path::{Path, PathBuf};
 
 use super::{repo, stderr, stdout};
 
-/// Is `SNAPSHOTS=overwrite` set?
+/// Is `SNAPSHOTS=overwrite` set? Panics under `CI` when `SNAPSHOTS` is set at
+/// all: an inherited variable would make CI accept any output.
 pub fn overwrite() -> bool {
-    std::env::var("SNAPSHOTS").is_ok_and(|value| value == "overwrite")
+    let snapshots = std::env::var_os("SNAPSHOTS");
+    let ci = std::env::var_os("CI").is_some_and(|value| !value.is_empty() && value != "0" && value != "false");
+    assert!(
+        !(ci && snapshots.is_some()),
+        "SNAPSHOTS is set under CI: golden files would be rewritten instead of compared"
+    );
+    snapshots.is_some_and(|value| value == "overwrite")
 }
 
 /// Compare `actual` with the golden file, or rewrite it.
@@ -35,7 +46,14 @@ pub fn assert_golden(path: &Path, actual: &str) {
         fs_err::write(path, actual).unwrap();
         return;
     }
-    let expected = fs_err::read_to_string(path).unwrap_or_default();
+    let expected = match fs_err::read_to_string(path) {
+        Ok(expected) => expected,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => panic!(
+            "golden file {} is missing (run with SNAPSHOTS=overwrite to create it, then review it)",
+            path.display()
+        ),
+        Err(error) => panic!("{error}"),
+    };
     if expected != actual {
         let diff = similar::TextDiff::from_lines(&expected, actual)
             .unified_diff()
@@ -157,6 +175,25 @@ impl Case {
         super::hostnet().args(&args).output().unwrap()
     }
 
+    /// Give files of `before/` the modes `before.modes` lists.
+    fn set_before_modes(&self, root: &Path) {
+        let Ok(text) = fs_err::read_to_string(self.dir.join("before.modes")) else {
+            return;
+        };
+        for line in text.lines().filter(|line| !line.trim().is_empty()) {
+            let (mode, path) = line
+                .split_once(' ')
+                .unwrap_or_else(|| panic!("before.modes: `{line}` is not `MODE PATH`"));
+            let mode = u32::from_str_radix(mode, 8).unwrap_or_else(|_| panic!("before.modes: bad mode in `{line}`"));
+            let file = root.join(path);
+            assert!(
+                file.is_file(),
+                "before.modes names `{path}`, which before/ does not have"
+            );
+            std::fs::set_permissions(&file, std::os::unix::fs::PermissionsExt::from_mode(mode)).unwrap();
+        }
+    }
+
     /// Run the whole check.
     pub fn check(&self) {
         assert!(
@@ -171,6 +208,7 @@ impl Case {
         if before_dir.exists() {
             copy_tree(&before_dir, &root);
         }
+        self.set_before_modes(&root);
         let before = tree(&root);
         let normalise = |text: &str| text.replace(&root.display().to_string(), "ROOT");
 

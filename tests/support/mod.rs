@@ -6,6 +6,7 @@ pub mod golden;
 pub mod lab;
 pub mod rendered;
 pub mod sandbox;
+pub mod stock;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

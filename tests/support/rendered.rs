@@ -32,6 +32,9 @@ impl Rendered {
             stage.path().to_str().unwrap(),
             "--facts",
             facts.to_str().unwrap(),
+            // The stage is the host: what it holds is what the files merge with.
+            "--root",
+            stage.path().to_str().unwrap(),
         ];
         argv.extend(args);
         let output = run(&argv);

@@ -354,12 +354,15 @@ impl Features {
 }
 
 /// A mount namespace in a [`Netns`] with overlays on `/etc` and `/var` and a
-/// private `/run`, kept across calls; everything is deleted on drop, after
-/// every process in the namespace has been killed.
+/// private `/run`, one for the sandbox's whole life (a holder process keeps
+/// it; every script enters it), so what one script writes through the
+/// overlays is what a daemon started by another sees, inotify included —
+/// as on one host. Everything is deleted on drop, after every process in the
+/// namespace has been killed.
 pub struct Sandbox<'ns> {
     netns: &'ns Netns,
     dir: TempDir,
-    features: Features,
+    holder: u32,
     logs: AtomicUsize,
 }
 
@@ -407,34 +410,42 @@ impl<'ns> Sandbox<'ns> {
                 assert!(status.success(), "copy {} into the sandbox", from.display());
             }
         }
+        // The holder: mounts once, then waits; scripts enter its namespaces.
+        let mut mounts = MOUNTS.to_owned();
+        if features.read_only_sys {
+            mounts.push_str(READ_ONLY_SYS);
+        }
+        if features.tun {
+            mounts.push_str(TUN);
+        }
+        if features.no_modprobe {
+            mounts.push_str(NO_MODPROBE);
+        }
+        mounts.push_str(": > \"$d/mounted\"\nexec sleep 2147483647\n");
+        let mut holder = netns.command(&["unshare", "-m", "--propagation", "private", "sh", "-c"]);
+        holder.arg(mounts).arg("hostnet-sandbox").arg(dir.path());
+        let holder = netns.spawn(holder, &dir.path().join("logs/holder.log"));
+        let mounted = wait_for(Duration::from_secs(10), || {
+            dir.path().join("mounted").exists().then_some(())
+        });
+        assert!(
+            mounted.is_some(),
+            "the sandbox's mounts failed:\n{}",
+            fs_err::read_to_string(dir.path().join("logs/holder.log")).unwrap_or_default()
+        );
         Self {
             netns,
             dir,
-            features,
+            holder,
             logs: AtomicUsize::new(0),
         }
     }
 
     /// The command that runs `script` with `sh` inside the sandbox.
     pub fn command(&self, script: &str) -> Command {
-        let mut mounts = MOUNTS.to_owned();
-        if self.features.read_only_sys {
-            mounts.push_str(READ_ONLY_SYS);
-        }
-        if self.features.tun {
-            mounts.push_str(TUN);
-        }
-        if self.features.no_modprobe {
-            mounts.push_str(NO_MODPROBE);
-        }
-        mounts.push_str("set +e\nexec sh -c \"$2\"\n");
-        let mut command = self
-            .netns
-            .command(&["unshare", "-m", "--propagation", "private", "sh", "-c"]);
+        let mut command = Command::new("nsenter");
         command
-            .arg(mounts)
-            .arg("hostnet-sandbox")
-            .arg(self.dir.path())
+            .args(["--target", &self.holder.to_string(), "--mount", "--net", "sh", "-c"])
             .arg(script);
         command
     }

@@ -17,6 +17,7 @@
 pub mod batch;
 pub mod diff;
 pub mod read;
+pub mod runtime;
 pub mod state;
 pub mod verify;
 pub mod wanted;

@@ -5,6 +5,7 @@
 //! output and a validation error can name it.
 
 pub mod backend_request;
+pub mod index;
 pub mod net;
 pub mod netdev;
 pub mod origin;
@@ -16,6 +17,7 @@ pub mod vm;
 use serde::Serialize;
 
 pub use backend_request::BackendRequest;
+pub use index::Index;
 pub use net::{AddressConfig, Bridge, Interface, Route, Tap, Written};
 pub use origin::Origin;
 pub use services::{
@@ -56,7 +58,9 @@ impl HostModel {
         !self.interfaces.is_empty() || !self.bridges.is_empty() || !self.taps.is_empty()
     }
 
-    /// The bridge a port belongs to, if any.
+    /// The bridge a port belongs to, if any. The look-ups here scan the
+    /// lists, for the odd look-up while the tasks still add items; once
+    /// they ran, loops use [`Index`], built once.
     pub fn bridge_of(&self, port: &str) -> Option<&Bridge> {
         self.bridges
             .iter()

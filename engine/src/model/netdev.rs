@@ -14,6 +14,9 @@ use std::str::FromStr;
 use ipnet::Ipv4Net;
 use serde::Serialize;
 
+use crate::error::Error;
+use crate::value::{Arg, FromArg};
+
 /// The protocol of a user-mode port forward.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -47,7 +50,7 @@ pub const HOSTFWD_SYNTAX: &str = "a port forward is `tcp:[hostaddr]:hostport-[gu
 impl FromStr for HostFwd {
     type Err = String;
     fn from_str(text: &str) -> Result<Self, String> {
-        let wrong = |why: &str| format!("`{text}` is not a port forward: {why}");
+        let wrong = |why: &str| format!("`{}` is not a port forward: {why}", text.escape_debug());
         let (host, guest) = text
             .split_once('-')
             .ok_or_else(|| wrong("no `-` between the host and the guest side"))?;
@@ -60,7 +63,12 @@ impl FromStr for HostFwd {
         let protocol = match protocol {
             "tcp" | "" => ForwardProtocol::Tcp,
             "udp" => ForwardProtocol::Udp,
-            other => return Err(wrong(&format!("unknown protocol `{other}` (tcp or udp)"))),
+            other => {
+                return Err(wrong(&format!(
+                    "unknown protocol `{}` (tcp or udp)",
+                    other.escape_debug()
+                )));
+            }
         };
         let (guest_address, guest_port) = guest
             .split_once(':')
@@ -69,14 +77,20 @@ impl FromStr for HostFwd {
             if text.is_empty() {
                 return Ok(None);
             }
-            text.parse()
-                .map(Some)
-                .map_err(|_| wrong(&format!("`{text}` is not an IPv4 address ({side} address)")))
+            text.parse().map(Some).map_err(|_| {
+                wrong(&format!(
+                    "`{}` is not an IPv4 address ({side} address)",
+                    text.escape_debug()
+                ))
+            })
         };
         let port = |text: &str, side: &str| -> Result<u16, String> {
             match text.parse::<u16>() {
                 Ok(port) if port > 0 => Ok(port),
-                _ => Err(wrong(&format!("`{text}` is not a port (the {side} port, 1–65535)"))),
+                _ => Err(wrong(&format!(
+                    "`{}` is not a port (the {side} port, 1–65535)",
+                    text.escape_debug()
+                ))),
             }
         };
         Ok(Self {
@@ -104,6 +118,15 @@ impl fmt::Display for HostFwd {
             address(self.guest_address),
             self.guest_port
         )
+    }
+}
+
+/// Read at load time, with the value's position and the syntax as the hint.
+impl FromArg for HostFwd {
+    fn from_arg(arg: &Arg) -> crate::error::Result<Self> {
+        arg.text("a port forward like `tcp::2222-:22`")?
+            .parse()
+            .map_err(|message: String| Error::invalid(&arg.pos, message, Some(HOSTFWD_SYNTAX.into())))
     }
 }
 
@@ -305,6 +328,14 @@ mod tests {
             "tcp::1-:2,guestfwd=x".parse::<HostFwd>().unwrap_err(),
             "`tcp::1-:2,guestfwd=x` is not a port forward: `2,guestfwd=x` is not a port (the guest port, 1–65535)"
         );
+        // Parsed whole: nothing else rides along into `-netdev user,…`.
+        for bad in [
+            "tcp::2222-:22,guestfwd=tcp:10.0.2.100:1-cmd:id",
+            "tcp::2222-:22,restrict=off",
+            "tcp::2222-:22 ",
+        ] {
+            assert!(bad.parse::<HostFwd>().is_err(), "{bad} was accepted");
+        }
     }
 
     #[test]

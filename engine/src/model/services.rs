@@ -212,10 +212,15 @@ pub enum FirewallIntent {
     BridgeForward { bridge: InterfaceName },
     /// Accept DHCP (udp 67) and DNS (udp and tcp 53) from guests on `interface` to the host.
     DhcpDns { interface: InterfaceName },
-    /// Accept DHCP (udp 67) only from guests on `interface` to the host (dnsmasq with `port=0`).
+    /// Accept DHCP (udp 67) only from guests on `interface` to the host (a server that announces no DNS).
     Dhcp { interface: InterfaceName },
     /// Drop everything from `interface` to the host (internal mode); guests still reach each other.
     IsolateHost { interface: InterfaceName },
+    /// Forward nothing to or from `bridge` but between its own ports
+    /// (host-only and internal modes): whatever else forwards on the host
+    /// (a NAT network, Docker), its guests reach only each other (and the
+    /// host, unless it is isolated too).
+    IsolateForward { bridge: InterfaceName },
 }
 
 /// A DHCP relay (dnsmasq `dhcp-relay`): requests arriving on `interface`

@@ -31,6 +31,20 @@ pub const KNOWN: &[&str] = &[
     "net.netfilter.nf_conntrack_max",
 ];
 
+/// The values a known key takes (inclusive), from the kernel's
+/// `Documentation/networking/ip-sysctl.rst`: the kernel refuses others, and
+/// `sysctl -p` / `systemd-sysctl` then skip the line and still exit 0.
+pub fn value_range(name: &str) -> (u64, u64) {
+    let last = name.rsplit('.').next().unwrap_or(name);
+    match last {
+        "rp_filter" | "arp_announce" | "accept_ra" => (0, 2),
+        "arp_ignore" => (0, 8),
+        "proxy_delay" => (0, u64::from(u32::MAX)),
+        "nf_conntrack_max" => (0, u64::from(u32::MAX)),
+        _ => (0, 1),
+    }
+}
+
 /// `net/ipv4/ip_forward` and `net.ipv4.ip_forward` are the same key.
 pub fn normalise(name: &str) -> String {
     name.trim().replace('/', ".")

@@ -8,6 +8,7 @@ use crate::modules::spec::Module;
 use crate::modules::spec::TaskContext;
 use crate::root::SysPath;
 use crate::types::FileMode;
+use crate::value::At;
 
 pub(super) static BLOCKINFILE: Module = Module {
     name: "blockinfile",
@@ -64,12 +65,23 @@ pub(super) static BLOCKINFILE: Module = Module {
 };
 
 fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
-    let path: SysPath = args.required("path")?;
+    let path = args.required::<At<SysPath>>("path")?;
+    super::file::not_hostnets_own(&path)?;
+    let path = path.value;
     let marker = args.optional_at::<String>("marker")?;
     let marker_text = marker.as_ref().map_or_else(|| "block".to_owned(), |m| m.value.clone());
-    if marker_text.is_empty() || marker_text.contains('\n') {
+    let bad = if marker_text.is_empty() || marker_text.contains(['\n', '\r']) {
+        Some("a marker must be one non-empty line")
+    } else if marker_text.trim() != marker_text {
+        Some("a marker has no blanks at its start or end (the fence would not be found again)")
+    } else if marker_text.chars().any(char::is_control) {
+        Some("a marker holds no control characters")
+    } else {
+        None
+    };
+    if let Some(message) = bad {
         let pos = marker.map_or_else(|| args.pos().clone(), |m| m.pos);
-        return Err(Error::invalid(&pos, "a marker must be one non-empty line", None));
+        return Err(Error::invalid(&pos, message, None));
     }
     let state = args.optional_at::<String>("state")?;
     let present = match state.as_ref().map(|s| s.value.as_str()) {

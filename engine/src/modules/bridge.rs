@@ -33,7 +33,7 @@ pub(super) static BRIDGE: Module = Module {
             aliases: &[],
             required: false,
             kind: "list of interface names",
-            doc: "NICs and TAPs to enslave, in order.",
+            doc: "NICs and TAPs to enslave, in order (at most 1,023: the kernel refuses more).",
         },
         ArgSpec {
             name: "address",

@@ -189,23 +189,9 @@ fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
         }
         Some(arg) => Dns::Servers(Vec::<IpAddr>::from_arg(&arg)?),
     };
-    let domain = match args.optional_at::<String>("domain")? {
-        None => None,
-        Some(domain) => {
-            let valid = domain
-                .value
-                .split('.')
-                .all(|label| !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
-            if !valid {
-                return Err(Error::invalid(
-                    &domain.pos,
-                    format!("`{}` is not a domain name", domain.value),
-                    None,
-                ));
-            }
-            Some(domain.value)
-        }
-    };
+    let domain = args
+        .optional::<crate::types::DomainName>("domain")?
+        .map(|domain| domain.to_string());
     let hosts = match args.optional::<Arg>("hosts")? {
         None => Vec::new(),
         Some(arg) => arg

@@ -6,8 +6,25 @@ use crate::modules::args::ArgSpec;
 use crate::modules::args::Args;
 use crate::modules::spec::Module;
 use crate::modules::spec::TaskContext;
-use crate::root::{SysPath, read_source};
+use crate::root::{SysPath, read_template};
 use crate::types::{AccountName, FileMode};
+use crate::value::At;
+
+/// hostnet's run records, backups and lock are not a playbook's to manage:
+/// a task that overwrote them could hide or forge what a rollback restores.
+pub(super) fn not_hostnets_own(path: &At<SysPath>) -> Result<()> {
+    if crate::runs::is_state_path(&path.value) {
+        return Err(Error::invalid(
+            &path.pos,
+            format!(
+                "`{}` is hostnet's own state (run records, backups, the lock): no task may manage it",
+                path.value
+            ),
+            Some("manage another path".into()),
+        ));
+    }
+    Ok(())
+}
 
 pub(super) static FILE: Module = Module {
     name: "file",
@@ -71,7 +88,9 @@ pub(super) static FILE: Module = Module {
 };
 
 fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
-    let path: SysPath = args.required("dest")?;
+    let path = args.required::<At<SysPath>>("dest")?;
+    not_hostnets_own(&path)?;
+    let path = path.value;
     let state = args.optional_at::<String>("state")?;
     let state_name = state
         .as_ref()
@@ -83,8 +102,8 @@ fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
             let content = match (content, src) {
                 (Some(content), None) => content,
                 (None, Some(src)) => {
-                    let file = context.base_dir.join(&src.value);
-                    let source = read_source(&file).map_err(|error| Error::at(&src.pos, error.kind))?;
+                    let source = read_template(context.base_dir, &src.value)
+                        .map_err(|message| Error::invalid(&src.pos, message, None))?;
                     let rendered = context.templates.render_text(
                         &source.text,
                         &crate::source::Pos::new(&source, 1, 1),

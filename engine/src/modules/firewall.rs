@@ -13,9 +13,9 @@ use crate::value::At;
 pub(super) static FIREWALL: Module = Module {
     name: "firewall",
     context: "`firewall` arguments",
-    summary: "One firewall intent: allow input or forwarding on an interface, bridge-internal forwarding, DHCP (and DNS) to the host, or isolate the host.",
+    summary: "One firewall intent: allow input or forwarding on an interface, bridge-internal forwarding, DHCP (and DNS) to the host, isolate the host, or isolate a bridge from forwarding.",
     doc: "Give exactly one of `allow_input`, `allow_forward`, `bridge_forward`, `dhcp_dns`, `dhcp`, \
-          `isolate_host`. Rules live in hostnet's own chains (iptables), its own table (nftables) \
+          `isolate_host`, `isolate_forward`. Rules live in hostnet's own chains (iptables), its own table (nftables) \
           or its managed blocks (ufw), so the user's other rules survive.",
     args: &[
         ArgSpec {
@@ -61,6 +61,13 @@ pub(super) static FIREWALL: Module = Module {
             doc: "Drop everything from this interface to the host (internal mode); guests still reach each other.",
         },
         ArgSpec {
+            name: "isolate_forward",
+            aliases: &[],
+            required: false,
+            kind: "interface name",
+            doc: "Forward nothing to or from this bridge but between its own ports (host-only and internal modes), whatever else forwards on the host.",
+        },
+        ArgSpec {
             name: "out_interface",
             aliases: &[],
             required: false,
@@ -86,13 +93,14 @@ pub(super) static FIREWALL: Module = Module {
     run,
 };
 
-const INTENTS: [&str; 6] = [
+const INTENTS: [&str; 7] = [
     "allow_input",
     "allow_forward",
     "bridge_forward",
     "dhcp_dns",
     "dhcp",
     "isolate_host",
+    "isolate_forward",
 ];
 
 fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
@@ -181,6 +189,7 @@ fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
         "bridge_forward" => FirewallIntent::BridgeForward { bridge: name },
         "dhcp_dns" => FirewallIntent::DhcpDns { interface: name },
         "dhcp" => FirewallIntent::Dhcp { interface: name },
+        "isolate_forward" => FirewallIntent::IsolateForward { bridge: name },
         _ => FirewallIntent::IsolateHost { interface: name },
     };
     FirewallArgs {

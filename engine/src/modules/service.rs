@@ -7,6 +7,7 @@ use crate::modules::args::ArgSpec;
 use crate::modules::args::Args;
 use crate::modules::spec::Module;
 use crate::modules::spec::TaskContext;
+use crate::types::ServiceName;
 
 pub(super) static SERVICE: Module = Module {
     name: "service",
@@ -45,19 +46,11 @@ pub(super) static SERVICE: Module = Module {
 };
 
 fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
-    let name = args.required::<crate::value::At<String>>("name")?;
-    let valid = !name.value.is_empty()
-        && name
-            .value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '@' | ':'));
-    if !valid {
-        return Err(Error::invalid(
-            &name.pos,
-            format!("`{}` is not a service name", name.value),
-            None,
-        ));
-    }
+    let name = args.required::<crate::value::At<ServiceName>>("name")?;
+    let name = crate::value::At {
+        value: name.value.to_string(),
+        pos: name.pos,
+    };
     let enabled = args.optional::<bool>("enabled")?;
     let state = args.optional_at::<String>("state")?;
     if enabled.is_none() && state.is_none() {

@@ -2,7 +2,7 @@
 
 use crate::error::{Error, Result};
 use crate::model::Sysctl;
-use crate::model::sysctl::{is_known, normalise, suggestion};
+use crate::model::sysctl::{is_known, normalise, suggestion, value_range};
 use crate::modules::args::ArgSpec;
 use crate::modules::args::Args;
 use crate::modules::spec::Module;
@@ -47,19 +47,29 @@ impl SysctlArgs {
     pub(super) fn add(self, context: &mut TaskContext<'_>) -> Result<()> {
         let Self { name, value } = self;
         let key = known_key(&name)?;
-        let text = value.value;
-        if text.is_empty() || text.contains(['\n', '\r', '#']) {
-            return Err(Error::invalid(
-                &value.pos,
-                format!("`{}` is not a sysctl value", text.escape_debug()),
-                None,
-            ));
-        }
-        let text = match text.as_str() {
+        let text = match value.value.trim() {
             "true" => "1".to_owned(),
             "false" => "0".to_owned(),
-            _ => text,
+            other => other.to_owned(),
         };
+        let (low, high) = value_range(&key);
+        let number = text.parse::<u64>().ok().filter(|number| (low..=high).contains(number));
+        let Some(number) = number else {
+            let expected = if (low, high) == (0, 1) {
+                "0 or 1".to_owned()
+            } else {
+                format!("an integer from {low} to {high}")
+            };
+            return Err(Error::invalid(
+                &value.pos,
+                format!(
+                    "`{}` is not a value for `{key}` (expected {expected})",
+                    value.value.escape_debug()
+                ),
+                None,
+            ));
+        };
+        let text = number.to_string();
         // The same value twice is one setting; two values are validation's business.
         if !context.model.sysctls.iter().any(|s| s.name == key && s.value == text) {
             let origin = context.origin(&name.pos);

@@ -4,6 +4,7 @@
 //! a /32, as the proxy-ARP bridge has the uplink's, is no subnet of its
 //! own); a bridge's gateway is on one of its subnets.
 
+use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 
 use ipnet::{IpNet, Ipv4Net};
@@ -77,14 +78,16 @@ impl<'a> Check<'a> {
     /// Rule: one subnet per interface, and none the host already has elsewhere.
     pub(super) fn subnets(&mut self) {
         let addresses = self.addresses();
+        let host = self.host_nets();
+        let borrowed = self.owners_of_ips(&addresses);
+        let mut earlier: Nets<&InterfaceName> = Nets::default();
         for (index, address) in addresses.iter().enumerate() {
-            if is_link_local(&address.net) || self.borrowed(address, &addresses) {
+            let other = earlier.first_other(&address.net, address.owner);
+            earlier.insert(address.net, index, address.owner);
+            if is_link_local(&address.net) || borrowed.of(address) {
                 continue;
             }
-            let earlier = addresses[..index]
-                .iter()
-                .find(|other| other.owner != address.owner && overlaps(&other.net, &address.net));
-            if let Some(other) = earlier {
+            if let Some(other) = other.map(|other| &addresses[other]) {
                 let (subnet, other_subnet) = (address.net.trunc(), other.net.trunc());
                 let message = if subnet == other_subnet {
                     format!(
@@ -105,7 +108,7 @@ impl<'a> Check<'a> {
                 );
                 continue;
             }
-            if let Some((interface, host)) = self.host_overlap(address) {
+            if let Some((interface, host)) = host.overlap(address) {
                 self.error(Rule::HostSubnetOverlap,
                     &address.pos,
                     format!(
@@ -122,44 +125,141 @@ impl<'a> Check<'a> {
         }
     }
 
-    /// A single address (/32, /128) that another interface of the model or
-    /// the host has too: a borrowed host address, no subnet of its own.
-    fn borrowed(&self, address: &Address<'_>, all: &[Address<'_>]) -> bool {
-        if address.net.prefix_len() != address.net.max_prefix_len() {
-            return false;
+    /// Who has each single address, in the model and on the host now.
+    fn owners_of_ips(&self, addresses: &[Address<'a>]) -> Owners<'a> {
+        let mut owners = Owners::default();
+        for address in addresses {
+            owners.insert(address.net.addr(), address.owner);
         }
-        let ip = address.net.addr();
-        all.iter()
-            .any(|other| other.owner != address.owner && other.net.addr() == ip)
-            || self.facts.interfaces.iter().any(|fact| {
-                &fact.name != address.owner
-                    && fact
-                        .addresses
-                        .iter()
-                        .any(|text| fact_address(text).is_some_and(|net| net.addr() == ip))
-            })
+        for fact in &self.facts.interfaces {
+            for net in fact.addresses.iter().filter_map(|text| fact_address(text)) {
+                owners.insert(net.addr(), &fact.name);
+            }
+        }
+        owners
     }
 
-    /// An address the host has now on another interface that overlaps `address`.
-    /// Interfaces whose addresses the model replaces (ports, static or `none`) do not count.
-    fn host_overlap(&self, address: &Address<'_>) -> Option<(&'a InterfaceName, &'a str)> {
-        let model = self.model;
-        self.facts.interfaces.iter().find_map(|fact| {
+    /// The addresses the host has now, except link-local ones and those of
+    /// interfaces whose addresses the model replaces (ports, static or `none`).
+    fn host_nets(&self) -> HostNets<'a> {
+        let index = &self.index;
+        let mut host = HostNets::default();
+        for fact in &self.facts.interfaces {
             let name = fact.name.as_str();
-            let replaced = model.bridge_of(name).is_some()
-                || model
+            let replaced = index.bridge_of(name).is_some()
+                || index
                     .bridge(name)
                     .map(|b| &b.address)
-                    .or_else(|| model.interface(name).map(|i| &i.address))
+                    .or_else(|| index.interface(name).map(|i| &i.address))
                     .is_some_and(|config| *config != AddressConfig::Dhcp);
-            if &fact.name == address.owner || replaced {
-                return None;
+            if replaced {
+                continue;
             }
-            fact.addresses
-                .iter()
-                .find(|text| fact_address(text).is_some_and(|net| !is_link_local(&net) && overlaps(&net, &address.net)))
-                .map(|text| (&fact.name, text.as_str()))
-        })
+            for text in &fact.addresses {
+                if let Some(net) = fact_address(text).filter(|net| !is_link_local(net)) {
+                    host.nets.insert(net, host.found.len(), &fact.name);
+                    host.found.push((&fact.name, text));
+                }
+            }
+        }
+        host
+    }
+}
+
+/// The host's addresses that a model address may not overlap, in the
+/// order of the host's interfaces.
+#[derive(Default)]
+struct HostNets<'a> {
+    found: Vec<(&'a InterfaceName, &'a str)>,
+    nets: Nets<&'a InterfaceName>,
+}
+
+impl<'a> HostNets<'a> {
+    /// The first address on another interface than `address`'s owner that
+    /// overlaps it.
+    fn overlap(&self, address: &Address<'_>) -> Option<(&'a InterfaceName, &'a str)> {
+        self.nets
+            .first_other(&address.net, address.owner)
+            .map(|found| self.found[found])
+    }
+}
+
+/// The first owner of each IP address and whether another one has it too.
+#[derive(Default)]
+struct Owners<'a> {
+    ips: HashMap<IpAddr, (&'a InterfaceName, bool)>,
+}
+
+impl<'a> Owners<'a> {
+    fn insert(&mut self, ip: IpAddr, owner: &'a InterfaceName) {
+        let entry = self.ips.entry(ip).or_insert((owner, false));
+        if entry.0 != owner {
+            entry.1 = true;
+        }
+    }
+
+    /// Is `address` a single address (/32, /128) that another interface of
+    /// the model or the host has too: a borrowed host address, no subnet of
+    /// its own?
+    fn of(&self, address: &Address<'_>) -> bool {
+        address.net.prefix_len() == address.net.max_prefix_len()
+            && self
+                .ips
+                .get(&address.net.addr())
+                .is_some_and(|(first, more)| *first != address.owner || *more)
+    }
+}
+
+/// Subnets by network, each with the first item (its order and owner) that
+/// has it, and the first one of another owner than that, so "the first
+/// overlapping subnet of another owner" is a few look-ups, not a scan.
+/// Two CIDR subnets overlap when one contains the other: the ones that
+/// contain a subnet are its supernets (one look-up per shorter prefix), and
+/// the ones it contains start inside it (one range of the sorted map).
+struct Nets<O> {
+    nets: BTreeMap<IpNet, Firsts<O>>,
+}
+
+impl<O> Default for Nets<O> {
+    fn default() -> Self {
+        Self { nets: BTreeMap::new() }
+    }
+}
+
+/// The first item of a subnet, and the first of another owner than it.
+struct Firsts<O> {
+    first: (usize, O),
+    other: Option<usize>,
+}
+
+impl<O: PartialEq + Copy> Nets<O> {
+    fn insert(&mut self, net: IpNet, order: usize, owner: O) {
+        let firsts = self.nets.entry(net.trunc()).or_insert(Firsts {
+            first: (order, owner),
+            other: None,
+        });
+        if firsts.other.is_none() && firsts.first.1 != owner {
+            firsts.other = Some(order);
+        }
+    }
+
+    /// The smallest order among the subnets overlapping `net` whose owner is not `owner`.
+    fn first_other(&self, net: &IpNet, owner: O) -> Option<usize> {
+        let net = net.trunc();
+        let of = |firsts: &Firsts<O>| {
+            if firsts.first.1 != owner {
+                Some(firsts.first.0)
+            } else {
+                firsts.other
+            }
+        };
+        let inside = IpNet::new(net.network(), 0).ok()?..=IpNet::new(net.broadcast(), net.max_prefix_len()).ok()?;
+        let contained = self.nets.range(inside).filter_map(|(_, firsts)| of(firsts));
+        let containing = (0..net.prefix_len()).filter_map(|prefix| {
+            let supernet = IpNet::new(net.network(), prefix).ok()?.trunc();
+            self.nets.get(&supernet).and_then(of)
+        });
+        contained.chain(containing).min()
     }
 }
 
@@ -198,7 +298,8 @@ fn not_a_host(net: &IpNet) -> Option<NotAHost> {
     }
 }
 
-/// Do the two subnets share any address?
+/// Do the two subnets share any address? (What [`Nets`] answers without a scan.)
+#[cfg(test)]
 fn overlaps(a: &IpNet, b: &IpNet) -> bool {
     a.contains(&b.network()) || b.contains(&a.network())
 }
@@ -274,6 +375,32 @@ mod tests {
         assert!(!overlaps(&net("172.16.1.1/24"), &net("172.16.2.1/24")));
         assert!(!overlaps(&net("172.16.1.1/24"), &net("fd00::1/64")));
         assert!(overlaps(&net("192.168.1.10/32"), &net("192.168.1.1/24")));
+    }
+
+    #[test]
+    fn nets_find_the_first_overlap_of_another_owner() {
+        // Every pair of a few hundred subnets of mixed prefixes and owners:
+        // the index answers what a scan of the earlier ones answers.
+        let mut nets = Vec::new();
+        for (i, prefix) in [8u8, 12, 16, 20, 24, 28, 30, 32]
+            .into_iter()
+            .cycle()
+            .take(240)
+            .enumerate()
+        {
+            let address = format!("10.{}.{}.{}/{prefix}", i % 3, (i * 7) % 5, (i * 13) % 9);
+            nets.push((net(&address), i % 4));
+        }
+        nets.push((net("fd00::1/64"), 0));
+        nets.push((net("fd00:0:0:0:1::1/80"), 1));
+        let mut index: Nets<usize> = Nets::default();
+        for (order, (subnet, owner)) in nets.iter().enumerate() {
+            let scan = nets[..order]
+                .iter()
+                .position(|(other, other_owner)| other_owner != owner && overlaps(other, subnet));
+            assert_eq!(index.first_other(subnet, *owner), scan, "{subnet}");
+            index.insert(*subnet, order, *owner);
+        }
     }
 
     #[test]

@@ -3,16 +3,23 @@
 //! mistake: a TAP with its guest's MAC makes the bridge deliver the guest's
 //! frames to the host), and each guest NIC has its own.
 
+use std::collections::HashMap;
+
 use crate::error::Rule;
 use crate::source::Pos;
 use crate::types::MacAddr;
 use crate::validate::{Check, Item};
 
+/// A guest NIC seen so far: `` `vm` on `network` ``, where, and the network
+/// when it has a fixed lease there.
+type GuestNic<'m> = (String, Pos, Option<&'m str>);
+
 impl<'a> Check<'a> {
     /// Rule: unicast MACs, each used once (a bridge may share one with its own port).
     pub(super) fn macs(&mut self) {
         let items = self.items();
-        let mut seen: Vec<(MacAddr, &Item<'_>, Pos)> = Vec::new();
+        // Per MAC, the items that use it so far (a bridge and its ports at most).
+        let mut seen: HashMap<MacAddr, Vec<(&Item<'_>, Pos)>> = HashMap::new();
         for item in &items {
             let Some(mac) = item.mac else {
                 continue;
@@ -30,10 +37,9 @@ impl<'a> Check<'a> {
                 );
                 continue;
             }
-            let duplicate = seen
-                .iter()
-                .find(|(other, first, _)| *other == mac && !self.bridge_and_port(first, item));
-            if let Some((_, first, first_pos)) = duplicate {
+            let users = seen.entry(mac).or_default();
+            let duplicate = users.iter().find(|(first, _)| !self.bridge_and_port(first, item));
+            if let Some((first, first_pos)) = duplicate {
                 let message = format!(
                     "MAC `{mac}` of {} `{}` is already used by {} `{}` at {first_pos}",
                     item.kind, item.name, first.kind, first.name
@@ -46,7 +52,7 @@ impl<'a> Check<'a> {
                 );
                 continue;
             }
-            seen.push((mac, item, pos));
+            users.push((item, pos));
         }
     }
 
@@ -54,31 +60,32 @@ impl<'a> Check<'a> {
     /// the host, and no two guest NICs share one.
     pub(super) fn guest_macs(&mut self) {
         let items = self.items();
-        let mut host: Vec<(MacAddr, String)> = items
-            .iter()
-            .filter_map(|item| {
-                item.mac.map(|mac| {
-                    let at = item.mac_pos.unwrap_or(item.pos);
-                    (mac, format!("the MAC of {} `{}` at {at}", item.kind, item.name))
-                })
-            })
-            .collect();
+        // The first device of the host with each MAC (a map: one look-up per guest).
+        let mut host: HashMap<MacAddr, String> = HashMap::new();
+        for item in &items {
+            if let Some(mac) = item.mac {
+                let at = item.mac_pos.unwrap_or(item.pos);
+                host.entry(mac)
+                    .or_insert_with(|| format!("the MAC of {} `{}` at {at}", item.kind, item.name));
+            }
+        }
         for fact in &self.facts.interfaces {
             if let Some(mac) = fact.mac
                 && self
-                    .model
+                    .index
                     .interface(fact.name.as_str())
                     .is_none_or(|interface| interface.mac.is_none())
             {
-                host.push((mac, format!("the MAC of the host's `{}`", fact.name)));
+                host.entry(mac)
+                    .or_insert_with(|| format!("the MAC of the host's `{}`", fact.name));
             }
         }
         let hint = "a guest's MAC belongs in the guest (QEMU's `-device …,mac=`), never on the host's TAP, \
                     bridge or NIC: remove it there, or give the guest another MAC";
-        // MAC, name, where, and the network when the NIC has a fixed lease there.
-        let mut guests: Vec<(MacAddr, String, Pos, Option<&str>)> = Vec::new();
+        // By MAC: name, where, and the network when the NIC has a fixed lease there.
+        let mut guests: HashMap<MacAddr, Vec<GuestNic<'_>>> = HashMap::new();
         for vm in &self.model.vms {
-            if let Some((_, what)) = host.iter().find(|(mac, _)| *mac == vm.mac) {
+            if let Some(what) = host.get(&vm.mac) {
                 let pos = vm.origin.pos.clone();
                 self.error(
                     Rule::GuestMacOnHost,
@@ -93,9 +100,11 @@ impl<'a> Check<'a> {
                 continue;
             }
             // Two fixed leases for one MAC on one network are the lease rule's to report.
-            let leased =
-                |other: &&(MacAddr, String, Pos, Option<&str>)| vm.ip.is_some() && other.3 == Some(vm.network.as_str());
-            if let Some((_, other, first, _)) = guests.iter().find(|other| other.0 == vm.mac && !leased(other)) {
+            let leased = |other: &&GuestNic<'_>| vm.ip.is_some() && other.2 == Some(vm.network.as_str());
+            if let Some((other, first, _)) = guests
+                .get(&vm.mac)
+                .and_then(|same| same.iter().find(|other| !leased(other)))
+            {
                 let message = format!(
                     "VM `{}` on `{}` has MAC `{}`, which VM {other} at {first} has too",
                     vm.name, vm.network, vm.mac
@@ -108,8 +117,7 @@ impl<'a> Check<'a> {
                 );
                 continue;
             }
-            guests.push((
-                vm.mac,
+            guests.entry(vm.mac).or_default().push((
                 format!("`{}` on `{}`", vm.name, vm.network),
                 vm.origin.pos.clone(),
                 vm.ip.map(|_| vm.network.as_str()),
@@ -117,7 +125,7 @@ impl<'a> Check<'a> {
         }
         for server in &self.model.dhcp_servers {
             for lease in &server.hosts {
-                if let Some((_, what)) = host.iter().find(|(mac, _)| *mac == lease.value.mac) {
+                if let Some(what) = host.get(&lease.value.mac) {
                     let message = format!(
                         "the fixed lease's MAC `{}` is {what}: the guest with this MAC and the host's device \
                          would answer for each other",
@@ -134,7 +142,7 @@ impl<'a> Check<'a> {
         let is_port = |bridge: &Item<'_>, port: &Item<'_>| {
             bridge.kind == "bridge"
                 && self
-                    .model
+                    .index
                     .bridge_of(port.name.as_str())
                     .is_some_and(|owner| &owner.name == bridge.name)
         };

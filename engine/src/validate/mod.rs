@@ -6,7 +6,7 @@
 //! - `names.rs`: one definition per bridge, TAP, interface, DHCP server, VM
 //!   and kernel parameter; names that collide, also after netifrc's mangling;
 //! - `ports.rs`: ports claimed twice, bridges as ports, wireless ports,
-//!   missing ports, ports with addresses;
+//!   missing ports, ports with addresses, more ports than a bridge holds;
 //! - `addresses.rs`: network/broadcast addresses, overlapping subnets (with
 //!   each other and with the host's addresses), a bridge's gateway outside
 //!   its subnets;
@@ -29,11 +29,13 @@ mod ports;
 mod services;
 mod timers;
 
+use std::collections::{HashMap, HashSet};
+
 use ipnet::IpNet;
 
 use crate::error::{Error, Rule};
-use crate::facts::Facts;
-use crate::model::HostModel;
+use crate::facts::{Facts, InterfaceFact};
+use crate::model::{HostModel, Index};
 use crate::source::Pos;
 use crate::types::{InterfaceName, MacAddr};
 
@@ -42,6 +44,13 @@ pub fn validate(model: &HostModel, facts: &Facts) -> Vec<Error> {
     let mut check = Check {
         model,
         facts,
+        index: Index::of(model),
+        host: facts
+            .interfaces
+            .iter()
+            .rev()
+            .map(|fact| (fact.name.as_str(), fact))
+            .collect(),
         errors: Vec::new(),
     };
     // A second definition hides what the item would mean: until every item
@@ -50,6 +59,7 @@ pub fn validate(model: &HostModel, facts: &Facts) -> Vec<Error> {
     if check.errors.is_empty() {
         check.names();
         check.ports();
+        check.port_limit();
         check.port_addresses();
         check.host_addresses();
         check.macs();
@@ -58,20 +68,21 @@ pub fn validate(model: &HostModel, facts: &Facts) -> Vec<Error> {
         check.gateways();
         check.timers();
         check.owners();
-        check.errors.extend(services::validate(model));
+        check.errors.extend(services::validate(model, &check.index));
     }
     let mut errors = check.errors;
     errors.sort_by(|a, b| order(a.pos.as_ref()).cmp(&order(b.pos.as_ref())));
     // A looped task adds one item per loop item, all written at the same
-    // template: report a problem there once.
-    let mut seen = Vec::new();
+    // template: report a problem there once. Sorted, the errors at one
+    // position are next to each other.
+    let mut group: Option<Pos> = None;
+    let mut messages: HashSet<String> = HashSet::new();
     errors.retain(|error| {
-        let key = (error.pos.clone(), error.kind.to_string());
-        let new = !seen.contains(&key);
-        if new {
-            seen.push(key);
+        if group != error.pos {
+            group.clone_from(&error.pos);
+            messages.clear();
         }
-        new
+        messages.insert(error.kind.to_string())
     });
     errors
 }
@@ -81,10 +92,14 @@ fn order(pos: Option<&Pos>) -> (Option<&std::path::Path>, u32, u32) {
     pos.map_or((None, 0, 0), |pos| (Some(pos.path()), pos.line, pos.column))
 }
 
-/// The model under check and the errors found so far.
+/// The model under check, its items by name (built once: no rule scans a
+/// list once per item), and the errors found so far.
 struct Check<'a> {
     model: &'a HostModel,
     facts: &'a Facts,
+    index: Index<'a>,
+    /// The host's interfaces by name (the first of a name, as `Facts::interface`).
+    host: HashMap<&'a str, &'a InterfaceFact>,
     errors: Vec<Error>,
 }
 

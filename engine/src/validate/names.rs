@@ -6,7 +6,8 @@ use std::collections::HashMap;
 
 use crate::error::Rule;
 use crate::source::Pos;
-use crate::validate::{Check, Item};
+use crate::types::InterfaceName;
+use crate::validate::Check;
 
 impl<'a> Check<'a> {
     /// Rule: each bridge, TAP, interface, DHCP server and VM is defined by
@@ -99,11 +100,24 @@ impl<'a> Check<'a> {
     /// configures that device (a host-only TAP's address, a bridge's routes).
     pub(super) fn names(&mut self) {
         let items = self.items();
-        let configures =
-            |a: &Item<'_>, b: &Item<'_>| a.name == b.name && (a.kind == "interface") != (b.kind == "interface");
+        // The first item of each name, apart for `interface` items and the
+        // rest (an `interface` item configures the device of its name).
+        let mut by_name: HashMap<(&InterfaceName, bool), usize> = HashMap::new();
+        // Per netifrc variable suffix: the first item, and the first with
+        // another name than that one (so the first of any other name is one
+        // of the two).
+        let mut by_var: HashMap<String, (usize, Option<usize>)> = HashMap::new();
         for (index, item) in items.iter().enumerate() {
-            let earlier: Vec<&Item<'_>> = items[..index].iter().filter(|e| !configures(e, item)).collect();
-            if let Some(first) = earlier.iter().find(|e| e.name == item.name) {
+            let var = item.name.shell_var();
+            let same = by_name.get(&(item.name, item.kind == "interface")).copied();
+            let colliding = by_var.get(&var).and_then(|&(first, other)| {
+                if items[first].name != item.name {
+                    Some(first)
+                } else {
+                    other
+                }
+            });
+            if let Some(first) = same.map(|first| &items[first]) {
                 self.error(
                     Rule::SameName,
                     item.pos,
@@ -113,8 +127,7 @@ impl<'a> Check<'a> {
                     ),
                     Some("give each bridge, TAP and interface its own name".into()),
                 );
-            } else if let Some(first) = earlier.iter().find(|e| e.name.shell_var() == item.name.shell_var()) {
-                let var = item.name.shell_var();
+            } else if let Some(first) = colliding.map(|first| &items[first]) {
                 self.error(
                     Rule::NetifrcCollision,
                     item.pos,
@@ -124,6 +137,11 @@ impl<'a> Check<'a> {
                     ),
                     Some("netifrc turns every character outside `[A-Za-z0-9_]` into `_`; rename one of them".into()),
                 );
+            }
+            by_name.entry((item.name, item.kind == "interface")).or_insert(index);
+            let entry = by_var.entry(var).or_insert((index, None));
+            if entry.1.is_none() && items[entry.0].name != item.name {
+                entry.1 = Some(index);
             }
         }
     }

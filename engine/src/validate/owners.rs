@@ -1,5 +1,7 @@
 //! Rule: TAP owners exist on the host (when its accounts are known).
 
+use std::collections::HashSet;
+
 use crate::error::Rule;
 use crate::error::{Error, suggest};
 use crate::validate::Check;
@@ -7,16 +9,22 @@ use crate::validate::Check;
 impl<'a> Check<'a> {
     /// Rule: TAP owners exist on the host (when its accounts are known).
     pub(super) fn owners(&mut self) {
+        let accounts = |known: &'a Option<Vec<String>>| {
+            known
+                .as_ref()
+                .map(|known| (known, known.iter().map(String::as_str).collect::<HashSet<&str>>()))
+        };
+        let (users, groups) = (accounts(&self.facts.users), accounts(&self.facts.groups));
         for tap in &self.model.taps {
             for (what, owner, known, create) in [
-                ("user", &tap.user, &self.facts.users, "useradd --system"),
-                ("group", &tap.group, &self.facts.groups, "groupadd --system"),
+                ("user", &tap.user, &users, "useradd --system"),
+                ("group", &tap.group, &groups, "groupadd --system"),
             ] {
-                let (Some(owner), Some(known)) = (owner, known) else {
+                let (Some(owner), Some((known, names))) = (owner, known) else {
                     continue;
                 };
                 let name = owner.value.as_str();
-                if name.bytes().all(|b| b.is_ascii_digit()) || known.iter().any(|k| k == name) {
+                if name.bytes().all(|b| b.is_ascii_digit()) || names.contains(name) {
                     continue;
                 }
                 let hint = match suggest(name, known.iter().map(String::as_str)) {

@@ -1,6 +1,8 @@
 //! Rules: a port belongs to one bridge; bridges are not ports; ports exist
 //! (or a task creates them); wireless interfaces are not ports; ports carry
-//! no address of their own.
+//! no address of their own; a bridge holds at most [`MAX_PORTS`] ports.
+
+use std::collections::{HashMap, HashSet};
 
 use crate::error::Rule;
 use crate::error::suggest;
@@ -10,11 +12,16 @@ use crate::types::InterfaceName;
 use crate::validate::Check;
 use crate::value::At;
 
+/// The most ports a Linux bridge holds: `BR_MAX_PORTS` is 1,024 and port
+/// number 0 is reserved, so joining a 1,024th port fails with
+/// `RTNETLINK answers: Exchange full` (`EXFULL`), verified in a namespace.
+const MAX_PORTS: usize = 1023;
+
 impl<'a> Check<'a> {
     /// Rules: a port belongs to one bridge; bridges are not ports; ports exist.
     pub(super) fn ports(&mut self) {
         let model = self.model;
-        let mut seen: Vec<(&InterfaceName, &InterfaceName, &Pos)> = Vec::new();
+        let mut seen: HashMap<&InterfaceName, (&InterfaceName, &Pos)> = HashMap::new();
         for bridge in &model.bridges {
             for port in &bridge.ports {
                 let name = &port.value;
@@ -27,7 +34,7 @@ impl<'a> Check<'a> {
                     );
                     continue;
                 }
-                if model.bridge(name.as_str()).is_some() {
+                if self.index.bridge(name.as_str()).is_some() {
                     self.error(Rule::BridgeAsPort,
                         &port.pos,
                         format!(
@@ -41,8 +48,8 @@ impl<'a> Check<'a> {
                     );
                     continue;
                 }
-                if let Some((_, other, pos)) = seen.iter().find(|(p, _, _)| *p == name) {
-                    let (other, pos) = (*other, (*pos).clone());
+                if let Some(&(other, pos)) = seen.get(name) {
+                    let pos = pos.clone();
                     if other == &bridge.name {
                         self.error(
                             Rule::PortTwice,
@@ -60,23 +67,54 @@ impl<'a> Check<'a> {
                     }
                     continue;
                 }
-                seen.push((name, &bridge.name, &port.pos));
+                seen.insert(name, (&bridge.name, &port.pos));
                 self.wireless_port(port);
                 self.missing_port(port, &bridge.name);
             }
         }
     }
 
+    /// Rule: a bridge holds at most [`MAX_PORTS`] ports; the error is at the
+    /// first port too many.
+    pub(super) fn port_limit(&mut self) {
+        for bridge in &self.model.bridges {
+            let mut seen = HashSet::new();
+            let ports: Vec<&At<InterfaceName>> = bridge
+                .ports
+                .iter()
+                .filter(|port| port.value != bridge.name && seen.insert(&port.value))
+                .collect();
+            let Some(port) = ports.get(MAX_PORTS) else {
+                continue;
+            };
+            self.error(
+                Rule::TooManyPorts,
+                &port.pos,
+                format!(
+                    "bridge `{}` has {} ports, but a Linux bridge holds at most {MAX_PORTS}: the kernel refuses \
+                     the {}th, `{}` (`RTNETLINK answers: Exchange full`)",
+                    bridge.name,
+                    ports.len(),
+                    MAX_PORTS + 1,
+                    port.value
+                ),
+                Some(format!(
+                    "spread the guests over bridges of at most {MAX_PORTS} ports, each with its own subnet \
+                     (one `vm_network` task per bridge)"
+                )),
+            );
+        }
+    }
+
     /// Rule: wireless interfaces cannot be bridge ports.
     fn wireless_port(&mut self, port: &At<InterfaceName>) {
         let name = &port.value;
-        let wireless = match self.model.interface(name.as_str()) {
+        let wireless = match self.index.interface(name.as_str()) {
             Some(interface) => interface.wireless,
-            None => self.facts.interface(name.as_str()).is_some_and(|fact| fact.wireless),
+            None => self.host.get(name.as_str()).is_some_and(|fact| fact.wireless),
         };
         // With ebtables MAC NAT (and `4addr` on) the uplink may join the bridge.
-        let mac_nat = self.model.mac_nats.iter().any(|nat| nat.uplink.value == *name);
-        if wireless && !mac_nat {
+        if wireless && !self.model.mac_nats.iter().any(|nat| nat.uplink.value == *name) {
             self.error(
                 Rule::WirelessPort,
                 &port.pos,
@@ -97,9 +135,9 @@ impl<'a> Check<'a> {
         let name = port.value.as_str();
         let facts = self.facts;
         if facts.interfaces.is_empty()
-            || self.model.tap(name).is_some()
-            || self.model.interface(name).is_some()
-            || facts.interface(name).is_some()
+            || self.index.tap(name).is_some()
+            || self.index.interface(name).is_some()
+            || self.host.contains_key(name)
         {
             return;
         }
@@ -133,7 +171,7 @@ impl<'a> Check<'a> {
             if interface.address == AddressConfig::None {
                 continue;
             }
-            let Some(bridge) = model.bridge_of(interface.name.as_str()) else {
+            let Some(bridge) = self.index.bridge_of(interface.name.as_str()) else {
                 continue;
             };
             let written = &interface.written;

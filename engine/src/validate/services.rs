@@ -8,15 +8,15 @@ use std::net::{IpAddr, Ipv4Addr};
 use ipnet::{IpNet, Ipv4Net};
 
 use crate::error::{Error, Rule};
-use crate::model::{FirewallIntent, HostModel, Router};
+use crate::model::{FirewallIntent, HostModel, Index, Router};
 
 /// Check the service items; an empty list means valid.
-pub(super) fn validate(model: &HostModel) -> Vec<Error> {
+pub(super) fn validate(model: &HostModel, index: &Index<'_>) -> Vec<Error> {
     let mut errors = Vec::new();
     for server in &model.dhcp_servers {
         let name = server.interface.value.as_str();
-        let subnet: Option<Ipv4Net> = model.static_addresses(name).into_iter().find_map(|net| match net {
-            IpNet::V4(net) => Some(net),
+        let subnet: Option<Ipv4Net> = index.static_addresses(name).iter().find_map(|net| match net {
+            IpNet::V4(net) => Some(*net),
             IpNet::V6(_) => None,
         });
         let Some(subnet) = subnet else {
@@ -140,7 +140,7 @@ pub(super) fn validate(model: &HostModel) -> Vec<Error> {
     }
     for relay in &model.dhcp_relays {
         let name = relay.interface.value.as_str();
-        let has = model
+        let has = index
             .static_addresses(name)
             .iter()
             .any(|net| net.addr() == IpAddr::V4(relay.address));
@@ -162,7 +162,7 @@ pub(super) fn validate(model: &HostModel) -> Vec<Error> {
     }
     for rule in &model.firewall {
         if let FirewallIntent::BridgeForward { bridge } = &rule.intent
-            && model.bridge(bridge.as_str()).is_none()
+            && index.bridge(bridge.as_str()).is_none()
         {
             errors.push(Error::rule(
                 Rule::BridgeForwardUnknown,

@@ -140,6 +140,7 @@ pub(super) fn subtasks(network: &Network, guests: &[Guest<'_>], bridge_forward: 
             if bridge_forward {
                 firewall(&mut out, bridge_forward_intent(network), "bridge_forward");
             }
+            firewall(&mut out, isolate_forward_intent(network), "isolate_forward");
         }
         Mode::Internal => {
             let address = if network.dhcp.enabled {
@@ -160,6 +161,7 @@ pub(super) fn subtasks(network: &Network, guests: &[Guest<'_>], bridge_forward: 
                 "isolate_host",
             );
             firewall(&mut out, bridge_forward_intent(network), "bridge_forward");
+            firewall(&mut out, isolate_forward_intent(network), "isolate_forward");
         }
         Mode::ProxyArp => proxy_arp(network, guests, &taps, bridge_forward, &mut out),
         Mode::User | Mode::Socket | Mode::Vde | Mode::Hubport => {}
@@ -285,6 +287,14 @@ fn proxy_arp(
 
 fn bridge_forward_intent(network: &Network) -> FirewallIntent {
     FirewallIntent::BridgeForward {
+        bridge: network.bridge.value.clone(),
+    }
+}
+
+/// Host-only and internal networks keep their promise whatever else
+/// forwards on the host (a NAT network turns `ip_forward` on for all).
+fn isolate_forward_intent(network: &Network) -> FirewallIntent {
+    FirewallIntent::IsolateForward {
         bridge: network.bridge.value.clone(),
     }
 }

@@ -7,13 +7,13 @@ use std::net::{IpAddr, Ipv4Addr};
 use ipnet::{IpNet, Ipv4Net};
 
 use crate::error::{Error, ErrorKind, Result, suggest};
-use crate::model::netdev::{self, HOSTFWD_SYNTAX, HostFwd, SocketNetwork, VdeSocket};
+use crate::model::netdev::{self, HostFwd, SocketNetwork, VdeSocket};
 use crate::model::vm::{Mode, NicModel};
 use crate::model::{AddressConfig, Written};
 use crate::modules::args::Args;
 use crate::modules::net_args;
 use crate::source::Pos;
-use crate::types::{AccountName, GuestSubnet, InterfaceName, MacAddr};
+use crate::types::{AccountName, GuestSubnet, InterfaceName, MacAddr, VmName};
 use crate::value::{Arg, ArgValue, At, FromArg};
 
 /// The task's arguments.
@@ -573,7 +573,13 @@ impl VmArgs {
             }
             vm.keys.push((key.name.clone(), key.pos.clone()));
             match key.name.as_str() {
-                "name" => name = Some(At::<String>::from_arg(value)?),
+                "name" => {
+                    let typed = At::<VmName>::from_arg(value)?;
+                    name = Some(At {
+                        value: typed.value.to_string(),
+                        pos: typed.pos,
+                    });
+                }
                 "tap" => vm.tap = Some(At::from_arg(value)?),
                 "mac" => vm.mac = Some(At::from_arg(value)?),
                 "ip" => vm.ip = Some(At::from_arg(value)?),
@@ -586,22 +592,7 @@ impl VmArgs {
                 "user" => vm.user = Some(At::from_arg(value)?),
                 "group" => vm.group = Some(At::from_arg(value)?),
                 "helper" => vm.helper = bool::from_arg(value)?,
-                "hostfwd" => {
-                    let items: Vec<Arg> = match &value.value {
-                        ArgValue::Seq(items) => items.clone(),
-                        _ => vec![value.clone()],
-                    };
-                    for item in items {
-                        let text = item.text("a port forward like `tcp::2222-:22`")?;
-                        let forward = text
-                            .parse::<HostFwd>()
-                            .map_err(|message| Error::invalid(&item.pos, message, Some(HOSTFWD_SYNTAX.into())))?;
-                        vm.hostfwd.push(At {
-                            value: forward,
-                            pos: item.pos.clone(),
-                        });
-                    }
-                }
+                "hostfwd" => vm.hostfwd = Vec::<At<HostFwd>>::from_arg(value)?,
                 "vhost" => vm.vhost = bool::from_arg(value)?,
                 _ => {
                     return Err(Error::at(

@@ -22,11 +22,13 @@ CRATES="
 	bit-set@0.8.0
 	bit-vec@0.8.0
 	bitflags@2.13.2
+	block-buffer@0.10.4
 	borrow-or-share@0.2.4
 	bstr@1.13.1
 	bumpalo@3.20.4
 	bytecount@0.6.9
 	cfg-if@1.0.5
+	chacha20@0.10.2
 	clap@4.6.7
 	clap_builder@4.6.7
 	clap_complete@4.6.12
@@ -34,8 +36,15 @@ CRATES="
 	clap_lex@1.1.1
 	clap_mangen@0.3.3
 	colorchoice@1.0.5
+	condtype@1.3.0
 	core_detect@1.0.0
+	cpufeatures@0.2.17
+	cpufeatures@0.3.1
+	crypto-common@0.1.7
 	data-encoding@2.11.1
+	digest@0.10.7
+	divan-macros@0.1.21
+	divan@0.1.21
 	duct@1.1.2
 	email_address@0.2.10
 	encoding_rs@0.8.44
@@ -48,6 +57,7 @@ CRATES="
 	foldhash@0.2.0
 	fraction@0.17.0
 	fs-err@3.3.2
+	generic-array@0.14.7
 	getrandom@0.3.4
 	getrandom@0.4.3
 	granit-parser@2.1.0
@@ -85,14 +95,19 @@ CRATES="
 	parking_lot_core@0.9.12
 	percent-encoding@2.3.2
 	proc-macro2@1.0.107
+	proptest@1.12.0
 	quote@1.0.47
 	r-efi@5.3.0
 	r-efi@6.0.0
+	rand@0.10.4
+	rand_core@0.10.1
+	rand_xorshift@0.5.0
 	redox_syscall@0.5.18
 	ref-cast-impl@1.0.27
 	ref-cast@1.0.27
 	referencing@0.61.2
 	regex-automata@0.4.19
+	regex-lite@0.1.9
 	regex-syntax@0.8.12
 	regex@1.13.2
 	roff@1.1.1
@@ -104,6 +119,7 @@ CRATES="
 	serde_core@1.0.229
 	serde_derive@1.0.229
 	serde_json@1.0.154
+	sha2@0.10.9
 	shared_child@1.1.2
 	shared_thread@0.2.1
 	sigchld@0.2.5
@@ -121,6 +137,8 @@ CRATES="
 	terminal_size@0.4.4
 	thiserror-impl@2.0.21
 	thiserror@2.0.21
+	typenum@1.20.1
+	unarray@0.1.4
 	unicode-general-category@1.1.0
 	unicode-ident@1.0.27
 	unicode-width@0.2.3

@@ -1,49 +1,73 @@
-//! The end-to-end lab of `reference/distro-tools.md`, for tests that prove
-//! who reaches whom: an "internet", a LAN with a router and a device, the
-//! host, and guests — every one a network namespace the test creates.
+//! The reachability lab: an "internet", a LAN with a router and two
+//! devices, the host under test and its guests, every one a network
+//! namespace the lab creates; listeners that report the source address they
+//! see ([`probe`]); the table of what each mode must measure ([`expect`]);
+//! and the boot path that brings the host up with nothing but the distro's
+//! own tools on hostnet's rendered files ([`boot`]).
 //!
 //! ```text
-//!  wan ── 198.51.100.1/30, 203.0.113.1/32 (the "internet"; no route to any private range)
-//!   │
-//!  lan ── wan0 198.51.100.2/30, bridge lanbr 192.168.1.1/24: the LAN router,
-//!   │     forwarding and masquerading everything out of wan0, DHCP on demand
-//!   ├── landev: eth0 192.168.1.20/24, default via the router
+//!  wan ── eth0 198.51.100.1/30, lo 203.0.113.1 (the "internet"): a route to
+//!   │     the LAN's 192.168.1.0/24 (its addresses are "public"), none to any
+//!   │     guest subnet
+//!  lan ── wan0 198.51.100.2/30, bridge lanbr 192.168.1.1/24: the LAN router;
+//!   │     forwards, masquerades what is not from the LAN out of wan0, knows
+//!   │     no guest subnet unless told (`route_via_host`, routed mode's route)
+//!   ├── landev: 192.168.1.20, default via the router
+//!   ├── lanadmin: 192.168.1.30, default via the router, and (`admin_route`)
+//!   │     a route to the guests' subnet via the host: a LAN machine that
+//!   │     knows the way, so a "LAN→g: no" comes from the host's rules
 //!   └── host: eth0, unconfigured: only the real tools configure it
 //!        └── vnetN ── gN: eth0 with the guest's MAC (the host end joins the
-//!                         host's bridge later, as qemu-bridge-helper does with a TAP)
+//!                         host's bridge later, as qemu-bridge-helper does)
 //! ```
 //!
-//! The guests, the LAN device and the "internet" accept TCP on [`TCP_PORT`]
-//! (`busybox nc -ll -e /bin/true`: accept, close): a firewall may treat ping
-//! differently from a connection (stock ufw forwards every ping), so
-//! [`connects`] goes with [`pings`].
+//! With no route back anywhere, an un-masqueraded guest gets no answer from
+//! the LAN device or the internet, and where something does answer, the
+//! listener's "seen" address tells who sent it: the host's uplink (nat), the
+//! guest itself (bridged, routed to the LAN), the LAN router (routed to the
+//! internet).
 //!
 //! Links are only created with `ip -n A link add … peer … netns B` between
 //! the lab's own namespaces; nothing has a link to the root namespace, and
-//! every address is private or documentation. Dropping the lab kills every
-//! process in it and deletes the namespaces (see [`Netns`]).
+//! every address is private or documentation. Dropping the lab stops its
+//! listeners, kills every process in it and deletes the namespaces.
 
+pub mod boot;
+pub mod expect;
+pub mod probe;
+mod triangle;
+
+use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use tempfile::TempDir;
 
+pub use self::triangle::NatTriangle;
 use super::sandbox::{Netns, text, wait_for};
+use probe::Listener;
 
-/// The LAN router's address.
-pub const LAN_ROUTER: &str = "192.168.1.1";
+/// The LAN's prefix.
+pub const LAN: &str = "192.168.1.0/24";
 /// The LAN's prefix length.
 pub const LAN_PREFIX: u8 = 24;
+/// The LAN router's address.
+pub const LAN_ROUTER: Ipv4Addr = Ipv4Addr::new(192, 168, 1, 1);
+/// The LAN router's address towards the internet (what the internet sees of
+/// what the router masquerades).
+pub const LAN_ROUTER_WAN: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 2);
+/// The internet's end of the transfer net.
+const WAN_PEER: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 1);
 /// A device on the LAN.
-pub const LAN_DEVICE: &str = "192.168.1.20";
+pub const LAN_DEVICE: Ipv4Addr = Ipv4Addr::new(192, 168, 1, 20);
+/// A LAN machine with a route to the guests' subnet via the host.
+pub const LAN_ADMIN: Ipv4Addr = Ipv4Addr::new(192, 168, 1, 30);
 /// The host's static LAN address where the playbook leaves `eth0` to the host's own configuration.
-pub const HOST_LAN: &str = "192.168.1.10";
+pub const HOST_LAN: Ipv4Addr = Ipv4Addr::new(192, 168, 1, 10);
 /// The LAN DHCP server's range (bridged guests and a bridged host get these).
-pub const LAN_DHCP_RANGE: (&str, &str) = ("192.168.1.100", "192.168.1.150");
+pub const LAN_DHCP_RANGE: (Ipv4Addr, Ipv4Addr) = (Ipv4Addr::new(192, 168, 1, 100), Ipv4Addr::new(192, 168, 1, 150));
 /// The "internet".
-pub const INTERNET: &str = "203.0.113.1";
-/// The TCP port every guest, the LAN device and the "internet" listen on.
-pub const TCP_PORT: &str = "7777";
+pub const INTERNET: Ipv4Addr = Ipv4Addr::new(203, 0, 113, 1);
 
 /// What the lab's udhcpc script does: configure the interface like a
 /// guest's DHCP client (address, default route if the server names a
@@ -87,14 +111,19 @@ pub struct Lease {
     pub router: String,
 }
 
-/// The namespaces of the lab and a scratch directory for its files.
+/// The namespaces of the lab, its listeners and a scratch directory.
 pub struct Lab {
+    /// Listeners in the internet, the LAN devices, the guests and the host;
+    /// first, so their sockets close before the namespaces go.
+    listeners: Vec<Listener>,
     /// The "internet".
     pub wan: Netns,
     /// The LAN router.
     pub lan: Netns,
     /// A device on the LAN.
     pub landev: Netns,
+    /// A LAN machine that may be given a route to the guests.
+    pub lanadmin: Netns,
     /// The host under test.
     pub host: Netns,
     /// The guests.
@@ -108,16 +137,20 @@ impl Lab {
         let wan = Netns::new();
         let lan = Netns::new();
         let landev = Netns::new();
+        let lanadmin = Netns::new();
         let host = Netns::new();
 
         // The "internet": a transfer net to the router and one address
-        // beyond it, with no route back to the LAN or the guests.
+        // beyond it; it reaches the LAN through the router, nothing else.
         lan.veth("wan0", &wan, "eth0");
-        wan.ip_ok(&["addr", "add", "198.51.100.1/30", "dev", "eth0"]);
+        wan.ip_ok(&["addr", "add", &format!("{WAN_PEER}/30"), "dev", "eth0"]);
         wan.ip_ok(&["addr", "add", &format!("{INTERNET}/32"), "dev", "lo"]);
         wan.ip_ok(&["link", "set", "eth0", "up"]);
+        wan.ip_ok(&["route", "add", LAN, "via", &LAN_ROUTER_WAN.to_string()]);
 
-        // The LAN router: bridge, uplink, forwarding, masquerade.
+        // The LAN router: bridge, uplink, forwarding; what it forwards from
+        // elsewhere than its LAN (a routed subnet behind the host) leaves
+        // masqueraded, like a home router's.
         lan.ip_ok(&[
             "link",
             "add",
@@ -131,9 +164,9 @@ impl Lab {
         ]);
         lan.ip_ok(&["addr", "add", &format!("{LAN_ROUTER}/{LAN_PREFIX}"), "dev", "lanbr"]);
         lan.ip_ok(&["link", "set", "lanbr", "up"]);
-        lan.ip_ok(&["addr", "add", "198.51.100.2/30", "dev", "wan0"]);
+        lan.ip_ok(&["addr", "add", &format!("{LAN_ROUTER_WAN}/30"), "dev", "wan0"]);
         lan.ip_ok(&["link", "set", "wan0", "up"]);
-        lan.ip_ok(&["route", "add", "default", "via", "198.51.100.1"]);
+        lan.ip_ok(&["route", "add", "default", "via", &WAN_PEER.to_string()]);
         lan.exec_ok(&["sysctl", "-q", "-w", "net.ipv4.ip_forward=1"]);
         lan.exec_ok(&[
             "iptables",
@@ -144,18 +177,23 @@ impl Lab {
             "POSTROUTING",
             "-o",
             "wan0",
+            "!",
+            "-s",
+            LAN,
             "-j",
             "MASQUERADE",
         ]);
 
-        // A LAN device and the host's NIC, both ports of the LAN bridge.
-        for (netns, port) in [(&landev, "p-landev"), (&host, "p-host")] {
+        // Two LAN machines and the host's NIC, ports of the LAN bridge.
+        for (netns, port) in [(&landev, "p-landev"), (&lanadmin, "p-lanadmin"), (&host, "p-host")] {
             lan.veth(port, netns, "eth0");
             lan.ip_ok(&["link", "set", port, "master", "lanbr", "up"]);
         }
-        landev.ip_ok(&["addr", "add", &format!("{LAN_DEVICE}/{LAN_PREFIX}"), "dev", "eth0"]);
-        landev.ip_ok(&["link", "set", "eth0", "up"]);
-        landev.ip_ok(&["route", "add", "default", "via", LAN_ROUTER]);
+        for (netns, address) in [(&landev, LAN_DEVICE), (&lanadmin, LAN_ADMIN)] {
+            netns.ip_ok(&["addr", "add", &format!("{address}/{LAN_PREFIX}"), "dev", "eth0"]);
+            netns.ip_ok(&["link", "set", "eth0", "up"]);
+            netns.ip_ok(&["route", "add", "default", "via", &LAN_ROUTER.to_string()]);
+        }
 
         // Guests: a NIC with the playbook's MAC; the host end stays loose.
         let guests: Vec<Guest> = guests
@@ -176,31 +214,13 @@ impl Lab {
             })
             .collect();
 
-        let listeners: Vec<&Netns> = [&wan, &landev]
+        let listeners = [&landev, &lanadmin, &host]
             .into_iter()
             .chain(guests.iter().map(|guest| &guest.netns))
+            .map(|netns| Listener::start(netns, Ipv4Addr::UNSPECIFIED))
+            .chain([Listener::start(&wan, INTERNET)])
             .collect();
         let scratch = tempfile::tempdir().unwrap();
-        for (index, netns) in listeners.iter().enumerate() {
-            let log = scratch.path().join(format!("listener-{index}.log"));
-            netns.spawn(
-                netns.command(&["busybox", "nc", "-ll", "-p", TCP_PORT, "-e", "/bin/true"]),
-                &log,
-            );
-        }
-        for netns in &listeners {
-            let listening = wait_for(Duration::from_secs(5), || {
-                let output = netns.exec(&["ss", "-Hltn"]);
-                String::from_utf8_lossy(&output.stdout)
-                    .contains(&format!(":{TCP_PORT} "))
-                    .then_some(())
-            });
-            assert!(
-                listening.is_some(),
-                "the TCP listener in {} did not start",
-                netns.name()
-            );
-        }
         let script = super::write(scratch.path(), "udhcpc.script", UDHCPC_SCRIPT);
         let chmod = std::process::Command::new("chmod")
             .arg("0755")
@@ -209,9 +229,11 @@ impl Lab {
             .unwrap();
         assert!(chmod.success(), "chmod the udhcpc script");
         Self {
+            listeners,
             wan,
             lan,
             landev,
+            lanadmin,
             host,
             guests,
             scratch,
@@ -250,9 +272,23 @@ impl Lab {
         wait_for_dhcp_server(&log);
     }
 
-    /// The LAN router learns that `subnet` is behind the host (routed mode).
-    pub fn route_via_host(&self, subnet: &str, host: &str) {
-        self.lan.ip_ok(&["route", "add", subnet, "via", host]);
+    /// The LAN router learns that `subnet` is behind the host: the route
+    /// docs/modes/routed.md tells the user to add.
+    pub fn route_via_host(&self, subnet: &str) {
+        self.lan.ip_ok(&["route", "add", subnet, "via", &HOST_LAN.to_string()]);
+    }
+
+    /// The LAN admin's machine learns that `subnet` is behind the host.
+    pub fn admin_route(&self, subnet: &str) {
+        self.lanadmin
+            .ip_ok(&["route", "add", subnet, "via", &HOST_LAN.to_string()]);
+    }
+
+    /// Where the LAN router and the internet would send a packet for
+    /// `address`: `ip route get` in each (its output, or the error).
+    pub fn routes_to(&self, address: Ipv4Addr) -> [(&'static str, String); 2] {
+        let route = |netns: &Netns| text(&netns.ip(&["route", "get", &address.to_string()]));
+        [("LAN router", route(&self.lan)), ("internet", route(&self.wan))]
     }
 
     /// Attach every guest's host end to `bridge` in the host and bring it up.
@@ -282,6 +318,11 @@ impl Lab {
         for (guest, address) in self.guests.iter().zip(addresses) {
             guest.netns.ip_ok(&["addr", "add", address, "dev", "eth0"]);
         }
+    }
+
+    /// How many listeners run (for the report).
+    pub fn listeners(&self) -> usize {
+        self.listeners.len()
     }
 }
 
@@ -342,103 +383,3 @@ pub fn dhcp_once(netns: &Netns, script: &Path) -> Option<std::collections::BTree
             .collect(),
     )
 }
-
-/// `ping -c1 -W1 -n TARGET` from `netns`: did it answer?
-pub fn pings(netns: &Netns, target: &str) -> bool {
-    netns.exec(&["ping", "-c1", "-W1", "-n", target]).status.success()
-}
-
-/// Does a TCP connection from `netns` to `target`'s [`TCP_PORT`] open
-/// within 1 s?
-pub fn connects(netns: &Netns, target: &str) -> bool {
-    netns
-        .exec(&["busybox", "nc", "-w", "1", target, TCP_PORT])
-        .status
-        .success()
-}
-
-/// The smallest NAT setup: a host with `br0` (172.16.1.1/24) and one guest
-/// on it (172.16.1.2, default route via the host), and an "internet"
-/// (203.0.113.1) behind the host's `wlan0` (203.0.113.2); forwarding on, no
-/// firewall rules yet (the test loads the rendered ones).
-pub struct NatTriangle {
-    pub host: Netns,
-    pub guest: Netns,
-    pub internet: Netns,
-}
-
-impl NatTriangle {
-    pub fn new() -> Self {
-        let host = Netns::new();
-        let guest = Netns::new();
-        let internet = Netns::new();
-        host.ip_ok(&["link", "add", "br0", "type", "bridge"]);
-        host.ip_ok(&["addr", "add", "172.16.1.1/24", "dev", "br0"]);
-        host.ip_ok(&["link", "set", "br0", "up"]);
-        host.veth("vnet0", &guest, "eth0");
-        host.ip_ok(&["link", "set", "vnet0", "master", "br0", "up"]);
-        guest.ip_ok(&["addr", "add", "172.16.1.2/24", "dev", "eth0"]);
-        guest.ip_ok(&["link", "set", "eth0", "up"]);
-        guest.ip_ok(&["route", "add", "default", "via", "172.16.1.1"]);
-        host.veth("wlan0", &internet, "eth0");
-        host.ip_ok(&["addr", "add", "203.0.113.2/24", "dev", "wlan0"]);
-        host.ip_ok(&["link", "set", "wlan0", "up"]);
-        internet.ip_ok(&["addr", "add", "203.0.113.1/24", "dev", "eth0"]);
-        internet.ip_ok(&["link", "set", "eth0", "up"]);
-        host.exec_ok(&["sysctl", "-q", "-w", "net.ipv4.ip_forward=1"]);
-        Self { host, guest, internet }
-    }
-}
-
-/// The files the ufw package ships (pristine copies in `/usr/share/ufw`),
-/// Debian 12's stock `/etc/default/ufw` and `/etc/ufw/sysctl.conf`, and
-/// `ENABLED=yes`: a host with ufw enabled, before hostnet, and nothing of
-/// this machine's own ufw setup.
-pub fn stock_ufw_files() -> Vec<(&'static str, String)> {
-    let mut files: Vec<(&'static str, String)> = [
-        ("etc/ufw/before.rules", "before.rules"),
-        ("etc/ufw/before6.rules", "before6.rules"),
-        ("etc/ufw/after.rules", "after.rules"),
-        ("etc/ufw/after6.rules", "after6.rules"),
-        ("etc/ufw/user.rules", "user.rules"),
-        ("etc/ufw/user6.rules", "user6.rules"),
-        ("etc/ufw/before.init", "before.init"),
-        ("etc/ufw/after.init", "after.init"),
-    ]
-    .into_iter()
-    .map(|(path, name)| (path, fs_err::read_to_string(format!("/usr/share/ufw/{name}")).unwrap()))
-    .collect();
-    files.push(("etc/default/ufw", DEBIAN_DEFAULT_UFW.to_owned()));
-    files.push(("etc/ufw/sysctl.conf", DEBIAN_UFW_SYSCTL.to_owned()));
-    files.push(("etc/ufw/ufw.conf", "ENABLED=yes\nLOGLEVEL=low\n".to_owned()));
-    files
-}
-
-/// Debian 12's `/etc/default/ufw` (ufw 0.36.2), without its comments.
-const DEBIAN_DEFAULT_UFW: &str = "\
-IPV6=yes
-DEFAULT_INPUT_POLICY=\"DROP\"
-DEFAULT_OUTPUT_POLICY=\"ACCEPT\"
-DEFAULT_FORWARD_POLICY=\"DROP\"
-DEFAULT_APPLICATION_POLICY=\"SKIP\"
-MANAGE_BUILTINS=no
-IPT_SYSCTL=/etc/ufw/sysctl.conf
-IPT_MODULES=\"\"
-";
-
-/// Debian 12's `/etc/ufw/sysctl.conf` (ufw 0.36.2), without its comments;
-/// every key is per network namespace.
-const DEBIAN_UFW_SYSCTL: &str = "\
-#net/ipv4/ip_forward=1
-#net/ipv6/conf/default/forwarding=1
-#net/ipv6/conf/all/forwarding=1
-net/ipv4/conf/all/accept_redirects=0
-net/ipv4/conf/default/accept_redirects=0
-net/ipv6/conf/all/accept_redirects=0
-net/ipv6/conf/default/accept_redirects=0
-net/ipv4/icmp_echo_ignore_broadcasts=1
-net/ipv4/icmp_ignore_bogus_error_responses=1
-net/ipv4/icmp_echo_ignore_all=0
-net/ipv4/conf/all/log_martians=0
-net/ipv4/conf/default/log_martians=0
-";

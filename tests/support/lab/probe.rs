@@ -1,0 +1,235 @@
+//! Probes and listeners of the lab, run by this process inside the lab's
+//! namespaces (a thread joins a namespace with `setns(2)`, which moves that
+//! thread only; sockets it opens stay in that namespace).
+//!
+//! A [`Listener`] answers on TCP and UDP port [`PORT`] with the source
+//! address it saw (`seen 192.168.1.10\n`), so a probe learns not only
+//! *whether* it got through but *as whom*: masqueraded (the host's uplink
+//! address), routed (its own address), or NATed again by the LAN router.
+//! [`tcp`] and [`udp`] return that [`Outcome`]; [`dns`] asks a DNS question
+//! on UDP 53 and [`tcp_connect`] opens TCP 53, where a refusal (RST, ICMP
+//! port unreachable) still proves the firewall let the packet in; [`ping`]
+//! runs `ping -c1 -W1` in the namespace. Every probe gives up after
+//! [`TIMEOUT`].
+
+use std::fmt;
+use std::io::{ErrorKind, Read, Write as _};
+use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4, TcpListener, TcpStream, UdpSocket};
+use std::os::fd::AsFd;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use crate::support::sandbox::Netns;
+
+/// The port every listener answers on, TCP and UDP.
+pub const PORT: u16 = 7777;
+/// How long a probe waits for an answer.
+pub const TIMEOUT: Duration = Duration::from_secs(1);
+
+/// Run `work` on a thread that has joined `netns`.
+pub fn in_netns<T: Send>(netns: &Netns, work: impl FnOnce() -> T + Send) -> T {
+    let path = format!("/run/netns/{}", netns.name());
+    std::thread::scope(|scope| {
+        scope
+            .spawn(|| {
+                let file = fs_err::File::open(&path).expect("open the namespace");
+                rustix::thread::move_into_link_name_space(
+                    file.as_fd(),
+                    Some(rustix::thread::LinkNameSpaceType::Network),
+                )
+                .unwrap_or_else(|error| panic!("setns {path}: {error}"));
+                work()
+            })
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
+/// What a probe got back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// The listener answered; it saw this source address (`None`: the
+    /// target answers without saying, like a DNS server).
+    Answered(Option<Ipv4Addr>),
+    /// The target's stack refused (TCP RST, ICMP port unreachable): the
+    /// packet got in, nothing listens there.
+    Refused,
+    /// No answer within [`TIMEOUT`], or no route.
+    Silent,
+}
+
+impl Outcome {
+    /// The packet reached the target's stack (answered or refused).
+    pub fn delivered(self) -> bool {
+        !matches!(self, Self::Silent)
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Answered(Some(seen)) => write!(f, "yes as {seen}"),
+            Self::Answered(None) => f.write_str("yes"),
+            Self::Refused => f.write_str("refused"),
+            Self::Silent => f.write_str("no"),
+        }
+    }
+}
+
+/// Parse a listener's answer.
+fn seen(answer: &str) -> Option<Ipv4Addr> {
+    answer.trim().strip_prefix("seen ")?.parse().ok()
+}
+
+/// A TCP and UDP listener on [`PORT`] in one namespace; stopped (sockets
+/// closed) on drop, before the namespace goes.
+pub struct Listener {
+    stop: Arc<AtomicBool>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+impl Listener {
+    /// Listen in `netns`: TCP on every address, UDP on `udp` (a reply
+    /// leaves from the address the kernel picks for the route back, which
+    /// must be the one the probe asked: where a namespace has two, like the
+    /// internet's transfer net and its "public" address, bind the one
+    /// probes ask for; elsewhere `0.0.0.0`).
+    pub fn start(netns: &Netns, udp: Ipv4Addr) -> Self {
+        let any = SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, PORT));
+        let (tcp, udp) = in_netns(netns, || {
+            let tcp = TcpListener::bind(any).expect("bind the TCP listener");
+            tcp.set_nonblocking(true).expect("a non-blocking listener");
+            let udp = UdpSocket::bind(SocketAddrV4::new(udp, PORT)).expect("bind the UDP listener");
+            udp.set_read_timeout(Some(Duration::from_millis(50)))
+                .expect("a UDP read timeout");
+            (tcp, udp)
+        });
+        let stop = Arc::new(AtomicBool::new(false));
+        let tcp_stop = Arc::clone(&stop);
+        let tcp_thread = std::thread::spawn(move || {
+            while !tcp_stop.load(Ordering::Relaxed) {
+                match tcp.accept() {
+                    Ok((mut stream, SocketAddr::V4(peer))) => {
+                        let _ = stream.set_nonblocking(false);
+                        let _ = stream.write_all(format!("seen {}\n", peer.ip()).as_bytes());
+                    }
+                    Ok(_) => {}
+                    Err(error) if error.kind() == ErrorKind::WouldBlock => {
+                        std::thread::sleep(Duration::from_millis(10));
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(10)),
+                }
+            }
+        });
+        let udp_stop = Arc::clone(&stop);
+        let udp_thread = std::thread::spawn(move || {
+            let mut buffer = [0_u8; 512];
+            while !udp_stop.load(Ordering::Relaxed) {
+                if let Ok((_, SocketAddr::V4(peer))) = udp.recv_from(&mut buffer) {
+                    let _ = udp.send_to(format!("seen {}\n", peer.ip()).as_bytes(), peer);
+                }
+            }
+        });
+        Self {
+            stop,
+            threads: vec![tcp_thread, udp_thread],
+        }
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        for thread in self.threads.drain(..) {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// `ping -c1 -W1 -n TARGET` from `netns`: did it answer?
+pub fn ping(from: &Netns, target: Ipv4Addr) -> bool {
+    from.exec(&["ping", "-c1", "-W1", "-n", &target.to_string()])
+        .status
+        .success()
+}
+
+/// A TCP connection from `from` to a [`Listener`] at `target`.
+pub fn tcp(from: &Netns, target: Ipv4Addr) -> Outcome {
+    in_netns(from, || {
+        let address = SocketAddr::V4(SocketAddrV4::new(target, PORT));
+        match TcpStream::connect_timeout(&address, TIMEOUT) {
+            Ok(mut stream) => {
+                let _ = stream.set_read_timeout(Some(TIMEOUT));
+                let mut answer = String::new();
+                let _ = stream.read_to_string(&mut answer);
+                // A connection that gives no answer is not the lab's listener.
+                seen(&answer).map_or(Outcome::Silent, |seen| Outcome::Answered(Some(seen)))
+            }
+            Err(error) if error.kind() == ErrorKind::ConnectionRefused => Outcome::Refused,
+            Err(_) => Outcome::Silent,
+        }
+    })
+}
+
+/// A TCP connection from `from` to `target:port` (no listener of the lab's):
+/// [`Outcome::Answered`] when it opens.
+pub fn tcp_connect(from: &Netns, target: Ipv4Addr, port: u16) -> Outcome {
+    in_netns(from, || {
+        let address = SocketAddr::V4(SocketAddrV4::new(target, port));
+        match TcpStream::connect_timeout(&address, TIMEOUT) {
+            Ok(_) => Outcome::Answered(None),
+            Err(error) if error.kind() == ErrorKind::ConnectionRefused => Outcome::Refused,
+            Err(_) => Outcome::Silent,
+        }
+    })
+}
+
+/// One UDP datagram from `from` to `target:port` and the first answer.
+fn udp_exchange(from: &Netns, target: Ipv4Addr, port: u16, payload: &[u8]) -> Result<Vec<u8>, Outcome> {
+    in_netns(from, || {
+        let socket = UdpSocket::bind(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0)).expect("bind a UDP socket");
+        // Connected: an ICMP port unreachable comes back as ECONNREFUSED.
+        socket
+            .connect(SocketAddrV4::new(target, port))
+            .map_err(|_| Outcome::Silent)?;
+        socket.set_read_timeout(Some(TIMEOUT)).expect("a UDP read timeout");
+        socket.send(payload).map_err(|_| Outcome::Silent)?;
+        let mut buffer = [0_u8; 1500];
+        match socket.recv(&mut buffer) {
+            Ok(length) => Ok(buffer[..length].to_vec()),
+            Err(error) if error.kind() == ErrorKind::ConnectionRefused => Err(Outcome::Refused),
+            Err(_) => Err(Outcome::Silent),
+        }
+    })
+}
+
+/// A UDP datagram from `from` to a [`Listener`] at `target`.
+pub fn udp(from: &Netns, target: Ipv4Addr) -> Outcome {
+    match udp_exchange(from, target, PORT, b"hello\n") {
+        Ok(answer) => {
+            seen(&String::from_utf8_lossy(&answer)).map_or(Outcome::Silent, |seen| Outcome::Answered(Some(seen)))
+        }
+        Err(outcome) => outcome,
+    }
+}
+
+/// A DNS question (`NAME. IN A`) from `from` to `server` on UDP 53: any
+/// answer with the question's id counts, whatever its code.
+pub fn dns(from: &Netns, server: Ipv4Addr, name: &str) -> Outcome {
+    let id: [u8; 2] = [0x68, 0x6e];
+    let mut query = id.to_vec();
+    // Recursion desired, one question.
+    query.extend_from_slice(&[0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00]);
+    for label in name.split('.').filter(|label| !label.is_empty()) {
+        query.push(u8::try_from(label.len()).expect("a short label"));
+        query.extend_from_slice(label.as_bytes());
+    }
+    query.extend_from_slice(&[0x00, 0x00, 0x01, 0x00, 0x01]);
+    match udp_exchange(from, server, 53, &query) {
+        Ok(answer) if answer.len() >= 12 && answer[..2] == id && answer[2] & 0x80 != 0 => Outcome::Answered(None),
+        Ok(_) => Outcome::Silent,
+        Err(outcome) => outcome,
+    }
+}
