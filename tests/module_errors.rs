@@ -122,6 +122,27 @@ hint: handlers run after the network is rendered; use `service`, `command`, `fil
     );
 }
 
+/// A VM name is 1 to 63 bytes (it names the guest's TAP, MAC seed and lease).
+#[test]
+fn vm_name_of_64_bytes() {
+    check(
+        r#"
+    - vm_network:
+        mode: nat
+        subnet: 172.16.1.0/24
+        vms:
+          - name: vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv
+"#,
+        "\
+error: VM name `vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv` is 64 bytes long; VM names are 1 to 63 bytes (in task `vm_network`)
+ --> playbook.yml:7:19
+  |
+7 |           - name: vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv
+  |                   ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+",
+    );
+}
+
 /// A VM's NIC model is one QEMU has.
 #[test]
 fn unknown_nic_model() {
@@ -759,6 +780,72 @@ error: unknown init `runit` (expected openrc or systemd)
   |
 2 | init: runit
   |       ^^^^^
+",
+    );
+}
+
+#[test]
+fn a_user_id_that_is_not_a_number() {
+    check_facts(
+        "distro: debian\nuser_ids: { qemu: abc }\n",
+        "\
+error: the ID of `qemu` must be a number
+ --> facts.yml:2:19
+  |
+2 | user_ids: { qemu: abc }
+  |                   ^^^
+",
+    );
+}
+
+#[test]
+fn a_negative_group_id() {
+    check_facts(
+        "distro: debian\ngroup_ids: { kvm: -1 }\n",
+        "\
+error: `-1` is not an ID
+ --> facts.yml:2:19
+  |
+2 | group_ids: { kvm: -1 }
+  |                   ^^
+",
+    );
+}
+
+#[test]
+fn a_netplan_definition_line_that_is_not_a_number() {
+    check_facts(
+        "distro: debian\nnetplan:\n  - { name: eth0, file: /etc/netplan/01.yaml, line: six }\n",
+        "\
+error: `line` must be a number
+ --> facts.yml:3:53
+  |
+3 |   - { name: eth0, file: /etc/netplan/01.yaml, line: six }
+  |                                                     ^^^
+",
+    );
+    check_facts(
+        "distro: debian\nnetplan:\n  - { name: eth0, file: /etc/netplan/01.yaml, line: -3 }\n",
+        "\
+error: `-3` is not a line
+ --> facts.yml:3:53
+  |
+3 |   - { name: eth0, file: /etc/netplan/01.yaml, line: -3 }
+  |                                                     ^^
+",
+    );
+}
+
+#[test]
+fn a_netplan_definition_without_its_file() {
+    check_facts(
+        "distro: debian\nnetplan:\n  - { name: eth0 }\n",
+        "\
+error: a netplan definition needs `name` and `file`
+ --> facts.yml:3:5
+  |
+3 |   - { name: eth0 }
+  |     ^
 ",
     );
 }

@@ -44,7 +44,7 @@ const AT_LEAST: usize = 80;
 
 /// Messages no playbook, facts file or argument can produce, with why:
 /// the format string exactly as written. Each must still be in the sources.
-const NOT_RULES: [(&str, &str); 3] = [
+const NOT_RULES: [(&str, &str); 4] = [
     (
         "Graphviz's `dot -Tsvg` failed: {}",
         "Graphviz itself failing on hostnet's DOT text (a hostnet bug, shown with dot's own words)",
@@ -52,6 +52,10 @@ const NOT_RULES: [(&str, &str); 3] = [
     (
         "cannot run Graphviz's `dot`: {error}",
         "the OS refusing to start an installed `dot` (not found has its own, tested message)",
+    ),
+    (
+        "cannot record the inventory: {error}",
+        "the OS refusing to write /var/lib/hostnet on the live host after the devices were created (shown with the OS's words)",
     ),
     (
         "empty command",

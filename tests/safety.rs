@@ -742,10 +742,11 @@ fn confirm_or_revert_reverts_unless_confirmed() {
     );
     assert_eq!(host.text("etc/x.conf"), "new\n");
     // Another apply waits for the decision.
+    let run = host.runs().pop().unwrap();
     let refused = host.run("apply", &[]);
     assert_eq!(refused.status.code(), Some(1));
     assert!(
-        stderr(&refused).contains("waits for `hostnet confirm`"),
+        stderr(&refused).starts_with(&format!("error: run {run} waits for `hostnet confirm`\n")),
         "{}",
         stderr(&refused)
     );
@@ -782,6 +783,111 @@ fn confirm_or_revert_reverts_unless_confirmed() {
     assert!(confirm.status.success(), "{}", stderr(&confirm));
     assert!(stdout(&confirm).starts_with("confirmed run "), "{}", stdout(&confirm));
     std::thread::sleep(std::time::Duration::from_secs(4));
+    assert_eq!(host.text("etc/x.conf"), "new\n");
+    assert!(host.ok("apply", &[]).contains("nothing to do"));
+}
+
+/// A rollback killed half-way (one file restored, one not) is finished
+/// before anything else runs.
+#[test]
+fn an_interrupted_rollback_is_finished_first() {
+    let playbook = "- hosts: localhost\n  tasks:\n    - file: { dest: /etc/a.conf, content: \"new a\\n\" }\n    - file: { dest: /etc/b.conf, content: \"new b\\n\" }\n";
+    // The first change count at which the rollback has restored one file only.
+    let (host, applied) = (1..100)
+        .find_map(|n| {
+            let host = Host::new(playbook, GENTOO);
+            host.file("etc/a.conf", b"old a\n");
+            host.file("etc/b.conf", b"old b\n");
+            host.ok("apply", &[]);
+            let applied = host.runs().pop().unwrap();
+            let killed = hostnet()
+                .current_dir(host.dir.path())
+                .args(["rollback", "--root", "root"])
+                .env("HOSTNET_TEST_ABORT_AFTER", n.to_string())
+                .output()
+                .unwrap();
+            assert_eq!(
+                killed.status.code(),
+                None,
+                "the rollback finished before it restored one file"
+            );
+            let restored = [("etc/a.conf", "old a\n"), ("etc/b.conf", "old b\n")]
+                .iter()
+                .filter(|(path, old)| host.text(path) == *old)
+                .count();
+            (restored == 1).then_some((host, applied))
+        })
+        .expect("no kill point between the two restores");
+    let records = fs_err::read_dir(host.dir.path().join("root/var/lib/hostnet/runs")).unwrap();
+    let mut rollback: Vec<String> = records
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|run| *run != applied)
+        .collect();
+    assert_eq!(rollback.len(), 1, "{rollback:?}");
+    let rollback = rollback.pop().unwrap();
+    let refused = host.run("apply", &[]);
+    assert_eq!(
+        stderr(&refused),
+        format!(
+            "error: run {rollback}, the rollback of run {applied}, was interrupted\n\n\
+             hint: finish it first with `hostnet rollback --root root`\n\n\
+             nothing was changed: every path is checked before the first change\n"
+        )
+    );
+    let finished = host.rollback(&[]);
+    assert!(finished.status.success(), "{}", stderr(&finished));
+    assert_eq!(host.text("etc/a.conf"), "old a\n");
+    assert_eq!(host.text("etc/b.conf"), "old b\n");
+    assert_eq!(temp_files(&host.dir.path().join("root")), Vec::<String>::new());
+}
+
+/// A waiting run whose watcher did not run (killed here, as a reboot would):
+/// past its deadline, `confirm` is too late and says so, `--late` keeps it.
+#[test]
+fn a_run_past_its_deadline_without_its_watcher() {
+    let playbook = "- hosts: localhost\n  tasks:\n    - file: { dest: /etc/x.conf, content: \"new\\n\" }\n";
+    let host = Host::new(playbook, GENTOO);
+    host.file("etc/x.conf", b"old\n");
+    host.ok("apply", &["--confirm-timeout", "2"]);
+    let run = host.runs().pop().unwrap();
+    let killed = std::process::Command::new("pkill")
+        .args(["-KILL", "-f", &format!("confirm --root .* --watch {run}$")])
+        .status()
+        .unwrap();
+    assert_eq!(killed.code(), Some(0), "the watcher of run {run} was not running");
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    assert_eq!(host.text("etc/x.conf"), "new\n", "nothing reverts without the watcher");
+    let refused = host.run("apply", &[]);
+    assert_eq!(
+        stderr(&refused),
+        format!(
+            "error: run {run} waits for `hostnet confirm`\n\n\
+             hint: its deadline passed and it was not reverted (its watcher did not run: a reboot?): \
+             `hostnet rollback {run} --root root` reverts it, `hostnet confirm --root root --late` keeps it\n\n\
+             nothing was changed: every path is checked before the first change\n"
+        )
+    );
+    let confirm = |args: &[&str]| {
+        hostnet()
+            .current_dir(host.dir.path())
+            .args(["confirm", "--root", "root"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let late = confirm(&[]);
+    assert_eq!(late.status.code(), Some(1));
+    assert_eq!(
+        stderr(&late),
+        format!(
+            "error: too late: run {run} passed its deadline\n\n\
+             hint: its watcher reverts it (apply the playbook again if the change was right); if the watcher \
+             did not run (a reboot?), `hostnet confirm --root root --late` keeps it and `hostnet rollback {run} --root root` reverts it\n"
+        )
+    );
+    let kept = confirm(&["--late"]);
+    assert!(kept.status.success(), "{}", stderr(&kept));
+    assert_eq!(stdout(&kept), format!("confirmed run {run}: its changes stay\n"));
     assert_eq!(host.text("etc/x.conf"), "new\n");
     assert!(host.ok("apply", &[]).contains("nothing to do"));
 }

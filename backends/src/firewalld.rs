@@ -590,6 +590,12 @@ $ firewall-cmd --reload
             object_name("virbr10", "-out", POLICY_NAME_MAX, "policy").unwrap(),
             "hn-virbr10-out"
         );
+        let error = object_name("averylongbridge", "-out", POLICY_NAME_MAX, "policy").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "error: firewalld policy names have at most 18 characters, and `hn-averylongbridge-out` has more\n\n\
+             hint: give the interface a shorter name"
+        );
     }
 
     #[test]

@@ -28,12 +28,13 @@ pub fn confirm(root: &Root, late: bool) -> Result<String> {
         }));
     };
     if runs::now() > waiting.deadline && !late {
+        let flag = root.flag();
         return Err(Error::new(ErrorKind::Invalid {
-            message: format!(
-                "too late: run {} passed its deadline and is being reverted",
+            message: format!("too late: run {} passed its deadline", waiting.run_id),
+            hint: Some(format!(
+                "its watcher reverts it (apply the playbook again if the change was right); if the watcher did not run (a reboot?), `hostnet confirm{flag} --late` keeps it and `hostnet rollback {}{flag}` reverts it",
                 waiting.run_id
-            ),
-            hint: Some("apply the playbook again if the change was right".into()),
+            )),
         }));
     }
     let mut manifest = runs::manifest(root, &waiting.run_id)?;

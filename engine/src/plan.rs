@@ -711,14 +711,8 @@ impl<'a> Builder<'a> {
             return Ok(None);
         }
         let action = match (&before, &desired) {
-            // A directory (or device, socket) where a file, link or nothing
-            // should be: never replaced, never removed.
-            (Desired::Other, _) => {
-                return Err(Error::new(ErrorKind::Invalid {
-                    message: format!("`{path}` is a directory; hostnet manages only files and links there"),
-                    hint: None,
-                }));
-            }
+            // A directory where a file, link or nothing should be was refused above.
+            (Desired::Other, _) => unreachable!("a directory at `{path}` is refused before"),
             (_, Desired::File { content, mode, .. }) => {
                 let (before_content, before_mode) = match &before {
                     Desired::File { content, mode, .. } => (Some(Content(content.clone())), Some(*mode)),
