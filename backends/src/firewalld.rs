@@ -206,6 +206,7 @@ fn zones(model: &HostModel) -> Result<Vec<Zone>> {
             FirewallIntent::AllowInput { interface, .. }
             | FirewallIntent::AllowForward { interface, .. }
             | FirewallIntent::DhcpDns { interface }
+            | FirewallIntent::Dhcp { interface }
             | FirewallIntent::IsolateHost { interface } => interface,
             FirewallIntent::BridgeForward { bridge } | FirewallIntent::IsolateForward { bridge } => bridge,
         };
@@ -248,6 +249,10 @@ fn zones(model: &HostModel) -> Result<Vec<Zone>> {
             }
             FirewallIntent::DhcpDns { .. } => {
                 zone.services.extend(["dhcp", "dns"]);
+                zone.origins.push(task);
+            }
+            FirewallIntent::Dhcp { .. } => {
+                zone.services.insert("dhcp");
                 zone.origins.push(task);
             }
             FirewallIntent::IsolateHost { .. } => {

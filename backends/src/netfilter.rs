@@ -318,6 +318,21 @@ pub(crate) fn groups(model: &HostModel) -> Vec<Group> {
                     origin: task,
                 });
             }
+            FirewallIntent::Dhcp { interface } => accepts.push(Group {
+                hook: Hook::Input,
+                comment: format!("DHCP from guests on {interface} to the host"),
+                rules: vec![Rule {
+                    in_interface: Some(interface.clone()),
+                    protocol: Some(Protocol::Udp),
+                    port: Some(PortRange {
+                        first: DHCP_SERVER,
+                        last: DHCP_SERVER,
+                    }),
+                    ipv4_only: true,
+                    ..Rule::new(Verdict::Accept)
+                }],
+                origin: task,
+            }),
             FirewallIntent::IsolateHost { interface } => drops.push(Group {
                 hook: Hook::Input,
                 comment: format!("nothing else from {interface} reaches the host (guests still reach each other)"),

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::root::SysPath;
-use crate::types::{AccountName, FileMode};
+use crate::types::{AccountName, FileMode, InterfaceName};
 
 /// Index of a task in the run (see [`crate::execute::TaskRun`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -53,6 +53,9 @@ pub enum Change {
     /// A fenced block inside a file shared with the user; text outside the
     /// block is never touched.
     Block(Block),
+    /// The user's ifupdown stanzas for a device hostnet configures,
+    /// disabled in place inside a block of their own (`takeover.rs`).
+    TakeOver(TakeOver),
     /// Nothing at this path (a file or link hostnet removes).
     Absent { path: SysPath },
     /// A symbolic link.
@@ -119,6 +122,24 @@ pub struct Block {
     /// If the user's part of the file already has this exact line (ignoring
     /// surrounding blanks), the block is not needed and is left out.
     pub unless_present: Option<String>,
+}
+
+/// Stanzas of the user's `/etc/network/interfaces` to take over.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TakeOver {
+    /// The file.
+    pub path: SysPath,
+    /// The device whose `auto`/`allow-*`/`iface` lines are taken.
+    pub interface: InterfaceName,
+    /// Why, the block's first line (a comment).
+    pub note: String,
+}
+
+impl TakeOver {
+    /// The block's marker.
+    pub fn marker(&self) -> String {
+        format!("takeover {}", self.interface)
+    }
 }
 
 /// A user line that contradicts a managed block.

@@ -224,6 +224,18 @@ pub enum Rule {
     MacNatGuestTwice,
     /// `bridge_forward` on something that is not a bridge of the playbook.
     BridgeForwardUnknown,
+    /// A VM twice on one network (a VM has one NIC per network).
+    VmTwiceOnNetwork,
+    /// A guest's MAC on the host's side of its link (its TAP, a bridge, a NIC).
+    GuestMacOnHost,
+    /// Two guest NICs with one MAC.
+    GuestMacTwice,
+    /// A DHCP relay whose address its interface does not have.
+    RelayWithoutAddress,
+    /// A bridge's gateway outside its subnets (or a bridge without a static address).
+    GatewayOutside,
+    /// A forward delay that reads as centiseconds (beyond 30 s with STP off).
+    ForwardDelayUnits,
     /// Pre-flight: an uplink joining a bridge carries the default route.
     UplinkCarriesDefaultRoute,
     /// Pre-flight: an uplink joining a bridge carries this SSH session.
@@ -234,7 +246,7 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule.
-    pub const ALL: [Self; 37] = [
+    pub const ALL: [Self; 43] = [
         Self::Duplicate,
         Self::ConflictingSysctl,
         Self::SameName,
@@ -269,6 +281,12 @@ impl Rule {
         Self::LeaseIpTwice,
         Self::MacNatGuestTwice,
         Self::BridgeForwardUnknown,
+        Self::VmTwiceOnNetwork,
+        Self::GuestMacOnHost,
+        Self::GuestMacTwice,
+        Self::RelayWithoutAddress,
+        Self::GatewayOutside,
+        Self::ForwardDelayUnits,
         Self::UplinkCarriesDefaultRoute,
         Self::UplinkCarriesSession,
         Self::SubnetOverlapsRoute,

@@ -13,7 +13,7 @@ use indexmap::IndexMap;
 use serde::Serialize;
 
 use crate::block::{self, FenceError};
-use crate::change::{Block, Change, Command, Conflict, Effect, Guard, Planned, TaskId, Undo};
+use crate::change::{Block, Change, Command, Conflict, Effect, Guard, Planned, TakeOver, TaskId, Undo};
 use crate::diff;
 use crate::error::{Error, ErrorKind, Result};
 use crate::facts::Facts;
@@ -412,7 +412,9 @@ impl<'a> Builder<'a> {
                 Change::Absent { path } | Change::Link { path, .. } => {
                     groups.entry(path.clone()).or_default().push(item);
                 }
-                Change::File { path, .. } | Change::Block(Block { path, .. }) => {
+                Change::File { path, .. }
+                | Change::Block(Block { path, .. })
+                | Change::TakeOver(TakeOver { path, .. }) => {
                     let target = self.file_target(path)?;
                     if target != *path {
                         aliases.push((path.clone(), target.clone()));
@@ -575,7 +577,9 @@ impl<'a> Builder<'a> {
             }));
         }
         if let Desired::File { content, .. } = &before
-            && group.iter().any(|item| matches!(item.change, Change::Block(_)))
+            && group
+                .iter()
+                .any(|item| matches!(item.change, Change::Block(_) | Change::TakeOver(_)))
         {
             block::check(content).map_err(|error| self.fence_error(path, content, error))?;
         }
@@ -680,6 +684,26 @@ impl<'a> Builder<'a> {
                         None => Desired::Missing,
                     };
                     conflicts.extend(change.conflicts.iter().cloned());
+                }
+                Change::TakeOver(takeover) => {
+                    if let Desired::File { content, .. } = &mut desired
+                        && let Some(done) = crate::takeover::apply(Some(content.as_slice()), takeover)
+                    {
+                        let lines: Vec<String> = done.lines.iter().map(ToString::to_string).collect();
+                        self.warnings.push(format!(
+                            "{path}:{}: hostnet takes over the stanza of `{}` ({}): disabled in place, in the block \
+                             `{}`; a lease or address it holds now stays until the next boot",
+                            done.lines.first().copied().unwrap_or(1),
+                            takeover.interface,
+                            if lines.len() == 1 {
+                                format!("line {}", lines[0])
+                            } else {
+                                format!("lines {}", lines.join(", "))
+                            },
+                            takeover.marker()
+                        ));
+                        *content = done.text;
+                    }
                 }
                 Change::Absent { .. } => desired = Desired::Missing,
                 Change::Link { target, .. } => desired = Desired::Link(target.clone()),

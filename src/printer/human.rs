@@ -454,9 +454,13 @@ pub(super) fn facts(facts: &Facts, registry: &Registry) -> String {
     let _ = writeln!(out, "interfaces:");
     for interface in &facts.interfaces {
         let mac = interface.mac.map_or_else(|| "-".to_owned(), |mac| mac.to_string());
+        let gateway = interface
+            .gateway
+            .map(|gateway| format!(", default route via {gateway}"))
+            .unwrap_or_default();
         let _ = writeln!(
             out,
-            "  {} mac {mac}{}",
+            "  {} mac {mac}{}{gateway}",
             interface.name,
             if interface.wireless { " (wireless)" } else { "" }
         );
@@ -484,6 +488,9 @@ pub(super) fn facts(facts: &Facts, registry: &Registry) -> String {
     }
     if facts.br_netfilter {
         let _ = writeln!(out, "br_netfilter: loaded");
+    }
+    if let Some(id) = &facts.machine_id {
+        let _ = writeln!(out, "machine-id: {id}");
     }
     for definition in &facts.netplan {
         let _ = writeln!(

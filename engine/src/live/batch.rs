@@ -107,7 +107,10 @@ fn bridge_words(set: &BridgeSet) -> String {
 
 fn route_words(route: &RouteSpec) -> String {
     let to = route.to.map_or_else(|| "default".to_owned(), |to| to.to_string());
-    let mut words = format!("{to} via {}", route.via);
+    let mut words = match route.via {
+        Some(via) => format!("{to} via {via}"),
+        None => to,
+    };
     if let Some(metric) = route.metric {
         words.push_str(&format!(" metric {metric}"));
     }
@@ -185,8 +188,23 @@ pub fn inverse(op: &Op, before: &LiveState) -> Option<Vec<Op>> {
         }],
         Op::Sysctl { key, .. } => vec![Op::Sysctl {
             key: key.clone(),
-            value: before.sysctls.get(key)?.clone(),
+            value: before
+                .sysctls
+                .get(key)
+                .or_else(|| device_default(key).and_then(|default| before.sysctls.get(&default)))?
+                .clone(),
         }],
+    })
+}
+
+/// The `conf.default` parameter a device's own one starts from when the
+/// device appears (`net.ipv4.conf.default.proxy_arp` for
+/// `net.ipv4.conf.br0.proxy_arp`); `None` for any other key.
+pub fn device_default(key: &str) -> Option<String> {
+    ["ipv4", "ipv6"].iter().find_map(|family| {
+        let rest = key.strip_prefix(&format!("net.{family}.conf."))?;
+        let (device, parameter) = rest.rsplit_once('.')?;
+        (!matches!(device, "all" | "default")).then(|| format!("net.{family}.conf.default.{parameter}"))
     })
 }
 
