@@ -47,6 +47,8 @@ pub(crate) enum Command {
     Check(CheckArgs),
     /// Write the persistent files a playbook renders into DIR (image builds, review).
     Render(RenderArgs),
+    /// Take a playbook's networks away: its files, blocks, devices and firewall chains.
+    Destroy(DestroyArgs),
     /// Restore what a run changed (default: the latest run).
     Rollback(RollbackArgs),
     /// Keep the changes of `apply --confirm-timeout` (else they are reverted).
@@ -187,6 +189,17 @@ pub(crate) struct ApplyArgs {
     /// `hostnet confirm` arrives within SECONDS after the changes are made.
     #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub(crate) confirm_timeout: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DestroyArgs {
+    #[command(flatten)]
+    pub(crate) common: PlaybookArgs,
+    #[command(flatten)]
+    pub(crate) view: ViewArgs,
+    /// Only show what would be removed, change nothing.
+    #[arg(short = 'C', long, visible_alias = "check")]
+    pub(crate) dry_run: bool,
 }
 
 #[derive(Debug, Args)]

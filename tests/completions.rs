@@ -25,6 +25,7 @@ fn subcommands() -> Vec<String> {
             "apply",
             "check",
             "render",
+            "destroy",
             "rollback",
             "confirm",
             "facts",

@@ -51,6 +51,7 @@ pub mod shell;
 pub mod source;
 pub mod takeover;
 pub mod target;
+pub mod teardown;
 pub mod template;
 pub mod types;
 pub mod validate;

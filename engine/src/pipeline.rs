@@ -23,6 +23,7 @@ use crate::playbook::{self, Playbook};
 use crate::preflight::{self, HostState};
 use crate::registry::{Choices, Registry, Selection};
 use crate::root::{Root, SysPath};
+use crate::teardown;
 use crate::template::Templates;
 use crate::validate::validate;
 use crate::value::{Scope, scope_value};
@@ -142,10 +143,20 @@ pub fn prepare<'r>(request: &Request, registry: &'r Registry) -> Result<Prepared
 
 /// Load, template, validate, render and plan against the root.
 pub fn plan(request: &Request, registry: &Registry) -> Result<Plan, Errors> {
-    plan_for(request, registry, Purpose::Apply)
+    plan_for(request, registry, Purpose::Apply, false)
 }
 
-fn plan_for(request: &Request, registry: &Registry, purpose: Purpose) -> Result<Plan, Errors> {
+/// `hostnet destroy`: the plan that takes the playbook's networks away —
+/// every file and block its backends write removed, the devices hostnet
+/// created for it deleted, its firewall chains or table unloaded, dnsmasq
+/// restarted without its leases. What hostnet did not create stays; so do
+/// services it enabled, kernel parameters, and what the playbook's `file`,
+/// `blockinfile` and `command` tasks did (the plan says so).
+pub fn destroy(request: &Request, registry: &Registry) -> Result<Plan, Errors> {
+    plan_for(request, registry, Purpose::Apply, true)
+}
+
+fn plan_for(request: &Request, registry: &Registry, purpose: Purpose, teardown: bool) -> Result<Plan, Errors> {
     let Prepared {
         playbook,
         facts,
@@ -154,9 +165,23 @@ fn plan_for(request: &Request, registry: &Registry, purpose: Purpose) -> Result<
         selection,
     } = prepare(request, registry)?;
     let mut backends = IndexMap::new();
-    let mut changes = execution.changes.clone();
+    let mut changes = if teardown {
+        Vec::new()
+    } else {
+        execution.changes.clone()
+    };
+    let mut live_warnings = Vec::new();
+    if teardown {
+        live_warnings.push(teardown::LEFT.to_owned());
+    }
     let desired = Desired::new(&execution.model, &facts);
-    let runtime = if purpose == Purpose::Apply && request.root.is_live() && request.scope != ApplyScope::PersistOnly {
+    let runtime = if teardown {
+        request
+            .root
+            .is_live()
+            .then(|| live::runtime::teardown(&desired, &request.root))
+            .transpose()?
+    } else if purpose == Purpose::Apply && request.root.is_live() && request.scope != ApplyScope::PersistOnly {
         let devices = selection
             .chosen
             .iter()
@@ -168,6 +193,7 @@ fn plan_for(request: &Request, registry: &Registry, purpose: Purpose) -> Result<
     };
     // Firewall files whose rules the live ruleset lacks: loaded again.
     let mut reload: Vec<SysPath> = Vec::new();
+    let mut repairs: Vec<Planned> = Vec::new();
     let handed: HashSet<&str> = runtime
         .iter()
         .flat_map(|runtime| runtime.handovers.iter().map(|(device, _)| device.as_str()))
@@ -178,12 +204,20 @@ fn plan_for(request: &Request, registry: &Registry, purpose: Purpose) -> Result<
         }
         backends.insert(target.name().to_owned(), backend.id().to_string());
         let rendered = backend.render(&desired)?;
+        if teardown {
+            changes.extend(teardown::changes(rendered, &request.root)?);
+            continue;
+        }
         if runtime.is_some() {
-            reload.extend(match target {
-                Target::Firewall => firewall_to_reload(&rendered, *backend)?,
-                Target::Dhcp if !live::read::dnsmasq_running(&request.root)? => files_of(&rendered),
-                _ => Vec::new(),
-            });
+            match target {
+                Target::Firewall => {
+                    let (files, jumps) = firewall_to_reload(&rendered, *backend, &request.root)?;
+                    reload.extend(files);
+                    repairs.extend(jumps);
+                }
+                Target::Dhcp if !live::read::dnsmasq_running(&request.root)? => reload.extend(files_of(&rendered)),
+                _ => {}
+            }
         }
         changes.extend(
             rendered
@@ -196,7 +230,6 @@ fn plan_for(request: &Request, registry: &Registry, purpose: Purpose) -> Result<
     }
     drop(desired);
     let mut expectation = None;
-    let mut live_warnings = Vec::new();
     if let Some(runtime) = runtime {
         if request.scope == ApplyScope::RuntimeOnly {
             changes.retain(|planned| !is_file_change(&planned.change));
@@ -208,10 +241,13 @@ fn plan_for(request: &Request, registry: &Registry, purpose: Purpose) -> Result<
                 .iter()
                 .map(|(device, reason)| format!("{device}: brought up by the distro's tool, because {reason}")),
         );
-        expectation = Some(runtime.expectation);
+        if !teardown {
+            expectation = Some(runtime.expectation);
+        }
     }
+    changes.extend(repairs.iter().cloned());
     let mut builder = Builder::for_purpose(&request.root, &facts, purpose)?;
-    if !reload.is_empty() {
+    if !reload.is_empty() || !repairs.is_empty() {
         live_warnings.push(
             "the live host lacks what some of hostnet's files set up (firewall rules, a DHCP server; `hostnet verify` \
              lists them): their commands run again"
@@ -285,19 +321,83 @@ fn plan_for(request: &Request, registry: &Registry, purpose: Purpose) -> Result<
     })
 }
 
-/// The files of the firewall backend's changes when the live ruleset lacks
-/// one of the rules they load (a flush by hand, another tool's reload):
-/// the commands that load them run again, though the files are unchanged.
-fn firewall_to_reload(rendered: &[Planned], backend: &dyn Backend) -> Result<Vec<SysPath>> {
-    let expected = live::verify::expected_rules(rendered);
-    if expected.is_empty() {
-        return Ok(Vec::new());
+/// What the live ruleset lacks of the firewall backend's changes (a flush
+/// by hand, another tool's reload): the files whose rules are missing, for
+/// their load commands to run again though the files are unchanged, and the
+/// missing jumps of a jumps file, inserted alone (loading the file again
+/// would add second copies of the jumps still there).
+fn firewall_to_reload(
+    rendered: &[Planned],
+    backend: &dyn Backend,
+    root: &Root,
+) -> Result<(Vec<SysPath>, Vec<Planned>)> {
+    if live::verify::expected_rules(rendered).is_empty() {
+        return Ok((Vec::new(), Vec::new()));
     }
     let live_rules = live::read::firewall(backend.id() == "nftables")?;
-    if live::verify::firewall(&expected, &live_rules).is_empty() {
-        return Ok(Vec::new());
+    let mut lacking = Vec::new();
+    let mut jumps = Vec::new();
+    for planned in rendered {
+        let expected = live::verify::expected_rules(std::slice::from_ref(planned));
+        let missing = live::verify::firewall(&expected, &live_rules);
+        if missing.is_empty() {
+            continue;
+        }
+        match &planned.change {
+            // A jumps file as wanted, already loaded once (a new or changed one is loaded whole).
+            Change::File { path, content, .. } if content.lines().any(|line| line.starts_with("-I ")) => {
+                if root.read_text(path)?.as_deref() == Some(content.as_str()) {
+                    jumps.extend(missing_jumps(path, content, &live_rules, &planned.origins));
+                }
+            }
+            _ => lacking.push(planned.clone()),
+        }
     }
-    Ok(files_of(rendered))
+    Ok((files_of(&lacking), jumps))
+}
+
+/// `TOOL-restore --noflush` of the jumps of `content` the live ruleset
+/// lacks, undone by deleting them.
+fn missing_jumps(
+    path: &SysPath,
+    content: &str,
+    live_rules: &str,
+    origins: &[crate::change::TaskId],
+) -> Option<Planned> {
+    let v6 = path.as_str().contains("ip6tables");
+    let family = if v6 { live::verify::IPV6 } else { "" };
+    let present: HashSet<&str> = live_rules.lines().map(str::trim).collect();
+    let (mut insert, mut delete, mut table, mut any) = (String::new(), String::new(), String::new(), false);
+    for line in content.lines() {
+        if line.starts_with('*') {
+            table = format!("{line}\n");
+        } else if let Some(rest) = line.strip_prefix("-I ") {
+            let mut words = rest.split_whitespace();
+            let chain = words.next().unwrap_or_default();
+            let rule: Vec<&str> = words.skip_while(|word| word.parse::<u32>().is_ok()).collect();
+            let listed = format!("{family}-A {chain} {}", rule.join(" "));
+            if !present.contains(listed.as_str()) {
+                insert.push_str(&format!("{table}{line}\nCOMMIT\n"));
+                delete.push_str(&format!("{table}-D {chain} {}\nCOMMIT\n", rule.join(" ")));
+                any = true;
+            }
+        }
+    }
+    let argv = vec![
+        if v6 { "ip6tables-restore" } else { "iptables-restore" }.to_owned(),
+        "-w".to_owned(),
+        "--noflush".to_owned(),
+    ];
+    any.then(|| {
+        Planned::from_tasks(
+            Change::Live {
+                argv: argv.clone(),
+                input: Some(insert),
+                undo: Some((argv, Some(delete))),
+            },
+            origins.iter().copied(),
+        )
+    })
 }
 
 /// The files and blocks among `rendered`.
@@ -355,7 +455,7 @@ pub fn render(request: &Request, out: &Path, registry: &Registry) -> Result<Vec<
         facts: FactsSource::Given(Box::new(facts)),
         ..request.clone()
     };
-    let plan = plan_for(&request, registry, Purpose::Render)?;
+    let plan = plan_for(&request, registry, Purpose::Render, false)?;
     Ok(crate::apply::render(&plan, &Root::new(out))?)
 }
 

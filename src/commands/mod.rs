@@ -4,6 +4,7 @@ mod apply;
 mod check;
 mod completions;
 mod confirm;
+mod destroy;
 mod facts;
 mod graph;
 mod list;
@@ -27,6 +28,7 @@ pub(crate) fn run(cli: Cli) -> ExitStatus {
         Command::Apply(args) => apply::run(&args, view.with(&args.view)),
         Command::Check(args) => check::run(&args),
         Command::Render(args) => render::run(&args),
+        Command::Destroy(args) => destroy::run(&args, view.with(&args.view)),
         Command::Rollback(args) => rollback::run(&args, view),
         Command::Confirm(args) => confirm::run(&args),
         Command::Facts(args) => facts::run(&args),

@@ -236,6 +236,13 @@ fn recreate(name: &str, before: &LiveState) -> Option<Vec<Op>> {
         name: name.to_owned(),
         mtu: link.mtu,
     });
+    // A bridge's MAC set explicitly stays when ports join (else it follows them).
+    if let Some(mac) = link.mac {
+        ops.push(Op::SetMac {
+            name: name.to_owned(),
+            mac,
+        });
+    }
     if let Some(master) = &link.master {
         ops.push(Op::SetMaster {
             name: name.to_owned(),

@@ -94,7 +94,16 @@ pub fn firewall(nftables: bool) -> Result<String> {
                 message: format!("cannot read the live firewall: `{program}` did not start: {error}"),
             })
         })?;
-        text.push_str(&String::from_utf8_lossy(&output.stdout));
+        let listing = String::from_utf8_lossy(&output.stdout);
+        if *program == "ip6tables-save" {
+            for line in listing.lines() {
+                text.push_str(crate::live::verify::IPV6);
+                text.push_str(line.trim());
+                text.push('\n');
+            }
+        } else {
+            text.push_str(&listing);
+        }
     }
     Ok(text)
 }

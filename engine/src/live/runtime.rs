@@ -94,6 +94,46 @@ pub fn runtime(desired: &Desired<'_>, root: &Root, devices: bool) -> Result<Runt
     })
 }
 
+/// `hostnet destroy` on the live root: the devices of the playbook that
+/// hostnet created are deleted (one batch, its inverse recreating them);
+/// devices it did not create, and kernel parameters, stay.
+pub fn teardown(desired: &Desired<'_>, root: &Root) -> Result<Runtime, Errors> {
+    let mut wanted = Wanted::of(desired);
+    let owned = inventory::devices(root)?;
+    let mine: BTreeSet<String> = wanted
+        .links
+        .iter()
+        .map(|link| link.name.to_string())
+        .filter(|name| owned.contains(name))
+        .collect();
+    wanted.links.clear();
+    wanted.sysctls.clear();
+    let live = read::read(root, &[])?;
+    let live_diff = diff(&wanted, &live, &mine).map_err(|conflicts| {
+        Errors(
+            conflicts
+                .iter()
+                .map(|conflict| {
+                    Error::new(ErrorKind::Invalid {
+                        message: conflict.to_string(),
+                        hint: None,
+                    })
+                })
+                .collect(),
+        )
+    })?;
+    let mut changes = batch_changes(&live_diff, &live, &wanted);
+    let left: BTreeSet<String> = owned.difference(&mine).cloned().collect();
+    if left != owned {
+        changes.push(inventory_change(&left, &wanted)?);
+    }
+    Ok(Runtime {
+        changes,
+        handovers: Vec::new(),
+        expectation: Expectation { wanted, owned: left },
+    })
+}
+
 /// The `ip -batch -` and `sysctl -w` changes, each with its inverse.
 fn batch_changes(live_diff: &LiveDiff, live: &LiveState, wanted: &Wanted) -> Vec<Planned> {
     let mut changes = Vec::new();

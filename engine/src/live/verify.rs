@@ -78,11 +78,13 @@ pub fn dhcp(interfaces: &[String], services: Services) -> Vec<Drift> {
 pub fn expected_rules(changes: &[Planned]) -> Vec<String> {
     let mut rules = Vec::new();
     for planned in changes {
-        let text = match &planned.change {
-            Change::File { content, .. } => content,
-            Change::Block(block) if block.present => &block.content,
+        let (path, text) = match &planned.change {
+            Change::File { path, content, .. } => (path, content),
+            Change::Block(block) if block.present => (&block.path, &block.content),
             _ => continue,
         };
+        // iptables and ip6tables list their rules apart; nftables has one ruleset.
+        let family = if is_ipv6_file(path.as_str()) { IPV6 } else { "" };
         let nft = text.lines().any(|line| line.trim_start().starts_with("table inet "));
         for line in text.lines() {
             let line = line.trim();
@@ -93,7 +95,13 @@ pub fn expected_rules(changes: &[Planned]) -> Vec<String> {
                     .iter()
                     .any(|skip| line.starts_with(skip));
             if line.starts_with("-A ") || nft_rule {
-                rules.push(line.to_owned());
+                rules.push(format!("{family}{line}"));
+            } else if let Some(rest) = line.strip_prefix("-I ") {
+                // A jump inserted first (`-I INPUT 1 -j X`) is listed as `-A INPUT -j X`.
+                let mut words = rest.split_whitespace();
+                let chain = words.next().unwrap_or_default();
+                let rule: Vec<&str> = words.skip_while(|word| word.parse::<u32>().is_ok()).collect();
+                rules.push(format!("{family}-A {chain} {}", rule.join(" ")));
             }
         }
     }
@@ -103,8 +111,19 @@ pub fn expected_rules(changes: &[Planned]) -> Vec<String> {
     rules
 }
 
+/// What marks an IPv6 rule, in the expected rules and in the live listing.
+pub const IPV6: &str = "[ipv6] ";
+
+/// Does this firewall file hold IPv6 rules (`ip6tables.rules`, `rules.v6`,
+/// ufw's `before6.rules`)?
+fn is_ipv6_file(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.contains("ip6tables") || name.ends_with(".v6") || name.ends_with("6.rules") || path.contains("/ip6tables/")
+}
+
 /// The rows for rules missing from the live ruleset (`live`: `nft list
-/// ruleset`, or `iptables-save` and `ip6tables-save`).
+/// ruleset`, or `iptables-save` and `ip6tables-save` with [`IPV6`] before
+/// each of its lines).
 pub fn firewall(expected: &[String], live: &str) -> Vec<Drift> {
     let present: std::collections::HashSet<&str> = live.lines().map(str::trim).collect();
     expected
@@ -112,7 +131,10 @@ pub fn firewall(expected: &[String], live: &str) -> Vec<Drift> {
         .filter(|rule| !present.contains(rule.as_str()))
         .map(|rule| Drift {
             subject: "firewall".into(),
-            detail: format!("missing rule `{rule}`"),
+            detail: match rule.strip_prefix(IPV6) {
+                Some(rule) => format!("missing IPv6 rule `{rule}`"),
+                None => format!("missing rule `{rule}`"),
+            },
         })
         .collect()
 }
@@ -140,7 +162,7 @@ mod tests {
     #[test]
     fn rules_of_iptables_files_and_nft_tables() {
         let iptables = file(
-            "# comment\n*nat\n:HOSTNET-POSTROUTING - [0:0]\n-A POSTROUTING -j HOSTNET-POSTROUTING\n-A HOSTNET-POSTROUTING -s 10.0.0.0/24 -j MASQUERADE\nCOMMIT\n",
+            "# comment\n*nat\n:HOSTNET-POSTROUTING - [0:0]\n-A POSTROUTING -j HOSTNET-POSTROUTING\n-A HOSTNET-POSTROUTING -s 10.0.0.0/24 -j MASQUERADE\nCOMMIT\n*filter\n-I INPUT 1 -j HOSTNET-INPUT\nCOMMIT\n",
         );
         let nft = file(
             "table inet hostnet {}\ndelete table inet hostnet\n\ntable inet hostnet {\n\tchain postrouting {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n\t\t# masquerade\n\t\toifname \"eth0\" ip saddr 10.0.0.0/24 masquerade\n\t}\n}\n",
@@ -150,6 +172,7 @@ mod tests {
             [
                 "-A POSTROUTING -j HOSTNET-POSTROUTING",
                 "-A HOSTNET-POSTROUTING -s 10.0.0.0/24 -j MASQUERADE",
+                "-A INPUT -j HOSTNET-INPUT",
                 "oifname \"eth0\" ip saddr 10.0.0.0/24 masquerade",
             ]
         );
