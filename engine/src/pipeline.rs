@@ -170,6 +170,7 @@ fn plan_for(request: &Request, registry: &Registry, purpose: Purpose, teardown: 
     } else {
         execution.changes.clone()
     };
+    let module_changes = changes.len();
     let mut live_warnings = Vec::new();
     if teardown {
         live_warnings.push(teardown::LEFT.to_owned());
@@ -234,7 +235,10 @@ fn plan_for(request: &Request, registry: &Registry, purpose: Purpose, teardown: 
         if request.scope == ApplyScope::RuntimeOnly {
             changes.retain(|planned| !is_file_change(&planned.change));
         }
-        changes.extend(runtime.changes);
+        // hostnet's own operations first: the distro tool's reloads that
+        // follow (`networkctl reload`) find the devices there, as at boot.
+        let own = changes.len().min(module_changes);
+        changes.splice(own..own, runtime.changes);
         live_warnings.extend(
             runtime
                 .handovers
