@@ -48,5 +48,6 @@ mod schema;
 mod support;
 mod terminal;
 mod validation;
+mod validation_ipv6;
 mod validation_services;
 mod verify;

@@ -121,7 +121,12 @@ impl Backend for Iptables {
                 &origins,
             ));
             reloads.push(restore(tool, live, &origins));
-            files.push(file(jumps_path(family), FileMode(0o644), jumps_text(family), &all));
+            files.push(file(
+                jumps_path(family),
+                FileMode(0o644),
+                jumps_text(family, has_nat(&groups, family)),
+                &all,
+            ));
             jumps.push(restore(tool, jumps_path(family), &all));
         }
         let mut changes = files;
@@ -249,7 +254,7 @@ impl Boot {
 /// (loaded now with `--noflush`).
 fn ruleset(groups: &[Group], family: Family, header: &str) -> String {
     let mut text = header.to_owned();
-    if family == Family::Ipv4 {
+    if has_nat(groups, family) {
         text.push_str("\n*nat\n");
         text.push_str(&format!(":{POSTROUTING_CHAIN} - [0:0]\n"));
         push_groups(&mut text, groups, family, Hook::Postrouting, POSTROUTING_CHAIN);
@@ -273,11 +278,12 @@ const BOOT_BLOCK_HEADER: &str = "\
 /// the file's own section of that table.
 fn boot_blocks(groups: &[Group], family: Family, path: &str, mode: FileMode, origins: &[TaskId]) -> Vec<Planned> {
     let mut tables = Vec::new();
-    if family == Family::Ipv4 {
+    let nat = has_nat(groups, family);
+    if nat || family == Family::Ipv6 {
         let mut text =
             format!("{BOOT_BLOCK_HEADER}:{POSTROUTING_CHAIN} - [0:0]\n-A POSTROUTING -j {POSTROUTING_CHAIN}\n");
         push_groups(&mut text, groups, family, Hook::Postrouting, POSTROUTING_CHAIN);
-        tables.push(("nat", text, vec![POSTROUTING_CHAIN]));
+        tables.push(("nat", text, vec![POSTROUTING_CHAIN], nat));
     }
     let mut text = format!(
         "{BOOT_BLOCK_HEADER}:{INPUT_CHAIN} - [0:0]\n:{FORWARD_CHAIN} - [0:0]\n\
@@ -285,10 +291,10 @@ fn boot_blocks(groups: &[Group], family: Family, path: &str, mode: FileMode, ori
     );
     push_groups(&mut text, groups, family, Hook::Input, INPUT_CHAIN);
     push_groups(&mut text, groups, family, Hook::Forward, FORWARD_CHAIN);
-    tables.push(("filter", text, vec![INPUT_CHAIN, FORWARD_CHAIN]));
+    tables.push(("filter", text, vec![INPUT_CHAIN, FORWARD_CHAIN], true));
     tables
         .into_iter()
-        .map(|(table, content, chains)| {
+        .map(|(table, content, chains, present)| {
             let conflicts = chains
                 .iter()
                 .flat_map(|chain| [format!(":{chain} "), format!("-A {chain} ")])
@@ -309,7 +315,7 @@ fn boot_blocks(groups: &[Group], family: Family, path: &str, mode: FileMode, ori
                     path: SysPath::from_static(path),
                     marker: table.into(),
                     content,
-                    present: true,
+                    present,
                     placement: Placement::Section {
                         header: format!("*{table}"),
                         footer: "COMMIT".into(),
@@ -323,6 +329,16 @@ fn boot_blocks(groups: &[Group], family: Family, path: &str, mode: FileMode, ori
             )
         })
         .collect()
+}
+
+/// Does the `family` ruleset have a nat table? IPv4 always (its chain may
+/// be empty); IPv6 only with NAT66, so a host without IPv6 NAT needs no
+/// ip6tables nat table.
+fn has_nat(groups: &[Group], family: Family) -> bool {
+    family == Family::Ipv4
+        || groups
+            .iter()
+            .any(|group| group.hook == Hook::Postrouting && group.rules_for(family).next().is_some())
 }
 
 /// Each group of `hook` as a comment and `-A CHAIN …` lines.
@@ -340,14 +356,14 @@ pub(crate) fn push_groups(text: &mut String, groups: &[Group], family: Family, h
 }
 
 /// The jumps from the built-in chains, first in each.
-fn jumps_text(family: Family) -> String {
+fn jumps_text(family: Family, nat: bool) -> String {
     let tool = tool(family);
     let mut text = format!(
         "# The jumps from the built-in chains into hostnet's chains, loaded with\n\
          # `{tool}-restore --noflush` only when hostnet creates this file: loading it\n\
          # again would add second jumps. After a reboot they come from the boot ruleset.\n"
     );
-    if family == Family::Ipv4 {
+    if nat {
         text.push_str(&format!("\n*nat\n-I POSTROUTING 1 -j {POSTROUTING_CHAIN}\nCOMMIT\n"));
     }
     text.push_str(&format!(
@@ -645,6 +661,7 @@ COMMIT
                 "block /etc/iptables/rules.v4 filter <0>",
                 "file /etc/hostnet/iptables.rules 644 <0>",
                 "file /etc/hostnet/iptables-jumps.rules 644 <0>",
+                "block /etc/iptables/rules.v6 nat <0>",
                 "block /etc/iptables/rules.v6 filter <0>",
                 "file /etc/hostnet/ip6tables.rules 644 <0>",
                 "file /etc/hostnet/ip6tables-jumps.rules 644 <0>",
@@ -758,11 +775,13 @@ COMMIT
 "
         );
         let summary = summary(&changes);
-        // The IPv6 files only carry the tasks whose rules are in them (not the NAT).
-        assert_eq!(summary[4], "block /etc/iptables/rules.v6 filter <0,1,2>");
+        // The IPv6 files only carry the tasks whose rules are in them (not
+        // the NAT; the IPv6 nat block, absent, is removed where present).
+        assert_eq!(summary[4], "block /etc/iptables/rules.v6 nat <0,1,2>");
+        assert_eq!(summary[5], "block /etc/iptables/rules.v6 filter <0,1,2>");
         assert_eq!(summary[0], "block /etc/iptables/rules.v4 nat <0,1,2,3>");
         assert_eq!(summary[1], "block /etc/iptables/rules.v4 filter <0,1,2,3>");
-        assert_eq!(summary[8], "require iptables-persistent <0,1,2,3>");
+        assert_eq!(summary[9], "require iptables-persistent <0,1,2,3>");
     }
 
     #[test]
@@ -776,12 +795,13 @@ COMMIT
         );
         assert!(boot(&changes, "/var/lib/ip6tables/rules-save", None).contains("*filter\n"));
         assert_eq!(
-            summary(&changes)[..12],
+            summary(&changes)[..13],
             [
                 "block /var/lib/iptables/rules-save nat <0>",
                 "block /var/lib/iptables/rules-save filter <0>",
                 "file /etc/hostnet/iptables.rules 644 <0>",
                 "file /etc/hostnet/iptables-jumps.rules 644 <0>",
+                "block /var/lib/ip6tables/rules-save nat <0>",
                 "block /var/lib/ip6tables/rules-save filter <0>",
                 "file /etc/hostnet/ip6tables.rules 644 <0>",
                 "file /etc/hostnet/ip6tables-jumps.rules 644 <0>",

@@ -246,7 +246,7 @@ fn bridge_node(graph: &mut Builder, model: &HostModel, bridge: &Bridge, taps: &B
                 .address
                 .addresses()
                 .iter()
-                .any(|address| address.contains(&ipnet::IpNet::V4(nat.source.value)))
+                .any(|address| address.contains(&nat.source.value))
         })
         .collect();
     let segment = segment(model, bridge, &nats, taps);
@@ -293,11 +293,16 @@ fn bridge_node(graph: &mut Builder, model: &HostModel, bridge: &Bridge, taps: &B
             if model.vms.iter().any(|vm| vm.mac == host.mac) {
                 continue;
             }
-            let title = host.name.clone().unwrap_or_else(|| host.ip.to_string());
+            let address = match (host.ip, &host.ip6) {
+                (Some(ip), _) => ip.to_string(),
+                (None, Some(ip6)) => ip6.value.to_string(),
+                (None, None) => String::new(),
+            };
+            let title = host.name.clone().unwrap_or_else(|| address.clone());
             let lines = vec![
                 title.clone(),
                 format!("MAC {}", host.mac),
-                format!("IP {} (fixed lease)", host.ip),
+                format!("IP {address} (fixed lease)"),
             ];
             let guest = graph.node(&format!("guest_{title}"), NodeKind::Guest, lines);
             graph.edge(&id, &guest, EdgeKind::Link, Some("fixed lease".into()));
@@ -421,7 +426,7 @@ fn guest_node(graph: &mut Builder, model: &HostModel, vm: &Vm) -> String {
             .dhcp_servers
             .iter()
             .flat_map(|server| &server.hosts)
-            .any(|host| host.value.mac == vm.mac && host.value.ip == ip)
+            .any(|host| host.value.mac == vm.mac && host.value.ip == Some(ip))
     };
     lines.push(match vm.ip {
         Some(ip) if leased(ip) => format!("IP {ip} (fixed lease)"),

@@ -1,15 +1,15 @@
 //! A `vm_network` task's arguments, read into types with their positions,
 //! and the checks that tie them together (which mode needs which argument).
 
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::error::{Error, ErrorKind, Result, suggest};
 use crate::model::vm::{Mode, NicModel};
-use crate::model::{AddressConfig, Written};
+use crate::model::{AddressConfig, RaMode, Written};
 use crate::modules::args::Args;
 use crate::modules::net_args;
 use crate::source::Pos;
-use crate::types::{AccountName, GuestSubnet, HostForward, InterfaceName, MacAddr, VmName};
+use crate::types::{AccountName, GuestSubnet, GuestSubnet6, HostForward, InterfaceName, MacAddr, VmName};
 use crate::value::{Arg, ArgValue, At, FromArg};
 
 /// The task's arguments.
@@ -21,6 +21,10 @@ pub(super) struct Network {
     /// `bridged`/MAC NAT: the bridge's own address (default DHCP).
     pub(super) address: Option<(AddressConfig, Written)>,
     pub(super) subnet: Option<At<GuestSubnet>>,
+    /// The guests' IPv6 prefix (the host gets its `::1`).
+    pub(super) subnet6: Option<At<GuestSubnet6>>,
+    /// Router advertisements on the bridge (default `stateless`, at `subnet6`).
+    pub(super) ra: Option<At<RaMode>>,
     pub(super) dhcp: Dhcp,
     /// The firewall backend asked for, as written (the registry resolves it).
     pub(super) firewall: Option<At<String>>,
@@ -37,6 +41,7 @@ pub(super) struct VmArgs {
     pub(super) tap: Option<At<InterfaceName>>,
     pub(super) mac: Option<At<MacAddr>>,
     pub(super) ip: Option<At<Ipv4Addr>>,
+    pub(super) ip6: Option<At<Ipv6Addr>>,
     pub(super) model: NicModel,
     pub(super) user: Option<At<AccountName>>,
     pub(super) group: Option<At<AccountName>>,
@@ -52,7 +57,7 @@ pub(super) struct Dhcp {
 }
 
 const VM_KEYS: &[&str] = &[
-    "name", "tap", "mac", "ip", "model", "user", "group", "helper", "hostfwd",
+    "name", "tap", "mac", "ip", "ip6", "model", "user", "group", "helper", "hostfwd",
 ];
 
 impl Network {
@@ -76,6 +81,19 @@ impl Network {
             .map(|arg| net_args::address(Some(arg), AddressConfig::Dhcp))
             .transpose()?;
         let subnet = args.optional::<At<GuestSubnet>>("subnet")?;
+        let subnet6 = args.optional::<At<GuestSubnet6>>("subnet6")?;
+        let ra = args
+            .optional_at::<String>("ra")?
+            .map(|ra| {
+                Ok(At {
+                    value: ra
+                        .value
+                        .parse::<RaMode>()
+                        .map_err(|message| Error::invalid(&ra.pos, message, None))?,
+                    pos: ra.pos,
+                })
+            })
+            .transpose()?;
         let dhcp_default = !matches!(mode.value, Mode::Bridged | Mode::User);
         let dhcp = Dhcp::read(args.optional::<Arg>("dhcp")?, dhcp_default)?;
         let firewall = args.optional::<At<String>>("firewall")?;
@@ -95,6 +113,8 @@ impl Network {
             uplink,
             address,
             subnet,
+            subnet6,
+            ra,
             dhcp,
             firewall,
             mac_nat,
@@ -133,6 +153,56 @@ impl Network {
         if (mode == Mode::Bridged || self.mac_nat) && self.uplink.is_none() {
             return Err(missing("uplink"));
         }
+        self.check_ipv6()
+    }
+
+    /// `subnet6`, `ra` and the VMs' `ip6` go together, and with the modes
+    /// that give the guests a private IPv6 prefix.
+    fn check_ipv6(&self) -> Result<()> {
+        let mode = self.mode.value;
+        let private = matches!(mode, Mode::Nat | Mode::Routed | Mode::HostOnly | Mode::Internal) && !self.mac_nat;
+        if let Some(subnet6) = &self.subnet6
+            && !private
+        {
+            let hint = match mode {
+                Mode::Bridged | Mode::Nat => {
+                    "the guests are on the LAN and take SLAAC or DHCPv6 from its router; leave `subnet6` out"
+                }
+                _ => "QEMU's user networking gives the guests IPv6 itself; leave `subnet6` out",
+            };
+            let mode = if self.mac_nat {
+                "nat` with `mac_nat: true"
+            } else {
+                mode.name()
+            };
+            return Err(Error::invalid(
+                &subnet6.pos,
+                format!("`subnet6` goes with `mode: nat`, `routed`, `host_only` or `internal`, not `{mode}`"),
+                Some(hint.into()),
+            ));
+        }
+        if self.subnet6.is_none() {
+            if let Some(ra) = &self.ra {
+                return Err(Error::invalid(
+                    &ra.pos,
+                    "`ra` announces the IPv6 prefix in `subnet6`, which this network does not have",
+                    Some(
+                        "add `subnet6:` (a unique local prefix, e.g. `fd42:4242:4242:1::/64`) or leave `ra` out".into(),
+                    ),
+                ));
+            }
+            if let Some(vm) = self.vms.iter().find(|vm| vm.ip6.is_some()) {
+                let ip6 = vm.ip6.as_ref().map_or(&vm.name.pos, |ip6| &ip6.pos);
+                return Err(Error::invalid(
+                    ip6,
+                    format!(
+                        "VM `{}` has an `ip6`, but the network has no `subnet6` to lease it from",
+                        vm.name.value
+                    ),
+                    None,
+                ));
+            }
+        }
         Ok(())
     }
 }
@@ -149,6 +219,7 @@ impl VmArgs {
             tap: None,
             mac: None,
             ip: None,
+            ip6: None,
             model: NicModel::VirtioNetPci,
             user: None,
             group: None,
@@ -170,6 +241,7 @@ impl VmArgs {
                 "tap" => vm.tap = Some(At::from_arg(value)?),
                 "mac" => vm.mac = Some(At::from_arg(value)?),
                 "ip" => vm.ip = Some(At::from_arg(value)?),
+                "ip6" => vm.ip6 = Some(At::from_arg(value)?),
                 "model" => {
                     let text = value.text("a NIC model")?;
                     vm.model = text
