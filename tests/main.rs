@@ -37,6 +37,7 @@ mod reachability;
 mod real_docker;
 mod real_firewall;
 mod real_firewalld;
+mod real_ipv6;
 mod real_network;
 mod real_network_manager;
 mod real_nft_ebtables;
