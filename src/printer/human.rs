@@ -454,12 +454,23 @@ pub(super) fn facts(facts: &Facts, registry: &Registry) -> String {
     let _ = writeln!(out, "interfaces:");
     for interface in &facts.interfaces {
         let mac = interface.mac.map_or_else(|| "-".to_owned(), |mac| mac.to_string());
-        let _ = writeln!(
-            out,
+        let mut line = format!(
             "  {} mac {mac}{}",
             interface.name,
             if interface.wireless { " (wireless)" } else { "" }
         );
+        if !interface.addresses.is_empty() {
+            let _ = write!(line, " addresses {}", interface.addresses.join(" "));
+        }
+        if let Some(accept_ra) = interface.accept_ra {
+            let meaning = match accept_ra {
+                0 => "router advertisements ignored",
+                1 => "router advertisements accepted unless forwarding",
+                _ => "router advertisements accepted, also when forwarding",
+            };
+            let _ = write!(line, " accept_ra {accept_ra} ({meaning})");
+        }
+        let _ = writeln!(out, "{line}");
     }
     let _ = writeln!(
         out,
