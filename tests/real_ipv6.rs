@@ -11,6 +11,13 @@
 //! - NAT66 (ip6tables `rules.v6`, nftables' `table inet`): a guest reaches
 //!   the "internet" only with the rendered rules loaded, and the internet
 //!   sees the host's address, not the guest's.
+//! - A dual-stack nat or routed network booted from the rendered files the
+//!   way a Debian host boots (systemd-sysctl, the boot ruleset with the
+//!   FORWARD policy DROP after it, `ifup -a`, dnsmasq): the guest takes
+//!   SLAAC and its default route from the real dnsmasq and reaches the
+//!   internet over IPv6, seen as the host (nat: iptables and nftables) or as
+//!   itself (routed, where the internet has the route back; without it,
+//!   nothing returns).
 //! - The host's own IPv6: a LAN router (dnsmasq, `ra-only`) gives the host
 //!   a default route by router advertisement; after `sysctl -p` of the
 //!   rendered file (IPv6 forwarding on) the route is still there, and a
@@ -49,7 +56,11 @@ const HOST6: &str = "fd42:4242:4242:1::1/64";
 /// lease and, with `ip6`, a fixed IPv6 one) and `db`.
 fn playbook(mode: &str, ra: &str, web_ip6: bool) -> String {
     let ip6 = if web_ip6 { ", ip6: \"fd42:4242:4242:1::2\"" } else { "" };
-    let uplink = if mode == "nat" { "        uplink: eth0\n" } else { "" };
+    let uplink = if matches!(mode, "nat" | "routed") {
+        "        uplink: eth0\n"
+    } else {
+        ""
+    };
     format!(
         "- hosts: localhost\n  tasks:\n    - vm_network:\n        mode: {mode}\n{uplink}        \
          subnet: 172.16.1.0/24\n        subnet6: \"{PREFIX}\"\n        ra: {ra}\n        vms:\n          \
@@ -350,32 +361,39 @@ impl Triangle {
     /// A TCP connection from the guest to the internet: the source address
     /// the internet saw, or `None` when nothing came back.
     fn seen_by_internet(&self) -> Option<Ipv6Addr> {
-        let listener = in_netns(&self.internet, || {
-            TcpListener::bind(SocketAddrV6::new(Ipv6Addr::UNSPECIFIED, 7777, 0, 0)).expect("bind the listener")
-        });
-        listener.set_nonblocking(true).unwrap();
-        let accept = std::thread::spawn(move || {
-            let deadline = std::time::Instant::now() + Duration::from_secs(3);
-            while std::time::Instant::now() < deadline {
-                if let Ok((mut stream, SocketAddr::V6(peer))) = listener.accept() {
-                    let _ = stream.set_nonblocking(false);
-                    let _ = stream.write_all(format!("{}\n", peer.ip()).as_bytes());
-                    return;
-                }
-                std::thread::sleep(Duration::from_millis(10));
-            }
-        });
-        let seen = in_netns(&self.guest, || {
-            let target = SocketAddr::V6(SocketAddrV6::new(INTERNET6, 7777, 0, 0));
-            let mut stream = TcpStream::connect_timeout(&target, Duration::from_secs(2)).ok()?;
-            stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
-            let mut answer = String::new();
-            stream.read_to_string(&mut answer).ok()?;
-            answer.trim().parse().ok()
-        });
-        accept.join().unwrap();
-        seen
+        seen_by(&self.internet, &self.guest)
     }
+}
+
+/// A TCP connection from `guest` to [`INTERNET6`], port 7777, where a
+/// listener in `internet` answers with the source address it saw: that
+/// address, or `None` when nothing came back within 2 s.
+fn seen_by(internet: &Netns, guest: &Netns) -> Option<Ipv6Addr> {
+    let listener = in_netns(internet, || {
+        TcpListener::bind(SocketAddrV6::new(Ipv6Addr::UNSPECIFIED, 7777, 0, 0)).expect("bind the listener")
+    });
+    listener.set_nonblocking(true).unwrap();
+    let accept = std::thread::spawn(move || {
+        let deadline = std::time::Instant::now() + Duration::from_secs(3);
+        while std::time::Instant::now() < deadline {
+            if let Ok((mut stream, SocketAddr::V6(peer))) = listener.accept() {
+                let _ = stream.set_nonblocking(false);
+                let _ = stream.write_all(format!("{}\n", peer.ip()).as_bytes());
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    });
+    let seen = in_netns(guest, || {
+        let target = SocketAddr::V6(SocketAddrV6::new(INTERNET6, 7777, 0, 0));
+        let mut stream = TcpStream::connect_timeout(&target, Duration::from_secs(2)).ok()?;
+        stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).ok()?;
+        answer.trim().parse().ok()
+    });
+    accept.join().unwrap();
+    seen
 }
 
 #[test]
@@ -743,4 +761,114 @@ fn real_ufw_boot_path_loads_nat66_once_and_stop_removes_it() {
     sandbox.run_ok(&format!("{UFW_INIT} stop"));
     let stopped = netns.exec_ok(&["ip6tables-save", "-t", "nat"]);
     assert!(!stopped.contains("HOSTNET-POSTROUTING"), "{stopped}");
+}
+
+/// Where systemd-sysctl is on this machine.
+fn systemd_sysctl() -> &'static str {
+    ["/lib/systemd/systemd-sysctl", "/usr/lib/systemd/systemd-sysctl"]
+        .into_iter()
+        .find(|path| Path::new(path).exists())
+        .unwrap_or("/lib/systemd/systemd-sysctl")
+}
+
+/// A dual-stack network booted the way a Debian host boots it, from
+/// nothing but the rendered files (systemd-sysctl, the firewall's boot
+/// ruleset with Docker's FORWARD policy DROP after it, `ifup -a`, dnsmasq),
+/// one guest taking SLAAC from the real dnsmasq and connecting to the
+/// "internet" 2001:db8:ffff::1 behind the host's uplink eth0 (the host's own
+/// configuration, 2001:db8:ffff::2/64). The internet knows no way to the
+/// guests' prefix unless `route_back` (routed mode's route via the host).
+/// Returns the guest's address and the address the internet saw.
+fn boot_dual_stack(mode: &str, firewall: &str, route_back: bool) -> (Ipv6Addr, Option<Ipv6Addr>) {
+    let rendered = Rendered::new(
+        &playbook(mode, "stateless", false),
+        FACTS,
+        &["--firewall", firewall, "--network-backend", "debian-ifupdown"],
+        &[],
+    );
+    let host = Netns::new();
+    let internet = Netns::new();
+    host.veth("eth0", &internet, "eth0");
+    host.ip_ok(&["address", "add", "2001:db8:ffff::2/64", "dev", "eth0", "nodad"]);
+    host.ip_ok(&["link", "set", "eth0", "up"]);
+    internet.ip_ok(&["address", "add", "2001:db8:ffff::1/64", "dev", "eth0", "nodad"]);
+    internet.ip_ok(&["link", "set", "eth0", "up"]);
+    if route_back {
+        internet.ip_ok(&["-6", "route", "add", PREFIX, "via", "2001:db8:ffff::2"]);
+    }
+    let guest = Netns::new();
+    host.veth("vnet0", &guest, "eth0");
+    guest.ip_ok(&["link", "set", "eth0", "address", "52:54:00:00:01:02"]);
+    sysctl(
+        &guest,
+        &["net.ipv6.conf.default.accept_dad=0", "net.ipv6.conf.eth0.accept_dad=0"],
+    );
+    let sandbox = Sandbox::new(&host, rendered.stage.path(), Features::default());
+    sandbox.run_ok(&format!("{} /etc/sysctl.d/30-hostnet.conf", systemd_sysctl()));
+    match firewall {
+        "iptables" => sandbox.run_ok(
+            "iptables-restore < /etc/iptables/rules.v4 && ip6tables-restore < /etc/iptables/rules.v6 \
+             && iptables -w -P FORWARD DROP && ip6tables -w -P FORWARD DROP",
+        ),
+        _ => sandbox.run_ok("nft -f /etc/nftables.d/hostnet.nft"),
+    };
+    sandbox.run_ok("mkdir -p /run/network && ifup -a -i /etc/network/interfaces --state-dir /run/network");
+    host.ip_ok(&["link", "set", "vnet0", "master", "br0", "up"]);
+    let server = sandbox.spawn(
+        "exec dnsmasq --keep-in-foreground --log-facility=- --conf-file=/etc/dnsmasq.d/hostnet-br0.conf \
+         --pid-file=/run/dnsmasq.pid --dhcp-leasefile=/run/dnsmasq.leases --resolv-file=/dev/null",
+    );
+    let ready = wait_for(Duration::from_secs(10), || {
+        server.output().contains("constructed for br0").then_some(())
+    });
+    assert!(ready.is_some(), "dnsmasq built no IPv6 range:\n{}", server.output());
+    guest.ip_ok(&["link", "set", "eth0", "up"]);
+    assert_eq!(
+        wait_for_addresses(&guest, &server, |addresses| !addresses.is_empty()),
+        [WEB_SLAAC]
+    );
+    let routed = wait_for(Duration::from_secs(10), || {
+        default_route(&guest).starts_with("default via fe80::").then_some(())
+    });
+    assert!(routed.is_some(), "the guest got no IPv6 default route from the host");
+    let seen = wait_for(Duration::from_secs(5), || seen_by(&internet, &guest));
+    (WEB_SLAAC.parse().unwrap(), seen)
+}
+
+#[test]
+fn real_nat_guest_reaches_the_internet_over_ipv6_as_the_host() {
+    if !can_run(&[
+        "dnsmasq",
+        "ifup",
+        "brctl",
+        "iptables-restore",
+        "ip6tables-restore",
+        "nft",
+        systemd_sysctl(),
+    ]) {
+        return;
+    }
+    for firewall in ["iptables", "nftables"] {
+        let (_, seen) = boot_dual_stack("nat", firewall, false);
+        assert_eq!(seen, Some(HOST_UPLINK6), "nat ({firewall}): the internet sees the host");
+    }
+}
+
+#[test]
+fn real_routed_guest_reaches_the_internet_over_ipv6_as_itself() {
+    if !can_run(&[
+        "dnsmasq",
+        "ifup",
+        "brctl",
+        "iptables-restore",
+        "ip6tables-restore",
+        systemd_sysctl(),
+    ]) {
+        return;
+    }
+    let (guest, seen) = boot_dual_stack("routed", "iptables", true);
+    assert_eq!(seen, Some(guest), "routed: the internet sees the guest's own address");
+    // Without the LAN's route back nothing returns (no masquerade).
+    let (_, seen) = boot_dual_stack("routed", "iptables", false);
+    assert_eq!(seen, None, "routed without a route back: no answer");
 }
