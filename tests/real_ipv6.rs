@@ -440,6 +440,32 @@ fn real_ip6tables_nat66_lets_the_guest_reach_the_internet_as_the_host() {
     assert!(output.status.success());
     let saved = lab.host.exec_ok(&["ip6tables-save", "-t", "nat"]);
     assert_eq!(saved.matches("-j MASQUERADE").count(), 1, "{saved}");
+
+    // The live path on a running host: hostnet's chains (any number of
+    // times), then the jumps once each.
+    let lab = Triangle::new();
+    let live = rendered.path("/etc/hostnet/ip6tables.rules");
+    for file in [
+        &live,
+        &live,
+        &rendered.path("/etc/hostnet/ip6tables-jumps.rules"),
+        &rendered.path("/etc/hostnet/ip6tables-nat-jumps.rules"),
+    ] {
+        lab.host
+            .exec_ok(&["ip6tables-restore", "-w", "--noflush", file.to_str().unwrap()]);
+    }
+    assert_eq!(
+        lab.seen_by_internet(),
+        Some(HOST_UPLINK6),
+        "live: masqueraded behind the host's uplink"
+    );
+    let saved = lab.host.exec_ok(&["ip6tables-save", "-t", "nat"]);
+    assert_eq!(
+        saved.matches("-A POSTROUTING -j HOSTNET-POSTROUTING").count(),
+        1,
+        "{saved}"
+    );
+    assert_eq!(saved.matches("-j MASQUERADE").count(), 1, "{saved}");
 }
 
 #[test]

@@ -35,6 +35,10 @@
 //!   so it is loaded once per host. After a reboot the jumps come from the
 //!   boot ruleset. (Flushing the built-in chains by hand loses them until the
 //!   next boot, or until this file is deleted and hostnet runs again.)
+//!   NAT66 (an IPv6 prefix masqueraded) adds `ip6tables-nat-jumps.rules`
+//!   with the IPv6 POSTROUTING jump, a file of its own so that the jumps
+//!   file's text still never changes; `rules.v6` gets a `*nat` block only
+//!   then (an old one is removed without NAT66).
 //!
 //! Gentoo's iptables service saves the live rules over `rules-save` when it
 //! stops (`SAVE_ON_STOP="yes"` by default, shutdown included), which would
@@ -121,13 +125,14 @@ impl Backend for Iptables {
                 &origins,
             ));
             reloads.push(restore(tool, live, &origins));
-            files.push(file(
-                jumps_path(family),
-                FileMode(0o644),
-                jumps_text(family, has_nat(&groups, family)),
-                &all,
-            ));
+            files.push(file(jumps_path(family), FileMode(0o644), jumps_text(family), &all));
             jumps.push(restore(tool, jumps_path(family), &all));
+            // NAT66's jump has a file of its own: adding it to the jumps
+            // file above would reload that file, and its filter jumps twice.
+            if family == Family::Ipv6 && has_nat(&groups, family) {
+                files.push(file(NAT66_JUMPS, FileMode(0o644), nat66_jumps_text(), &origins));
+                jumps.push(restore(tool, NAT66_JUMPS, &origins));
+            }
         }
         let mut changes = files;
         changes.extend(boot.wiring(&all));
@@ -356,20 +361,33 @@ pub(crate) fn push_groups(text: &mut String, groups: &[Group], family: Family, h
 }
 
 /// The jumps from the built-in chains, first in each.
-fn jumps_text(family: Family, nat: bool) -> String {
+fn jumps_text(family: Family) -> String {
     let tool = tool(family);
     let mut text = format!(
         "# The jumps from the built-in chains into hostnet's chains, loaded with\n\
          # `{tool}-restore --noflush` only when hostnet creates this file: loading it\n\
          # again would add second jumps. After a reboot they come from the boot ruleset.\n"
     );
-    if nat {
+    if family == Family::Ipv4 {
         text.push_str(&format!("\n*nat\n-I POSTROUTING 1 -j {POSTROUTING_CHAIN}\nCOMMIT\n"));
     }
     text.push_str(&format!(
         "\n*filter\n-I INPUT 1 -j {INPUT_CHAIN}\n-I FORWARD 1 -j {FORWARD_CHAIN}\nCOMMIT\n"
     ));
     text
+}
+
+/// The live jump into hostnet's IPv6 nat chain, where there is NAT66.
+const NAT66_JUMPS: &str = "/etc/hostnet/ip6tables-nat-jumps.rules";
+
+/// The jump from POSTROUTING into hostnet's IPv6 nat chain.
+fn nat66_jumps_text() -> String {
+    format!(
+        "# The jump from POSTROUTING into hostnet's IPv6 NAT chain (NAT66), loaded with\n\
+         # `ip6tables-restore --noflush` only when hostnet creates this file: loading it\n\
+         # again would add a second jump. After a reboot it comes from the boot ruleset.\n\
+         \n*nat\n-I POSTROUTING 1 -j {POSTROUTING_CHAIN}\nCOMMIT\n"
+    )
 }
 
 fn file(path: &str, mode: FileMode, content: String, origins: &[TaskId]) -> Planned {
@@ -591,6 +609,64 @@ COMMIT
         );
         // Merging again changes nothing.
         assert_eq!(boot(&changes, "/var/lib/iptables/rules-save", Some(&merged)), merged);
+    }
+
+    #[test]
+    fn nat66_has_a_jump_file_of_its_own_and_a_nat_block_in_rules_v6() {
+        let model = HostModel {
+            nats: vec![
+                nat(0, "172.16.1.0/24", Some("eth0"), true),
+                nat(1, "fd42:4242:4242:1::/64", Some("eth0"), true),
+            ],
+            ..HostModel::default()
+        };
+        let changes = render(&model, &debian());
+        // The jumps file of each family keeps its text: only NAT66's jump is new.
+        let without = render(&scenario_2(), &debian());
+        for path in [
+            "/etc/hostnet/iptables-jumps.rules",
+            "/etc/hostnet/ip6tables-jumps.rules",
+        ] {
+            assert_eq!(content(&changes, path), content(&without, path), "{path}");
+        }
+        assert_eq!(
+            content(&changes, "/etc/hostnet/ip6tables-nat-jumps.rules"),
+            "\
+# The jump from POSTROUTING into hostnet's IPv6 NAT chain (NAT66), loaded with
+# `ip6tables-restore --noflush` only when hostnet creates this file: loading it
+# again would add a second jump. After a reboot it comes from the boot ruleset.
+
+*nat
+-I POSTROUTING 1 -j HOSTNET-POSTROUTING
+COMMIT
+"
+        );
+        let v6 = content(&changes, "/etc/hostnet/ip6tables.rules");
+        assert!(
+            v6.contains(
+                "*nat
+:HOSTNET-POSTROUTING - [0:0]
+# masquerade fd42:4242:4242:1::/64 leaving via eth0 (never multicast)
+-A HOSTNET-POSTROUTING -s fd42:4242:4242:1::/64 -d ff00::/8 -j RETURN
+-A HOSTNET-POSTROUTING -s fd42:4242:4242:1::/64 ! -d fd42:4242:4242:1::/64 -o eth0 -j MASQUERADE
+COMMIT
+"
+            ),
+            "{v6}"
+        );
+        // IPv4's file has none of the IPv6 prefix's rules.
+        assert!(!content(&changes, "/etc/hostnet/iptables.rules").contains("fd42"));
+        let summary = summary(&changes);
+        assert_eq!(
+            summary[summary.len() - 5..],
+            [
+                "run iptables-restore -w --noflush /etc/hostnet/iptables.rules [if /etc/hostnet/iptables.rules changed] <0>",
+                "run ip6tables-restore -w --noflush /etc/hostnet/ip6tables.rules [if /etc/hostnet/ip6tables.rules changed] <1>",
+                "run iptables-restore -w --noflush /etc/hostnet/iptables-jumps.rules [if /etc/hostnet/iptables-jumps.rules changed] <0,1>",
+                "run ip6tables-restore -w --noflush /etc/hostnet/ip6tables-jumps.rules [if /etc/hostnet/ip6tables-jumps.rules changed] <0,1>",
+                "run ip6tables-restore -w --noflush /etc/hostnet/ip6tables-nat-jumps.rules [if /etc/hostnet/ip6tables-nat-jumps.rules changed] <1>",
+            ]
+        );
     }
 
     #[test]
