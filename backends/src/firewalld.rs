@@ -37,7 +37,7 @@ use hostnet_engine::backend::{Backend, BackendId, Desired, Detection, Target};
 use hostnet_engine::change::{Change, Command, Guard, Planned, ServiceAction, TaskId};
 use hostnet_engine::error::{Error, ErrorKind, Result};
 use hostnet_engine::facts::Facts;
-use hostnet_engine::model::{FirewallIntent, HostModel, Protocol};
+use hostnet_engine::model::{FirewallIntent, HostModel, Protocol, RaMode};
 use hostnet_engine::root::SysPath;
 use hostnet_engine::types::{FileMode, InterfaceName};
 use ipnet::IpNet;
@@ -243,8 +243,17 @@ fn zones(model: &HostModel) -> Result<Vec<Zone>> {
                 zone.forward = true;
                 zone.origins.push(task);
             }
-            FirewallIntent::DhcpDns { .. } => {
+            FirewallIntent::DhcpDns { interface } => {
                 zone.services.extend(["dhcp", "dns"]);
+                // Router advertisements on the interface: DHCPv6 too
+                // (firewalld accepts the ICMPv6 of neighbour discovery itself).
+                let advertises = model.dhcp_servers.iter().any(|server| {
+                    server.interface.value == *interface
+                        && server.ipv6.as_ref().is_some_and(|ipv6| ipv6.ra.value != RaMode::Off)
+                });
+                if advertises {
+                    zone.services.insert("dhcpv6");
+                }
                 zone.origins.push(task);
             }
             FirewallIntent::IsolateHost { .. } => {
