@@ -11,13 +11,15 @@
 //! - NAT66 (ip6tables `rules.v6`, nftables' `table inet`): a guest reaches
 //!   the "internet" only with the rendered rules loaded, and the internet
 //!   sees the host's address, not the guest's.
-//! - A dual-stack nat or routed network booted from the rendered files the
-//!   way a Debian host boots (systemd-sysctl, the boot ruleset with the
-//!   FORWARD policy DROP after it, `ifup -a`, dnsmasq): the guest takes
-//!   SLAAC and its default route from the real dnsmasq and reaches the
-//!   internet over IPv6, seen as the host (nat: iptables and nftables) or as
-//!   itself (routed, where the internet has the route back; without it,
-//!   nothing returns).
+//! - Dual-stack networks booted from the rendered files the way a Debian
+//!   host boots (systemd-sysctl, the boot ruleset with the FORWARD policy
+//!   DROP after it, `ifup -a`, dnsmasq), two guests taking SLAAC from the
+//!   real dnsmasq: nat guests reach the internet over IPv6 as the host
+//!   (iptables and nftables) and nothing from outside reaches them; routed
+//!   guests reach it as themselves where the internet has the route back
+//!   (and nothing returns without); host-only and internal guests reach each
+//!   other but nothing is forwarded, and an internal network's host is
+//!   firewalled off over IPv6 while a host-only one is not.
 //! - The host's own IPv6: a LAN router (dnsmasq, `ra-only`) gives the host
 //!   a default route by router advertisement; after `sysctl -p` of the
 //!   rendered file (IPv6 forwarding on) the route is still there, and a
@@ -797,24 +799,39 @@ fn systemd_sysctl() -> &'static str {
         .unwrap_or("/lib/systemd/systemd-sysctl")
 }
 
+/// The second guest's SLAAC address.
+const DB_SLAAC: &str = "fd42:4242:4242:1:5054:ff:fe00:103";
+
+/// The namespaces of a booted dual-stack network: the host, its two guests
+/// on br0 (`web` and `db`, with their SLAAC addresses) and the "internet"
+/// 2001:db8:ffff::1 behind the host's uplink eth0 (the host's own
+/// configuration: 2001:db8:ffff::2/64).
+struct DualStack {
+    host: Netns,
+    guests: [Netns; 2],
+    internet: Netns,
+}
+
 /// A dual-stack network booted the way a Debian host boots it, from
 /// nothing but the rendered files (systemd-sysctl, the firewall's boot
-/// ruleset with Docker's FORWARD policy DROP after it, `ifup -a`, dnsmasq),
-/// one guest taking SLAAC from the real dnsmasq and connecting to the
-/// "internet" 2001:db8:ffff::1 behind the host's uplink eth0 (the host's own
-/// configuration, 2001:db8:ffff::2/64). The internet knows no way to the
-/// guests' prefix unless `route_back` (routed mode's route via the host).
-/// Returns the guest's address and the address the internet saw.
-fn boot_dual_stack(mode: &str, firewall: &str, route_back: bool) -> (Ipv6Addr, Option<Ipv6Addr>) {
+/// ruleset with Docker's FORWARD policy DROP after it, `ifup -a`, dnsmasq);
+/// the guests take SLAAC from the real dnsmasq (and their default route,
+/// where the mode routes). The internet knows no way to the guests' prefix
+/// unless `route_back` (routed mode's route via the host). Then `check`.
+fn with_dual_stack(mode: &str, firewall: &str, route_back: bool, check: impl FnOnce(&DualStack)) {
     let rendered = Rendered::new(
         &playbook(mode, "stateless", false),
         FACTS,
         &["--firewall", firewall, "--network-backend", "debian-ifupdown"],
         &[],
     );
-    let host = Netns::new();
-    let internet = Netns::new();
-    host.veth("eth0", &internet, "eth0");
+    let lab = DualStack {
+        host: Netns::new(),
+        guests: [Netns::new(), Netns::new()],
+        internet: Netns::new(),
+    };
+    let DualStack { host, guests, internet } = &lab;
+    host.veth("eth0", internet, "eth0");
     host.ip_ok(&["address", "add", "2001:db8:ffff::2/64", "dev", "eth0", "nodad"]);
     host.ip_ok(&["link", "set", "eth0", "up"]);
     internet.ip_ok(&["address", "add", "2001:db8:ffff::1/64", "dev", "eth0", "nodad"]);
@@ -822,15 +839,22 @@ fn boot_dual_stack(mode: &str, firewall: &str, route_back: bool) -> (Ipv6Addr, O
     if route_back {
         internet.ip_ok(&["-6", "route", "add", PREFIX, "via", "2001:db8:ffff::2"]);
     }
-    let guest = Netns::new();
-    host.veth("vnet0", &guest, "eth0");
-    guest.ip_ok(&["link", "set", "eth0", "address", "52:54:00:00:01:02"]);
-    sysctl(
-        &guest,
-        &["net.ipv6.conf.default.accept_dad=0", "net.ipv6.conf.eth0.accept_dad=0"],
-    );
-    let sandbox = Sandbox::new(&host, rendered.stage.path(), Features::default());
-    sandbox.run_ok(&format!("{} /etc/sysctl.d/30-hostnet.conf", systemd_sysctl()));
+    for (index, (guest, mac)) in guests
+        .iter()
+        .zip(["52:54:00:00:01:02", "52:54:00:00:01:03"])
+        .enumerate()
+    {
+        host.veth(&format!("vnet{index}"), guest, "eth0");
+        guest.ip_ok(&["link", "set", "eth0", "address", mac]);
+        sysctl(
+            guest,
+            &["net.ipv6.conf.default.accept_dad=0", "net.ipv6.conf.eth0.accept_dad=0"],
+        );
+    }
+    let sandbox = Sandbox::new(host, rendered.stage.path(), Features::default());
+    if rendered.path("/etc/sysctl.d/30-hostnet.conf").exists() {
+        sandbox.run_ok(&format!("{} /etc/sysctl.d/30-hostnet.conf", systemd_sysctl()));
+    }
     match firewall {
         "iptables" => sandbox.run_ok(
             "iptables-restore < /etc/iptables/rules.v4 && ip6tables-restore < /etc/iptables/rules.v6 \
@@ -839,7 +863,6 @@ fn boot_dual_stack(mode: &str, firewall: &str, route_back: bool) -> (Ipv6Addr, O
         _ => sandbox.run_ok("nft -f /etc/nftables.d/hostnet.nft"),
     };
     sandbox.run_ok("mkdir -p /run/network && ifup -a -i /etc/network/interfaces --state-dir /run/network");
-    host.ip_ok(&["link", "set", "vnet0", "master", "br0", "up"]);
     let server = sandbox.spawn(
         "exec dnsmasq --keep-in-foreground --log-facility=- --conf-file=/etc/dnsmasq.d/hostnet-br0.conf \
          --pid-file=/run/dnsmasq.pid --dhcp-leasefile=/run/dnsmasq.leases --resolv-file=/dev/null",
@@ -848,25 +871,44 @@ fn boot_dual_stack(mode: &str, firewall: &str, route_back: bool) -> (Ipv6Addr, O
         server.output().contains("constructed for br0").then_some(())
     });
     assert!(ready.is_some(), "dnsmasq built no IPv6 range:\n{}", server.output());
-    guest.ip_ok(&["link", "set", "eth0", "up"]);
-    assert_eq!(
-        wait_for_addresses(&guest, &server, |addresses| !addresses.is_empty()),
-        [WEB_SLAAC]
-    );
-    let routed = wait_for(Duration::from_secs(10), || {
-        default_route(&guest).starts_with("default via fe80::").then_some(())
-    });
-    assert!(routed.is_some(), "the guest got no IPv6 default route from the host");
-    let seen = wait_for(Duration::from_secs(5), || seen_by(&internet, &guest));
-    (WEB_SLAAC.parse().unwrap(), seen)
+    // qemu-bridge-helper attaches a guest's TAP once the bridge is up.
+    for (index, (guest, slaac)) in guests.iter().zip([WEB_SLAAC, DB_SLAAC]).enumerate() {
+        host.ip_ok(&["link", "set", &format!("vnet{index}"), "master", "br0", "up"]);
+        guest.ip_ok(&["link", "set", "eth0", "up"]);
+        assert_eq!(
+            wait_for_addresses(guest, &server, |addresses| !addresses.is_empty()),
+            [slaac]
+        );
+    }
+    if matches!(mode, "nat" | "routed") {
+        let routed = wait_for(Duration::from_secs(10), || {
+            default_route(&guests[0])
+                .starts_with("default via fe80::")
+                .then_some(())
+        });
+        assert!(routed.is_some(), "the guest got no IPv6 default route from the host");
+    }
+    check(&lab);
+    drop(sandbox);
+}
+
+/// `ping -6 -c1 -W1` from `from` to `target`: did it answer?
+fn pings6(from: &Netns, target: &str) -> bool {
+    from.exec(&["ping", "-6", "-c1", "-W1", "-n", target]).status.success()
+}
+
+/// What the internet sees of a TCP connection from `guest` (polled for up to 5 s).
+fn internet_sees(lab: &DualStack, guest: usize) -> Option<Ipv6Addr> {
+    wait_for(Duration::from_secs(5), || seen_by(&lab.internet, &lab.guests[guest]))
 }
 
 #[test]
-fn real_nat_guest_reaches_the_internet_over_ipv6_as_the_host() {
+fn real_nat_guests_reach_the_internet_over_ipv6_as_the_host() {
     if !can_run(&[
         "dnsmasq",
         "ifup",
         "brctl",
+        "ping",
         "iptables-restore",
         "ip6tables-restore",
         "nft",
@@ -875,26 +917,93 @@ fn real_nat_guest_reaches_the_internet_over_ipv6_as_the_host() {
         return;
     }
     for firewall in ["iptables", "nftables"] {
-        let (_, seen) = boot_dual_stack("nat", firewall, false);
-        assert_eq!(seen, Some(HOST_UPLINK6), "nat ({firewall}): the internet sees the host");
+        with_dual_stack("nat", firewall, false, |lab| {
+            assert_eq!(
+                internet_sees(lab, 0),
+                Some(HOST_UPLINK6),
+                "nat ({firewall}): the internet sees the host"
+            );
+            assert!(pings6(&lab.guests[0], DB_SLAAC), "nat ({firewall}): g↔g over IPv6");
+            assert!(pings6(&lab.host, WEB_SLAAC), "nat ({firewall}): host→g over IPv6");
+            // The internet, even with a route to the prefix, does not reach the guests.
+            lab.internet
+                .ip_ok(&["-6", "route", "add", PREFIX, "via", "2001:db8:ffff::2"]);
+            assert!(
+                !pings6(&lab.internet, WEB_SLAAC),
+                "nat ({firewall}): nothing from outside reaches the guests"
+            );
+        });
     }
 }
 
 #[test]
-fn real_routed_guest_reaches_the_internet_over_ipv6_as_itself() {
+fn real_routed_guests_reach_the_internet_over_ipv6_as_themselves() {
     if !can_run(&[
         "dnsmasq",
         "ifup",
         "brctl",
+        "ping",
         "iptables-restore",
         "ip6tables-restore",
         systemd_sysctl(),
     ]) {
         return;
     }
-    let (guest, seen) = boot_dual_stack("routed", "iptables", true);
-    assert_eq!(seen, Some(guest), "routed: the internet sees the guest's own address");
-    // Without the LAN's route back nothing returns (no masquerade).
-    let (_, seen) = boot_dual_stack("routed", "iptables", false);
-    assert_eq!(seen, None, "routed without a route back: no answer");
+    with_dual_stack("routed", "iptables", true, |lab| {
+        assert_eq!(
+            internet_sees(lab, 0),
+            Some(WEB_SLAAC.parse().unwrap()),
+            "routed: the internet sees the guest's own address"
+        );
+        assert!(
+            pings6(&lab.internet, DB_SLAAC),
+            "routed: the outside reaches the guests by their route"
+        );
+    });
+    // Without the route back nothing returns (no masquerade).
+    with_dual_stack("routed", "iptables", false, |lab| {
+        assert_eq!(internet_sees(lab, 0), None, "routed without a route back: no answer");
+    });
+}
+
+#[test]
+fn real_host_only_and_internal_keep_their_promise_over_ipv6() {
+    if !can_run(&[
+        "dnsmasq",
+        "ifup",
+        "brctl",
+        "ping",
+        "iptables-restore",
+        "ip6tables-restore",
+        systemd_sysctl(),
+    ]) {
+        return;
+    }
+    for mode in ["host_only", "internal"] {
+        with_dual_stack(mode, "iptables", true, |lab| {
+            assert_eq!(
+                default_route(&lab.guests[0]),
+                "",
+                "{mode}: no IPv6 default route from the host"
+            );
+            assert!(pings6(&lab.guests[0], DB_SLAAC), "{mode}: g↔g over IPv6");
+            // A guest that routes via the host anyway is not forwarded.
+            lab.guests[0].ip_ok(&["-6", "route", "add", "default", "via", "fd42:4242:4242:1::1"]);
+            assert_eq!(internet_sees(lab, 0), None, "{mode}: nothing is forwarded");
+            let host_reaches = pings6(&lab.host, WEB_SLAAC);
+            let reaches_host = pings6(&lab.guests[0], "fd42:4242:4242:1::1");
+            if mode == "internal" {
+                assert!(!reaches_host, "internal: the host is firewalled off over IPv6");
+                assert!(
+                    !host_reaches,
+                    "internal: the host does not reach the guests (no replies)"
+                );
+            } else {
+                assert!(
+                    reaches_host && host_reaches,
+                    "host_only: host and guests reach each other over IPv6"
+                );
+            }
+        });
+    }
 }
