@@ -258,9 +258,18 @@ pub(crate) struct QemuArgs {
     /// The guest (a `name` in a `vm_network` task's `vms`).
     #[arg(long, value_name = "NAME")]
     pub(crate) vm: String,
-    /// `shell`: one quoted line (default); `args`: one argument per line.
-    #[arg(long, value_parser = ["shell", "args"], default_value = "shell")]
-    pub(crate) format: String,
+    /// `shell`: one quoted line (default); `args`: one argument per line;
+    /// `libvirt`: the `<interface>` elements for the domain XML.
+    #[arg(long, value_enum, default_value_t = QemuFormat::Shell)]
+    pub(crate) format: QemuFormat,
+}
+
+/// `qemu --format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum QemuFormat {
+    Shell,
+    Args,
+    Libvirt,
 }
 
 #[derive(Debug, Args)]

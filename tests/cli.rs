@@ -426,6 +426,7 @@ interfaces:
   wlan0 mac 52:54:00:ab:cd:ef (wireless)
 tools: ufw
 services: -
+machine-id: 037cef7a241ec6e47954611c9eb32b87
 backends:
   network: gentoo-netifrc (unsupported: netifrc is Gentoo's network system)
   network: debian-ifupdown (supported)
@@ -457,6 +458,7 @@ interfaces:
   wlan0 mac 52:54:00:ab:cd:ef (wireless)
 tools: nft iptables dnsmasq networkctl NetworkManager nmcli firewalld firewall-cmd
 services: NetworkManager firewalld
+machine-id: 0474e775107edb46cdad4d2961717381
 backends:
   network: gentoo-netifrc (unsupported: netifrc is Gentoo's network system)
   network: debian-ifupdown (unsupported: ifupdown is Debian's network system, and `ifup` is not installed)
@@ -478,7 +480,9 @@ backends:
         .unwrap();
     let text = stdout(&desktop);
     assert!(
-        text.contains("services: NetworkManager\nnetworkmanager: 1.46.0\nbackends:\n"),
+        text.contains(
+            "services: NetworkManager\nnetworkmanager: 1.46.0\nmachine-id: 0566837dabe3ffbaad157149e77ca667\nbackends:\n"
+        ),
         "{text}"
     );
     assert!(
@@ -495,6 +499,7 @@ backends:
         (Some("gentoo"), Some("openrc"))
     );
     assert_eq!(facts["users"], serde_json::json!(["root", "qemu"]));
+    assert_eq!(facts["machine_id"], "01e2b866ace8843c10d9f66d9d0d2b4f");
 }
 
 #[test]
@@ -580,7 +585,8 @@ fn facts_show_ipv6_addresses_and_whether_router_advertisements_count() {
             "mac": "52:54:00:12:34:56",
             "wireless": false,
             "addresses": ["2001:db8:1::10/64", "fe80::5054:ff:fe12:3456/64"],
-            "accept_ra": 1
+            "accept_ra": 1,
+            "gateway": null
         })
     );
 }

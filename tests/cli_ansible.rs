@@ -24,13 +24,14 @@ const PLAYBOOK: &str = "- name: Demo
 const BRIDGE_DIFF: &str = "\
 --- before: /etc/conf.d/net
 +++ after: /etc/conf.d/net
-@@ -0,0 +1,7 @@
+@@ -0,0 +1,8 @@
 +# BEGIN hostnet network
 +# Bridges, TAPs and uplinks for QEMU guests. Edit the playbook, not this block.
 +
 +config_br0=\"192.0.2.1/24\"
 +bridge_br0=\"\"
 +bridge_stp_state_br0=\"0\"
++mac_br0=\"02:75:d9:2e:4b:5a\"
 +# END hostnet network
 link: /etc/init.d/net.br0 -> net.lo
 run (recorded): rc-update add net.br0 default
@@ -90,7 +91,7 @@ hostnet: distro gentoo, init openrc, targets network=gentoo-netifrc
 
 PLAY [Demo] ********************************************************************
 
-  /etc/conf.d/net      +7 -0 (new)
+  /etc/conf.d/net      +8 -0 (new)
   /etc/init.d/net.br0  link -> net.lo
   run (recorded): rc-update add net.br0 default
   run (recorded): rc-service net.br0 restart

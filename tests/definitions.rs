@@ -96,22 +96,47 @@ error: `net.ipv4.ip_forward` is already set to `1` at playbook.yml:6:23
 }
 
 #[test]
-fn a_vm_in_two_networks_is_defined_twice() {
+fn a_vm_twice_on_one_network_is_refused_in_two_it_has_two_nics() {
     refused(
+        "\
+- hosts: localhost
+  tasks:
+    - vm_network:
+        mode: host_only
+        bridge: br1
+        subnet: 10.81.0.0/24
+        vms: [{ name: router, tap: tap1 }, { name: router, tap: tap3 }]
+",
+        "\
+error: VM `router` is already on `br1` at playbook.yml:7:23
+ --> playbook.yml:7:52
+  |
+7 |         vms: [{ name: router, tap: tap1 }, { name: router, tap: tap3 }]
+  |                                                    ^^^^^^
+  |
+hint: a VM has one NIC per network: list it once per network
+",
+    );
+    // On two networks: one NIC on each, no error.
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "playbook.yml",
         "\
 - hosts: localhost
   tasks:
     - vm_network: { mode: host_only, bridge: br1, subnet: 10.81.0.0/24, vms: [{ name: router, tap: tap1 }] }
     - vm_network: { mode: host_only, bridge: br2, subnet: 10.82.0.0/24, vms: [{ name: router, tap: tap2 }] }
 ",
-        "\
-error: VM `router` is already defined at playbook.yml:3:87
- --> playbook.yml:4:87
-  |
-4 |     - vm_network: { mode: host_only, bridge: br2, subnet: 10.82.0.0/24, vms: [{ name: router, tap: tap2 }] }
-  |                                                                                       ^^^^^^
-",
     );
+    write(dir.path(), "facts.yml", FACTS);
+    let output = hostnet()
+        .current_dir(dir.path())
+        .args(["check", "playbook.yml", "--facts", "facts.yml"])
+        .output()
+        .unwrap();
+    assert_eq!(stderr(&output), "");
+    assert_eq!(output.status.code(), Some(0));
 }
 
 #[test]

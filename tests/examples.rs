@@ -75,6 +75,7 @@ playbooks! {
     mac_nat => "mac-nat",
     nat => "nat",
     nat_any_uplink => "nat-any-uplink",
+    proxy_arp => "proxy-arp",
     routed => "routed",
     user => "user",
     vm_bridged => "vm-bridged",
@@ -85,6 +86,7 @@ playbooks! {
     vm_mac_nat => "vm-mac-nat",
     vm_nat => "vm-nat",
     vm_nat_any_uplink => "vm-nat-any-uplink",
+    vm_proxy_arp => "vm-proxy-arp",
     vm_routed => "vm-routed",
 }
 

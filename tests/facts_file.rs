@@ -67,3 +67,24 @@ tools: iptables dnsmasq
     );
     assert_eq!(value["users"], serde_json::json!(["root", "qemu"]));
 }
+
+/// `machine_id` (what generated MACs derive from) is `/etc/machine-id`'s 32
+/// hex digits, nothing else.
+#[test]
+fn a_machine_id_that_is_not_one_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "facts.yml", "distro: debian\nmachine_id: not-an-id\n");
+    let output = hostnet().args(["facts", "--facts"]).arg(&file).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(stdout(&output), "");
+    assert_eq!(
+        stderr(&output).replace(&file.display().to_string(), "facts.yml"),
+        "\
+error: `not-an-id` is not a machine ID (32 hex digits)
+ --> facts.yml:2:13
+  |
+2 | machine_id: not-an-id
+  |             ^^^^^^^^^
+"
+    );
+}

@@ -47,7 +47,7 @@ fn who_reaches_whom_matches_the_modes_table() {
                 .collect()
         })
         .collect();
-    assert_eq!(rows.len(), 6, "one row per mode");
+    assert_eq!(rows.len(), 7, "one row per host-side mode");
     for row in rows {
         let mode = row[0].trim_start_matches('[').split(']').next().unwrap().to_owned();
         let playbook = if mode == "user" {
@@ -81,6 +81,7 @@ fn a_playbook_written_task_by_task_draws_the_segments_of_its_vm_network_twin() {
         ("playbooks/internal.yml", "playbooks/vm-internal.yml"),
         ("playbooks/routed.yml", "playbooks/vm-routed.yml"),
         ("playbooks/mac-nat.yml", "playbooks/vm-mac-nat.yml"),
+        ("playbooks/proxy-arp.yml", "playbooks/vm-proxy-arp.yml"),
     ] {
         assert_eq!(segments(low), segments(high), "{low} vs {high}");
     }
@@ -219,7 +220,7 @@ fn diagrams_in_the_mode_pages_are_current() {
             }
         }
     }
-    assert_eq!(found, 7, "a diagram per mode page, two on nat.md");
+    assert_eq!(found, 8, "a diagram per mode page, two on nat.md");
 }
 
 /// Every playbook's diagram parses with Mermaid's own parser (node + the

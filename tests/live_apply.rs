@@ -133,3 +133,78 @@ fn apply_on_a_live_root_runs_commands_stops_on_failure_and_rolls_back() {
         "{text}"
     );
 }
+
+/// Issue #10's devices on the live root, by hostnet's own `ip -batch`: the
+/// bridge of TAPs gets its stable generated MAC (the one every target's
+/// files pin), the proxy-ARP bridge's /32 and its host route on the link,
+/// and the per-device `proxy_arp` once the bridge exists; a second apply
+/// changes nothing, and `rollback` takes the devices away again.
+#[test]
+fn live_apply_brings_up_what_the_topology_decides() {
+    if !sandbox::require(&["unshare", "mount", "awk", "ip", "sysctl"]) {
+        return;
+    }
+    let machine_id = "0123456789abcdef0123456789abcdef";
+    let work = tempfile::tempdir().unwrap();
+    write(
+        work.path(),
+        "playbook.yml",
+        "- hosts: localhost
+  tasks:
+    - tap: { name: tap0 }
+    - bridge: { name: br0, ports: [tap0], address: [192.0.2.10/32] }
+    - interface: { name: br0, address: none, routes: [{ to: 192.0.2.50/32 }] }
+    - sysctl: { name: net.ipv4.conf.br0.proxy_arp, value: 1 }
+",
+    );
+    write(
+        work.path(),
+        "facts.yml",
+        &format!("distro: debian\ninit: systemd\nmachine_id: {machine_id}\n"),
+    );
+    let stage = tempfile::tempdir().unwrap();
+    let netns = Netns::new();
+    let live = Live {
+        sandbox: Sandbox::new(&netns, stage.path(), Features::default()),
+        dir: work.path(),
+    };
+    let apply = "apply playbook.yml --root / --facts facts.yml --runtime-only";
+    let (code, text) = live.hostnet(apply);
+    assert_eq!(code, 0, "{text}");
+    let mac = hostnet_engine::model::vm::generated_mac(Some(machine_id), "bridge br0").to_string();
+    let link = netns.ip_ok(&["-o", "link", "show", "br0"]);
+    assert!(link.contains(&format!("link/ether {mac} ")), "{link}\n{text}");
+    assert_eq!(
+        netns
+            .ip_ok(&["-o", "-4", "addr", "show", "dev", "br0"])
+            .split_whitespace()
+            .nth(3),
+        Some("192.0.2.10/32")
+    );
+    assert_eq!(
+        netns.ip_ok(&["route", "show", "dev", "br0"]),
+        "192.0.2.50 scope link linkdown \n"
+    );
+    assert_eq!(
+        netns.read("/proc/sys/net/ipv4/conf/br0/proxy_arp").as_deref(),
+        Some("1")
+    );
+    assert!(
+        netns.ip_ok(&["-o", "link", "show", "tap0"]).contains(" master br0 "),
+        "{text}"
+    );
+
+    let (code, text) = live.hostnet(apply);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("nothing to do: the host already matches the playbook"),
+        "{text}"
+    );
+
+    let (code, text) = live.hostnet("rollback --root /");
+    assert_eq!(code, 0, "{text}");
+    // Everything the batch made goes with the devices it created.
+    assert!(!text.contains("cannot undo"), "{text}");
+    assert!(!netns.ip(&["link", "show", "br0"]).status.success(), "{text}");
+    assert!(!netns.ip(&["link", "show", "tap0"]).status.success(), "{text}");
+}

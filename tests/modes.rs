@@ -39,6 +39,7 @@ fn vm_network_renders_exactly_what_the_low_level_playbook_renders() {
         ("playbooks/routed.yml", "playbooks/vm-routed.yml"),
         ("playbooks/mac-nat.yml", "playbooks/vm-mac-nat.yml"),
         ("playbooks/dual-stack.yml", "playbooks/vm-dual-stack.yml"),
+        ("playbooks/proxy-arp.yml", "playbooks/vm-proxy-arp.yml"),
         (
             "playbooks/bridged-renamed-uplink.yml",
             "playbooks/vm-bridged-renamed-uplink.yml",
@@ -58,6 +59,9 @@ fn vm_network_renders_exactly_what_the_low_level_playbook_renders() {
         }
     }
 }
+
+/// `examples/gentoo-host/etc/machine-id`: generated MACs there derive from it.
+const GENTOO_MACHINE_ID: &str = "01e2b866ace8843c10d9f66d9d0d2b4f";
 
 fn qemu(playbook: &str, vm: &str, extra: &[&str]) -> String {
     let output = hostnet()
@@ -79,16 +83,24 @@ fn qemu_arguments_per_mode_and_model() {
         qemu("playbooks/vm-nat.yml", "deb", &["--format", "args"]),
         "-netdev\ntap,id=net0,ifname=tap1,script=no,downscript=no\n-device\nvirtio-net-pci,netdev=net0,mac=00:26:c6:21:cf:03\n"
     );
-    // A VM without `mac:` gets one from its name (FNV-1a, locally
-    // administered): pinned, because a MAC that changed between hostnet
-    // versions would give every such guest a new lease.
+    // A VM without `mac:` gets one from its name and the host's machine-id
+    // (FNV-1a, locally administered): pinned, because a MAC that changed
+    // between hostnet versions would give every such guest a new lease.
+    assert_eq!(
+        hostnet_engine::model::vm::generated_mac(Some(GENTOO_MACHINE_ID), "guest").to_string(),
+        "02:65:46:90:27:12"
+    );
     assert_eq!(
         qemu("playbooks/vm-bridged.yml", "guest", &[]),
-        "-netdev tap,id=net0,ifname=tap0,script=no,downscript=no -device e1000,netdev=net0,mac=02:ce:ad:b8:22:65\n"
+        "-netdev tap,id=net0,ifname=tap0,script=no,downscript=no -device e1000,netdev=net0,mac=02:65:46:90:27:12\n"
+    );
+    assert_eq!(
+        hostnet_engine::model::vm::generated_mac(Some(GENTOO_MACHINE_ID), "box").to_string(),
+        "02:4a:fa:2d:13:5c"
     );
     assert_eq!(
         qemu("playbooks/user.yml", "box", &[]),
-        "-netdev user,id=net0,net=192.168.1.0/24,dhcpstart=192.168.1.100,hostfwd=tcp:127.0.0.1:2222-:22,hostname=box -device virtio-net-pci,netdev=net0,mac=02:00:4d:2e:19:13\n"
+        "-netdev user,id=net0,net=192.168.1.0/24,dhcpstart=192.168.1.100,hostfwd=tcp:127.0.0.1:2222-:22,hostname=box -device virtio-net-pci,netdev=net0,mac=02:4a:fa:2d:13:5c\n"
     );
     let json: serde_json::Value =
         serde_json::from_str(&qemu("playbooks/vm-host-only.yml", "guest", &["--json"])).unwrap();
@@ -169,7 +181,9 @@ fn the_mac_qemu_prints_is_the_mac_of_the_dnsmasq_reservation() {
     let (first, second) = (generated(), generated());
     assert_eq!(first, second);
     let mac = first.split("mac=").nth(1).unwrap().trim().to_owned();
+    // No machine-id under this root: the name alone, as before.
     assert_eq!(mac, "02:d4:e2:6d:18:fa");
+    assert_eq!(mac, hostnet_engine::model::vm::generated_mac(None, "gen").to_string());
     let out = dir.path().join("out");
     let render = hostnet()
         .current_dir(dir.path())

@@ -387,7 +387,7 @@ error: `firewall` needs one intent (in task `firewall`)
 3 |     - firewall: { protocols: [tcp] }
   |                 ^
   |
-hint: one of `allow_input`, `allow_forward`, `bridge_forward`, `dhcp_dns`, `isolate_host`, `isolate_forward`
+hint: one of `allow_input`, `allow_forward`, `bridge_forward`, `dhcp_dns`, `dhcp`, `isolate_host`, `isolate_forward`
 ",
     );
 }

@@ -231,3 +231,73 @@ fn dash_rejects_a_bash_array() {
     let fixed = write(dir.path(), "net.fixed", "config_eth0=\"dhcp\"\n");
     assert_parses(&fixed);
 }
+
+const HOOKS: &str = r#"
+- name: A wireless port (MAC NAT) and a bridge with proxy ARP
+  hosts: localhost
+  tasks:
+    - interface: { name: wlan0, address: none, wireless: true }
+    - tap: { name: tap0 }
+    - bridge: { name: br0, ports: [wlan0, tap0], address: dhcp }
+    - mac_nat: { uplink: wlan0, mac: "52:54:00:ab:cd:ef", guests: [{ ip: 192.168.1.50, mac: "52:54:00:00:01:50" }] }
+    - tap: { name: tap1 }
+    - bridge: { name: br1, ports: [tap1] }
+    - sysctl: { name: net.ipv4.conf.br1.proxy_arp, value: 1 }
+"#;
+
+/// netifrc has no variables for a wireless port's 4-address mode or a
+/// bridge's proxy ARP, so hostnet's block defines the `preup()`/`postup()`
+/// hooks netifrc calls with `$IFACE`: sourced in dash, in a namespace of the
+/// test's own with a real `br1`, `postup` sets br1's proxy_arp and only
+/// br1's, and `preup` runs `iw dev wlan0 set 4addr on` for br0 (a stub `iw`
+/// records it: there is no Wi-Fi here).
+#[test]
+fn the_hooks_run_in_dash_for_their_interfaces_only() {
+    if !crate::support::sandbox::require(&["ip"]) {
+        return;
+    }
+    let dir = render(HOOKS);
+    let net = dir.path().join("out/etc/conf.d/net");
+    assert_parses(&net);
+    let stubs = dir.path().join("stubs");
+    let log = dir.path().join("iw.log");
+    write(
+        &stubs,
+        "iw",
+        &format!("#!/bin/sh\necho \"$*\" >> '{}'\n", log.display()),
+    );
+    let chmod = Command::new("chmod")
+        .arg("0755")
+        .arg(stubs.join("iw"))
+        .status()
+        .unwrap();
+    assert!(chmod.success());
+    let netns = crate::support::sandbox::Netns::new();
+    netns.ip_ok(&["link", "add", "br1", "type", "bridge"]);
+    netns.ip_ok(&["link", "add", "br2", "type", "bridge"]);
+    let script = format!(
+        "set -u; . '{}'; for IFACE in br1 br2 br0 tap1; do preup || exit 1; postup || exit 1; done",
+        net.display()
+    );
+    let path = format!("{}:/usr/sbin:/usr/bin:/sbin:/bin", stubs.display());
+    let output = netns
+        .command(&["env", &format!("PATH={path}"), "dash", "-c", &script])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        netns
+            .read("/proc/sys/net/ipv4/conf/br1/proxy_arp")
+            .as_deref()
+            .map(str::trim),
+        Some("1")
+    );
+    assert_eq!(
+        netns
+            .read("/proc/sys/net/ipv4/conf/br2/proxy_arp")
+            .as_deref()
+            .map(str::trim),
+        Some("0")
+    );
+    assert_eq!(fs_err::read_to_string(&log).unwrap(), "dev wlan0 set 4addr on\n");
+}

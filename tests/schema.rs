@@ -167,11 +167,22 @@ fn the_schema_says_why_ansible_keywords_fail() {
     let mode = &schema["definitions"]["module_vm_network"]["anyOf"][0]["properties"]["mode"];
     assert_eq!(
         mode["description"],
-        "The networking mode. (`bridged` | `nat` | `routed` | `host_only` | `internal` | `user`, required)"
+        "The networking mode. (`bridged` | `nat` | `routed` | `host_only` | `internal` | `user` | `proxy_arp` | `socket` | `vde` | `hubport`, required)"
     );
     assert_eq!(
         mode["examples"],
-        serde_json::json!(["bridged", "nat", "routed", "host_only", "internal", "user"])
+        serde_json::json!([
+            "bridged",
+            "nat",
+            "routed",
+            "host_only",
+            "internal",
+            "user",
+            "proxy_arp",
+            "socket",
+            "vde",
+            "hubport"
+        ])
     );
 }
 

@@ -262,13 +262,13 @@ fn subnet6_in_bridged_mode() {
     check(
         "    - vm_network:\n        mode: bridged\n        uplink: eth0\n        subnet6: \"fd42:4242:4242:1::/64\"\n        vms: [{ name: deb }]",
         "\
-error: `subnet6` goes with `mode: nat`, `routed`, `host_only` or `internal`, not `bridged` (in task `vm_network`)
- --> playbook.yml:6:18
+error: `subnet6` has no meaning in `mode: bridged` (in task `vm_network`)
+ --> playbook.yml:6:9
   |
 6 |         subnet6: \"fd42:4242:4242:1::/64\"
-  |                  ^^^^^^^^^^^^^^^^^^^^^^^
+  |         ^^^^^^^
   |
-hint: the guests are on the LAN and take SLAAC or DHCPv6 from its router; leave `subnet6` out
+hint: `subnet6` goes with mode `nat`, `routed`, `host_only` or `internal`
 ",
     );
 }
@@ -278,13 +278,29 @@ fn subnet6_in_user_mode() {
     check(
         "    - vm_network:\n        mode: user\n        subnet6: \"fd42:4242:4242:1::/64\"\n        vms: [{ name: deb }]",
         "\
-error: `subnet6` goes with `mode: nat`, `routed`, `host_only` or `internal`, not `user` (in task `vm_network`)
- --> playbook.yml:5:18
+error: `subnet6` has no meaning in `mode: user` (in task `vm_network`)
+ --> playbook.yml:5:9
   |
 5 |         subnet6: \"fd42:4242:4242:1::/64\"
+  |         ^^^^^^^
+  |
+hint: `subnet6` goes with mode `nat`, `routed`, `host_only` or `internal`
+",
+    );
+}
+
+#[test]
+fn subnet6_with_mac_nat() {
+    check(
+        "    - vm_network:\n        mode: nat\n        mac_nat: true\n        uplink: wlan0\n        subnet6: \"fd42:4242:4242:1::/64\"\n        vms: [{ name: deb, ip: 192.168.1.50 }]",
+        "\
+error: `subnet6` goes with a private bridge, not with `mac_nat: true` (in task `vm_network`)
+ --> playbook.yml:7:18
+  |
+7 |         subnet6: \"fd42:4242:4242:1::/64\"
   |                  ^^^^^^^^^^^^^^^^^^^^^^^
   |
-hint: QEMU's user networking gives the guests IPv6 itself; leave `subnet6` out
+hint: with MAC NAT the guests are on the LAN and take SLAAC or DHCPv6 from its router; leave `subnet6` out
 ",
     );
 }

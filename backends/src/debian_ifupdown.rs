@@ -15,15 +15,30 @@
 //!   inet6 static`, with `dad-attempts 0`: ifup would otherwise wait for
 //!   duplicate address detection, which never ends on a bridge without
 //!   carrier (no guest running yet), and fail.
+//! - A stanza of the user's in `/etc/network/interfaces` for a device this
+//!   file configures (the installer's `allow-hotplug eth0` / `iface eth0
+//!   inet dhcp`) would run too: verified, `eth0` then gets a lease of its
+//!   own as a bridge port. It is taken over (disabled in place, see
+//!   `engine/src/takeover.rs`).
 //! - The `dhcp` method ignores `mtu` (interfaces(5)), so a DHCP interface gets
 //!   its MTU from a `pre-up` line; a bridge's `mtu` is applied to every port by
 //!   the bridge hook, and the kernel gives the bridge the ports' minimum.
+//! - Every bridge gets `hwaddress` (its uplink's MAC, see the topology):
+//!   without it the bridge takes the lowest port MAC, a TAP's random one.
+//! - A wireless port is enslaved only in 4-address mode: a `pre-up iw …`
+//!   line, before the bridge hook (and it fails the stanza when the driver
+//!   refuses, instead of a bridge that silently lacks its port).
+//! - `dns-nameservers` is read by resolvconf's hook only (resolvconf is
+//!   required for it); per-device kernel parameters of the devices ifupdown
+//!   creates are `up sysctl -w` lines (the sysctl service ran before).
+
+use std::net::IpAddr;
 
 use hostnet_engine::backend::{Backend, BackendId, Desired, Detection, OnLiveHost, Target};
-use hostnet_engine::change::{Block, Change, Command, Conflict, Guard, Placement, Planned, TaskId};
+use hostnet_engine::change::{Block, Change, Command, Conflict, Guard, Placement, Planned, TakeOver, TaskId};
 use hostnet_engine::error::Result;
 use hostnet_engine::facts::{Distro, Facts};
-use hostnet_engine::model::topology::{BridgeDevice, Topology};
+use hostnet_engine::model::topology::{BridgeDevice, DeviceSysctl, TapDevice, Topology};
 use hostnet_engine::model::{AddressConfig, HostModel, Interface, Route, Tap};
 use hostnet_engine::root::SysPath;
 use hostnet_engine::types::{Centiseconds, FileMode, InterfaceName, MacAddr};
@@ -79,7 +94,9 @@ impl Backend for DebianIfupdown {
 
     fn render(&self, desired: &Desired<'_>) -> Result<Vec<Planned>> {
         let mut changes = render(&desired.topology);
-        changes.extend(crate::netplan::warnings(desired));
+        crate::netplan::check(desired)?;
+        changes.extend(crate::firewall_needs::bridges(desired));
+        changes.extend(crate::uplink::warnings(desired, crate::uplink::FourAddr::Set));
         Ok(changes)
     }
 }
@@ -87,6 +104,8 @@ impl Backend for DebianIfupdown {
 /// One `iface` stanza and the tasks whose items went into it.
 struct Stanza {
     name: InterfaceName,
+    /// The bridge it is a port of.
+    port_of: Option<InterfaceName>,
     auto: bool,
     method: &'static str,
     options: Vec<String>,
@@ -99,6 +118,7 @@ impl Stanza {
     fn new(name: &InterfaceName, auto: bool, method: &'static str) -> Self {
         Self {
             name: name.clone(),
+            port_of: None,
             auto,
             method,
             options: Vec::new(),
@@ -132,6 +152,28 @@ impl Stanza {
 
 fn render(topology: &Topology<'_>) -> Vec<Planned> {
     let stanzas = stanzas(topology);
+    let needs = |option: &str| {
+        stanzas
+            .iter()
+            .any(|stanza| stanza.options.iter().any(|line| line.contains(option)))
+    };
+    let requirements = [
+        (
+            "iw",
+            " iw dev ",
+            "the `iw … set 4addr on` lines in /etc/network/interfaces.d/hostnet",
+        ),
+        (
+            "resolvconf",
+            "dns-nameservers ",
+            "the `dns-nameservers` lines in /etc/network/interfaces.d/hostnet",
+        ),
+    ];
+    let required: Vec<(&str, &str)> = requirements
+        .iter()
+        .filter(|(_, option, _)| needs(option))
+        .map(|(package, _, reason)| (*package, *reason))
+        .collect();
     let origins: Vec<TaskId> = stanzas.iter().flat_map(|s| s.origins.iter().copied()).collect();
     let mut content = String::from("# Managed by hostnet: edit the playbook, not this file.\n");
     for stanza in &stanzas {
@@ -139,6 +181,26 @@ fn render(topology: &Topology<'_>) -> Vec<Planned> {
         content.push_str(&stanza.text());
     }
     let file = SysPath::from_static(FILE);
+    let mut takeovers = Vec::new();
+    for stanza in stanzas.iter().filter(|stanza| stanza.name.as_str() != "lo") {
+        takeovers.push(Planned::from_tasks(
+            Change::TakeOver(TakeOver {
+                path: SysPath::from_static(MAIN),
+                interface: stanza.name.clone(),
+                note: match &stanza.port_of {
+                    Some(bridge) => format!(
+                        "{} is a port of {bridge}: hostnet configures it in {FILE}, and a stanza here would give it an address of its own",
+                        stanza.name
+                    ),
+                    None => format!(
+                        "hostnet configures {} in {FILE}; ifupdown would run both stanzas",
+                        stanza.name
+                    ),
+                },
+            }),
+            stanza.origins.iter().copied(),
+        ));
+    }
     let mut changes = vec![
         Planned::from_tasks(
             Change::File {
@@ -176,6 +238,7 @@ fn render(topology: &Topology<'_>) -> Vec<Planned> {
             origins.iter().copied(),
         ),
     ];
+    changes.extend(takeovers);
     if !topology.bridges.is_empty() {
         changes.push(Planned::from_tasks(
             Change::Require {
@@ -183,6 +246,15 @@ fn render(topology: &Topology<'_>) -> Vec<Planned> {
                 reason: "the bridge_* options in /etc/network/interfaces.d/hostnet".into(),
             },
             topology.bridges.iter().map(|bridge| bridge.bridge.origin.task),
+        ));
+    }
+    for (package, reason) in required {
+        changes.push(Planned::from_tasks(
+            Change::Require {
+                package: package.into(),
+                reason: reason.into(),
+            },
+            origins.iter().copied(),
         ));
     }
     for stanza in stanzas.iter().filter(|stanza| stanza.auto) {
@@ -211,6 +283,8 @@ fn stanzas(topology: &Topology<'_>) -> Vec<Stanza> {
     for bridge in &topology.bridges {
         for port in bridge.ports.iter().filter(|port| port.tap().is_none()) {
             let mut stanza = Stanza::new(port.name, false, "manual");
+            stanza.port_of = Some(bridge.bridge.name.clone());
+            stanza.origins.push(bridge.bridge.origin.task);
             stanza
                 .origins
                 .extend(port.config.map(|interface| interface.origin.task));
@@ -219,7 +293,7 @@ fn stanzas(topology: &Topology<'_>) -> Vec<Stanza> {
         stanzas.push(bridge_stanza(bridge));
     }
     for tap in &topology.taps {
-        stanzas.push(tap_stanza(tap.tap, tap.config));
+        stanzas.push(tap_stanza(tap));
     }
     for interface in &topology.nics {
         stanzas.push(interface_stanza(interface));
@@ -230,12 +304,16 @@ fn stanzas(topology: &Topology<'_>) -> Vec<Stanza> {
 fn bridge_stanza(device: &BridgeDevice<'_>) -> Stanza {
     let bridge = device.bridge;
     let mut stanza = Stanza::new(&bridge.name, true, method(&bridge.address));
-    // Routes for the bridge come from an `interface` item of its name.
-    let interface = device.config;
+    // Routes come from an `interface` item of the bridge's name and its `gateway`.
     stanza.origins.extend(device.origins());
-    let routes = interface.map_or(&[][..], |interface| &interface.routes);
-    let extra = address_options(&mut stanza, &bridge.address, routes);
-    mac_option(&mut stanza, bridge.mac);
+    let routes = device.routes();
+    let extra = address_options(&mut stanza, &bridge.address, &routes);
+    mac_option(&mut stanza, device.mac.mac());
+    dns_option(&mut stanza, device.dns());
+    for port in device.wireless_ports() {
+        // Before the bridge hook enslaves it (the kernel refuses a managed-mode wireless NIC).
+        stanza.option(format!("pre-up iw dev {port} set 4addr on"));
+    }
     if let Some(mtu) = bridge.mtu {
         // Also read by the bridge hook, which sets it on every port.
         stanza.option(format!("mtu {mtu}"));
@@ -282,14 +360,16 @@ fn bridge_stanza(device: &BridgeDevice<'_>) -> Stanza {
         stanza.option(format!("bridge_bridgeprio {priority}"));
     }
     stanza.option("bridge_maxwait 0");
-    extra_options(&mut stanza, &extra, routes);
+    extra_options(&mut stanza, &extra, &routes, device.link_routes());
+    sysctl_options(&mut stanza, &device.sysctls);
     for tap in taps {
         stanza.option(format!("post-down {}", tuntap_del(tap)));
     }
     stanza
 }
 
-fn tap_stanza(tap: &Tap, interface: Option<&Interface>) -> Stanza {
+fn tap_stanza(device: &TapDevice<'_>) -> Stanza {
+    let (tap, interface) = (device.tap, device.config);
     let address = interface.map_or(&AddressConfig::None, |interface| &interface.address);
     let routes = interface.map_or(&[][..], |interface| &interface.routes);
     let mut stanza = Stanza::new(&tap.name, true, method(address));
@@ -299,7 +379,14 @@ fn tap_stanza(tap: &Tap, interface: Option<&Interface>) -> Stanza {
     stanza.option(format!("pre-up {}", tuntap_add(tap)));
     mac_option(&mut stanza, interface.and_then(|interface| interface.mac).or(tap.mac));
     mtu_option(&mut stanza, interface.and_then(|interface| interface.mtu));
-    extra_options(&mut stanza, &extra, routes);
+    dns_option(&mut stanza, interface.map_or(&[], |interface| interface.dns.as_slice()));
+    extra_options(
+        &mut stanza,
+        &extra,
+        routes,
+        interface.map_or(&[], |interface| interface.link_routes.as_slice()),
+    );
+    sysctl_options(&mut stanza, &device.sysctls);
     stanza.option(format!("post-down {}", tuntap_del(tap)));
     stanza
 }
@@ -310,7 +397,8 @@ fn interface_stanza(interface: &Interface) -> Stanza {
     let extra = address_options(&mut stanza, &interface.address, &interface.routes);
     mac_option(&mut stanza, interface.mac);
     mtu_option(&mut stanza, interface.mtu);
-    extra_options(&mut stanza, &extra, &interface.routes);
+    dns_option(&mut stanza, &interface.dns);
+    extra_options(&mut stanza, &extra, &interface.routes, &interface.link_routes);
     stanza
 }
 
@@ -374,11 +462,15 @@ fn address_options<'a>(stanza: &mut Stanza, address: &'a AddressConfig, routes: 
 }
 
 /// `up`/`down` lines for the addresses and routes a stanza cannot hold.
-fn extra_options(stanza: &mut Stanza, extra: &Extra<'_>, routes: &[Route]) {
+fn extra_options(stanza: &mut Stanza, extra: &Extra<'_>, routes: &[Route], link_routes: &[IpNet]) {
     let name = stanza.name.clone();
     for address in &extra.addresses {
         stanza.option(format!("up ip addr add {address} dev {name}"));
         stanza.option(format!("down ip addr del {address} dev {name}"));
+    }
+    for to in link_routes {
+        let family = if to.addr().is_ipv6() { "-6 " } else { "" };
+        stanza.option(format!("up ip {family}route add {} dev {name}", to.trunc()));
     }
     // No `down` for routes: the kernel drops them with the address or link.
     // An IPv6 route goes with the `inet6` stanza, whose address makes its
@@ -404,6 +496,22 @@ fn route_add(route: &Route, name: &InterfaceName) -> String {
         .map(|metric| format!(" metric {metric}"))
         .unwrap_or_default();
     format!("ip {family}route add {to} via {} dev {name}{metric}", route.via)
+}
+
+/// `dns-nameservers` (read by resolvconf's if-up hook).
+fn dns_option(stanza: &mut Stanza, dns: &[IpAddr]) {
+    if !dns.is_empty() {
+        let servers: Vec<String> = dns.iter().map(ToString::to_string).collect();
+        stanza.option(format!("dns-nameservers {}", servers.join(" ")));
+    }
+}
+
+/// The device's kernel parameters, once it is up (`/` separators keep a
+/// dotted device name whole).
+fn sysctl_options(stanza: &mut Stanza, sysctls: &[DeviceSysctl]) {
+    for sysctl in sysctls {
+        stanza.option(format!("up sysctl -q -w {}={}", sysctl.sysctl_key(), sysctl.value));
+    }
 }
 
 fn mac_option(stanza: &mut Stanza, mac: Option<MacAddr>) {
@@ -489,7 +597,7 @@ mod tests {
     #[test]
     fn bridged_uplink_with_a_tap() {
         let model = scenario_bridged();
-        let changes = render(&Topology::of(&model));
+        let changes = render(&Topology::of(&model, &facts(Distro::Debian)));
         assert_eq!(
             file(&changes),
             "\
@@ -520,21 +628,52 @@ iface br0 inet dhcp
             }
             other => panic!("expected the source block, got {other:?}"),
         }
+        // The user's own stanzas for the same devices are taken over.
+        let takeovers: Vec<(&str, &str, &[TaskId])> = changes
+            .iter()
+            .filter_map(|planned| match &planned.change {
+                Change::TakeOver(takeover) => {
+                    assert_eq!(takeover.path.as_str(), MAIN);
+                    Some((
+                        takeover.interface.as_str(),
+                        takeover.note.as_str(),
+                        planned.origins.as_slice(),
+                    ))
+                }
+                _ => None,
+            })
+            .collect();
         assert_eq!(
-            changes[2].change,
+            takeovers,
+            [
+                (
+                    "eth0",
+                    "eth0 is a port of br0: hostnet configures it in /etc/network/interfaces.d/hostnet, \
+                     and a stanza here would give it an address of its own",
+                    &[TaskId(1), TaskId(2)][..]
+                ),
+                (
+                    "br0",
+                    "hostnet configures br0 in /etc/network/interfaces.d/hostnet; ifupdown would run both stanzas",
+                    &[TaskId(0), TaskId(1), TaskId(2)][..]
+                ),
+            ]
+        );
+        assert_eq!(
+            changes[4].change,
             Change::Require {
                 package: "bridge-utils".into(),
                 reason: "the bridge_* options in /etc/network/interfaces.d/hostnet".into(),
             }
         );
         assert_eq!(commands(&changes), ["ifdown --force br0", "ifup br0"]);
-        assert_eq!(changes[3].origins, [TaskId(0), TaskId(1), TaskId(2)]);
+        assert_eq!(changes[5].origins, [TaskId(0), TaskId(1), TaskId(2)]);
     }
 
     #[test]
     fn host_only_tap() {
         let model = scenario_host_only();
-        let changes = render(&Topology::of(&model));
+        let changes = render(&Topology::of(&model, &facts(Distro::Debian)));
         assert_eq!(
             file(&changes),
             "\
@@ -559,7 +698,7 @@ iface tap1 inet static
     #[test]
     fn private_bridge_with_three_taps() {
         let model = scenario_private();
-        let changes = render(&Topology::of(&model));
+        let changes = render(&Topology::of(&model, &facts(Distro::Debian)));
         assert_eq!(
             file(&changes),
             "\
@@ -568,6 +707,7 @@ iface tap1 inet static
 auto br0
 iface br0 inet static
     address 172.16.1.1/24
+    hwaddress ether 02:75:d9:2e:4b:5a
     pre-up ip tuntap add dev tap0 mode tap user qemu group kvm
     pre-up ip tuntap add dev tap1 mode tap user qemu group kvm
     pre-up ip tuntap add dev tap2 mode tap user qemu group kvm
@@ -621,7 +761,7 @@ iface br0 inet static
         tap.mac = Some(mac("02:00:00:00:00:05"));
         tap.user = None;
         model.taps.push(tap);
-        let changes = render(&Topology::of(&model));
+        let changes = render(&Topology::of(&model, &facts(Distro::Debian)));
         assert_eq!(
             file(&changes),
             "\

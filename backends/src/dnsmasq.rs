@@ -43,6 +43,8 @@
 //!   lease's `dhcp-host` line, matched by MAC. Without a router (host-only,
 //!   internal) the advertisement's router lifetime is 0
 //!   (`ra-param=br0,0,0`): the guests learn the prefix, not a default route.
+//! - A relay (`dhcp_relay`) is a drop-in of its own with `dhcp-relay=LOCAL,SERVER`
+//!   on its interface (and, like a server's, nothing global).
 
 use std::collections::HashSet;
 
@@ -84,13 +86,14 @@ impl Backend for Dnsmasq {
     }
 
     fn wanted(&self, model: &HostModel) -> bool {
-        !model.dhcp_servers.is_empty()
+        !model.dhcp_servers.is_empty() || !model.dhcp_relays.is_empty()
     }
 
     fn render(&self, desired: &Desired<'_>) -> Result<Vec<Planned>> {
         let model = desired.model;
         let facts = desired.facts;
-        let all_tasks: Vec<TaskId> = model.dhcp_servers.iter().map(|server| server.origin.task).collect();
+        let mut all_tasks: Vec<TaskId> = model.dhcp_servers.iter().map(|server| server.origin.task).collect();
+        all_tasks.extend(model.dhcp_relays.iter().map(|relay| relay.origin.task));
         let mut changes = Vec::new();
         let mut files = Vec::new();
         let mut hosts_dirs = Vec::new();
@@ -132,7 +135,31 @@ impl Backend for Dnsmasq {
             ));
             hosts_dirs.push(dir);
         }
-        // Drop-ins of DHCP servers the playbook no longer has.
+        for relay in &model.dhcp_relays {
+            let path = SysPath::from_static(format!("/etc/dnsmasq.d/hostnet-{}.conf", relay.interface.value));
+            let lines = [
+                HEADER.to_owned(),
+                format!(
+                    "# DHCP for the guests on {}, relayed to {}.",
+                    relay.interface.value, relay.server.value
+                ),
+                format!("interface={}", relay.interface.value),
+                "bind-dynamic".to_owned(),
+                format!("dhcp-relay={},{}", relay.address, relay.server.value),
+            ];
+            changes.push(Planned::from_tasks(
+                Change::File {
+                    path: path.clone(),
+                    content: lines.join("\n") + "\n",
+                    mode: FileMode(0o644),
+                    owner: None,
+                    group: None,
+                },
+                [relay.origin.task],
+            ));
+            files.push(path);
+        }
+        // Drop-ins of DHCP servers and relays the playbook no longer has.
         changes.push(Planned::from_tasks(
             Change::Prune {
                 dir: SysPath::from_static("/etc/dnsmasq.d"),
@@ -152,8 +179,10 @@ impl Backend for Dnsmasq {
             .filter(|path| path.starts_with("/etc/dnsmasq.d/"))
             .collect();
         let reason = match paths.as_slice() {
+            [one] if model.dhcp_servers.is_empty() => format!("the DHCP relay in {one}"),
             [one] => format!("the DHCP server in {one}"),
-            many => format!("the DHCP servers in {}", many.join(", ")),
+            many if model.dhcp_relays.is_empty() => format!("the DHCP servers in {}", many.join(", ")),
+            many => format!("the DHCP servers and relays in {}", many.join(", ")),
         };
         changes.push(Planned::from_tasks(
             Change::Service {
@@ -186,6 +215,7 @@ impl Backend for Dnsmasq {
             },
             all_tasks,
         ));
+        changes.extend(crate::firewall_needs::dhcp(desired));
         Ok(changes)
     }
 }
@@ -384,7 +414,8 @@ fn misread_host_name(name: &str) -> bool {
 /// part already has it) and `rc_need` on the served interfaces' `net.*`
 /// services (dnsmasq's own `need net` is met by any one of them).
 fn gentoo_blocks(model: &HostModel, index: &Index<'_>) -> Vec<(Block, Vec<TaskId>)> {
-    let all_tasks: Vec<TaskId> = model.dhcp_servers.iter().map(|server| server.origin.task).collect();
+    let mut all_tasks: Vec<TaskId> = model.dhcp_servers.iter().map(|server| server.origin.task).collect();
+    all_tasks.extend(model.dhcp_relays.iter().map(|relay| relay.origin.task));
     let mut blocks = vec![(
         Block {
             path: SysPath::from_static(MAIN_CONF),
@@ -402,8 +433,18 @@ fn gentoo_blocks(model: &HostModel, index: &Index<'_>) -> Vec<(Block, Vec<TaskId
     let mut services: Vec<String> = Vec::new();
     let mut listed: HashSet<String> = HashSet::new();
     let mut tasks = Vec::new();
-    for server in &model.dhcp_servers {
-        let name = server.interface.value.as_str();
+    let served = model
+        .dhcp_servers
+        .iter()
+        .map(|server| (&server.interface.value, server.origin.task))
+        .chain(
+            model
+                .dhcp_relays
+                .iter()
+                .map(|relay| (&relay.interface.value, relay.origin.task)),
+        );
+    for (interface, task) in served {
+        let name = interface.as_str();
         let managed = index.bridge(name).is_some()
             || index.tap(name).is_some()
             || index
@@ -412,7 +453,7 @@ fn gentoo_blocks(model: &HostModel, index: &Index<'_>) -> Vec<(Block, Vec<TaskId
         let service = format!("net.{name}");
         if managed && listed.insert(service.clone()) {
             services.push(service);
-            tasks.push(server.origin.task);
+            tasks.push(task);
         }
     }
     if !services.is_empty() {

@@ -249,6 +249,7 @@ mod tests {
             netplan: Vec::new(),
             user_ids: std::collections::BTreeMap::new(),
             group_ids: std::collections::BTreeMap::new(),
+            machine_id: None,
         }
     }
 

@@ -165,6 +165,14 @@ fn zone_name(interface: &InterfaceName) -> Option<String> {
     object_name(interface.as_str(), "", ZONE_NAME_MAX, "zone").ok()
 }
 
+/// Does the DHCP server on `interface` send router advertisements (then
+/// the guests need DHCPv6 too; firewalld accepts neighbour discovery itself)?
+fn advertises(model: &HostModel, interface: &InterfaceName) -> bool {
+    model.dhcp_servers.iter().any(|server| {
+        server.interface.value == *interface && server.ipv6.as_ref().is_some_and(|ipv6| ipv6.ra.value != RaMode::Off)
+    })
+}
+
 /// The interface a NAT subnet lives on: a bridge, interface or TAP whose
 /// static address is in it.
 fn home_of(model: &HostModel, source: IpNet) -> Option<InterfaceName> {
@@ -203,6 +211,7 @@ fn zones(model: &HostModel) -> Result<Vec<Zone>> {
             FirewallIntent::AllowInput { interface, .. }
             | FirewallIntent::AllowForward { interface, .. }
             | FirewallIntent::DhcpDns { interface }
+            | FirewallIntent::Dhcp { interface }
             | FirewallIntent::IsolateHost { interface } => interface,
             FirewallIntent::BridgeForward { bridge } | FirewallIntent::IsolateForward { bridge } => bridge,
         };
@@ -245,13 +254,14 @@ fn zones(model: &HostModel) -> Result<Vec<Zone>> {
             }
             FirewallIntent::DhcpDns { interface } => {
                 zone.services.extend(["dhcp", "dns"]);
-                // Router advertisements on the interface: DHCPv6 too
-                // (firewalld accepts the ICMPv6 of neighbour discovery itself).
-                let advertises = model.dhcp_servers.iter().any(|server| {
-                    server.interface.value == *interface
-                        && server.ipv6.as_ref().is_some_and(|ipv6| ipv6.ra.value != RaMode::Off)
-                });
-                if advertises {
+                if advertises(model, interface) {
+                    zone.services.insert("dhcpv6");
+                }
+                zone.origins.push(task);
+            }
+            FirewallIntent::Dhcp { interface } => {
+                zone.services.insert("dhcp");
+                if advertises(model, interface) {
                     zone.services.insert("dhcpv6");
                 }
                 zone.origins.push(task);

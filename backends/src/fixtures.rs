@@ -60,6 +60,8 @@ pub(crate) fn interface(task: usize, interface: &str, address: AddressConfig) ->
         mac: None,
         mtu: None,
         routes: Vec::new(),
+        link_routes: Vec::new(),
+        dns: Vec::new(),
         wireless: false,
         written: Written::default(),
         origin: origin(task),
@@ -80,6 +82,8 @@ pub(crate) fn bridge(task: usize, bridge: &str, ports: &[&str], address: Address
         hello_time: None,
         max_age: None,
         priority: None,
+        gateway: None,
+        dns: Vec::new(),
         written: Written::default(),
         origin: origin(task),
     }
@@ -128,6 +132,7 @@ pub(crate) fn facts(distro: Distro) -> Facts {
         netplan: Vec::new(),
         user_ids: std::collections::BTreeMap::new(),
         group_ids: std::collections::BTreeMap::new(),
+        machine_id: None,
     }
 }
 

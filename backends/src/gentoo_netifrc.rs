@@ -16,20 +16,34 @@
 //! - `bridge_br0` is always set (even `""`): without it netifrc silently
 //!   creates no bridge. Bridge timers are centiseconds.
 //! - No global `rc_need` (it would apply to every `net.*` service) and no
-//!   `brctl_*` (ignored without bridge-utils).
+//!   `brctl_*` (ignored without bridge-utils); a user's leftover `brctl_*`,
+//!   `mac_*` of hostnet's devices and bash arrays (`config_eth0=( … )`,
+//!   a syntax error for a POSIX `/bin/sh`) are reported.
+//! - Every bridge gets `mac_br0` (its uplink's MAC, see the topology): a
+//!   bridge without one takes a port's, a TAP's random one when that is
+//!   lower, and the host's LAN lease changes at boot.
+//! - netifrc has no variables for a device's kernel parameters or for a
+//!   wireless port's 4-address mode, so hostnet's block defines the
+//!   `preup()`/`postup()` hooks netifrc calls for every interface
+//!   (`$IFACE`), only when something needs them: `iw dev wlan0 set 4addr on`
+//!   before the bridge enslaves it, `echo 1 > /proc/sys/…/proxy_arp` once the
+//!   bridge is up (OpenRC's `sysctl` service runs before the bridge exists).
+//!   A user's own definition of either is reported (the last one wins).
 
 use std::collections::BTreeSet;
+use std::net::IpAddr;
 
 use hostnet_engine::backend::{Backend, BackendId, Desired, Detection, OnLiveHost, Target};
 use hostnet_engine::change::{Block, Change, Command, Conflict, Guard, Placement, Planned, ServiceAction, TaskId};
 use hostnet_engine::error::Result;
 use hostnet_engine::facts::{Distro, Facts};
-use hostnet_engine::model::topology::{BridgeDevice, Port, PortKind, TapDevice, Topology};
+use hostnet_engine::model::topology::{BridgeDevice, BridgeMac, DeviceSysctl, Port, PortKind, TapDevice, Topology};
 use hostnet_engine::model::{AddressConfig, Bridge, HostModel, Interface, Route, Tap};
 use hostnet_engine::root::SysPath;
 use hostnet_engine::types::{FileMode, InterfaceName};
+use ipnet::IpNet;
 
-use crate::text::sh_assignment;
+use crate::text::{sh_assignment, sh_double_quote};
 
 /// The file netifrc reads.
 const CONF_D_NET: &str = "/etc/conf.d/net";
@@ -73,7 +87,8 @@ impl Backend for GentooNetifrc {
 
     fn render(&self, desired: &Desired<'_>) -> Result<Vec<Planned>> {
         let sections = sections(&desired.topology);
-        let mut changes = vec![block(&sections)];
+        let hooks = hooks(&desired.topology);
+        let mut changes = vec![block(&sections, &hooks, desired)];
         for section in sections.iter().filter(|section| section.link) {
             changes.push(Planned::from_tasks(
                 Change::Link {
@@ -102,8 +117,97 @@ impl Backend for GentooNetifrc {
                 section.restart_origins.iter().copied(),
             ));
         }
+        if hooks.wireless {
+            changes.push(Planned::from_tasks(
+                Change::Require {
+                    package: "net-wireless/iw".into(),
+                    reason: "`iw dev … set 4addr on` in the preup() hook in /etc/conf.d/net".into(),
+                },
+                hooks.origins.iter().copied(),
+            ));
+        }
+        changes.extend(crate::firewall_needs::bridges(desired));
+        changes.extend(crate::uplink::warnings(desired, crate::uplink::FourAddr::Set));
         Ok(changes)
     }
+}
+
+/// The hook functions hostnet's block defines, and the tasks they serve.
+#[derive(Default)]
+struct Hooks {
+    /// `preup()`: `case` arms, per interface.
+    preup: Vec<(InterfaceName, Vec<String>)>,
+    /// `postup()`: `case` arms, per interface.
+    postup: Vec<(InterfaceName, Vec<String>)>,
+    /// Does `preup()` run `iw`?
+    wireless: bool,
+    origins: Vec<TaskId>,
+}
+
+impl Hooks {
+    fn is_empty(&self) -> bool {
+        self.preup.is_empty() && self.postup.is_empty()
+    }
+
+    /// The functions, in POSIX sh.
+    fn text(&self) -> String {
+        let mut out = String::new();
+        for (name, arms) in [("preup", &self.preup), ("postup", &self.postup)] {
+            if arms.is_empty() {
+                continue;
+            }
+            out.push_str(&format!("{name}() {{\n\tcase \"${{IFACE}}\" in\n"));
+            for (interface, commands) in arms {
+                out.push_str(&format!("\t{interface})\n"));
+                for command in commands {
+                    out.push_str(&format!("\t\t{command} || return 1\n"));
+                }
+                out.push_str("\t\t;;\n");
+            }
+            out.push_str("\tesac\n\treturn 0\n}\n");
+        }
+        out
+    }
+}
+
+/// `preup()` sets 4-address mode on each bridge's wireless ports (the kernel
+/// enslaves a managed-mode wireless NIC only so); `postup()` writes the
+/// per-device kernel parameters of the bridges and TAPs netifrc creates.
+fn hooks(topology: &Topology<'_>) -> Hooks {
+    let mut hooks = Hooks::default();
+    for device in &topology.bridges {
+        let wireless: Vec<String> = device
+            .wireless_ports()
+            .map(|port| format!("iw dev {port} set 4addr on"))
+            .collect();
+        if !wireless.is_empty() {
+            hooks.wireless = true;
+            hooks.origins.extend(device.origins());
+            hooks.preup.push((device.bridge.name.clone(), wireless));
+        }
+        if !device.sysctls.is_empty() {
+            hooks.origins.extend(device.origins());
+            hooks
+                .postup
+                .push((device.bridge.name.clone(), sysctl_lines(&device.sysctls)));
+        }
+    }
+    for device in &topology.taps {
+        if !device.sysctls.is_empty() {
+            hooks.origins.extend(device.origins());
+            hooks
+                .postup
+                .push((device.tap.name.clone(), sysctl_lines(&device.sysctls)));
+        }
+    }
+    hooks
+}
+
+fn sysctl_lines(sysctls: &[DeviceSysctl]) -> Vec<String> {
+    sysctls
+        .iter()
+        .map(|sysctl| format!("echo {} > {}", sh_double_quote(&sysctl.value), sysctl.proc_path()))
+        .collect()
 }
 
 /// One interface's assignments and the boot wiring it needs.
@@ -164,11 +268,21 @@ impl Section {
         }
     }
 
-    /// `routes_X`, one route per line, when there are any.
-    fn set_routes(&mut self, routes: &[Route], why: &str) {
-        if !routes.is_empty() {
-            let lines: Vec<String> = routes.iter().map(route_line).collect();
+    /// `routes_X`, one route per line (on-link routes are just the
+    /// destination: netifrc adds `dev X`), when there are any.
+    fn set_routes(&mut self, routes: &[Route], link_routes: &[IpNet], why: &str) {
+        let mut lines: Vec<String> = link_routes.iter().map(|to| to.trunc().to_string()).collect();
+        lines.extend(routes.iter().map(route_line));
+        if !lines.is_empty() {
             self.set("routes", lines.join("\n"), why);
+        }
+    }
+
+    /// `dns_servers_X`, when there are any.
+    fn set_dns(&mut self, dns: &[IpAddr], why: &str) {
+        if !dns.is_empty() {
+            let servers: Vec<String> = dns.iter().map(ToString::to_string).collect();
+            self.set("dns_servers", servers.join(" "), why);
         }
     }
 
@@ -267,7 +381,8 @@ fn bridge_section(device: &BridgeDevice<'_>, port_origins: Vec<TaskId>) -> Secti
     let name = &bridge.name;
     let why = format!("{name} is a bridge in the playbook");
     section.set("config", address_value(&bridge.address), &why);
-    section.set_routes(interface.map_or(&[], |i| i.routes.as_slice()), &why);
+    section.set_routes(&device.routes(), device.link_routes(), &why);
+    section.set_dns(device.dns(), &why);
     let ports: Vec<&str> = bridge.ports.iter().map(|port| port.value.as_str()).collect();
     section.set("bridge", ports.join(" "), &why);
     section.set("bridge_stp_state", if bridge.stp { "1" } else { "0" }, &why);
@@ -279,7 +394,12 @@ fn bridge_section(device: &BridgeDevice<'_>, port_origins: Vec<TaskId>) -> Secti
     section.set_optional("bridge_hello_time", bridge.hello_time.as_ref().map(|t| t.value.0), &why);
     section.set_optional("bridge_max_age", bridge.max_age.as_ref().map(|t| t.value.0), &why);
     section.set_optional("bridge_priority", bridge.priority, &why);
-    section.set_optional("mac", bridge.mac.or(interface.and_then(|i| i.mac)), &why);
+    let mac_why = match &device.mac {
+        BridgeMac::Uplink { port, .. } => format!("{name} keeps the MAC of its uplink {port}"),
+        BridgeMac::Generated(_) => format!("{name} gets a stable MAC of its own"),
+        _ => why.clone(),
+    };
+    section.set_optional("mac", device.mac.mac(), &mac_why);
     section.set_optional("mtu", bridge.mtu.or(interface.and_then(|i| i.mtu)), &why);
     let needs: Vec<String> = device.taps().map(|tap| format!("net.{}", tap.name)).collect();
     if !needs.is_empty() {
@@ -304,7 +424,12 @@ fn standalone_tap(device: &TapDevice<'_>) -> Section {
         interface.map_or_else(|| "null".to_owned(), |i| address_value(&i.address)),
         &why,
     );
-    section.set_routes(interface.map_or(&[], |i| i.routes.as_slice()), &why);
+    section.set_routes(
+        interface.map_or(&[], |i| i.routes.as_slice()),
+        interface.map_or(&[], |i| i.link_routes.as_slice()),
+        &why,
+    );
+    section.set_dns(interface.map_or(&[], |i| i.dns.as_slice()), &why);
     section.set_optional("mac", tap.mac.or(interface.and_then(|i| i.mac)), &why);
     section.set_optional("mtu", interface.and_then(|i| i.mtu), &why);
     section
@@ -317,7 +442,8 @@ fn standalone_interface(interface: &Interface) -> Section {
     let mut section = Section::new(&interface.name, vec![interface.origin.task], own_service, own_service);
     let why = format!("{} is an interface in the playbook", interface.name);
     section.set("config", address_value(&interface.address), &why);
-    section.set_routes(&interface.routes, &why);
+    section.set_routes(&interface.routes, &interface.link_routes, &why);
+    section.set_dns(&interface.dns, &why);
     section.set_optional("mac", interface.mac, &why);
     section.set_optional("mtu", interface.mtu, &why);
     section
@@ -348,15 +474,21 @@ fn route_line(route: &Route) -> String {
 }
 
 /// The managed block in `/etc/conf.d/net`, with a conflict for every
-/// variable it assigns.
-fn block(sections: &[Section]) -> Planned {
+/// variable it assigns, each hook it defines, and the leftovers of older
+/// guides that contradict it (`brctl_*`, a `mac_*` of hostnet's TAPs and
+/// ports, bash arrays of the host's and hostnet's interfaces).
+fn block(sections: &[Section], hooks: &Hooks, desired: &Desired<'_>) -> Planned {
     let mut content = format!("{HEADER}\n");
     for section in sections {
         content.push('\n');
         content.push_str(&section.text());
     }
+    if !hooks.is_empty() {
+        content.push_str("\n# netifrc has no variables for these: hooks it calls for every interface ($IFACE).\n");
+        content.push_str(&hooks.text());
+    }
     let mut seen = BTreeSet::new();
-    let conflicts = sections
+    let mut conflicts: Vec<Conflict> = sections
         .iter()
         .flat_map(|section| &section.assignments)
         .filter(|assignment| seen.insert(assignment.variable.clone()))
@@ -368,6 +500,73 @@ fn block(sections: &[Section]) -> Planned {
             ),
         })
         .collect();
+    for (name, arms) in [("preup", &hooks.preup), ("postup", &hooks.postup)] {
+        if arms.is_empty() {
+            continue;
+        }
+        for prefix in [format!("{name}()"), format!("{name} ()"), format!("function {name}")] {
+            conflicts.push(Conflict {
+                prefix,
+                message: format!(
+                    "hostnet's block defines `{name}()` (for {}); the last definition in the file wins, \
+                     so this one never runs: move its commands into the playbook",
+                    arms.iter()
+                        .map(|(interface, _)| interface.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            });
+        }
+    }
+    conflicts.push(Conflict {
+        prefix: "brctl_".into(),
+        message: "`brctl_*` is netifrc's legacy bridge syntax: applied only when bridge-utils is installed \
+                  (brctl then creates the bridge too), silently ignored otherwise; hostnet's block sets the \
+                  bridge with `bridge_*` variables (centiseconds): remove this line"
+            .into(),
+    });
+    for section in sections {
+        let var = section.name.shell_var();
+        let assigned = |key: &str| {
+            section
+                .assignments
+                .iter()
+                .any(|assignment| assignment.variable == format!("{key}_{var}"))
+        };
+        if !assigned("mac") {
+            conflicts.push(Conflict {
+                prefix: format!("mac_{var}="),
+                message: format!(
+                    "netifrc sets this MAC on `{}`, which hostnet configures without one: a TAP with its guest's \
+                     MAC makes the bridge deliver the guest's frames to the host, an uplink's changes the MAC \
+                     its bridge was pinned to; remove the line (or set `mac` in the playbook)",
+                    section.name
+                ),
+            });
+        }
+    }
+    let mut names: Vec<String> = sections.iter().map(|section| section.name.shell_var()).collect();
+    names.extend(desired.facts.interfaces.iter().map(|fact| fact.name.shell_var()));
+    let mut array_seen = BTreeSet::new();
+    for var in names {
+        for key in ["config", "routes"] {
+            let prefix = format!("{key}_{var}=(");
+            if array_seen.insert(prefix.clone()) {
+                conflicts.push(Conflict {
+                    prefix,
+                    message: "a bash array (baselayout-1 syntax): bash only warns, but a POSIX `/bin/sh` (dash) \
+                              stops at it and every net.* service fails; netifrc takes one entry per line in \
+                              one quoted string (`config_eth0=\"192.168.0.2/24\\ndhcp\"`)"
+                        .into(),
+                });
+            }
+        }
+    }
+    let mut origins: Vec<TaskId> = sections
+        .iter()
+        .flat_map(|section| section.restart_origins.iter().copied())
+        .collect();
+    origins.extend(hooks.origins.iter().copied());
     Planned::from_tasks(
         Change::Block(Block {
             path: SysPath::from_static(CONF_D_NET),
@@ -380,9 +579,7 @@ fn block(sections: &[Section]) -> Planned {
             unless_present: None,
             enforce_mode: false,
         }),
-        sections
-            .iter()
-            .flat_map(|section| section.restart_origins.iter().copied()),
+        origins,
     )
 }
 
@@ -394,8 +591,17 @@ mod tests {
     use super::*;
     use crate::fixtures::*;
 
+    /// A Gentoo host whose `eth0` has a known MAC (so a bridge over it is pinned).
     fn render(model: &HostModel) -> Vec<Planned> {
-        let facts = facts(Distro::Gentoo);
+        let mut facts = facts(Distro::Gentoo);
+        facts.interfaces.push(hostnet_engine::facts::InterfaceFact {
+            name: name("eth0"),
+            mac: Some(mac("52:54:00:12:34:56")),
+            wireless: false,
+            addresses: Vec::new(),
+            gateway: None,
+            accept_ra: None,
+        });
         GentooNetifrc.render(&Desired::new(model, &facts)).unwrap()
     }
 
@@ -433,6 +639,8 @@ mod tests {
                         assert!(command.effects.is_empty());
                         format!("run {}", command.argv.join(" "))
                     }
+                    Change::Warn { message } => format!("warn {message}"),
+                    Change::Require { package, .. } => format!("require {package}"),
                     other => panic!("unexpected change {other:?}"),
                 };
                 let origins: Vec<String> = planned.origins.iter().map(|task| task.0.to_string()).collect();
@@ -470,6 +678,7 @@ bridge_br0="eth0 tap0"
 bridge_stp_state_br0="1"
 bridge_forward_delay_br0="200"
 bridge_hello_time_br0="100"
+mac_br0="52:54:00:12:34:56"
 rc_net_br0_need="net.tap0"
 "#
         );
@@ -512,8 +721,45 @@ rc_net_br0_need="net.tap0"
                 "config_br0=",
                 "bridge_br0=",
                 "bridge_stp_state_br0=",
+                "mac_br0=",
                 "rc_net_br0_need=",
+                // Leftovers of older guides: legacy brctl, a MAC on a TAP or the uplink, bash arrays.
+                "brctl_",
+                "mac_eth0=",
+                "mac_tap0=",
+                "config_eth0=(",
+                "routes_eth0=(",
+                "config_tap0=(",
+                "routes_tap0=(",
+                "config_br0=(",
+                "routes_br0=(",
             ]
+        );
+        let message = |prefix: &str| {
+            block
+                .conflicts
+                .iter()
+                .find(|conflict| conflict.prefix == prefix)
+                .map(|conflict| conflict.message.as_str())
+                .unwrap()
+        };
+        assert_eq!(
+            message("brctl_"),
+            "`brctl_*` is netifrc's legacy bridge syntax: applied only when bridge-utils is installed (brctl then \
+             creates the bridge too), silently ignored otherwise; hostnet's block sets the bridge with `bridge_*` \
+             variables (centiseconds): remove this line"
+        );
+        assert_eq!(
+            message("mac_tap0="),
+            "netifrc sets this MAC on `tap0`, which hostnet configures without one: a TAP with its guest's MAC makes \
+             the bridge deliver the guest's frames to the host, an uplink's changes the MAC its bridge was pinned to; \
+             remove the line (or set `mac` in the playbook)"
+        );
+        assert_eq!(
+            message("config_eth0=("),
+            "a bash array (baselayout-1 syntax): bash only warns, but a POSIX `/bin/sh` (dash) stops at it and every \
+             net.* service fails; netifrc takes one entry per line in one quoted string \
+             (`config_eth0=\"192.168.0.2/24\\ndhcp\"`)"
         );
         assert_eq!(
             block.conflicts[0].message,
@@ -603,6 +849,7 @@ config_br0="172.16.1.1/24"
 bridge_br0="tap0 tap1 tap2"
 bridge_stp_state_br0="0"
 bridge_forward_delay_br0="0"
+mac_br0="02:75:d9:2e:4b:5a"
 rc_net_br0_need="net.tap0 net.tap1 net.tap2"
 "#
         );
@@ -650,6 +897,10 @@ rc_net_br_lan_need="net.tap-vm1"
                 "link /etc/init.d/net.br-lan -> net.lo [1]",
                 "service net.br-lan Enable [1]",
                 "run rc-service net.br-lan restart [0,1]",
+                "warn the MAC of `eth0.100` is not known (no fact, no `mac`), so `br-lan` cannot keep it: the kernel \
+                 gives `br-lan` the lowest MAC of its ports (a TAP's random one) and the host's LAN lease can change \
+                 at every boot; give the bridge `mac: ` with eth0.100's MAC (`cat /sys/class/net/eth0.100/address`), \
+                 or plan with facts from the host (`hostnet facts --json`) [1]",
             ]
         );
     }
@@ -726,6 +977,7 @@ rc_net_br0_need="net.tap0"
 config_br1="null"
 bridge_br1=""
 bridge_stp_state_br1="0"
+mac_br1="02:75:d9:2f:4b:5a"
 
 config_eth1="192.0.2.10/24
 2001:db8::10/64"
@@ -777,6 +1029,7 @@ config_br0="172.16.1.1/24"
 routes_br0="default via 172.16.1.254"
 bridge_br0="eth0"
 bridge_stp_state_br0="0"
+mac_br0="52:54:00:12:34:56"
 "#
         );
         assert_eq!(

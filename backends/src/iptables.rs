@@ -47,7 +47,9 @@
 //! name.
 
 use hostnet_engine::backend::{Backend, BackendId, Desired, Detection, Target};
-use hostnet_engine::change::{Block, Change, Command, Conflict, Guard, Placement, Planned, ServiceAction, TaskId};
+use hostnet_engine::change::{
+    Block, Change, Command, Conflict, Guard, Placement, Planned, ServiceAction, TaskId, Unload,
+};
 use hostnet_engine::error::Result;
 use hostnet_engine::facts::{Distro, Facts, Init};
 use hostnet_engine::model::HostModel;
@@ -98,6 +100,7 @@ impl Backend for Iptables {
         let mut files = Vec::new();
         let mut reloads = Vec::new();
         let mut jumps = Vec::new();
+        let mut unloads = Vec::new();
         for family in [Family::Ipv4, Family::Ipv6] {
             let tool = tool(family);
             let used: Vec<&Group> = groups.iter().filter(|g| g.rules_for(family).next().is_some()).collect();
@@ -118,19 +121,20 @@ impl Backend for Iptables {
                 jumps = jumps_path(family),
                 boot = boot_path,
             );
-            files.push(file(
-                live,
-                FileMode(0o644),
-                ruleset(&groups, family, &live_header),
-                &origins,
-            ));
+            let chains = ruleset(&groups, family, &live_header);
+            unloads.push(unload(tool, live, unchain_text(&chains), &origins));
+            files.push(file(live, FileMode(0o644), chains, &origins));
             reloads.push(restore(tool, live, &origins));
-            files.push(file(jumps_path(family), FileMode(0o644), jumps_text(family), &all));
+            let jumps_file = jumps_text(family);
+            unloads.push(unload(tool, jumps_path(family), unjump_text(&jumps_file), &all));
+            files.push(file(jumps_path(family), FileMode(0o644), jumps_file, &all));
             jumps.push(restore(tool, jumps_path(family), &all));
             // NAT66's jump has a file of its own: adding it to the jumps
             // file above would reload that file, and its filter jumps twice.
             if family == Family::Ipv6 && has_nat(&groups, family) {
-                files.push(file(NAT66_JUMPS, FileMode(0o644), nat66_jumps_text(), &origins));
+                let nat66 = nat66_jumps_text();
+                unloads.push(unload(tool, NAT66_JUMPS, unjump_text(&nat66), &origins));
+                files.push(file(NAT66_JUMPS, FileMode(0o644), nat66, &origins));
                 jumps.push(restore(tool, NAT66_JUMPS, &origins));
             }
         }
@@ -138,6 +142,7 @@ impl Backend for Iptables {
         changes.extend(boot.wiring(&all));
         changes.extend(reloads);
         changes.extend(jumps);
+        changes.extend(unloads);
         // Docker drops forwarded packets unless its DOCKER-USER accepts them.
         changes.extend(crate::docker::docker_user(desired));
         Ok(changes)
@@ -403,6 +408,62 @@ fn file(path: &str, mode: FileMode, content: String, origins: &[TaskId]) -> Plan
     )
 }
 
+/// What a rollback of the run that created `path` runs: `TOOL-restore -w
+/// --noflush` of `input` (the deletions of what `path` loaded).
+fn unload(tool: &str, path: &str, input: String, origins: &[TaskId]) -> Planned {
+    Planned::from_tasks(
+        Change::Unload {
+            files: vec![SysPath::from_static(path)],
+            unload: Unload {
+                argv: vec![format!("{tool}-restore"), "-w".into(), "--noflush".into()],
+                input: Some(input),
+            },
+        },
+        origins.iter().copied(),
+    )
+}
+
+/// hostnet's chains of a ruleset file, emptied and deleted, table by table.
+fn unchain_text(ruleset: &str) -> String {
+    let mut text = String::new();
+    let mut chains: Vec<&str> = Vec::new();
+    for line in ruleset.lines() {
+        if line.starts_with('*') {
+            text.push_str(line);
+            text.push('\n');
+            chains.clear();
+        } else if let Some(chain) = line.strip_prefix(':') {
+            chains.push(chain.split_whitespace().next().unwrap_or(chain));
+        } else if line == "COMMIT" {
+            for chain in &chains {
+                text.push_str(&format!("-F {chain}\n"));
+            }
+            for chain in &chains {
+                text.push_str(&format!("-X {chain}\n"));
+            }
+            text.push_str("COMMIT\n");
+        }
+    }
+    text
+}
+
+/// The jumps of a jumps file, deleted: `-I CHAIN 1 -j X` → `-D CHAIN -j X`.
+fn unjump_text(jumps: &str) -> String {
+    let mut text = String::new();
+    for line in jumps.lines() {
+        if line.starts_with('*') || line == "COMMIT" {
+            text.push_str(line);
+            text.push('\n');
+        } else if let Some(rest) = line.strip_prefix("-I ") {
+            let mut words = rest.split_whitespace();
+            let chain = words.next().unwrap_or_default();
+            let rule: Vec<&str> = words.skip(1).collect();
+            text.push_str(&format!("-D {chain} {}\n", rule.join(" ")));
+        }
+    }
+    text
+}
+
 /// `TOOL-restore -w --noflush FILE`, when FILE changes.
 fn restore(tool: &str, path: &str, origins: &[TaskId]) -> Planned {
     Planned::from_tasks(
@@ -438,6 +499,7 @@ mod tests {
             netplan: Vec::new(),
             user_ids: std::collections::BTreeMap::new(),
             group_ids: std::collections::BTreeMap::new(),
+            machine_id: None,
         }
     }
 
@@ -490,6 +552,17 @@ mod tests {
                         let files: Vec<&str> = files.iter().map(SysPath::as_str).collect();
                         format!("run {} [if {} changed]", command.argv.join(" "), files.join(","))
                     }
+                    Change::Unload { files, unload } => format!(
+                        "unload {} with {} <<< {}",
+                        files.iter().map(SysPath::as_str).collect::<Vec<_>>().join(","),
+                        unload.argv.join(" "),
+                        unload
+                            .input
+                            .as_deref()
+                            .unwrap_or_default()
+                            .trim_end()
+                            .replace('\n', "; ")
+                    ),
                     other => panic!("unexpected change {other:?}"),
                 };
                 let origins: Vec<String> = planned.origins.iter().map(|task| task.0.to_string()).collect();
@@ -656,7 +729,10 @@ COMMIT
         );
         // IPv4's file has none of the IPv6 prefix's rules.
         assert!(!content(&changes, "/etc/hostnet/iptables.rules").contains("fd42"));
-        let summary = summary(&changes);
+        let summary: Vec<String> = summary(&changes)
+            .into_iter()
+            .filter(|line| line.starts_with("run "))
+            .collect();
         assert_eq!(
             summary[summary.len() - 5..],
             [
@@ -667,6 +743,17 @@ COMMIT
                 "run ip6tables-restore -w --noflush /etc/hostnet/ip6tables-nat-jumps.rules [if /etc/hostnet/ip6tables-nat-jumps.rules changed] <1>",
             ]
         );
+        // A rollback takes the jump out again.
+        assert!(summary_of_unloads(&changes).contains(
+            &"unload /etc/hostnet/ip6tables-nat-jumps.rules with ip6tables-restore -w --noflush <<< *nat; -D POSTROUTING -j HOSTNET-POSTROUTING; COMMIT <1>".to_owned()
+        ));
+    }
+
+    fn summary_of_unloads(changes: &[Planned]) -> Vec<String> {
+        summary(changes)
+            .into_iter()
+            .filter(|line| line.starts_with("unload "))
+            .collect()
     }
 
     #[test]
@@ -751,6 +838,17 @@ COMMIT
                  [if /etc/hostnet/iptables-jumps.rules changed] <0>",
                 "run ip6tables-restore -w --noflush /etc/hostnet/ip6tables-jumps.rules \
                  [if /etc/hostnet/ip6tables-jumps.rules changed] <0>",
+                // A rollback of the run that created them takes back what they loaded.
+                "unload /etc/hostnet/iptables.rules with iptables-restore -w --noflush <<< *nat; \
+                 -F HOSTNET-POSTROUTING; -X HOSTNET-POSTROUTING; COMMIT; *filter; -F HOSTNET-INPUT; \
+                 -F HOSTNET-FORWARD; -X HOSTNET-INPUT; -X HOSTNET-FORWARD; COMMIT <0>",
+                "unload /etc/hostnet/iptables-jumps.rules with iptables-restore -w --noflush <<< *nat; \
+                 -D POSTROUTING -j HOSTNET-POSTROUTING; COMMIT; *filter; -D INPUT -j HOSTNET-INPUT; \
+                 -D FORWARD -j HOSTNET-FORWARD; COMMIT <0>",
+                "unload /etc/hostnet/ip6tables.rules with ip6tables-restore -w --noflush <<< *filter; \
+                 -F HOSTNET-INPUT; -F HOSTNET-FORWARD; -X HOSTNET-INPUT; -X HOSTNET-FORWARD; COMMIT <0>",
+                "unload /etc/hostnet/ip6tables-jumps.rules with ip6tables-restore -w --noflush <<< *filter; \
+                 -D INPUT -j HOSTNET-INPUT; -D FORWARD -j HOSTNET-FORWARD; COMMIT <0>",
             ]
         );
     }

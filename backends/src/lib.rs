@@ -5,6 +5,7 @@ mod debian_ifupdown;
 mod dnsmasq;
 mod docker;
 mod ebtables;
+mod firewall_needs;
 mod firewalld;
 #[cfg(test)]
 mod fixtures;
@@ -19,6 +20,7 @@ mod sysctl;
 mod systemd_networkd;
 mod text;
 mod ufw;
+mod uplink;
 
 use hostnet_engine::backend::Backend;
 use hostnet_engine::registry::Registry;

@@ -371,28 +371,25 @@ pub(crate) fn groups(model: &HostModel) -> Vec<Group> {
                     ],
                     origin: task,
                 });
-                let advertises = model.dhcp_servers.iter().any(|server| {
-                    server.interface.value == *interface
-                        && server.ipv6.as_ref().is_some_and(|ipv6| ipv6.ra.value != RaMode::Off)
-                });
-                if advertises {
-                    let mut rules = vec![accept(Protocol::Udp, DHCP6_SERVER, Some(Family::Ipv6))];
-                    rules.extend(ICMPV6_NEIGHBOUR.iter().map(|(kind, _)| Rule {
+                accepts.extend(dhcp6(model, interface, task));
+            }
+            FirewallIntent::Dhcp { interface } => {
+                accepts.push(Group {
+                    hook: Hook::Input,
+                    comment: format!("DHCP from guests on {interface} to the host"),
+                    rules: vec![Rule {
                         in_interface: Some(interface.clone()),
-                        protocol: Some(Protocol::Icmp),
-                        icmpv6_type: Some(*kind),
-                        only: Some(Family::Ipv6),
+                        protocol: Some(Protocol::Udp),
+                        port: Some(PortRange {
+                            first: DHCP_SERVER,
+                            last: DHCP_SERVER,
+                        }),
+                        only: Some(Family::Ipv4),
                         ..Rule::new(Verdict::Accept)
-                    }));
-                    accepts.push(Group {
-                        hook: Hook::Input,
-                        comment: format!(
-                            "DHCPv6 and router and neighbour solicitations from guests on {interface} to the host"
-                        ),
-                        rules,
-                        origin: task,
-                    });
-                }
+                    }],
+                    origin: task,
+                });
+                accepts.extend(dhcp6(model, interface, task));
             }
             FirewallIntent::IsolateHost { interface } => drops.push(Group {
                 hook: Hook::Input,
@@ -478,6 +475,41 @@ pub(crate) fn groups(model: &HostModel) -> Vec<Group> {
     groups.extend(forward_drops);
     groups.extend(postrouting);
     groups
+}
+
+/// Where the interface's DHCP server sends router advertisements: the
+/// accepts of DHCPv6 and of the ICMPv6 a guest sends the host to find its
+/// router and its neighbour (IPv6 only).
+fn dhcp6(model: &HostModel, interface: &InterfaceName, task: TaskId) -> Option<Group> {
+    let advertises = model.dhcp_servers.iter().any(|server| {
+        server.interface.value == *interface && server.ipv6.as_ref().is_some_and(|ipv6| ipv6.ra.value != RaMode::Off)
+    });
+    if !advertises {
+        return None;
+    }
+    let mut rules = vec![Rule {
+        in_interface: Some(interface.clone()),
+        protocol: Some(Protocol::Udp),
+        port: Some(PortRange {
+            first: DHCP6_SERVER,
+            last: DHCP6_SERVER,
+        }),
+        only: Some(Family::Ipv6),
+        ..Rule::new(Verdict::Accept)
+    }];
+    rules.extend(ICMPV6_NEIGHBOUR.iter().map(|(kind, _)| Rule {
+        in_interface: Some(interface.clone()),
+        protocol: Some(Protocol::Icmp),
+        icmpv6_type: Some(*kind),
+        only: Some(Family::Ipv6),
+        ..Rule::new(Verdict::Accept)
+    }));
+    Some(Group {
+        hook: Hook::Input,
+        comment: format!("DHCPv6 and router and neighbour solicitations from guests on {interface} to the host"),
+        rules,
+        origin: task,
+    })
 }
 
 fn allow_input_comment(interface: &InterfaceName, protocols: &[Protocol], ports: &[PortRange]) -> String {

@@ -89,7 +89,12 @@ impl Backend for NetworkManager {
             Vec::new()
         };
         let mut changes = render(&desired.topology, desired.facts, &zones)?;
-        changes.extend(netplan::warnings(desired));
+        netplan::check(desired)?;
+        changes.extend(crate::firewall_needs::bridges(desired));
+        changes.extend(crate::uplink::warnings(
+            desired,
+            crate::uplink::FourAddr::NotSet("NetworkManager"),
+        ));
         Ok(changes)
     }
 
@@ -274,13 +279,17 @@ fn bridge_file(device: &BridgeDevice<'_>) -> Result<File> {
         file.key("priority", priority);
     }
     let config = device.config;
-    let mac = bridge.mac.or(config.and_then(|config| config.mac));
     let mtu = bridge.mtu.or(config.and_then(|config| config.mtu));
-    ethernet(&mut file, mac, mtu);
+    // The uplink's MAC (see the topology), else a port's would be taken.
+    ethernet(&mut file, device.mac.mac(), mtu);
     ip(
         &mut file,
         &bridge.address,
-        config.map_or(&[][..], |config| &config.routes),
+        &Routes {
+            via: &device.routes(),
+            link: device.link_routes(),
+            dns: device.dns(),
+        },
     );
     Ok(File {
         name: bridge.name.clone(),
@@ -366,7 +375,11 @@ fn tap_file(tap: &Tap, bridge: Option<(&Bridge, PortKeys)>, config: Option<&Inte
         None => ip(
             &mut file,
             config.map_or(&AddressConfig::None, |config| &config.address),
-            config.map_or(&[][..], |config| &config.routes),
+            &Routes {
+                via: config.map_or(&[][..], |config| &config.routes),
+                link: config.map_or(&[][..], |config| &config.link_routes),
+                dns: config.map_or(&[][..], |config| &config.dns),
+            },
         ),
     }
     origins.extend(config.map(|config| config.origin.task));
@@ -407,7 +420,15 @@ fn interface_file(interface: &Interface) -> File {
     let mut file = Keyfile::new(&interface.name, "ethernet");
     file.key("autoconnect-priority", NIC_PRIORITY);
     ethernet(&mut file, interface.mac, interface.mtu);
-    ip(&mut file, &interface.address, &interface.routes);
+    ip(
+        &mut file,
+        &interface.address,
+        &Routes {
+            via: &interface.routes,
+            link: &interface.link_routes,
+            dns: &interface.dns,
+        },
+    );
     File {
         name: interface.name.clone(),
         keyfile: file,
@@ -430,18 +451,26 @@ fn ethernet(file: &mut Keyfile, mac: Option<hostnet_engine::types::MacAddr>, mtu
     }
 }
 
+/// A connection's routes (through a gateway, and on the link) and name servers.
+struct Routes<'a> {
+    via: &'a [Route],
+    link: &'a [ipnet::IpNet],
+    dns: &'a [std::net::IpAddr],
+}
+
 /// `[ipv4]` and `[ipv6]`: DHCP (and router advertisements), static
 /// addresses with routes, or none at all (`method=disabled`, so no IPv6
 /// link-local address either).
-fn ip(file: &mut Keyfile, address: &AddressConfig, routes: &[Route]) {
+fn ip(file: &mut Keyfile, address: &AddressConfig, all: &Routes<'_>) {
     let (v4, v6): (Vec<&ipnet::IpNet>, Vec<&ipnet::IpNet>) =
         address.addresses().iter().partition(|address| address.addr().is_ipv4());
     for (section, addresses, ipv4) in [("ipv4", v4, true), ("ipv6", v6, false)] {
         file.section(section);
-        let routes: Vec<&Route> = routes.iter().filter(|route| route.via.is_ipv4() == ipv4).collect();
+        let routes: Vec<&Route> = all.via.iter().filter(|route| route.via.is_ipv4() == ipv4).collect();
+        let link: Vec<&ipnet::IpNet> = all.link.iter().filter(|to| to.addr().is_ipv4() == ipv4).collect();
         match address {
             AddressConfig::Dhcp => file.key("method", "auto"),
-            _ if addresses.is_empty() && routes.is_empty() => file.key("method", "disabled"),
+            _ if addresses.is_empty() && routes.is_empty() && link.is_empty() => file.key("method", "disabled"),
             _ => {
                 file.key("method", "manual");
                 for (number, address) in addresses.iter().enumerate() {
@@ -449,7 +478,20 @@ fn ip(file: &mut Keyfile, address: &AddressConfig, routes: &[Route]) {
                 }
             }
         }
+        let dns: Vec<String> = all
+            .dns
+            .iter()
+            .filter(|server| server.is_ipv4() == ipv4)
+            .map(|server| format!("{server};"))
+            .collect();
+        if !dns.is_empty() {
+            file.key("dns", dns.concat());
+        }
+        for (number, to) in link.iter().enumerate() {
+            file.key(&format!("route{}", number + 1), to.trunc());
+        }
         for (number, route) in routes.iter().enumerate() {
+            let number = number + link.len();
             let to = route.to.map_or_else(
                 || {
                     if ipv4 {
@@ -565,7 +607,12 @@ mod tests {
 
     #[test]
     fn bridged_uplink_with_a_tap_old_spelling() {
-        let changes = render(&Topology::of(&scenario_bridged()), &nm_facts(Some("1.42.4")), &[]).unwrap();
+        let changes = render(
+            &Topology::of(&scenario_bridged(), &facts(Distro::Systemd)),
+            &nm_facts(Some("1.42.4")),
+            &[],
+        )
+        .unwrap();
         assert_eq!(
             show(&changes),
             "\
@@ -631,7 +678,12 @@ $ nmcli connection up id hostnet-tap0
 
     #[test]
     fn ports_name_their_controller_from_1_46_on() {
-        let changes = render(&Topology::of(&scenario_private()), &nm_facts(Some("1.46.0")), &[]).unwrap();
+        let changes = render(
+            &Topology::of(&scenario_private(), &facts(Distro::Systemd)),
+            &nm_facts(Some("1.46.0")),
+            &[],
+        )
+        .unwrap();
         let text = show(&changes);
         assert!(
             text.contains("interface-name=tap0\ncontroller=br0\nport-type=bridge\n"),
@@ -639,13 +691,25 @@ $ nmcli connection up id hostnet-tap0
         );
         assert!(!text.contains("master="), "{text}");
         // Unknown version: the spelling every version reads.
-        let text = show(&render(&Topology::of(&scenario_private()), &nm_facts(None), &[]).unwrap());
+        let text = show(
+            &render(
+                &Topology::of(&scenario_private(), &facts(Distro::Systemd)),
+                &nm_facts(None),
+                &[],
+            )
+            .unwrap(),
+        );
         assert!(text.contains("master=br0\nslave-type=bridge\n"), "{text}");
     }
 
     #[test]
     fn private_bridge_and_host_only_tap() {
-        let changes = render(&Topology::of(&scenario_private()), &nm_facts(Some("1.46.0")), &[]).unwrap();
+        let changes = render(
+            &Topology::of(&scenario_private(), &facts(Distro::Systemd)),
+            &nm_facts(Some("1.46.0")),
+            &[],
+        )
+        .unwrap();
         assert!(show(&changes).starts_with(
             "\
 ==> /etc/NetworkManager/system-connections/hostnet-br0.nmconnection (0600) <==
@@ -659,6 +723,9 @@ interface-name=br0
 stp=false
 forward-delay=0
 
+[ethernet]
+cloned-mac-address=02:75:d9:2e:4b:5a
+
 [ipv4]
 method=manual
 address1=172.16.1.1/24
@@ -667,7 +734,12 @@ address1=172.16.1.1/24
 method=disabled
 "
         ));
-        let changes = render(&Topology::of(&scenario_host_only()), &nm_facts(Some("1.46.0")), &[]).unwrap();
+        let changes = render(
+            &Topology::of(&scenario_host_only(), &facts(Distro::Systemd)),
+            &nm_facts(Some("1.46.0")),
+            &[],
+        )
+        .unwrap();
         assert_eq!(
             show(&changes),
             "\
@@ -714,7 +786,12 @@ $ nmcli connection up id hostnet-tap1
         tap.vnet_hdr = true;
         tap.mac = Some(mac("02:00:00:00:00:05"));
         model.taps.push(tap);
-        let changes = render(&Topology::of(&model), &nm_facts(Some("1.46.0")), &[]).unwrap();
+        let changes = render(
+            &Topology::of(&model, &facts(Distro::Systemd)),
+            &nm_facts(Some("1.46.0")),
+            &[],
+        )
+        .unwrap();
         assert_eq!(
             show(&changes),
             "\
@@ -769,7 +846,12 @@ $ nmcli connection up id hostnet-eth2
     #[test]
     fn a_device_in_a_firewalld_zone_names_it() {
         let zones = [(name("br0"), "hostnet-br0".to_owned())];
-        let changes = render(&Topology::of(&scenario_private()), &nm_facts(None), &zones).unwrap();
+        let changes = render(
+            &Topology::of(&scenario_private(), &facts(Distro::Systemd)),
+            &nm_facts(None),
+            &zones,
+        )
+        .unwrap();
         assert!(show(&changes).starts_with(
             "\
 ==> /etc/NetworkManager/system-connections/hostnet-br0.nmconnection (0600) <==
@@ -790,14 +872,14 @@ zone=hostnet-br0
     fn fractional_timers_and_unknown_owners_are_errors() {
         let mut model = scenario_private();
         model.bridges[0].hello_time = Some(at(Centiseconds(150)));
-        let error = render(&Topology::of(&model), &nm_facts(None), &[]).unwrap_err();
+        let error = render(&Topology::of(&model, &facts(Distro::Systemd)), &nm_facts(None), &[]).unwrap_err();
         assert_eq!(
             error.kind.to_string(),
             "NetworkManager sets the bridge's `hello-time` in whole seconds, not 1.5 s"
         );
         let mut facts = nm_facts(None);
         facts.user_ids.clear();
-        let error = render(&Topology::of(&scenario_private()), &facts, &[]).unwrap_err();
+        let error = render(&Topology::of(&scenario_private(), &facts), &facts, &[]).unwrap_err();
         assert_eq!(
             error.kind.to_string(),
             "NetworkManager needs the numeric ID of user `qemu`, and the host's `/etc/passwd` does not list it"
@@ -807,7 +889,7 @@ zone=hostnet-br0
     #[test]
     fn another_backend_on_a_networkmanager_host_gets_the_unmanaged_drop_in() {
         let model = scenario_bridged();
-        let topology = Topology::of(&model);
+        let topology = Topology::of(&model, &facts(Distro::Systemd));
         let networkd = BackendId::new("systemd-networkd");
         assert_eq!(
             show(&unmanaged(&topology, &nm_facts(None), networkd)),

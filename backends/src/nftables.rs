@@ -30,7 +30,9 @@
 //! ruleset again would duplicate the user's rules).
 
 use hostnet_engine::backend::{Backend, BackendId, Desired, Detection, Target};
-use hostnet_engine::change::{Block, Change, Command, Conflict, Guard, Placement, Planned, ServiceAction, TaskId};
+use hostnet_engine::change::{
+    Block, Change, Command, Conflict, Guard, Placement, Planned, ServiceAction, TaskId, Unload,
+};
 use hostnet_engine::error::Result;
 use hostnet_engine::facts::{Distro, Facts, Init};
 use hostnet_engine::model::{HostModel, PortRange, Protocol};
@@ -129,9 +131,10 @@ impl Backend for Nftables {
             }),
             planned(Change::Command(Command {
                 argv: vec!["nft".into(), "-f".into(), RULES.into()],
-                guard: Guard::FilesChanged(vec![rules]),
+                guard: Guard::FilesChanged(vec![rules.clone()]),
                 effects: Vec::new(),
             })),
+            planned(unload(rules)),
         ];
         // Docker drops forwarded packets unless its DOCKER-USER accepts them
         // (an accept here cannot undo a drop in iptables' own table).
@@ -203,10 +206,24 @@ fn gentoo(ruleset: &Ruleset) -> Vec<Change> {
         },
         Change::Command(Command {
             argv: vec!["nft".into(), "-f".into(), GENTOO_LIVE.into()],
-            guard: Guard::FilesChanged(vec![live]),
+            guard: Guard::FilesChanged(vec![live.clone()]),
             effects: Vec::new(),
         }),
+        unload(live),
     ]
+}
+
+/// A rollback of the run that created `file` drops hostnet's table.
+fn unload(file: SysPath) -> Change {
+    Change::Unload {
+        files: vec![file],
+        unload: Unload {
+            argv: ["nft", "delete", "table", "inet", "hostnet"]
+                .map(str::to_owned)
+                .to_vec(),
+            input: None,
+        },
+    }
 }
 
 /// hostnet's table, from the intents' shared netfilter meaning
@@ -369,6 +386,7 @@ mod tests {
             netplan: Vec::new(),
             user_ids: std::collections::BTreeMap::new(),
             group_ids: std::collections::BTreeMap::new(),
+            machine_id: None,
         }
     }
 
@@ -444,7 +462,19 @@ delete table inet hostnet
             ..HostModel::default()
         };
         let changes = render(&model);
-        assert_eq!(changes.len(), 5);
+        assert_eq!(changes.len(), 6);
+        assert_eq!(
+            changes[5].change,
+            Change::Unload {
+                files: vec![SysPath::from_static("/etc/nftables.d/hostnet.nft")],
+                unload: Unload {
+                    argv: ["nft", "delete", "table", "inet", "hostnet"]
+                        .map(str::to_owned)
+                        .to_vec(),
+                    input: None,
+                },
+            }
+        );
         assert_eq!(
             changes[1].change,
             Change::Block(Block {

@@ -88,12 +88,14 @@ mod tests {
     fn vm(name: &str, attachment: Attachment, task: usize) -> Vm {
         Vm {
             name: name.into(),
+            network: "br0".into(),
             mode: Mode::Bridged,
             attachment,
             mac: "52:54:00:00:00:01".parse().unwrap(),
             mac_generated: false,
             ip: None,
             model: NicModel::VirtioNetPci,
+            vhost: false,
             origin: Origin {
                 task: TaskId(task),
                 pos: Pos::new(&Source::new("p.yml", "x\n"), 1, 1),

@@ -13,15 +13,24 @@
 //! - A bridge whose ports are all carrier-less TAPs (or that has no ports)
 //!   needs `ConfigureWithoutCarrier=yes` to get its address before a guest
 //!   starts; so does a TAP.
+//! - Every bridge gets `MACAddress=` (its uplink's MAC, see the topology):
+//!   without it networkd generates one of its own, not the uplink's.
+//! - A device's `proxy_arp` is `IPv4ProxyARP=` (networkd sets it when it
+//!   configures the link; udev's sysctl rule also applies sysctl.d then).
+//! - networkd cannot put a wireless port in 4-address mode: a warning says
+//!   what to run.
+
+use std::net::IpAddr;
 
 use hostnet_engine::backend::{Backend, BackendId, Desired, Detection, Target};
 use hostnet_engine::change::{Change, Command, Guard, Planned, ServiceAction, TaskId};
 use hostnet_engine::error::Result;
 use hostnet_engine::facts::{Distro, Facts, Init};
-use hostnet_engine::model::topology::{BridgeDevice, Topology};
+use hostnet_engine::model::topology::{BridgeDevice, DeviceSysctl, TapDevice, Topology};
 use hostnet_engine::model::{AddressConfig, Bridge, HostModel, Interface, Route, Tap};
 use hostnet_engine::root::SysPath;
 use hostnet_engine::types::{FileMode, InterfaceName};
+use ipnet::IpNet;
 
 /// Where networkd reads its configuration.
 const DIRECTORY: &str = "/etc/systemd/network";
@@ -63,7 +72,12 @@ impl Backend for SystemdNetworkd {
 
     fn render(&self, desired: &Desired<'_>) -> Result<Vec<Planned>> {
         let mut changes = render(&desired.topology);
-        changes.extend(crate::netplan::warnings(desired));
+        crate::netplan::check(desired)?;
+        changes.extend(crate::firewall_needs::bridges(desired));
+        changes.extend(crate::uplink::warnings(
+            desired,
+            crate::uplink::FourAddr::NotSet("systemd-networkd"),
+        ));
         Ok(changes)
     }
 }
@@ -100,7 +114,7 @@ fn render(topology: &Topology<'_>) -> Vec<Planned> {
     let mut files = Vec::new();
     for device in &topology.bridges {
         let bridge = device.bridge;
-        files.push(bridge_netdev(bridge));
+        files.push(bridge_netdev(device));
         files.push(bridge_network(device));
         for port in &device.ports {
             if let Some(tap) = port.tap() {
@@ -113,7 +127,7 @@ fn render(topology: &Topology<'_>) -> Vec<Planned> {
     }
     for device in &topology.taps {
         files.push(tap_netdev(device.tap));
-        files.push(standalone_tap_network(device.tap, device.config));
+        files.push(standalone_tap_network(device));
     }
     for interface in &topology.nics {
         files.push(interface_network(interface));
@@ -161,12 +175,13 @@ fn file_name(name: &InterfaceName, extension: &str) -> String {
     format!("10-hostnet-{name}.{extension}")
 }
 
-fn bridge_netdev(bridge: &Bridge) -> File {
+fn bridge_netdev(device: &BridgeDevice<'_>) -> File {
+    let bridge = device.bridge;
     let mut unit = Unit::new();
     unit.section("NetDev");
     unit.key("Name", &bridge.name);
     unit.key("Kind", "bridge");
-    if let Some(mac) = bridge.mac {
+    if let Some(mac) = device.mac.mac() {
         unit.key("MACAddress", mac);
     }
     unit.section("Bridge");
@@ -187,7 +202,7 @@ fn bridge_netdev(bridge: &Bridge) -> File {
     File {
         name: file_name(&bridge.name, "netdev"),
         unit,
-        origins: vec![bridge.origin.task],
+        origins: device.origins(),
     }
 }
 
@@ -206,6 +221,8 @@ fn bridge_network(device: &BridgeDevice<'_>) -> File {
     }
     unit.section("Network");
     addresses(&mut unit, &bridge.address);
+    dns(&mut unit, device.dns());
+    proxy_arp(&mut unit, &device.sysctls);
     if device.only_taps() {
         unit.key("ConfigureWithoutCarrier", "yes");
         // A private bridge (guests only): a guest's router advertisement must
@@ -213,8 +230,8 @@ fn bridge_network(device: &BridgeDevice<'_>) -> File {
         // for one before the bridge counts as configured.
         unit.key("IPv6AcceptRA", "no");
     }
-    // Routes for the bridge come from an `interface` item of its name.
-    routes(&mut unit, device.config.map_or(&[][..], |i| &i.routes));
+    // Routes for the bridge come from an `interface` item of its name and its `gateway`.
+    routes(&mut unit, &device.routes(), device.link_routes());
     File {
         name: file_name(&bridge.name, "network"),
         unit,
@@ -273,15 +290,22 @@ fn port_network(name: &InterfaceName, bridge: &Bridge, interface: Option<&Interf
     }
 }
 
-fn standalone_tap_network(tap: &Tap, interface: Option<&Interface>) -> File {
+fn standalone_tap_network(device: &TapDevice<'_>) -> File {
+    let (tap, interface) = (device.tap, device.config);
     let mut unit = Unit::new();
     unit.section("Match");
     unit.key("Name", &tap.name);
     link(&mut unit, interface);
     unit.section("Network");
     addresses(&mut unit, interface.map_or(&AddressConfig::None, |i| &i.address));
+    dns(&mut unit, interface.map_or(&[][..], |i| &i.dns));
+    proxy_arp(&mut unit, &device.sysctls);
     unit.key("ConfigureWithoutCarrier", "yes");
-    routes(&mut unit, interface.map_or(&[][..], |i| &i.routes));
+    routes(
+        &mut unit,
+        interface.map_or(&[][..], |i| &i.routes),
+        interface.map_or(&[][..], |i| &i.link_routes),
+    );
     let mut origins = vec![tap.origin.task];
     origins.extend(interface.map(|interface| interface.origin.task));
     File {
@@ -298,7 +322,8 @@ fn interface_network(interface: &Interface) -> File {
     link(&mut unit, Some(interface));
     unit.section("Network");
     addresses(&mut unit, &interface.address);
-    routes(&mut unit, &interface.routes);
+    dns(&mut unit, &interface.dns);
+    routes(&mut unit, &interface.routes, &interface.link_routes);
     File {
         name: file_name(&interface.name, "network"),
         unit,
@@ -335,7 +360,28 @@ fn addresses(unit: &mut Unit, address: &AddressConfig) {
     }
 }
 
-fn routes(unit: &mut Unit, routes: &[Route]) {
+/// `DNS=`, one per server.
+fn dns(unit: &mut Unit, servers: &[IpAddr]) {
+    for server in servers {
+        unit.key("DNS", server);
+    }
+}
+
+/// `IPv4ProxyARP=` for a device's `proxy_arp` parameter.
+fn proxy_arp(unit: &mut Unit, sysctls: &[DeviceSysctl]) {
+    for sysctl in sysctls {
+        if sysctl.family == "ipv4" && sysctl.key == "proxy_arp" {
+            unit.key("IPv4ProxyARP", if sysctl.value == "0" { "no" } else { "yes" });
+        }
+    }
+}
+
+/// Routes through a gateway, and routes on the link (no `Gateway=`: scope link).
+fn routes(unit: &mut Unit, routes: &[Route], link_routes: &[IpNet]) {
+    for to in link_routes {
+        unit.section("Route");
+        unit.key("Destination", to.trunc());
+    }
     for route in routes {
         unit.section("Route");
         if let Some(to) = route.to {
@@ -376,7 +422,7 @@ mod tests {
 
     #[test]
     fn bridged_uplink_with_a_tap() {
-        let changes = render(&Topology::of(&scenario_bridged()));
+        let changes = render(&Topology::of(&scenario_bridged(), &facts(Distro::Systemd)));
         assert_eq!(
             files(&changes),
             "\
@@ -462,7 +508,7 @@ ConfigureWithoutCarrier=yes
 
     #[test]
     fn host_only_tap() {
-        let changes = render(&Topology::of(&scenario_host_only()));
+        let changes = render(&Topology::of(&scenario_host_only(), &facts(Distro::Systemd)));
         assert_eq!(
             files(&changes),
             "\
@@ -492,7 +538,7 @@ ConfigureWithoutCarrier=yes
 
     #[test]
     fn private_bridge_with_three_taps() {
-        let changes = render(&Topology::of(&scenario_private()));
+        let changes = render(&Topology::of(&scenario_private(), &facts(Distro::Systemd)));
         let text = files(&changes);
         let expected_bridge = "\
 ==> /etc/systemd/network/10-hostnet-br0.netdev <==
@@ -501,6 +547,7 @@ ConfigureWithoutCarrier=yes
 [NetDev]
 Name=br0
 Kind=bridge
+MACAddress=02:75:d9:2e:4b:5a
 
 [Bridge]
 STP=no
@@ -589,7 +636,7 @@ ConfigureWithoutCarrier=yes
         tap.user = None;
         tap.group = None;
         model.taps.push(tap);
-        let changes = render(&Topology::of(&model));
+        let changes = render(&Topology::of(&model, &facts(Distro::Systemd)));
         assert_eq!(
             files(&changes),
             "\

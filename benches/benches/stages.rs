@@ -219,8 +219,11 @@ fn floor_gentoo(bencher: Bencher<'_, '_>, vms: usize) {
     let root = host("gentoo");
     let scenario = Scenario::new(vms);
     bencher.bench(|| {
-        floor::compare(root.dir(), &floor::render(&scenario))
-            .expect("compare")
-            .len()
+        floor::compare(
+            root.dir(),
+            &floor::render(&scenario, floor::machine_id(root.dir()).as_deref()),
+        )
+        .expect("compare")
+        .len()
     });
 }

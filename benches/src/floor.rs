@@ -1,9 +1,10 @@
 //! The floor: a bare program that renders the files hostnet renders for the
 //! benchmark scenario on the Gentoo target (netifrc, dnsmasq, sysctl,
-//! iptables), straight from the [`Scenario`] with `format!`, reads what is
-//! under a root, compares, and prints a unified diff of each file that
-//! differs. No YAML, no templates, no model, no validation: what rendering
-//! and comparing the same bytes costs at the least.
+//! iptables), straight from the [`Scenario`] with `format!` (and the
+//! root's `/etc/machine-id`, which the bridges' generated MACs derive from),
+//! reads what is under a root, compares, and prints a unified diff of each
+//! file that differs. No YAML, no templates, no model, no validation: what
+//! rendering and comparing the same bytes costs at the least.
 //!
 //! A test (`tests` below) keeps its output byte-identical to hostnet's
 //! render of the same scenario; when hostnet's text changes, change it here.
@@ -35,10 +36,40 @@ pub enum Wanted {
     Exists,
 }
 
-/// Every path the scenario sets, in hostnet's order.
-pub fn render(scenario: &Scenario) -> Vec<(String, Wanted)> {
+/// The root's `/etc/machine-id` (32 hex digits), as hostnet's facts read it.
+pub fn machine_id(root: &Path) -> Option<String> {
+    let text = fs_err::read_to_string(root.join("etc/machine-id")).ok()?;
+    let id = text.trim();
+    (id.len() == 32 && id.bytes().all(|byte| byte.is_ascii_hexdigit())).then(|| id.to_ascii_lowercase())
+}
+
+/// The MAC a bridge of TAPs gets: FNV-1a over the machine ID, a NUL byte and
+/// `bridge NAME`, locally administered (hostnet's `generated_mac`).
+fn bridge_mac(machine_id: Option<&str>, bridge: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut feed = |bytes: &[u8]| {
+        for byte in bytes {
+            hash ^= u64::from(*byte);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    };
+    if let Some(seed) = machine_id {
+        feed(seed.as_bytes());
+        feed(&[0]);
+    }
+    feed(format!("bridge {bridge}").as_bytes());
+    let bytes = hash.to_be_bytes();
+    format!(
+        "02:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
+        bytes[0], bytes[1], bytes[2], bytes[3], bytes[4]
+    )
+}
+
+/// Every path the scenario sets, in hostnet's order, on a host with this
+/// machine ID.
+pub fn render(scenario: &Scenario, machine_id: Option<&str>) -> Vec<(String, Wanted)> {
     let networks = scenario.networks();
-    let mut wanted = vec![("/etc/conf.d/net".to_owned(), netifrc(&networks))];
+    let mut wanted = vec![("/etc/conf.d/net".to_owned(), netifrc(&networks, machine_id))];
     for network in &networks {
         for vm in network.vms() {
             wanted.push((format!("/etc/init.d/net.{}", vm.tap), Wanted::Link("net.lo")));
@@ -147,7 +178,7 @@ pub fn render(scenario: &Scenario) -> Vec<(String, Wanted)> {
 }
 
 /// The netifrc block: per bridge, its TAPs, then the bridge.
-fn netifrc(networks: &[Network]) -> Wanted {
+fn netifrc(networks: &[Network], machine_id: Option<&str>) -> Wanted {
     let mut text = String::from("# Bridges, TAPs and uplinks for QEMU guests. Edit the playbook, not this block.\n");
     for network in networks {
         for vm in network.vms() {
@@ -163,9 +194,10 @@ fn netifrc(networks: &[Network]) -> Wanted {
         let _ = write!(
             text,
             "\nconfig_{bridge}=\"{}\"\nbridge_{bridge}=\"{}\"\nbridge_stp_state_{bridge}=\"0\"\n\
-             bridge_forward_delay_{bridge}=\"0\"\nrc_net_{bridge}_need=\"{}\"\n",
+             bridge_forward_delay_{bridge}=\"0\"\nmac_{bridge}=\"{}\"\nrc_net_{bridge}_need=\"{}\"\n",
             network.host(),
             taps.join(" "),
+            bridge_mac(machine_id, &bridge),
             needs.join(" ")
         );
     }

@@ -61,7 +61,9 @@ fn the_floor_renders_what_hostnet_renders() {
             scope: Default::default(),
         };
         hostnet_engine::pipeline::render(&request, &out, &hostnet_backends::registry()).unwrap();
-        let wanted = floor::render(&scenario);
+        let machine_id = floor::machine_id(&repo().join("examples/gentoo-host"));
+        assert!(machine_id.is_some(), "the example host has a machine ID");
+        let wanted = floor::render(&scenario, machine_id.as_deref());
         for (path, wanted) in &wanted {
             let full = out.join(path.trim_start_matches('/'));
             match wanted {

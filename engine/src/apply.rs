@@ -498,8 +498,10 @@ fn prepare(
 
 /// Where `path` is written: resolved inside the root, and not a directory
 /// (a directory where a file goes is refused before anything changes).
+/// hostnet's own state is never a run's file, but for the inventory of the
+/// devices it created, which a rollback restores with the devices.
 fn writable(root: &Root, path: &SysPath) -> Result<std::path::PathBuf> {
-    if runs::is_state_path(path) {
+    if runs::is_state_path(path) && path.as_str() != crate::inventory::PATH {
         return Err(Error::new(ErrorKind::Write {
             path: root.host_path(path),
             message: "is hostnet's own state".into(),

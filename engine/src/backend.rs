@@ -91,7 +91,7 @@ impl<'a> Desired<'a> {
     pub fn new(model: &'a HostModel, facts: &'a Facts) -> Self {
         Self {
             model,
-            topology: Topology::of(model),
+            topology: Topology::of(model, facts),
             index: Index::of(model),
             facts,
         }

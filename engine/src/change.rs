@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::root::SysPath;
-use crate::types::{AccountName, FileMode};
+use crate::types::{AccountName, FileMode, InterfaceName};
 
 /// Index of a task in the run (see [`crate::execute::TaskRun`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -53,6 +53,9 @@ pub enum Change {
     /// A fenced block inside a file shared with the user; text outside the
     /// block is never touched.
     Block(Block),
+    /// The user's ifupdown stanzas for a device hostnet configures,
+    /// disabled in place inside a block of their own (`takeover.rs`).
+    TakeOver(TakeOver),
     /// Nothing at this path (a file or link hostnet removes).
     Absent { path: SysPath },
     /// A symbolic link.
@@ -72,6 +75,10 @@ pub enum Change {
         dirs: Vec<SysPath>,
         unless: Vec<SysPath>,
     },
+    /// How a rollback of a run that created `files` (and loaded them with a
+    /// command guarded by them) takes back what they set up: hostnet's
+    /// chains deleted, its nftables table dropped.
+    Unload { files: Vec<SysPath>, unload: Unload },
     /// hostnet owns the files in `dir` whose names start with `prefix`: those
     /// the plan does not write are removed (what a playbook no longer declares).
     Prune { dir: SysPath, prefix: String },
@@ -115,6 +122,24 @@ pub struct Block {
     /// If the user's part of the file already has this exact line (ignoring
     /// surrounding blanks), the block is not needed and is left out.
     pub unless_present: Option<String>,
+}
+
+/// Stanzas of the user's `/etc/network/interfaces` to take over.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TakeOver {
+    /// The file.
+    pub path: SysPath,
+    /// The device whose `auto`/`allow-*`/`iface` lines are taken.
+    pub interface: InterfaceName,
+    /// Why, the block's first line (a comment).
+    pub note: String,
+}
+
+impl TakeOver {
+    /// The block's marker.
+    pub fn marker(&self) -> String {
+        format!("takeover {}", self.interface)
+    }
 }
 
 /// A user line that contradicts a managed block.
@@ -185,9 +210,24 @@ pub enum Undo {
         input: Option<String>,
     },
     /// Run the same command again once the files are restored (a reload or
-    /// restart that makes the restored configuration take effect); left out
-    /// when one of `files` is gone after the restore (the run created it).
-    Rerun { files: Vec<SysPath> },
+    /// restart that makes the restored configuration take effect); when one
+    /// of `files` is gone after the restore (the run created it), `unload`
+    /// instead, or nothing.
+    Rerun {
+        files: Vec<SysPath>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        unload: Option<Unload>,
+    },
+}
+
+/// How to take back what loading a file set up in the live state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Unload {
+    /// The command.
+    pub argv: Vec<String>,
+    /// Its standard input.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<String>,
 }
 
 /// A file-system effect of a command.

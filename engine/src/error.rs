@@ -238,6 +238,18 @@ pub enum Rule {
     Lease6Outside,
     /// A fixed IPv6 address that is the interface's own.
     Lease6IsHost,
+    /// A VM twice on one network (a VM has one NIC per network).
+    VmTwiceOnNetwork,
+    /// A guest's MAC on the host's side of its link (its TAP, a bridge, a NIC).
+    GuestMacOnHost,
+    /// Two guest NICs with one MAC.
+    GuestMacTwice,
+    /// A DHCP relay whose address its interface does not have.
+    RelayWithoutAddress,
+    /// A bridge's gateway outside its subnets (or a bridge without a static address).
+    GatewayOutside,
+    /// A forward delay that reads as centiseconds (beyond 30 s with STP off).
+    ForwardDelayUnits,
     /// Pre-flight: an uplink joining a bridge carries the default route.
     UplinkCarriesDefaultRoute,
     /// Pre-flight: an uplink joining a bridge carries this SSH session.
@@ -248,7 +260,7 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule.
-    pub const ALL: [Self; 44] = [
+    pub const ALL: [Self; 50] = [
         Self::Duplicate,
         Self::ConflictingSysctl,
         Self::SameName,
@@ -290,6 +302,12 @@ impl Rule {
         Self::Lease6WithoutDhcpv6,
         Self::Lease6Outside,
         Self::Lease6IsHost,
+        Self::VmTwiceOnNetwork,
+        Self::GuestMacOnHost,
+        Self::GuestMacTwice,
+        Self::RelayWithoutAddress,
+        Self::GatewayOutside,
+        Self::ForwardDelayUnits,
         Self::UplinkCarriesDefaultRoute,
         Self::UplinkCarriesSession,
         Self::SubnetOverlapsRoute,

@@ -102,6 +102,9 @@ pub struct InterfaceFact {
     /// forwarding, 2 accept even when forwarding), when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub accept_ra: Option<u8>,
+    /// The gateway of the default route through it, when the host's default
+    /// route goes out here (a bridge that takes this NIC over must recreate it).
+    pub gateway: Option<IpAddr>,
 }
 
 /// Everything hostnet detected.
@@ -136,9 +139,37 @@ pub struct Facts {
     pub user_ids: BTreeMap<String, u32>,
     /// Numeric group IDs from `/etc/group`.
     pub group_ids: BTreeMap<String, u32>,
+    /// `/etc/machine-id`: a stable identity of this host, which generated
+    /// MACs derive from (so two hosts on one LAN do not generate the same).
+    pub machine_id: Option<String>,
 }
 
 impl Facts {
+    /// Facts that know nothing but the distro family (and its usual init):
+    /// what a facts file with only `distro:` says.
+    pub fn bare(distro: Distro) -> Self {
+        Self {
+            distro,
+            init: if distro == Distro::Gentoo {
+                Init::Openrc
+            } else {
+                Init::Systemd
+            },
+            interfaces: Vec::new(),
+            users: None,
+            groups: None,
+            tools: Vec::new(),
+            ufw_enabled: false,
+            services: Vec::new(),
+            networkmanager_version: None,
+            br_netfilter: false,
+            netplan: Vec::new(),
+            user_ids: BTreeMap::new(),
+            group_ids: BTreeMap::new(),
+            machine_id: None,
+        }
+    }
+
     /// The facts as template variables (`hostnet_*`).
     pub fn variables(&self) -> Scope {
         let mut scope = Scope::new();
@@ -163,6 +194,11 @@ impl Facts {
                     ),
                     ("wireless".to_owned(), Value::from(i.wireless)),
                     ("addresses".to_owned(), Value::from(i.addresses.clone())),
+                    (
+                        "gateway".to_owned(),
+                        i.gateway
+                            .map_or(Value::from(()), |gateway| Value::from(gateway.to_string())),
+                    ),
                 ]),
             )
         }));
@@ -302,6 +338,10 @@ pub fn gather(root: &Root, distro: Option<Distro>) -> Result<Facts> {
         Init::Systemd
     };
     let mut interfaces = Vec::new();
+    let gateways = root
+        .read_text(&SysPath::from_static("/proc/net/route"))?
+        .map(|text| default_gateways(&text))
+        .unwrap_or_default();
     let net = SysPath::from_static("/sys/class/net");
     for name in root.list(&net)? {
         let Ok(name) = name.parse::<InterfaceName>() else {
@@ -321,12 +361,17 @@ pub fn gather(root: &Root, distro: Option<Distro>) -> Result<Facts> {
                 "/proc/sys/net/ipv6/conf/{name}/accept_ra"
             )))?
             .and_then(|text| text.trim().parse().ok());
+        let gateway = gateways
+            .iter()
+            .find(|(dev, _)| dev == name.as_str())
+            .map(|(_, via)| *via);
         interfaces.push(InterfaceFact {
             name,
             mac,
             wireless,
             addresses: Vec::new(),
             accept_ra,
+            gateway,
         });
     }
     if let Some(text) = root.read_text(&SysPath::from_static("/proc/net/if_inet6"))? {
@@ -364,7 +409,39 @@ pub fn gather(root: &Root, distro: Option<Distro>) -> Result<Facts> {
         netplan: netplan::definitions(root)?,
         user_ids: account_ids(root, "/etc/passwd")?,
         group_ids: account_ids(root, "/etc/group")?,
+        machine_id: root
+            .read_text(&SysPath::from_static("/etc/machine-id"))?
+            .and_then(|text| machine_id(&text)),
     })
+}
+
+/// `/etc/machine-id`'s one line of 32 hex digits (systemd's machine-id(5),
+/// OpenRC's dbus-generated one alike); empty or `uninitialized`: none.
+fn machine_id(text: &str) -> Option<String> {
+    let id = text.trim();
+    (id.len() == 32 && id.bytes().all(|byte| byte.is_ascii_hexdigit())).then(|| id.to_ascii_lowercase())
+}
+
+/// The default routes of `/proc/net/route` (`Iface Destination Gateway Flags
+/// … Mask …`, addresses in hex in the kernel's little-endian byte order):
+/// interface and gateway of each line with destination and mask 0.
+fn default_gateways(text: &str) -> Vec<(String, IpAddr)> {
+    let address = |hex: &str| {
+        u32::from_str_radix(hex, 16)
+            .ok()
+            .map(|value| std::net::Ipv4Addr::from(value.to_le_bytes()))
+    };
+    text.lines()
+        .skip(1)
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let (interface, destination, gateway, mask) =
+                (fields.first()?, fields.get(1)?, fields.get(2)?, fields.get(7)?);
+            let gateway = address(gateway)?;
+            (address(destination)?.is_unspecified() && address(mask)?.is_unspecified() && !gateway.is_unspecified())
+                .then(|| ((*interface).to_owned(), IpAddr::V4(gateway)))
+        })
+        .collect()
 }
 
 /// `name:x:ID:…` lines → name → ID.
@@ -430,6 +507,7 @@ const KEYS: &[&str] = &[
     "netplan",
     "user_ids",
     "group_ids",
+    "machine_id",
 ];
 
 /// Read facts from a YAML file (`--facts`), e.g. for planning another host:
@@ -450,24 +528,11 @@ const KEYS: &[&str] = &[
 /// netplan: [{ name: eth0, file: /etc/netplan/01-netcfg.yaml, line: 6 }]
 /// user_ids: { qemu: 107 }
 /// group_ids: { kvm: 36 }
+/// machine_id: 0123456789abcdef0123456789abcdef
 /// ```
 pub fn load(path: &Path, distro: Option<Distro>) -> Result<Facts> {
     let vars = yaml::load_mapping(path, "a mapping of facts")?;
-    let mut facts = Facts {
-        distro: Distro::Systemd,
-        init: Init::Systemd,
-        interfaces: Vec::new(),
-        users: None,
-        groups: None,
-        tools: Vec::new(),
-        ufw_enabled: false,
-        services: Vec::new(),
-        networkmanager_version: None,
-        br_netfilter: false,
-        netplan: Vec::new(),
-        user_ids: BTreeMap::new(),
-        group_ids: BTreeMap::new(),
-    };
+    let mut facts = Facts::bare(Distro::Systemd);
     let mut init = None;
     for (key, node) in &vars {
         match key.name.as_str() {
@@ -509,6 +574,14 @@ pub fn load(path: &Path, distro: Option<Distro>) -> Result<Facts> {
             }
             "user_ids" => facts.user_ids = ids(node)?,
             "group_ids" => facts.group_ids = ids(node)?,
+            "machine_id" if matches!(node.value, NodeValue::Null) => facts.machine_id = None,
+            "machine_id" => {
+                let text = node.scalar_text("a machine ID (32 hex digits)")?;
+                facts.machine_id = Some(
+                    machine_id(&text)
+                        .ok_or_else(|| invalid(node, format!("`{text}` is not a machine ID (32 hex digits)")))?,
+                );
+            }
             _ => {
                 return Err(Error::at(
                     &key.pos,
@@ -604,7 +677,7 @@ fn netplan_definition(node: &Node) -> Result<NetplanDefinition> {
 }
 
 /// The keys of an interface in a facts file.
-const INTERFACE_FACT_KEYS: [&str; 5] = ["name", "mac", "wireless", "addresses", "accept_ra"];
+const INTERFACE_FACT_KEYS: [&str; 6] = ["name", "mac", "wireless", "addresses", "gateway", "accept_ra"];
 
 /// `/proc/net/if_inet6`: per line the address (32 hex digits), the
 /// interface index, the prefix length (hex), scope, flags and the name;
@@ -628,9 +701,10 @@ fn interface_fact(node: &Node) -> Result<InterfaceFact> {
         wireless: false,
         addresses: Vec::new(),
         accept_ra: None,
+        gateway: None,
     };
     let mut named = false;
-    for (key, value) in node.as_map("an interface (`name`, `mac`, `wireless`, `addresses`)")? {
+    for (key, value) in node.as_map("an interface (`name`, `mac`, `wireless`, `addresses`, `gateway`)")? {
         match key.name.as_str() {
             "name" => {
                 fact.name = parse_scalar(value, "an interface name")?;
@@ -654,6 +728,15 @@ fn interface_fact(node: &Node) -> Result<InterfaceFact> {
                     }
                     fact.addresses.push(address);
                 }
+            }
+            "gateway" => {
+                fact.gateway = known(value)
+                    .map(|gateway| {
+                        let text = gateway.scalar_text("a gateway address")?;
+                        text.parse::<IpAddr>()
+                            .map_err(|_| invalid(gateway, format!("`{text}` is not an address")))
+                    })
+                    .transpose()?;
             }
             _ => {
                 return Err(Error::at(
@@ -703,5 +786,25 @@ mod tests {
             Distro::Ubuntu
         );
         assert_eq!(distro_from_os_release("ID=fedora\n"), Distro::Systemd);
+    }
+
+    #[test]
+    fn default_routes_and_machine_ids() {
+        let table = "\
+Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT
+eth0\t00000000\t0101A8C0\t0003\t0\t0\t100\t00000000\t0\t0\t0
+eth0\t0001A8C0\t00000000\t0001\t0\t0\t100\t00FFFFFF\t0\t0\t0
+br9\t00000000\t00000000\t0001\t0\t0\t0\t00000000\t0\t0\t0
+";
+        assert_eq!(
+            default_gateways(table),
+            [("eth0".to_owned(), "192.168.1.1".parse::<IpAddr>().unwrap())]
+        );
+        assert_eq!(
+            machine_id("0123456789ABCDEF0123456789abcdef\n").as_deref(),
+            Some("0123456789abcdef0123456789abcdef")
+        );
+        assert_eq!(machine_id("uninitialized\n"), None);
+        assert_eq!(machine_id(""), None);
     }
 }

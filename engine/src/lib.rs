@@ -49,6 +49,7 @@ pub mod schema;
 pub mod services;
 pub mod shell;
 pub mod source;
+pub mod takeover;
 pub mod target;
 pub mod template;
 pub mod types;

@@ -13,7 +13,7 @@ use minijinja::value::Serde;
 
 use crate::backend::{Backend, Desired, OnLiveHost, Target};
 use crate::change::TaskId;
-use crate::change::{Change, ServiceAction};
+use crate::change::{Change, Planned, ServiceAction};
 use crate::error::{Error, ErrorKind, Errors, Result};
 use crate::execute::{self, Execution, Inputs, TagFilter, TaskRun, TaskState, handler_name};
 use crate::facts::{self, Distro, Facts};
@@ -22,7 +22,7 @@ use crate::plan::{Builder, Plan, PlayPlan, Purpose, Status, Step, TaskPlan};
 use crate::playbook::{self, Playbook};
 use crate::preflight::{self, HostState};
 use crate::registry::{Choices, Registry, Selection};
-use crate::root::Root;
+use crate::root::{Root, SysPath};
 use crate::template::Templates;
 use crate::validate::validate;
 use crate::value::{Scope, scope_value};
@@ -166,6 +166,8 @@ fn plan_for(request: &Request, registry: &Registry, purpose: Purpose) -> Result<
     } else {
         None
     };
+    // Firewall files whose rules the live ruleset lacks: loaded again.
+    let mut reload: Vec<SysPath> = Vec::new();
     let handed: HashSet<&str> = runtime
         .iter()
         .flat_map(|runtime| runtime.handovers.iter().map(|(device, _)| device.as_str()))
@@ -176,6 +178,13 @@ fn plan_for(request: &Request, registry: &Registry, purpose: Purpose) -> Result<
         }
         backends.insert(target.name().to_owned(), backend.id().to_string());
         let rendered = backend.render(&desired)?;
+        if runtime.is_some() {
+            reload.extend(match target {
+                Target::Firewall => firewall_to_reload(&rendered, *backend)?,
+                Target::Dhcp if !live::read::dnsmasq_running(&request.root)? => files_of(&rendered),
+                _ => Vec::new(),
+            });
+        }
         changes.extend(
             rendered
                 .into_iter()
@@ -202,6 +211,14 @@ fn plan_for(request: &Request, registry: &Registry, purpose: Purpose) -> Result<
         expectation = Some(runtime.expectation);
     }
     let mut builder = Builder::for_purpose(&request.root, &facts, purpose)?;
+    if !reload.is_empty() {
+        live_warnings.push(
+            "the live host lacks what some of hostnet's files set up (firewall rules, a DHCP server; `hostnet verify` \
+             lists them): their commands run again"
+                .to_owned(),
+        );
+        builder.treat_as_changed(reload);
+    }
     let mut steps: Vec<Step> = builder.build(changes)?;
 
     // Handlers: once per play, in definition order, if a task that notified them changed something.
@@ -266,6 +283,33 @@ fn plan_for(request: &Request, registry: &Registry, purpose: Purpose) -> Result<
         warnings,
         expectation,
     })
+}
+
+/// The files of the firewall backend's changes when the live ruleset lacks
+/// one of the rules they load (a flush by hand, another tool's reload):
+/// the commands that load them run again, though the files are unchanged.
+fn firewall_to_reload(rendered: &[Planned], backend: &dyn Backend) -> Result<Vec<SysPath>> {
+    let expected = live::verify::expected_rules(rendered);
+    if expected.is_empty() {
+        return Ok(Vec::new());
+    }
+    let live_rules = live::read::firewall(backend.id() == "nftables")?;
+    if live::verify::firewall(&expected, &live_rules).is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(files_of(rendered))
+}
+
+/// The files and blocks among `rendered`.
+fn files_of(rendered: &[Planned]) -> Vec<SysPath> {
+    rendered
+        .iter()
+        .filter_map(|planned| match &planned.change {
+            Change::File { path, .. } => Some(path.clone()),
+            Change::Block(block) => Some(block.path.clone()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Does a backend's change stay in the plan? On the live root hostnet's own

@@ -13,7 +13,7 @@ use indexmap::IndexMap;
 use serde::Serialize;
 
 use crate::block::{self, FenceError};
-use crate::change::{Block, Change, Command, Conflict, Effect, Guard, Planned, TaskId, Undo};
+use crate::change::{Block, Change, Command, Conflict, Effect, Guard, Planned, TakeOver, TaskId, Undo};
 use crate::diff;
 use crate::error::{Error, ErrorKind, Result};
 use crate::facts::Facts;
@@ -294,6 +294,12 @@ impl<'a> Builder<'a> {
         })
     }
 
+    /// Treat `paths` as changed by this plan: the commands that load them
+    /// run even if the files are as wanted (the live state lost what they load).
+    pub fn treat_as_changed(&mut self, paths: impl IntoIterator<Item = SysPath>) {
+        self.changed.extend(paths);
+    }
+
     fn current(&self, path: &SysPath) -> Result<Desired> {
         if let Some(desired) = self.overlay.get(path) {
             return Ok(desired.clone());
@@ -376,21 +382,39 @@ impl<'a> Builder<'a> {
         let mut aliases: Vec<(SysPath, SysPath)> = Vec::new();
         let mut commands: Vec<(Command, Undo, Option<String>, Vec<TaskId>)> = Vec::new();
         let mut prunes: Vec<(SysPath, String, Vec<TaskId>)> = Vec::new();
+        let unloads: HashMap<Vec<SysPath>, crate::change::Unload> = planned
+            .iter()
+            .filter_map(|item| match &item.change {
+                Change::Unload { files, unload } => Some((files.clone(), unload.clone())),
+                _ => None,
+            })
+            .collect();
         for item in planned {
             match &item.change {
                 Change::Prune { dir, prefix } => prunes.push((dir.clone(), prefix.clone(), item.origins.clone())),
+                Change::Unload { .. } => {}
                 Change::ReloadOnChange { name, dirs, unless } => {
                     let mut command = services::resolve(self.facts.init, name, crate::change::ServiceAction::Reload);
                     command.guard = Guard::ChangedUnder {
                         dirs: dirs.clone(),
                         unless: unless.clone(),
                     };
-                    commands.push((command, Undo::Rerun { files: Vec::new() }, None, item.origins));
+                    commands.push((
+                        command,
+                        Undo::Rerun {
+                            files: Vec::new(),
+                            unload: None,
+                        },
+                        None,
+                        item.origins,
+                    ));
                 }
                 Change::Absent { path } | Change::Link { path, .. } => {
                     groups.entry(path.clone()).or_default().push(item);
                 }
-                Change::File { path, .. } | Change::Block(Block { path, .. }) => {
+                Change::File { path, .. }
+                | Change::Block(Block { path, .. })
+                | Change::TakeOver(TakeOver { path, .. }) => {
                     let target = self.file_target(path)?;
                     if target != *path {
                         aliases.push((path.clone(), target.clone()));
@@ -399,7 +423,10 @@ impl<'a> Builder<'a> {
                 }
                 Change::Command(command) => {
                     let undo = match &command.guard {
-                        Guard::FilesChanged(files) => Undo::Rerun { files: files.clone() },
+                        Guard::FilesChanged(files) => Undo::Rerun {
+                            files: files.clone(),
+                            unload: unloads.get(files).cloned(),
+                        },
                         _ => Undo::None,
                     };
                     commands.push((command.clone(), undo, None, item.origins));
@@ -428,7 +455,15 @@ impl<'a> Builder<'a> {
                 Change::RestartOnChange { name, files } => {
                     let mut command = services::resolve(self.facts.init, name, crate::change::ServiceAction::Restart);
                     command.guard = Guard::FilesChanged(files.clone());
-                    commands.push((command, Undo::Rerun { files: files.clone() }, None, item.origins));
+                    commands.push((
+                        command,
+                        Undo::Rerun {
+                            files: files.clone(),
+                            unload: None,
+                        },
+                        None,
+                        item.origins,
+                    ));
                 }
                 Change::Require { package, reason } => {
                     let requirement = Requirement {
@@ -542,7 +577,9 @@ impl<'a> Builder<'a> {
             }));
         }
         if let Desired::File { content, .. } = &before
-            && group.iter().any(|item| matches!(item.change, Change::Block(_)))
+            && group
+                .iter()
+                .any(|item| matches!(item.change, Change::Block(_) | Change::TakeOver(_)))
         {
             block::check(content).map_err(|error| self.fence_error(path, content, error))?;
         }
@@ -647,6 +684,26 @@ impl<'a> Builder<'a> {
                         None => Desired::Missing,
                     };
                     conflicts.extend(change.conflicts.iter().cloned());
+                }
+                Change::TakeOver(takeover) => {
+                    if let Desired::File { content, .. } = &mut desired
+                        && let Some(done) = crate::takeover::apply(Some(content.as_slice()), takeover)
+                    {
+                        let lines: Vec<String> = done.lines.iter().map(ToString::to_string).collect();
+                        self.warnings.push(format!(
+                            "{path}:{}: hostnet takes over the stanza of `{}` ({}): disabled in place, in the block \
+                             `{}`; a lease or address it holds now stays until the next boot",
+                            done.lines.first().copied().unwrap_or(1),
+                            takeover.interface,
+                            if lines.len() == 1 {
+                                format!("line {}", lines[0])
+                            } else {
+                                format!("lines {}", lines.join(", "))
+                            },
+                            takeover.marker()
+                        ));
+                        *content = done.text;
+                    }
                 }
                 Change::Absent { .. } => desired = Desired::Missing,
                 Change::Link { target, .. } => desired = Desired::Link(target.clone()),

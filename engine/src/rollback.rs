@@ -100,13 +100,25 @@ pub fn plan(root: &Root, run: Option<&str>, facts: &Facts) -> Result<Plan> {
     for command in manifest.commands.iter().rev().filter(|command| command.executed) {
         let (argv, input) = match &command.undo {
             Undo::Run { argv, input } => (argv.clone(), input.clone()),
-            Undo::Rerun { files } => {
+            Undo::Rerun { files, unload } => {
                 let gone = files.iter().find(|file| {
                     manifest
                         .entries
                         .iter()
                         .any(|entry| entry.path == file.as_str() && matches!(entry.before, Before::Missing))
                 });
+                if let (Some(_), Some(unload)) = (gone, unload) {
+                    steps.push(Step {
+                        action: Action::Run {
+                            argv: unload.argv.clone(),
+                            effects: Vec::new(),
+                            undo: Undo::None,
+                            input: unload.input.clone(),
+                        },
+                        tasks: vec![TaskId(0)],
+                    });
+                    continue;
+                }
                 if let Some(gone) = gone {
                     cannot.push(format!(
                         "`{}` (run {run} created `{gone}`, which the rollback removes)",

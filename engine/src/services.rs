@@ -36,7 +36,12 @@ pub fn undo(init: Init, name: &str, action: ServiceAction) -> Undo {
         ServiceAction::Disable => ServiceAction::Enable,
         ServiceAction::Start => ServiceAction::Stop,
         ServiceAction::Stop => ServiceAction::Start,
-        ServiceAction::Restart | ServiceAction::Reload => return Undo::Rerun { files: Vec::new() },
+        ServiceAction::Restart | ServiceAction::Reload => {
+            return Undo::Rerun {
+                files: Vec::new(),
+                unload: None,
+            };
+        }
     };
     Undo::Run {
         argv: resolve(init, name, opposite).argv,

@@ -445,83 +445,6 @@ impl fmt::Display for VmName {
     }
 }
 
-/// A QEMU user-mode port forward, `[tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport`
-/// (`tcp::2222-:22`), parsed whole so nothing else can ride along into
-/// `-netdev user,…` (a `,guestfwd=…` would be a new option).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct HostForward {
-    /// `tcp` or `udp` (empty: QEMU's default, tcp).
-    pub protocol: String,
-    /// The host address to listen on (none: every address).
-    pub host_address: Option<std::net::Ipv4Addr>,
-    /// The host port.
-    pub host_port: u16,
-    /// The guest address (none: the guest's DHCP address).
-    pub guest_address: Option<std::net::Ipv4Addr>,
-    /// The guest port.
-    pub guest_port: u16,
-}
-
-impl FromStr for HostForward {
-    type Err = String;
-    fn from_str(text: &str) -> Result<Self, String> {
-        let bad = || {
-            format!(
-                "`{}` is not a port forward like `tcp::2222-:22` (`[tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport`)",
-                text.escape_debug()
-            )
-        };
-        let (protocol, rest) = text.split_once(':').ok_or_else(bad)?;
-        if !matches!(protocol, "" | "tcp" | "udp") {
-            return Err(bad());
-        }
-        let (host, guest) = rest.split_once('-').ok_or_else(bad)?;
-        let side = |part: &str, port_required: bool| -> Result<(Option<std::net::Ipv4Addr>, u16), String> {
-            let (address, port) = part.rsplit_once(':').ok_or_else(bad)?;
-            let address = if address.is_empty() {
-                None
-            } else {
-                Some(address.parse().map_err(|_| bad())?)
-            };
-            let port: u16 = port.parse().map_err(|_| bad())?;
-            if port == 0 && port_required {
-                return Err(bad());
-            }
-            Ok((address, port))
-        };
-        let (host_address, host_port) = side(host, true)?;
-        let (guest_address, guest_port) = side(guest, true)?;
-        Ok(Self {
-            protocol: protocol.to_owned(),
-            host_address,
-            host_port,
-            guest_address,
-            guest_port,
-        })
-    }
-}
-
-impl fmt::Display for HostForward {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let address = |address: Option<std::net::Ipv4Addr>| address.map_or_else(String::new, |a| a.to_string());
-        write!(
-            f,
-            "{}:{}:{}-{}:{}",
-            self.protocol,
-            address(self.host_address),
-            self.host_port,
-            address(self.guest_address),
-            self.guest_port
-        )
-    }
-}
-
-impl Serialize for HostForward {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -585,22 +508,6 @@ mod tests {
             "VM name `guest,restrict=off,smb=/` contains `,`, which QEMU reads as an option separator"
         );
         assert!("-x".parse::<VmName>().is_err());
-    }
-
-    #[test]
-    fn host_forwards_parse_whole() {
-        for text in ["tcp::2222-:22", "udp:127.0.0.1:5353-10.0.2.15:53", "::8080-:80"] {
-            assert_eq!(text.parse::<HostForward>().unwrap().to_string(), text);
-        }
-        for bad in [
-            "tcp::2222-:22,guestfwd=tcp:10.0.2.100:1-cmd:id",
-            "tcp::2222-:22,restrict=off",
-            "sctp::1-:2",
-            "tcp::0-:22",
-            "tcp:2222:22",
-        ] {
-            assert!(bad.parse::<HostForward>().is_err(), "{bad} was accepted");
-        }
     }
 
     #[test]

@@ -20,8 +20,8 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::root::SysPath;
 use crate::source::Pos;
 use crate::types::{
-    AccountName, Centiseconds, DomainName, FileMode, GuestSubnet, GuestSubnet6, HostForward, InterfaceName, MacAddr,
-    ServiceName, Subnet, VmName,
+    AccountName, Centiseconds, DomainName, FileMode, GuestSubnet, GuestSubnet6, InterfaceName, MacAddr, ServiceName,
+    Subnet, VmName,
 };
 use crate::yaml::Key;
 
@@ -288,7 +288,6 @@ parsed_arg! {
     ServiceName => "a service name",
     DomainName => "a domain name",
     VmName => "a VM name",
-    HostForward => "a port forward",
     MacAddr => "a MAC address",
     FileMode => "an octal file mode",
     AccountName => "a user or group name",

@@ -151,6 +151,7 @@ fn facts() -> Facts {
         netplan: Vec::new(),
         user_ids: std::collections::BTreeMap::new(),
         group_ids: std::collections::BTreeMap::new(),
+        machine_id: None,
     }
 }
 

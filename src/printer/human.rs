@@ -454,8 +454,12 @@ pub(super) fn facts(facts: &Facts, registry: &Registry) -> String {
     let _ = writeln!(out, "interfaces:");
     for interface in &facts.interfaces {
         let mac = interface.mac.map_or_else(|| "-".to_owned(), |mac| mac.to_string());
+        let gateway = interface
+            .gateway
+            .map(|gateway| format!(", default route via {gateway}"))
+            .unwrap_or_default();
         let mut line = format!(
-            "  {} mac {mac}{}",
+            "  {} mac {mac}{}{gateway}",
             interface.name,
             if interface.wireless { " (wireless)" } else { "" }
         );
@@ -495,6 +499,9 @@ pub(super) fn facts(facts: &Facts, registry: &Registry) -> String {
     }
     if facts.br_netfilter {
         let _ = writeln!(out, "br_netfilter: loaded");
+    }
+    if let Some(id) = &facts.machine_id {
+        let _ = writeln!(out, "machine-id: {id}");
     }
     for definition in &facts.netplan {
         let _ = writeln!(

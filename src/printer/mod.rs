@@ -101,14 +101,23 @@ pub(crate) fn facts(facts: &Facts, registry: &Registry, output: Output) {
     }
 }
 
+/// How `qemu` prints the arguments.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum QemuLayout {
+    /// One POSIX-shell-quoted line.
+    ShellLine,
+    /// One argument per line.
+    PerLine,
+    /// A JSON array.
+    Json,
+}
+
 /// `qemu`: arguments as one shell line, one per line, or JSON.
-pub(crate) fn qemu(arguments: &[String], format: &str, json: bool) {
-    let text = if json {
-        json::value(&arguments)
-    } else if format == "args" {
-        arguments.iter().map(|argument| format!("{argument}\n")).collect()
-    } else {
-        format!("{}\n", hostnet_engine::qemu::shell_line(arguments))
+pub(crate) fn qemu(arguments: &[String], layout: QemuLayout) {
+    let text = match layout {
+        QemuLayout::Json => json::value(&arguments),
+        QemuLayout::PerLine => arguments.iter().map(|argument| format!("{argument}\n")).collect(),
+        QemuLayout::ShellLine => format!("{}\n", hostnet_engine::qemu::shell_line(arguments)),
     };
     stdout(&text);
 }

@@ -14,7 +14,7 @@ fn main() -> ExitCode {
         let _ = std::io::stderr().write_all(b"usage: floor N ROOT\n");
         return ExitCode::from(2);
     };
-    let wanted = floor::render(&Scenario::new(vms));
+    let wanted = floor::render(&Scenario::new(vms), floor::machine_id(Path::new(root)).as_deref());
     match floor::compare(Path::new(root), &wanted) {
         Ok(diff) => {
             let _ = std::io::stdout().lock().write_all(diff.as_bytes());

@@ -171,7 +171,21 @@ pub fn build(model: &HostModel, facts: &Facts) -> Graph {
         }
     };
     for interface in &model.interfaces {
-        add_uplink(interface.name.as_str());
+        // An `interface` task of a bridge's or TAP's name configures that device.
+        let name = interface.name.as_str();
+        if model.bridge(name).is_none() && model.tap(name).is_none() {
+            add_uplink(name);
+        }
+    }
+    // Proxy ARP answers for the guests on a NIC that is no port of theirs.
+    for sysctl in &model.sysctls {
+        if let Some(name) = proxy_arp_device(&sysctl.name)
+            && sysctl.value != "0"
+            && model.bridge(name).is_none()
+            && model.tap(name).is_none()
+        {
+            add_uplink(name);
+        }
     }
     for bridge in &model.bridges {
         for port in &bridge.ports {
@@ -193,7 +207,8 @@ pub fn build(model: &HostModel, facts: &Facts) -> Graph {
         .vms
         .iter()
         .any(|vm| matches!(vm.attachment, Attachment::User { .. }));
-    if !uplinks.is_empty() || forwards_anywhere || user_guests {
+    let proxied = model.bridges.iter().any(|bridge| proxies(model, bridge.name.as_str()));
+    if !uplinks.is_empty() || forwards_anywhere || user_guests || proxied {
         graph.node("lan", NodeKind::Lan, vec!["LAN / internet".into()]);
     }
     for name in &uplinks {
@@ -216,12 +231,73 @@ pub fn build(model: &HostModel, facts: &Facts) -> Graph {
             guests_on_tap(&mut graph, model, tap.name.as_str(), &id);
         }
     }
+    let mut links: Vec<&str> = Vec::new();
     for vm in &model.vms {
-        if let Attachment::User { .. } = &vm.attachment {
-            user_guest(&mut graph, model, vm);
+        match &vm.attachment {
+            Attachment::User { .. } => user_guest(&mut graph, model, vm),
+            Attachment::Socket { .. } | Attachment::Vde { .. } | Attachment::Hubport { .. } => {
+                if !links.contains(&vm.network.as_str()) {
+                    links.push(vm.network.as_str());
+                }
+            }
+            Attachment::Tap { .. } | Attachment::BridgeHelper { .. } => {}
         }
     }
+    for network in links {
+        qemu_link(&mut graph, model, network);
+    }
     graph.finish()
+}
+
+/// `net.ipv4.conf.DEVICE.proxy_arp` → `DEVICE`.
+fn proxy_arp_device(name: &str) -> Option<&str> {
+    name.strip_prefix("net.ipv4.conf.")?.strip_suffix(".proxy_arp")
+}
+
+/// Does the model turn proxy ARP on for `device`?
+fn proxies(model: &HostModel, device: &str) -> bool {
+    model
+        .sysctls
+        .iter()
+        .any(|sysctl| proxy_arp_device(&sysctl.name) == Some(device) && sysctl.value != "0")
+}
+
+/// Guests joined by a QEMU link (`socket`, `vde`, `hubport`): nothing on the host.
+fn qemu_link(graph: &mut Builder, model: &HostModel, network: &str) {
+    let nics: Vec<&Vm> = model.vms.iter().filter(|vm| vm.network == network).collect();
+    let Some(first) = nics.first() else {
+        return;
+    };
+    let mut lines = vec![
+        format!("{network}: QEMU link"),
+        "between guests, nothing on the host".into(),
+    ];
+    for vm in &nics {
+        let end = match &vm.attachment {
+            Attachment::Socket { end } => end.options(),
+            Attachment::Vde { sock, .. } => format!("sock={sock}"),
+            Attachment::Hubport { hub } => format!("hubid={hub}"),
+            _ => continue,
+        };
+        lines.push(format!("{}: {end}", vm.name));
+    }
+    let link = graph.node(&format!("link_{network}"), NodeKind::UserNet, lines);
+    for vm in &nics {
+        let guest = guest_node(graph, model, vm);
+        graph.edge(&link, &guest, EdgeKind::Link, None);
+    }
+    let segment = Segment {
+        name: network.to_owned(),
+        mode: first.mode.name(),
+        guests_to_lan: Reach::No,
+        lan_to_guests: Reach::No,
+        guests_to_guests: Reach::Yes,
+        guests_to_internet: Reach::No,
+        host_to_guests: Reach::No,
+    };
+    let note = graph.node(&format!("reach_{network}"), NodeKind::Reach, segment.lines());
+    graph.edge(&note, &link, EdgeKind::Note, None);
+    graph.segments.push(segment);
 }
 
 fn bridge_node(graph: &mut Builder, model: &HostModel, bridge: &Bridge, taps: &BTreeSet<&str>) {
@@ -237,6 +313,27 @@ fn bridge_node(graph: &mut Builder, model: &HostModel, bridge: &Bridge, taps: &B
             Some(range) => format!("DHCP {}–{}, {}", range.value.0, range.value.1, server.lease),
             None => "DHCP: fixed leases only".into(),
         });
+    }
+    for relay in model
+        .dhcp_relays
+        .iter()
+        .filter(|relay| relay.interface.value.as_str() == name)
+    {
+        lines.push(format!("DHCP relayed to {}", relay.server.value));
+    }
+    let proxied = proxies(model, name);
+    if proxied {
+        let routes: Vec<String> = model
+            .interfaces
+            .iter()
+            .filter(|interface| interface.name.as_str() == name)
+            .flat_map(|interface| &interface.link_routes)
+            .map(ToString::to_string)
+            .collect();
+        lines.push("proxy ARP".into());
+        if !routes.is_empty() {
+            lines.push(format!("host routes {}", routes.join(", ")));
+        }
     }
     let nats: Vec<&Nat> = model
         .nats
@@ -308,6 +405,23 @@ fn bridge_node(graph: &mut Builder, model: &HostModel, bridge: &Bridge, taps: &B
             graph.edge(&id, &guest, EdgeKind::Link, Some("fixed lease".into()));
         }
     }
+    if proxied {
+        for sysctl in &model.sysctls {
+            if let Some(uplink) = proxy_arp_device(&sysctl.name)
+                && uplink != name
+                && sysctl.value != "0"
+                && model.bridge(uplink).is_none()
+                && model.tap(uplink).is_none()
+            {
+                graph.edge(
+                    &format!("uplink_{uplink}"),
+                    &id,
+                    EdgeKind::Forward,
+                    Some("routed, proxy ARP on both sides".into()),
+                );
+            }
+        }
+    }
     for nat in nats {
         let target = nat
             .out_interface
@@ -344,19 +458,25 @@ fn segment(model: &HostModel, bridge: &Bridge, nats: &[&Nat], taps: &BTreeSet<&s
         .find(|vm| match &vm.attachment {
             Attachment::Tap { tap } => bridge.ports.iter().any(|port| port.value == *tap),
             Attachment::BridgeHelper { bridge: helper } => helper == &bridge.name,
-            Attachment::User { .. } => false,
+            Attachment::User { .. }
+            | Attachment::Socket { .. }
+            | Attachment::Vde { .. }
+            | Attachment::Hubport { .. } => false,
         })
         .map(|vm| vm.mode);
     let mac_nat = model
         .mac_nats
         .iter()
         .any(|mac_nat| bridge.ports.iter().any(|port| port.value == mac_nat.uplink.value));
+    let proxied = proxies(model, name);
     let inferred = if uplink_port {
         Mode::Bridged
     } else if masquerade {
         Mode::Nat
     } else if routed {
         Mode::Routed
+    } else if proxied {
+        Mode::ProxyArp
     } else if host_address && !isolated {
         Mode::HostOnly
     } else {
@@ -370,8 +490,8 @@ fn segment(model: &HostModel, bridge: &Bridge, nats: &[&Nat], taps: &BTreeSet<&s
     Segment {
         name: name.to_owned(),
         mode,
-        guests_to_lan: yes_if(uplink_port || masquerade || routed),
-        lan_to_guests: if uplink_port {
+        guests_to_lan: yes_if(uplink_port || masquerade || routed || proxied),
+        lan_to_guests: if uplink_port || proxied && !masquerade {
             Reach::Yes
         } else if routed && !masquerade {
             Reach::WithRoute
@@ -379,14 +499,15 @@ fn segment(model: &HostModel, bridge: &Bridge, nats: &[&Nat], taps: &BTreeSet<&s
             Reach::No
         },
         guests_to_guests: Reach::Yes,
-        guests_to_internet: if uplink_port || masquerade {
+        guests_to_internet: if uplink_port || masquerade || proxied {
             Reach::Yes
         } else if routed {
             Reach::ViaLanRouter
         } else {
             Reach::No
         },
-        host_to_guests: yes_if(host_address && !isolated),
+        // Proxy ARP: the host reaches each guest by its host route.
+        host_to_guests: yes_if((host_address || proxied) && !isolated),
     }
 }
 
@@ -415,6 +536,21 @@ fn guests_on_tap(graph: &mut Builder, model: &HostModel, tap: &str, tap_id: &str
 }
 
 fn guest_node(graph: &mut Builder, model: &HostModel, vm: &Vm) -> String {
+    let nics: Vec<&Vm> = model.vms.iter().filter(|nic| nic.name == vm.name).collect();
+    if nics.len() > 1 {
+        // One box per VM, a line per NIC, so every network's edge meets it.
+        let mut lines = vec![vm.name.clone()];
+        for nic in nics {
+            let mac = if nic.mac_generated {
+                format!("MAC {} (generated)", nic.mac)
+            } else {
+                format!("MAC {}", nic.mac)
+            };
+            let ip = nic.ip.map(|ip| format!(", IP {ip}")).unwrap_or_default();
+            lines.push(format!("{}: {}, {mac}{ip}", nic.network, nic.model));
+        }
+        return graph.node(&format!("guest_{}", vm.name), NodeKind::Guest, lines);
+    }
     let mut lines = vec![vm.name.clone(), format!("{}", vm.model)];
     lines.push(if vm.mac_generated {
         format!("MAC {} (generated)", vm.mac)

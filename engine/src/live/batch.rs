@@ -33,6 +33,15 @@ pub fn ip_line(op: &Op) -> Option<String> {
             line
         }
         Op::CreateBridge { name, set } => format!("link add name {name} type bridge{}", bridge_words(set)),
+        // The kernel sets the timers before STP in one request, and with STP
+        // still on it refuses a forward delay under 2 s: STP off goes first.
+        Op::SetBridge { name, set } if set.stp == Some(false) && set != &stp_only(false) => {
+            let timers = BridgeSet { stp: None, ..*set };
+            format!(
+                "link set dev {name} type bridge stp_state 0\nlink set dev {name} type bridge{}",
+                bridge_words(&timers)
+            )
+        }
         Op::SetBridge { name, set } => format!("link set dev {name} type bridge{}", bridge_words(set)),
         Op::SetMtu { name, mtu } => format!("link set dev {name} mtu {mtu}"),
         Op::SetMac { name, mac } => format!("link set dev {name} address {mac}"),
@@ -69,6 +78,13 @@ pub fn sysctl_argv<'a>(ops: impl IntoIterator<Item = &'a Op>) -> Option<Vec<Stri
     })
 }
 
+fn stp_only(stp: bool) -> BridgeSet {
+    BridgeSet {
+        stp: Some(stp),
+        ..BridgeSet::default()
+    }
+}
+
 fn bridge_words(set: &BridgeSet) -> String {
     let mut words = String::new();
     if let Some(stp) = set.stp {
@@ -91,7 +107,10 @@ fn bridge_words(set: &BridgeSet) -> String {
 
 fn route_words(route: &RouteSpec) -> String {
     let to = route.to.map_or_else(|| "default".to_owned(), |to| to.to_string());
-    let mut words = format!("{to} via {}", route.via);
+    let mut words = match route.via {
+        Some(via) => format!("{to} via {via}"),
+        None => to,
+    };
     if let Some(metric) = route.metric {
         words.push_str(&format!(" metric {metric}"));
     }
@@ -169,8 +188,23 @@ pub fn inverse(op: &Op, before: &LiveState) -> Option<Vec<Op>> {
         }],
         Op::Sysctl { key, .. } => vec![Op::Sysctl {
             key: key.clone(),
-            value: before.sysctls.get(key)?.clone(),
+            value: before
+                .sysctls
+                .get(key)
+                .or_else(|| device_default(key).and_then(|default| before.sysctls.get(&default)))?
+                .clone(),
         }],
+    })
+}
+
+/// The `conf.default` parameter a device's own one starts from when the
+/// device appears (`net.ipv4.conf.default.proxy_arp` for
+/// `net.ipv4.conf.br0.proxy_arp`); `None` for any other key.
+pub fn device_default(key: &str) -> Option<String> {
+    ["ipv4", "ipv6"].iter().find_map(|family| {
+        let rest = key.strip_prefix(&format!("net.{family}.conf."))?;
+        let (device, parameter) = rest.rsplit_once('.')?;
+        (!matches!(device, "all" | "default")).then(|| format!("net.{family}.conf.default.{parameter}"))
     })
 }
 
@@ -218,4 +252,38 @@ fn recreate(name: &str, before: &LiveState) -> Option<Vec<Op>> {
         ops.push(Op::Up { name: name.to_owned() });
     }
     Some(ops)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::Centiseconds;
+
+    fn set_bridge(stp: bool, forward_delay: Option<u32>) -> Op {
+        Op::SetBridge {
+            name: "br0".into(),
+            set: BridgeSet {
+                stp: Some(stp),
+                forward_delay: forward_delay.map(Centiseconds),
+                ..BridgeSet::default()
+            },
+        }
+    }
+
+    #[test]
+    fn stp_goes_off_before_the_timers_that_need_it_off() {
+        assert_eq!(
+            ip_batch(&[set_bridge(false, Some(0))]),
+            "link set dev br0 type bridge stp_state 0\nlink set dev br0 type bridge forward_delay 0\n"
+        );
+        assert_eq!(
+            ip_batch(&[set_bridge(false, None)]),
+            "link set dev br0 type bridge stp_state 0\n"
+        );
+        // On: the kernel sets the timers first, then STP, in one request.
+        assert_eq!(
+            ip_batch(&[set_bridge(true, Some(1500))]),
+            "link set dev br0 type bridge stp_state 1 forward_delay 1500\n"
+        );
+    }
 }

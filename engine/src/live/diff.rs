@@ -9,7 +9,9 @@
 //! Some changes need the distro's own tool: a bridge or NIC that gets its
 //! address by DHCP needs the distro's DHCP client, so a DHCP device that is
 //! not up yet (or an uplink that must move into a DHCP bridge) is handed to
-//! the network backend's bring-up, with the reason, instead of to `ip`.
+//! the network backend's bring-up, with the reason, instead of to `ip`; so
+//! is a bridge whose wireless port is not enslaved yet (the kernel enslaves
+//! it only in 4-address mode, which `iw` sets in the bring-up, not `ip`).
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -65,6 +67,29 @@ pub enum Op {
     Sysctl { key: String, value: String },
 }
 
+impl Op {
+    /// The device it changes (none for a kernel parameter).
+    pub fn device(&self) -> Option<&str> {
+        match self {
+            Self::Delete { name }
+            | Self::CreateTap { name, .. }
+            | Self::CreateBridge { name, .. }
+            | Self::SetBridge { name, .. }
+            | Self::SetMtu { name, .. }
+            | Self::SetMac { name, .. }
+            | Self::NoMaster { name }
+            | Self::SetMaster { name, .. }
+            | Self::DelAddress { name, .. }
+            | Self::AddAddress { name, .. }
+            | Self::Up { name }
+            | Self::Down { name }
+            | Self::ReplaceRoute { name, .. }
+            | Self::DelRoute { name, .. } => Some(name),
+            Self::Sysctl { .. } => None,
+        }
+    }
+}
+
 /// Bridge attributes to set (unset ones are left as they are).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct BridgeSet {
@@ -80,8 +105,8 @@ pub struct BridgeSet {
 pub struct RouteSpec {
     /// Destination (`None`: default).
     pub to: Option<IpNet>,
-    /// Gateway.
-    pub via: std::net::IpAddr,
+    /// Gateway (`None`: on the link, `192.168.1.50/32 dev br0`).
+    pub via: Option<std::net::IpAddr>,
     /// Metric.
     pub metric: Option<u32>,
 }
@@ -526,10 +551,14 @@ impl Builder {
         }
     }
 
-    /// The device's routes through a gateway, where missing.
+    /// The device's routes (through a gateway, and on its link), where missing.
     fn routes(&mut self, want: &WantedLink, live: &LiveState) {
-        for route in &want.routes {
-            let spec = route_spec(route);
+        let on_link = want.link_routes.iter().map(|to| RouteSpec {
+            to: Some(to.trunc()),
+            via: None,
+            metric: None,
+        });
+        for spec in want.routes.iter().map(route_spec).chain(on_link) {
             let present = live.routes.iter().any(|current| {
                 current.dev == want.name.as_str()
                     && current.to == spec.to.map(|to| to.trunc())
@@ -540,13 +569,17 @@ impl Builder {
                 let to = spec
                     .to
                     .map_or_else(|| "default".to_owned(), |to| to.trunc().to_string());
+                let why = match spec.via {
+                    Some(via) => format!("{}: route {to} via {via} missing", want.name),
+                    None => format!("{}: route {to} on the link missing", want.name),
+                };
                 self.push(
                     Phase::Routes,
                     Op::ReplaceRoute {
                         name: want.name.to_string(),
                         route: spec,
                     },
-                    format!("{}: route {to} via {} missing", want.name, route.via),
+                    why,
                     want.origins.clone(),
                 );
             }
@@ -557,7 +590,7 @@ impl Builder {
 fn route_spec(route: &Route) -> RouteSpec {
     RouteSpec {
         to: route.to.map(|to| to.trunc()),
-        via: route.via,
+        via: Some(route.via),
         metric: route.metric,
     }
 }
@@ -568,6 +601,14 @@ fn route_spec(route: &Route) -> RouteSpec {
 fn handovers(wanted: &Wanted, live: &LiveState) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for want in &wanted.links {
+        if let Some(master) = &want.master
+            && want.wireless
+            && live
+                .link(want.name.as_str())
+                .is_none_or(|link| link.master.as_deref() != Some(master.as_str()))
+        {
+            out.insert(master.to_string());
+        }
         if want.address != AddressConfig::Dhcp {
             continue;
         }
@@ -588,6 +629,19 @@ fn handovers(wanted: &Wanted, live: &LiveState) -> BTreeSet<String> {
 }
 
 fn handover_reason(wanted: &Wanted, live: &LiveState, device: &str) -> String {
+    let wireless = wanted.links.iter().find(|port| {
+        port.wireless
+            && port.master.as_ref().is_some_and(|master| master.as_str() == device)
+            && live
+                .link(port.name.as_str())
+                .is_none_or(|link| link.master.as_deref() != Some(device))
+    });
+    if let Some(port) = wireless {
+        return format!(
+            "{device}'s wireless port {} is enslaved only in 4-address mode, which the distro's tool sets (`iw`) before it moves {} into {device}",
+            port.name, port.name
+        );
+    }
     let exists = live.link(device).is_some();
     let uplink = wanted
         .links
@@ -687,6 +741,8 @@ mod tests {
             mtu: None,
             address: AddressConfig::None,
             routes: Vec::new(),
+            link_routes: Vec::new(),
+            wireless: false,
             origins: vec![TaskId(0)],
         }
     }
@@ -706,6 +762,8 @@ mod tests {
             mtu: None,
             address,
             routes: Vec::new(),
+            link_routes: Vec::new(),
+            wireless: false,
             origins: vec![TaskId(1)],
         }
     }
@@ -906,6 +964,8 @@ link set dev br0 up
             mtu: None,
             address: AddressConfig::None,
             routes: Vec::new(),
+            link_routes: Vec::new(),
+            wireless: false,
             origins: vec![TaskId(3)],
         };
         let wanted = Wanted {
@@ -944,6 +1004,102 @@ link set dev br0 up
         );
     }
 
+    /// Issue #10 on the live root: a proxy-ARP bridge's per-guest host
+    /// routes are on its link (no gateway), and go through `ip` like the
+    /// others, once; a bridge whose wireless port is not enslaved yet is the
+    /// distro tool's (4-address mode is `iw`'s, not `ip`'s).
+    #[test]
+    fn link_routes_through_ip_and_a_wireless_port_through_the_distro_tool() {
+        let mut wanted = nat(&["tap0"]);
+        wanted.links[1].link_routes = vec!["172.16.1.50/32".parse().unwrap()];
+        let mut live = converged(&["tap0"]);
+        let diff = super::diff(&wanted, &live, &owned(&["br0", "tap0"])).unwrap();
+        assert_eq!(ip_batch(ops(&diff)), "route replace 172.16.1.50/32 dev br0\n");
+        assert_eq!(diff.changes[0].why, "br0: route 172.16.1.50/32 on the link missing");
+        assert_eq!(
+            inverse(&diff.changes[0].op, &live).unwrap(),
+            [Op::DelRoute {
+                name: "br0".into(),
+                route: RouteSpec {
+                    to: Some("172.16.1.50/32".parse().unwrap()),
+                    via: None,
+                    metric: None
+                }
+            }]
+        );
+        live.routes.push(crate::live::state::LiveRoute {
+            to: Some("172.16.1.50/32".parse().unwrap()),
+            via: None,
+            dev: "br0".into(),
+            metric: None,
+        });
+        assert!(
+            super::diff(&wanted, &live, &owned(&["br0", "tap0"]))
+                .unwrap()
+                .is_empty()
+        );
+
+        let wlan0 = WantedLink {
+            name: name("wlan0"),
+            kind: WantedKind::Nic,
+            master: Some(name("br0")),
+            mac: None,
+            mtu: None,
+            address: AddressConfig::None,
+            routes: Vec::new(),
+            link_routes: Vec::new(),
+            wireless: true,
+            origins: vec![TaskId(3)],
+        };
+        wanted.links.insert(0, wlan0);
+        let mut station = live_tap(9, None, "x");
+        station.kind = LinkKind::Other { name: String::new() };
+        live.links.insert("wlan0".into(), station.clone());
+        let diff = super::diff(&wanted, &live, &owned(&["br0", "tap0"])).unwrap();
+        assert!(diff.changes.is_empty(), "{diff:?}");
+        assert_eq!(
+            diff.handovers,
+            [Handover {
+                device: "br0".into(),
+                reason: "br0's wireless port wlan0 is enslaved only in 4-address mode, which the distro's tool \
+                         sets (`iw`) before it moves wlan0 into br0"
+                    .into()
+            }]
+        );
+        station.master = Some("br0".into());
+        live.links.insert("wlan0".into(), station);
+        assert!(
+            super::diff(&wanted, &live, &owned(&["br0", "tap0"]))
+                .unwrap()
+                .is_empty()
+        );
+
+        // A device's own parameter is undone to `conf.default`'s value, what
+        // it had when the device appeared.
+        assert_eq!(
+            crate::live::batch::device_default("net.ipv4.conf.br0.proxy_arp").as_deref(),
+            Some("net.ipv4.conf.default.proxy_arp")
+        );
+        assert_eq!(crate::live::batch::device_default("net.ipv4.conf.all.proxy_arp"), None);
+        assert_eq!(crate::live::batch::device_default("net.ipv4.ip_forward"), None);
+        live.sysctls
+            .insert("net.ipv4.conf.default.proxy_arp".into(), "0".into());
+        assert_eq!(
+            inverse(
+                &Op::Sysctl {
+                    key: "net.ipv4.conf.br0.proxy_arp".into(),
+                    value: "1".into()
+                },
+                &live
+            )
+            .unwrap(),
+            [Op::Sysctl {
+                key: "net.ipv4.conf.br0.proxy_arp".into(),
+                value: "0".into()
+            }]
+        );
+    }
+
     #[test]
     fn every_operation_has_its_inverse_against_the_state_before() {
         let before = converged(&["tap0"]);
@@ -963,7 +1119,8 @@ link set dev br0 up
                     ..BridgeSet::default()
                 }
             }),
-            "link set dev br0 type bridge stp_state 0 forward_delay 0 hello_time 200 max_age 2000 priority 32768\n"
+            "link set dev br0 type bridge stp_state 0\n\
+             link set dev br0 type bridge forward_delay 0 hello_time 200 max_age 2000 priority 32768\n"
         );
         assert_eq!(
             inverse_of(Op::Delete { name: "tap0".into() }),

@@ -10,7 +10,7 @@ use crate::backend::Desired;
 use crate::change::{Change, Planned, TaskId};
 use crate::error::{Error, ErrorKind, Errors, Result};
 use crate::inventory::{self, Inventory};
-use crate::live::batch::{inverse, ip_batch, sysctl_argv};
+use crate::live::batch::{device_default, inverse, ip_batch, sysctl_argv};
 use crate::live::diff::{LiveDiff, Op, diff};
 use crate::live::read;
 use crate::live::state::LiveState;
@@ -47,7 +47,19 @@ pub fn runtime(desired: &Desired<'_>, root: &Root, devices: bool) -> Result<Runt
     if !devices {
         wanted.links.clear();
     }
-    let keys: Vec<&str> = wanted.sysctls.iter().map(|(key, _, _)| key.as_str()).collect();
+    // A device's own parameter (`net.ipv4.conf.br0.proxy_arp`) starts from
+    // `conf.default` when the device appears: what undoing it restores.
+    let defaults: Vec<String> = wanted
+        .sysctls
+        .iter()
+        .filter_map(|(key, _, _)| device_default(key))
+        .collect();
+    let keys: Vec<&str> = wanted
+        .sysctls
+        .iter()
+        .map(|(key, _, _)| key.as_str())
+        .chain(defaults.iter().map(String::as_str))
+        .collect();
     let live = read::read(root, &keys)?;
     let owned = inventory::devices(root)?;
     let live_diff = diff(&wanted, &live, &owned).map_err(|conflicts| {
@@ -91,11 +103,26 @@ fn batch_changes(live_diff: &LiveDiff, live: &LiveState, wanted: &Wanted) -> Vec
         .map(|change| &change.op)
         .filter(|op| !matches!(op, Op::Sysctl { .. }))
         .collect();
+    // What the batch creates goes as a whole: its deletion undoes every
+    // other operation on it (a MAC, a port, an address, a route), which
+    // `live` cannot invert (the device was not there).
+    let created: BTreeSet<&str> = ops
+        .iter()
+        .filter_map(|op| match op {
+            Op::CreateTap { name, .. } | Op::CreateBridge { name, .. } => Some(name.as_str()),
+            _ => None,
+        })
+        .collect();
+    let on_created = |op: &Op| match op {
+        Op::CreateTap { .. } | Op::CreateBridge { .. } => false,
+        other => other.device().is_some_and(|device| created.contains(device)),
+    };
     if !ops.is_empty() {
         let input = ip_batch(ops.iter().copied());
         let inverse_ops: Option<Vec<Op>> = ops
             .iter()
             .rev()
+            .filter(|op| !on_created(op))
             .map(|op| inverse(op, live))
             .collect::<Option<Vec<Vec<Op>>>>()
             .map(|lists| lists.into_iter().flatten().collect());

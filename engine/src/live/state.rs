@@ -1,6 +1,7 @@
 //! The host's live network state, as the kernel reports it: every link
 //! (kind, master, MAC, MTU, up), bridge attributes, TAP owners and flags,
-//! static global addresses, gateway routes, and the values of the kernel
+//! static global addresses, routes (through a gateway, and on a link where
+//! something but the kernel added them), and the values of the kernel
 //! parameters hostnet manages. Parsed from `ip -j -d link show`,
 //! `ip -j addr show` and `ip -j route show` (both families); pure, so it is
 //! tested on captured output.
@@ -19,19 +20,20 @@ use crate::types::{Centiseconds, MacAddr};
 pub struct LiveState {
     /// Every link.
     pub links: BTreeMap<String, Link>,
-    /// Routes through a gateway.
+    /// Routes through a gateway, and routes on a link that are not the
+    /// kernel's own (a subnet's route comes with its address).
     pub routes: Vec<LiveRoute>,
     /// Values of the kernel parameters asked about (`net.ipv4.ip_forward` → `1`).
     pub sysctls: BTreeMap<String, String>,
 }
 
-/// A route through a gateway.
+/// A route through a gateway, or on a link.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct LiveRoute {
     /// Destination (`None`: default route).
     pub to: Option<IpNet>,
-    /// Gateway.
-    pub via: IpAddr,
+    /// Gateway (`None`: on the link).
+    pub via: Option<IpAddr>,
     /// Device.
     pub dev: String,
     /// Metric, when set.
@@ -137,12 +139,16 @@ impl LiveState {
         for text in routes {
             let routes: Value = serde_json::from_str(text).map_err(|error| format!("`ip -j route show`: {error}"))?;
             for route in routes.as_array().into_iter().flatten() {
-                let (Some(via), Some(dev)) = (
-                    route["gateway"].as_str().and_then(|via| via.parse().ok()),
-                    route["dev"].as_str(),
-                ) else {
+                let Some(dev) = route["dev"].as_str() else {
                     continue;
                 };
+                let via: Option<IpAddr> = route["gateway"].as_str().and_then(|via| via.parse().ok());
+                // Without a gateway: a unicast route someone added, not the
+                // kernel's route of an address's subnet.
+                let unicast = route["type"].as_str().is_none_or(|kind| kind == "unicast");
+                if via.is_none() && (route["protocol"].as_str() == Some("kernel") || !unicast) {
+                    continue;
+                }
                 let to = match route["dst"].as_str() {
                     Some("default") | None => None,
                     Some(dst) => match dst.parse::<IpNet>() {
@@ -253,10 +259,14 @@ mod tests {
         {"family":"inet","local":"192.0.2.77","prefixlen":24,"scope":"global","dynamic":true,"valid_life_time":3500}]}
     ]"#;
 
-    /// Captured `ip -j route show`: a default route, a kernel route, a route with a metric.
+    /// Captured `ip -j route show`: a default route, a kernel route, a route
+    /// with a metric, a host route on a link (`ip route add … dev br0`), and
+    /// a blackhole.
     const ROUTES: &str = r#"[{"dst":"default","gateway":"192.0.2.1","dev":"eth0","flags":["linkdown"]},
       {"dst":"192.0.2.0/24","dev":"eth0","protocol":"kernel","scope":"link","prefsrc":"192.0.2.5"},
-      {"dst":"198.51.100.0/24","gateway":"192.0.2.254","dev":"eth0","metric":10}]"#;
+      {"dst":"198.51.100.0/24","gateway":"192.0.2.254","dev":"eth0","metric":10},
+      {"dst":"192.0.2.50","dev":"br0","protocol":"boot","scope":"link","flags":[]},
+      {"type":"blackhole","dst":"203.0.113.0/24","dev":"lo","protocol":"boot","flags":[]}]"#;
 
     #[test]
     fn links_bridges_taps_and_addresses() {
@@ -305,15 +315,21 @@ mod tests {
             [
                 LiveRoute {
                     to: None,
-                    via: "192.0.2.1".parse().unwrap(),
+                    via: Some("192.0.2.1".parse().unwrap()),
                     dev: "eth0".into(),
                     metric: None
                 },
                 LiveRoute {
                     to: Some("198.51.100.0/24".parse().unwrap()),
-                    via: "192.0.2.254".parse().unwrap(),
+                    via: Some("192.0.2.254".parse().unwrap()),
                     dev: "eth0".into(),
                     metric: Some(10)
+                },
+                LiveRoute {
+                    to: Some("192.0.2.50/32".parse().unwrap()),
+                    via: None,
+                    dev: "br0".into(),
+                    metric: None
                 },
             ]
         );

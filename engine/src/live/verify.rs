@@ -27,7 +27,8 @@ pub struct Services {
     pub dhcp_port: bool,
 }
 
-/// The rows for the devices and kernel parameters.
+/// The rows for the devices and kernel parameters: one row for a missing
+/// device (not one per attribute its creation sets).
 pub fn devices(diff: &LiveDiff) -> Vec<Drift> {
     let mut rows: Vec<Drift> = diff
         .changes
@@ -43,6 +44,12 @@ pub fn devices(diff: &LiveDiff) -> Vec<Drift> {
             },
         })
         .collect();
+    let missing: Vec<String> = rows
+        .iter()
+        .filter(|row| row.detail == "missing")
+        .map(|row| row.subject.clone())
+        .collect();
+    rows.retain(|row| row.detail == "missing" || !missing.contains(&row.subject));
     rows.extend(diff.handovers.iter().map(|handover| Drift {
         subject: handover.device.clone(),
         detail: format!("not up ({})", handover.reason),
@@ -90,7 +97,9 @@ pub fn expected_rules(changes: &[Planned]) -> Vec<String> {
             }
         }
     }
-    rules.dedup();
+    // The same rule in the boot ruleset and in the file loaded now: once.
+    let mut seen = std::collections::HashSet::new();
+    rules.retain(|rule| seen.insert(rule.clone()));
     rules
 }
 

@@ -1,14 +1,17 @@
 //! What the kernel should hold for the model, distro-independent: each
-//! device of the topology with its kind, attributes, master, MAC, MTU and
-//! static addresses, and each kernel parameter. Built from the same
-//! [`Desired`] the backends render, so live state and persistent files can
-//! never mean different things.
+//! device of the topology with its kind, attributes, master, MAC, MTU,
+//! static addresses and routes, and each kernel parameter. Built from the
+//! same [`Desired`] the backends render, with the topology's decisions (a
+//! bridge keeps its uplink's MAC, its `gateway` is its default route, a
+//! wireless port needs 4-address mode), so live state and persistent files
+//! can never mean different things.
 
 use ipnet::IpNet;
 
 use crate::backend::Desired;
 use crate::change::TaskId;
-use crate::model::{AddressConfig, Bridge, Interface, Route, Tap};
+use crate::model::topology::BridgeDevice;
+use crate::model::{AddressConfig, Interface, Route, Tap};
 use crate::types::{Centiseconds, InterfaceName, MacAddr};
 
 /// Every device and kernel parameter the model asks for.
@@ -36,8 +39,13 @@ pub struct WantedLink {
     pub mtu: Option<u16>,
     /// How it gets its addresses.
     pub address: AddressConfig,
-    /// Its routes.
+    /// Its routes through a gateway.
     pub routes: Vec<Route>,
+    /// Its routes on the link, without a gateway (`192.168.1.50/32 dev br0`).
+    pub link_routes: Vec<IpNet>,
+    /// A wireless NIC (a bridge port only in 4-address mode, which `ip`
+    /// cannot set: its bridge is brought up by the distro's tool).
+    pub wireless: bool,
     /// The tasks that asked.
     pub origins: Vec<TaskId>,
 }
@@ -85,12 +93,14 @@ impl Wanted {
                     None => nic_link(port.name, config),
                 };
                 link.master = Some(bridge.name.clone());
+                link.wireless = port.wireless;
                 // A port carries no address of its own; the bridge does.
                 link.address = AddressConfig::None;
                 link.routes = Vec::new();
+                link.link_routes = Vec::new();
                 links.push(link);
             }
-            links.push(bridge_link(bridge, device.config));
+            links.push(bridge_link(device));
         }
         for device in &topology.taps {
             links.push(tap_link(device.tap, device.config));
@@ -119,7 +129,8 @@ fn with_config(task: TaskId, config: Option<&Interface>) -> Vec<TaskId> {
     origins
 }
 
-fn bridge_link(bridge: &Bridge, config: Option<&Interface>) -> WantedLink {
+fn bridge_link(device: &BridgeDevice<'_>) -> WantedLink {
+    let (bridge, config) = (device.bridge, device.config);
     WantedLink {
         name: bridge.name.clone(),
         kind: WantedKind::Bridge {
@@ -130,10 +141,13 @@ fn bridge_link(bridge: &Bridge, config: Option<&Interface>) -> WantedLink {
             priority: bridge.priority,
         },
         master: None,
-        mac: bridge.mac.or(config.and_then(|config| config.mac)),
+        // Written, else its uplink's (or a generated one): the topology's choice.
+        mac: device.mac.mac(),
         mtu: bridge.mtu.or(config.and_then(|config| config.mtu)),
         address: bridge.address.clone(),
-        routes: config.map(|config| config.routes.clone()).unwrap_or_default(),
+        routes: device.routes(),
+        link_routes: device.link_routes().to_vec(),
+        wireless: false,
         origins: with_config(bridge.origin.task, config),
     }
 }
@@ -152,6 +166,8 @@ fn tap_link(tap: &Tap, config: Option<&Interface>) -> WantedLink {
         mtu: config.and_then(|config| config.mtu),
         address: config.map_or(AddressConfig::None, |config| config.address.clone()),
         routes: config.map(|config| config.routes.clone()).unwrap_or_default(),
+        link_routes: config.map(|config| config.link_routes.clone()).unwrap_or_default(),
+        wireless: false,
         origins: with_config(tap.origin.task, config),
     }
 }
@@ -165,6 +181,8 @@ fn nic_link(name: &InterfaceName, config: Option<&Interface>) -> WantedLink {
         mtu: config.and_then(|config| config.mtu),
         address: config.map_or(AddressConfig::None, |config| config.address.clone()),
         routes: config.map(|config| config.routes.clone()).unwrap_or_default(),
+        link_routes: config.map(|config| config.link_routes.clone()).unwrap_or_default(),
+        wireless: config.is_some_and(|config| config.wireless),
         origins: config.map(|config| vec![config.origin.task]).unwrap_or_default(),
     }
 }

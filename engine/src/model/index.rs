@@ -105,6 +105,8 @@ mod tests {
             hello_time: None,
             max_age: None,
             priority: None,
+            gateway: None,
+            dns: Vec::new(),
             written: Written::default(),
             origin: Origin {
                 task: crate::change::TaskId(0),

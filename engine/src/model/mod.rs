@@ -7,6 +7,7 @@
 pub mod backend_request;
 pub mod index;
 pub mod net;
+pub mod netdev;
 pub mod origin;
 pub mod services;
 pub mod sysctl;
@@ -20,8 +21,8 @@ pub use index::Index;
 pub use net::{AddressConfig, Bridge, Interface, Route, Tap, Written};
 pub use origin::Origin;
 pub use services::{
-    Dhcp6, DhcpHost, DhcpServer, Dns, FirewallIntent, FirewallRule, LeaseTime, MacNat, MacNatGuest, Nat, PortRange,
-    Protocol, RaMode, Router, Sysctl,
+    Dhcp6, DhcpHost, DhcpRelay, DhcpServer, Dns, FirewallIntent, FirewallRule, LeaseTime, MacNat, MacNatGuest, Nat,
+    PortRange, Protocol, RaMode, Router, Sysctl,
 };
 
 /// Everything the tasks ask of the host's network.
@@ -35,6 +36,8 @@ pub struct HostModel {
     pub taps: Vec<Tap>,
     /// DHCP servers (dnsmasq).
     pub dhcp_servers: Vec<DhcpServer>,
+    /// DHCP relays (dnsmasq).
+    pub dhcp_relays: Vec<DhcpRelay>,
     /// Kernel parameters.
     pub sysctls: Vec<Sysctl>,
     /// NAT / routing for guest subnets.

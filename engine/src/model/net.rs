@@ -66,8 +66,12 @@ pub struct Interface {
     pub mac: Option<MacAddr>,
     /// MTU.
     pub mtu: Option<u16>,
-    /// Routes.
+    /// Routes through a gateway.
     pub routes: Vec<Route>,
+    /// Routes on the link itself, without a gateway (`192.168.1.50/32 dev br0`).
+    pub link_routes: Vec<IpNet>,
+    /// Name servers (for the host's resolver, where the target configures one).
+    pub dns: Vec<IpAddr>,
     /// Is it wireless (from the playbook, else from facts)?
     pub wireless: bool,
     /// Where its arguments were written.
@@ -103,6 +107,10 @@ pub struct Bridge {
     pub max_age: Option<At<Centiseconds>>,
     /// Bridge priority.
     pub priority: Option<u16>,
+    /// The default route's gateway (a static bridge that took over the uplink).
+    pub gateway: Option<At<IpAddr>>,
+    /// Name servers.
+    pub dns: Vec<IpAddr>,
     /// Where its arguments were written.
     #[serde(skip)]
     pub written: Written,

@@ -265,6 +265,8 @@ pub enum FirewallIntent {
     BridgeForward { bridge: InterfaceName },
     /// Accept DHCP (udp 67) and DNS (udp and tcp 53) from guests on `interface` to the host.
     DhcpDns { interface: InterfaceName },
+    /// Accept DHCP (udp 67) only from guests on `interface` to the host (a server that announces no DNS).
+    Dhcp { interface: InterfaceName },
     /// Drop everything from `interface` to the host (internal mode); guests still reach each other.
     IsolateHost { interface: InterfaceName },
     /// Forward nothing to or from `bridge` but between its own ports
@@ -272,6 +274,21 @@ pub enum FirewallIntent {
     /// (a NAT network, Docker), its guests reach only each other (and the
     /// host, unless it is isolated too).
     IsolateForward { bridge: InterfaceName },
+}
+
+/// A DHCP relay (dnsmasq `dhcp-relay`): requests arriving on `interface`
+/// go to `server`, from `address` (an address `interface` has; the server
+/// answers it and picks the pool of its subnet).
+#[derive(Clone, Debug, Serialize)]
+pub struct DhcpRelay {
+    /// Where the guests' requests arrive.
+    pub interface: At<InterfaceName>,
+    /// The relay's own address on `interface` (the requests' `giaddr`).
+    pub address: Ipv4Addr,
+    /// The DHCP server to relay to.
+    pub server: At<Ipv4Addr>,
+    /// Who asked for it.
+    pub origin: Origin,
 }
 
 /// A firewall intent with its origin.

@@ -8,12 +8,30 @@
 //! device (a host-only TAP's address, a bridge's routes, a port's MTU): it is
 //! attached as the device's `config`, not listed as a NIC of its own. Each
 //! name appears once; duplicates are validation's business.
+//!
+//! Decisions every network backend needs the same way are made here:
+//! - the MAC each bridge gets: the one written (on the bridge or its
+//!   `interface` task), else its uplink's (the first NIC port's, from its
+//!   `interface` task or the facts), so the host's LAN lease stays the
+//!   uplink's whatever the kernel would pick (the lowest port MAC, a TAP's
+//!   random one; networkd generates its own); a bridge of TAPs only gets a
+//!   stable generated MAC, so the host's address on it keeps its neighbour
+//!   entries in the guests across reboots;
+//! - which ports are wireless (they need `4addr` to be enslaved);
+//! - the per-device kernel parameters (`net.ipv4.conf.br0.proxy_arp`) of the
+//!   devices hostnet creates: the distro's sysctl service runs before they
+//!   exist, so the backend applies them when the device comes up.
 
 use std::collections::{HashMap, HashSet};
+use std::net::IpAddr;
+
+use ipnet::IpNet;
 
 use crate::change::TaskId;
-use crate::model::{Bridge, HostModel, Interface, Tap};
-use crate::types::InterfaceName;
+use crate::facts::Facts;
+use crate::model::vm::generated_mac;
+use crate::model::{Bridge, HostModel, Interface, Route, Tap};
+use crate::types::{InterfaceName, MacAddr};
 
 /// Every device the network backends configure, in bring-up order.
 #[derive(Debug)]
@@ -35,6 +53,58 @@ pub struct BridgeDevice<'m> {
     pub config: Option<&'m Interface>,
     /// Its ports, in order, each once.
     pub ports: Vec<Port<'m>>,
+    /// The MAC it gets, and why.
+    pub mac: BridgeMac<'m>,
+    /// Its kernel parameters, applied when it comes up.
+    pub sysctls: Vec<DeviceSysctl>,
+}
+
+/// Where a bridge's MAC comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BridgeMac<'m> {
+    /// Written on the bridge (or on an `interface` task of its name).
+    Written(MacAddr),
+    /// Its uplink's: the first NIC port's.
+    Uplink { port: &'m InterfaceName, mac: MacAddr },
+    /// Generated from its name and the host's identity (a bridge of TAPs only).
+    Generated(MacAddr),
+    /// Its uplink's, but the uplink's MAC is not known (no fact, none written).
+    Unknown { port: &'m InterfaceName },
+}
+
+impl BridgeMac<'_> {
+    /// The MAC to set, when known.
+    pub fn mac(&self) -> Option<MacAddr> {
+        match self {
+            Self::Written(mac) | Self::Uplink { mac, .. } | Self::Generated(mac) => Some(*mac),
+            Self::Unknown { .. } => None,
+        }
+    }
+}
+
+/// A per-device kernel parameter: `/proc/sys/net/{family}/conf/{device}/{key}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeviceSysctl {
+    /// `ipv4` or `ipv6`.
+    pub family: String,
+    /// The device.
+    pub device: InterfaceName,
+    /// The parameter under `conf/DEVICE/` (`proxy_arp`).
+    pub key: String,
+    /// Its value.
+    pub value: String,
+}
+
+impl DeviceSysctl {
+    /// The file under `/proc/sys`.
+    pub fn proc_path(&self) -> String {
+        format!("/proc/sys/net/{}/conf/{}/{}", self.family, self.device, self.key)
+    }
+
+    /// The key as `sysctl` takes it (`/` separators, so a device name with a dot stays whole).
+    pub fn sysctl_key(&self) -> String {
+        format!("net/{}/conf/{}/{}", self.family, self.device, self.key)
+    }
 }
 
 /// A bridge port.
@@ -46,6 +116,9 @@ pub struct Port<'m> {
     pub kind: PortKind<'m>,
     /// An `interface` task with the port's name (MAC, MTU).
     pub config: Option<&'m Interface>,
+    /// Is it a wireless NIC (from its `interface` task, else the facts)?
+    /// The kernel enslaves one only in 4-address mode (`iw dev X set 4addr on`).
+    pub wireless: bool,
 }
 
 /// What a bridge port is.
@@ -64,11 +137,13 @@ pub struct TapDevice<'m> {
     pub tap: &'m Tap,
     /// An `interface` task with the TAP's name.
     pub config: Option<&'m Interface>,
+    /// Its kernel parameters, applied when it comes up.
+    pub sysctls: Vec<DeviceSysctl>,
 }
 
 impl<'m> Topology<'m> {
-    /// The topology of `model`.
-    pub fn of(model: &'m HostModel) -> Self {
+    /// The topology of `model` on the host `facts` describe.
+    pub fn of(model: &'m HostModel, facts: &Facts) -> Self {
         let taps: HashMap<&str, &Tap> = model.taps.iter().rev().map(|tap| (tap.name.as_str(), tap)).collect();
         let configs: HashMap<&str, &Interface> = model
             .interfaces
@@ -85,16 +160,26 @@ impl<'m> Topology<'m> {
                 if !seen.insert(name) {
                     continue;
                 }
+                let config = configs.get(name).copied();
+                let tap = taps.get(name);
                 ports.push(Port {
                     name: &port.value,
-                    kind: taps.get(name).map_or(PortKind::Nic, |tap| PortKind::Tap(tap)),
-                    config: configs.get(name).copied(),
+                    kind: tap.map_or(PortKind::Nic, |tap| PortKind::Tap(tap)),
+                    config,
+                    wireless: tap.is_none()
+                        && config.map_or_else(
+                            || facts.interface(name).is_some_and(|fact| fact.wireless),
+                            |config| config.wireless,
+                        ),
                 });
             }
             if seen.insert(bridge.name.as_str()) {
+                let config = configs.get(bridge.name.as_str()).copied();
                 bridges.push(BridgeDevice {
                     bridge,
-                    config: configs.get(bridge.name.as_str()).copied(),
+                    config,
+                    mac: bridge_mac(bridge, config, &ports, facts),
+                    sysctls: device_sysctls(model, &bridge.name),
                     ports,
                 });
             }
@@ -105,6 +190,7 @@ impl<'m> Topology<'m> {
                 standalone.push(TapDevice {
                     tap,
                     config: configs.get(tap.name.as_str()).copied(),
+                    sysctls: device_sysctls(model, &tap.name),
                 });
             }
         }
@@ -145,10 +231,85 @@ impl<'m> Topology<'m> {
     }
 }
 
+/// The MAC `bridge` gets (see the module's documentation).
+fn bridge_mac<'m>(bridge: &Bridge, config: Option<&Interface>, ports: &[Port<'m>], facts: &Facts) -> BridgeMac<'m> {
+    if let Some(mac) = bridge.mac.or(config.and_then(|config| config.mac)) {
+        return BridgeMac::Written(mac);
+    }
+    let Some(uplink) = ports.iter().find(|port| port.tap().is_none()) else {
+        let seed = facts.machine_id.as_deref();
+        return BridgeMac::Generated(generated_mac(seed, &format!("bridge {}", bridge.name)));
+    };
+    let mac = uplink
+        .config
+        .and_then(|config| config.mac)
+        .or_else(|| facts.interface(uplink.name.as_str()).and_then(|fact| fact.mac));
+    match mac {
+        Some(mac) => BridgeMac::Uplink { port: uplink.name, mac },
+        None => BridgeMac::Unknown { port: uplink.name },
+    }
+}
+
+/// The model's `net.ipv4.conf.DEVICE.KEY` (and `ipv6`) parameters of `device`
+/// (the sysctl module writes `.` or `/` separators; either way the device
+/// name is what lies between `conf.` and the last component).
+fn device_sysctls(model: &HostModel, device: &InterfaceName) -> Vec<DeviceSysctl> {
+    let mut found = Vec::new();
+    for sysctl in &model.sysctls {
+        for family in ["ipv4", "ipv6"] {
+            let prefix = format!("net.{family}.conf.{device}.");
+            if let Some(key) = sysctl.name.strip_prefix(&prefix)
+                && !key.is_empty()
+                && !key.contains('.')
+            {
+                found.push(DeviceSysctl {
+                    family: family.to_owned(),
+                    device: device.clone(),
+                    key: key.to_owned(),
+                    value: sysctl.value.clone(),
+                });
+            }
+        }
+    }
+    found
+}
+
 impl BridgeDevice<'_> {
     /// The bridge's task and its `interface` task, if any.
     pub fn origins(&self) -> Vec<TaskId> {
         with_config(self.bridge.origin.task, self.config)
+    }
+
+    /// The routes through a gateway: its `interface` task's, then its own `gateway`'s default route.
+    pub fn routes(&self) -> Vec<Route> {
+        let mut routes: Vec<Route> = self.config.map(|config| config.routes.clone()).unwrap_or_default();
+        if let Some(gateway) = &self.bridge.gateway {
+            routes.push(Route {
+                to: None,
+                via: gateway.value,
+                metric: None,
+            });
+        }
+        routes
+    }
+
+    /// Routes on the bridge's link (its `interface` task's).
+    pub fn link_routes(&self) -> &[IpNet] {
+        self.config.map_or(&[], |config| config.link_routes.as_slice())
+    }
+
+    /// Name servers: the bridge's own, else its `interface` task's.
+    pub fn dns(&self) -> &[IpAddr] {
+        if self.bridge.dns.is_empty() {
+            self.config.map_or(&[], |config| config.dns.as_slice())
+        } else {
+            &self.bridge.dns
+        }
+    }
+
+    /// Its wireless NIC ports (each needs 4-address mode).
+    pub fn wireless_ports(&self) -> impl Iterator<Item = &InterfaceName> {
+        self.ports.iter().filter(|port| port.wireless).map(|port| port.name)
     }
 
     /// The ports that are TAPs.
@@ -201,7 +362,8 @@ fn with_config(task: TaskId, config: Option<&Interface>) -> Vec<TaskId> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{AddressConfig, Origin, Written};
+    use crate::facts::InterfaceFact;
+    use crate::model::{AddressConfig, Origin, Sysctl, Written};
     use crate::source::{Pos, Source};
     use crate::value::At;
 
@@ -227,6 +389,8 @@ mod tests {
             mac: None,
             mtu: None,
             routes: Vec::new(),
+            link_routes: Vec::new(),
+            dns: Vec::new(),
             wireless: false,
             written: Written::default(),
             origin: origin(task),
@@ -265,9 +429,15 @@ mod tests {
             hello_time: None,
             max_age: None,
             priority: None,
+            gateway: None,
+            dns: Vec::new(),
             written: Written::default(),
             origin: origin(task),
         }
+    }
+
+    fn facts() -> Facts {
+        Facts::bare(crate::facts::Distro::Debian)
     }
 
     #[test]
@@ -284,7 +454,7 @@ mod tests {
             bridges: vec![bridge("br0", &["eth0", "tap0", "eth0"], 3)],
             ..HostModel::default()
         };
-        let topology = Topology::of(&model);
+        let topology = Topology::of(&model, &facts());
         let bridge = &topology.bridges[0];
         assert_eq!(bridge.bridge.name.as_str(), "br0");
         assert_eq!(bridge.config.map(|c| c.origin.task), Some(TaskId(4)));
@@ -336,10 +506,110 @@ mod tests {
             bridges: vec![bridge("br0", &["tap0"], 1), bridge("br1", &[], 2)],
             ..HostModel::default()
         };
-        let topology = Topology::of(&model);
+        let topology = Topology::of(&model, &facts());
         assert!(topology.bridges.iter().all(BridgeDevice::only_taps));
         assert!(topology.taps.is_empty() && topology.nics.is_empty());
         assert!(!topology.is_empty());
-        assert!(Topology::of(&HostModel::default()).is_empty());
+        assert!(Topology::of(&HostModel::default(), &facts()).is_empty());
+    }
+
+    #[test]
+    fn a_bridge_takes_its_uplinks_mac_and_a_private_one_a_stable_generated_mac() {
+        let mut facts = facts();
+        facts.interfaces.push(InterfaceFact {
+            name: name("eth0"),
+            mac: Some("52:54:00:12:34:56".parse().unwrap()),
+            wireless: false,
+            addresses: Vec::new(),
+            gateway: None,
+            accept_ra: None,
+        });
+        let model = HostModel {
+            taps: vec![tap("tap0", 0), tap("tap1", 1)],
+            bridges: vec![
+                bridge("br0", &["tap0", "eth0"], 2),
+                bridge("br1", &["tap1"], 3),
+                bridge("br2", &["eth9"], 4),
+            ],
+            ..HostModel::default()
+        };
+        let topology = Topology::of(&model, &facts);
+        let macs: Vec<BridgeMac<'_>> = topology.bridges.iter().map(|bridge| bridge.mac.clone()).collect();
+        let eth0 = name("eth0");
+        let eth9 = name("eth9");
+        assert_eq!(
+            macs,
+            [
+                BridgeMac::Uplink {
+                    port: &eth0,
+                    mac: "52:54:00:12:34:56".parse().unwrap()
+                },
+                BridgeMac::Generated(generated_mac(None, "bridge br1")),
+                BridgeMac::Unknown { port: &eth9 },
+            ]
+        );
+        assert_eq!(macs[1].mac().unwrap().to_string(), "02:75:d9:2f:4b:5a");
+        // The host's identity changes the generated MAC; a written MAC wins over all.
+        facts.machine_id = Some("0123456789abcdef0123456789abcdef".into());
+        let first = macs[1].mac();
+        let mut model = model.clone();
+        model.bridges[0].mac = Some("02:00:00:00:00:01".parse().unwrap());
+        let topology = Topology::of(&model, &facts);
+        assert_eq!(
+            topology.bridges[0].mac,
+            BridgeMac::Written("02:00:00:00:00:01".parse().unwrap())
+        );
+        assert_eq!(
+            topology.bridges[1].mac,
+            BridgeMac::Generated(generated_mac(facts.machine_id.as_deref(), "bridge br1"))
+        );
+        assert_ne!(topology.bridges[1].mac.mac(), first);
+    }
+
+    #[test]
+    fn per_device_kernel_parameters_and_wireless_ports() {
+        let mut facts = facts();
+        facts.interfaces.push(InterfaceFact {
+            name: name("wlan0"),
+            mac: None,
+            wireless: true,
+            addresses: Vec::new(),
+            gateway: None,
+            accept_ra: None,
+        });
+        let sysctl = |key: &str| Sysctl {
+            name: key.into(),
+            value: "1".into(),
+            origin: origin(9),
+        };
+        let model = HostModel {
+            taps: vec![tap("tap0", 0), tap("eth0.100", 1)],
+            bridges: vec![bridge("br0", &["tap0", "wlan0"], 2)],
+            sysctls: vec![
+                sysctl("net.ipv4.conf.br0.proxy_arp"),
+                sysctl("net.ipv4.conf.wlan0.proxy_arp"),
+                sysctl("net.ipv4.conf.eth0.100.forwarding"),
+                sysctl("net.ipv4.ip_forward"),
+            ],
+            ..HostModel::default()
+        };
+        let topology = Topology::of(&model, &facts);
+        let bridge = &topology.bridges[0];
+        assert_eq!(
+            bridge.sysctls.iter().map(DeviceSysctl::proc_path).collect::<Vec<_>>(),
+            ["/proc/sys/net/ipv4/conf/br0/proxy_arp"]
+        );
+        assert_eq!(
+            bridge.wireless_ports().map(InterfaceName::as_str).collect::<Vec<_>>(),
+            ["wlan0"]
+        );
+        assert_eq!(
+            topology.taps[0]
+                .sysctls
+                .iter()
+                .map(DeviceSysctl::sysctl_key)
+                .collect::<Vec<_>>(),
+            ["net/ipv4/conf/eth0.100/forwarding"]
+        );
     }
 }

@@ -8,8 +8,9 @@ use std::str::FromStr;
 use ipnet::Ipv4Net;
 use serde::Serialize;
 
+use crate::model::netdev::{HostFwd, SocketEnd, VdeSocket};
 use crate::model::origin::Origin;
-use crate::types::{HostForward, InterfaceName, MacAddr};
+use crate::types::{InterfaceName, MacAddr};
 
 /// The networking modes (VirtualBox vocabulary).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -27,17 +28,30 @@ pub enum Mode {
     Internal,
     /// QEMU user networking (slirp): nothing on the host.
     User,
+    /// Guests on the LAN's subnet behind a wireless uplink: the host answers
+    /// ARP for them on the uplink and routes to each by a host route.
+    ProxyArp,
+    /// QEMU `socket` netdevs between guests: nothing on the host.
+    Socket,
+    /// A VDE switch's port per guest (the switch is not hostnet's).
+    Vde,
+    /// A QEMU-internal hub (`hubport`): NICs on one hub inside each QEMU.
+    Hubport,
 }
 
 impl Mode {
     /// All modes.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 10] = [
         Self::Bridged,
         Self::Nat,
         Self::Routed,
         Self::HostOnly,
         Self::Internal,
         Self::User,
+        Self::ProxyArp,
+        Self::Socket,
+        Self::Vde,
+        Self::Hubport,
     ];
 
     /// The name used in playbooks.
@@ -49,7 +63,21 @@ impl Mode {
             Self::HostOnly => "host_only",
             Self::Internal => "internal",
             Self::User => "user",
+            Self::ProxyArp => "proxy_arp",
+            Self::Socket => "socket",
+            Self::Vde => "vde",
+            Self::Hubport => "hubport",
         }
+    }
+
+    /// Does every guest get a TAP (or the bridge helper) on a host bridge?
+    pub fn uses_taps(self) -> bool {
+        !matches!(self, Self::User | Self::Socket | Self::Vde | Self::Hubport)
+    }
+
+    /// Are the guests on the LAN the uplink is on (so their MACs meet other hosts')?
+    pub fn on_the_lan(self) -> bool {
+        matches!(self, Self::Bridged | Self::ProxyArp)
     }
 }
 
@@ -60,7 +88,10 @@ impl FromStr for Mode {
             .into_iter()
             .find(|mode| mode.name() == text || mode.name().replace('_', "-") == text)
             .ok_or_else(|| {
-                format!("unknown mode `{text}` (expected bridged, nat, routed, host_only, internal or user)")
+                format!(
+                    "unknown mode `{text}` (expected bridged, nat, routed, host_only, internal, user, \
+                     proxy_arp, socket, vde or hubport)"
+                )
             })
     }
 }
@@ -83,6 +114,16 @@ impl NicModel {
     pub fn device(self) -> &'static str {
         match self {
             Self::VirtioNetPci => "virtio-net-pci",
+            Self::E1000 => "e1000",
+            Self::E1000e => "e1000e",
+            Self::Rtl8139 => "rtl8139",
+        }
+    }
+
+    /// libvirt's `<model type='…'/>`.
+    pub fn libvirt(self) -> &'static str {
+        match self {
+            Self::VirtioNetPci => "virtio",
             Self::E1000 => "e1000",
             Self::E1000e => "e1000e",
             Self::Rtl8139 => "rtl8139",
@@ -123,17 +164,27 @@ pub enum Attachment {
     User {
         net: Option<Ipv4Net>,
         dhcpstart: Option<Ipv4Addr>,
-        hostfwd: Vec<HostForward>,
+        hostfwd: Vec<HostFwd>,
         restrict: bool,
         hostname: Option<String>,
     },
+    /// A `socket` netdev (listen, connect, multicast or UDP).
+    Socket { end: SocketEnd },
+    /// A port of a VDE switch.
+    Vde { sock: VdeSocket, port: Option<u16> },
+    /// A port of a QEMU-internal hub.
+    Hubport { hub: u32 },
 }
 
 /// A guest.
 #[derive(Clone, Debug, Serialize)]
 pub struct Vm {
-    /// Its name (also the source of a generated MAC).
+    /// Its name (also the source of a generated MAC). A VM in several
+    /// networks has one `Vm` per NIC, in playbook order.
     pub name: String,
+    /// The network this NIC is on (its bridge, `user`, the socket, …): one
+    /// NIC per VM and network.
+    pub network: String,
     /// The mode of its network.
     pub mode: Mode,
     /// Its NIC's attachment.
@@ -146,18 +197,31 @@ pub struct Vm {
     pub ip: Option<Ipv4Addr>,
     /// NIC model.
     pub model: NicModel,
+    /// vhost-net for the TAP (`vhost=on`): the kernel moves the packets.
+    pub vhost: bool,
     /// Who asked for it.
     pub origin: Origin,
 }
 
-/// A stable, locally administered unicast MAC derived from a VM name
-/// (FNV-1a), so a guest keeps its lease across runs and reboots.
-pub fn generated_mac(name: &str) -> MacAddr {
+/// A stable, locally administered unicast MAC derived from a name (a VM's,
+/// or a bridge's) and, when known, the host's identity `seed` (the
+/// `mac_seed` variable, else `/etc/machine-id`): FNV-1a over the seed, a
+/// NUL byte and the name, so a guest keeps its lease across runs and
+/// reboots, and two hosts that bridge guests of the same name onto one LAN
+/// do not give them the same MAC. Without a seed, the name alone.
+pub fn generated_mac(seed: Option<&str>, name: &str) -> MacAddr {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in name.bytes() {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    let mut feed = |bytes: &[u8]| {
+        for byte in bytes {
+            hash ^= u64::from(*byte);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    };
+    if let Some(seed) = seed {
+        feed(seed.as_bytes());
+        feed(&[0]);
     }
+    feed(name.as_bytes());
     let bytes = hash.to_be_bytes();
     MacAddr([0x02, bytes[0], bytes[1], bytes[2], bytes[3], bytes[4]])
 }
@@ -168,11 +232,18 @@ mod tests {
 
     #[test]
     fn generated_macs_are_stable_local_unicast() {
-        let mac = generated_mac("win7");
-        assert_eq!(mac, generated_mac("win7"));
-        assert_ne!(mac, generated_mac("win8"));
+        let mac = generated_mac(None, "win7");
+        assert_eq!(mac, generated_mac(None, "win7"));
+        assert_ne!(mac, generated_mac(None, "win8"));
         assert!(mac.is_local() && !mac.is_multicast());
-        assert_eq!(mac.to_string().len(), 17);
+        assert_eq!(mac.to_string(), "02:a6:1f:bf:f6:55");
+        // Two hosts, one VM name: two MACs; one host: the same one every run.
+        let seed = "0123456789abcdef0123456789abcdef";
+        let here = generated_mac(Some(seed), "win7");
+        assert_eq!(here, generated_mac(Some(seed), "win7"));
+        assert_ne!(here, generated_mac(Some("fedcba9876543210fedcba9876543210"), "win7"));
+        assert_ne!(here, mac);
+        assert!(here.is_local() && !here.is_multicast());
     }
 
     #[test]

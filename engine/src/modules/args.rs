@@ -94,6 +94,15 @@ impl Args {
             .any(|(key, arg)| (key.name == name || aliases.contains(&key.name.as_str())) && !arg.is_none())
     }
 
+    /// Where an argument's key is written, if it is given (and not null).
+    pub fn key_pos(&self, name: &str) -> Option<Pos> {
+        let aliases = self.spec(name).map(|spec| spec.aliases).unwrap_or_default();
+        self.entries
+            .iter()
+            .find(|(key, arg)| (key.name == name || aliases.contains(&key.name.as_str())) && !arg.is_none())
+            .map(|(key, _)| key.pos.clone())
+    }
+
     /// A required argument.
     pub fn required<T: FromArg>(&mut self, name: &str) -> Result<T> {
         match self.take(name) {

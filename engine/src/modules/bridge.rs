@@ -1,5 +1,7 @@
 //! `bridge`: a Linux bridge with its ports, address and STP timers.
 
+use std::net::IpAddr;
+
 use crate::error::{Error, Result};
 use crate::model::{AddressConfig, Bridge, Written};
 use crate::modules::args::ArgSpec;
@@ -45,7 +47,7 @@ pub(super) static BRIDGE: Module = Module {
             aliases: &[],
             required: false,
             kind: "MAC address",
-            doc: "Fixed bridge MAC (otherwise the kernel takes one from the ports).",
+            doc: "Fixed bridge MAC (default: its uplink's, the first NIC port's, from facts; a bridge of TAPs only gets a stable generated MAC).",
         },
         ArgSpec {
             name: "mtu",
@@ -89,6 +91,20 @@ pub(super) static BRIDGE: Module = Module {
             kind: "integer 0–65535",
             doc: "Bridge priority (kernel default 32768).",
         },
+        ArgSpec {
+            name: "gateway",
+            aliases: &[],
+            required: false,
+            kind: "IP address",
+            doc: "The default route's gateway, for a static `address` (a bridge that takes over the uplink must recreate the host's default route).",
+        },
+        ArgSpec {
+            name: "dns",
+            aliases: &[],
+            required: false,
+            kind: "list of IP addresses",
+            doc: "Name servers for the host, with a static `address`.",
+        },
     ],
     handler_ok: false,
     run,
@@ -124,6 +140,8 @@ pub(super) struct BridgeArgs {
     pub(super) hello_time: Option<At<Centiseconds>>,
     pub(super) max_age: Option<At<Centiseconds>>,
     pub(super) priority: Option<u16>,
+    pub(super) gateway: Option<At<IpAddr>>,
+    pub(super) dns: Vec<IpAddr>,
 }
 
 impl BridgeArgs {
@@ -139,6 +157,8 @@ impl BridgeArgs {
             hello_time: args.optional("hello_time")?,
             max_age: args.optional("max_age")?,
             priority: args.optional("priority")?,
+            gateway: args.optional("gateway")?,
+            dns: args.optional("dns")?.unwrap_or_default(),
         })
     }
 
@@ -160,6 +180,8 @@ impl BridgeArgs {
             hello_time: self.hello_time,
             max_age: self.max_age,
             priority: self.priority,
+            gateway: self.gateway,
+            dns: self.dns,
             written,
             origin,
         });

@@ -107,10 +107,46 @@ fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
             ));
         }
     };
+    if let Some(module) = module_for(&argv.value) {
+        context.change(Change::Warn {
+            message: format!(
+                "{}: `{}` lasts until the next boot{}; {module}",
+                argv.pos,
+                argv.value.join(" "),
+                if argv.value[0].ends_with("brctl") {
+                    ", and modern distros no longer install brctl (bridge-utils)"
+                } else if argv.value[0].ends_with("tunctl") {
+                    ", and modern distros no longer install tunctl (uml-utilities)"
+                } else {
+                    ""
+                }
+            ),
+        });
+    }
     context.change(Change::Command(Command {
         argv: argv.value,
         guard,
         effects: Vec::new(),
     }));
     Ok(())
+}
+
+/// The network module that does persistently what the guides' `brctl`,
+/// `tunctl` and `ip tuntap`/`ip link add … type bridge` do until reboot.
+fn module_for(argv: &[String]) -> Option<&'static str> {
+    let program = argv[0].rsplit('/').next().unwrap_or("");
+    let words: Vec<&str> = argv[1..].iter().map(String::as_str).collect();
+    match (program, words.as_slice()) {
+        ("brctl", _) => Some(
+            "the `bridge` module writes the bridge into the distro's own files, with its ports and timers in \
+             seconds: `- bridge: { name: br0, ports: [eth0, tap0], stp: false, forward_delay: 0 }`",
+        ),
+        ("tunctl", _) | ("ip", ["tuntap", ..]) => {
+            Some("the `tap` module writes the TAP into the distro's own files: `- tap: { name: tap0, user: qemu }`")
+        }
+        ("ip", ["link", "add", rest @ ..]) if rest.windows(2).any(|pair| pair == ["type", "bridge"]) => Some(
+            "the `bridge` module writes the bridge into the distro's own files: `- bridge: { name: br0, ports: [eth0] }`",
+        ),
+        _ => None,
+    }
 }

@@ -13,8 +13,8 @@ use crate::value::At;
 pub(super) static FIREWALL: Module = Module {
     name: "firewall",
     context: "`firewall` arguments",
-    summary: "One firewall intent: allow input or forwarding on an interface, bridge-internal forwarding, DHCP/DNS to the host, isolate the host, or isolate a bridge from forwarding.",
-    doc: "Give exactly one of `allow_input`, `allow_forward`, `bridge_forward`, `dhcp_dns`, \
+    summary: "One firewall intent: allow input or forwarding on an interface, bridge-internal forwarding, DHCP (and DNS) to the host, isolate the host, or isolate a bridge from forwarding.",
+    doc: "Give exactly one of `allow_input`, `allow_forward`, `bridge_forward`, `dhcp_dns`, `dhcp`, \
           `isolate_host`, `isolate_forward`. Rules live in hostnet's own chains (iptables), its own table (nftables) \
           or its managed blocks (ufw), so the user's other rules survive.",
     args: &[
@@ -45,6 +45,13 @@ pub(super) static FIREWALL: Module = Module {
             required: false,
             kind: "interface name",
             doc: "Accept DHCP (udp 67) and DNS (udp/tcp 53) from guests on this interface to the host.",
+        },
+        ArgSpec {
+            name: "dhcp",
+            aliases: &[],
+            required: false,
+            kind: "interface name",
+            doc: "Accept DHCP (udp 67) only from guests on this interface to the host (a DHCP server that answers no DNS, or a relay).",
         },
         ArgSpec {
             name: "isolate_host",
@@ -86,11 +93,12 @@ pub(super) static FIREWALL: Module = Module {
     run,
 };
 
-const INTENTS: [&str; 6] = [
+const INTENTS: [&str; 7] = [
     "allow_input",
     "allow_forward",
     "bridge_forward",
     "dhcp_dns",
+    "dhcp",
     "isolate_host",
     "isolate_forward",
 ];
@@ -180,6 +188,7 @@ fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
         },
         "bridge_forward" => FirewallIntent::BridgeForward { bridge: name },
         "dhcp_dns" => FirewallIntent::DhcpDns { interface: name },
+        "dhcp" => FirewallIntent::Dhcp { interface: name },
         "isolate_forward" => FirewallIntent::IsolateForward { bridge: name },
         _ => FirewallIntent::IsolateHost { interface: name },
     };

@@ -1,9 +1,14 @@
 //! `interface`: an existing NIC, typically the uplink.
 
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+
 use crate::error::Result;
 use crate::model::{AddressConfig, Interface, Route, Written};
 use crate::modules::args::ArgSpec;
 use crate::modules::args::Args;
+use crate::modules::net_args::RouteArg;
 use crate::modules::spec::Module;
 use crate::modules::spec::TaskContext;
 use crate::types::{InterfaceName, MacAddr};
@@ -49,7 +54,21 @@ pub(super) static INTERFACE: Module = Module {
             aliases: &[],
             required: false,
             kind: "list of `{to, via, metric}`",
-            doc: "`to: default` for the default route.",
+            doc: "`to: default` for the default route; without `via`, a route on the link itself (`{to: 192.168.1.50/32}`).",
+        },
+        ArgSpec {
+            name: "gateway",
+            aliases: &[],
+            required: false,
+            kind: "IP address",
+            doc: "Shorthand for the default route `{to: default, via: GATEWAY}`.",
+        },
+        ArgSpec {
+            name: "dns",
+            aliases: &[],
+            required: false,
+            kind: "list of IP addresses",
+            doc: "Name servers for the host (netifrc `dns_servers_X`, ifupdown `dns-nameservers` with resolvconf, networkd `DNS=`, NetworkManager `dns=`).",
         },
         ArgSpec {
             name: "wireless",
@@ -73,6 +92,8 @@ pub(super) struct InterfaceArgs {
     pub(super) mac: Option<At<MacAddr>>,
     pub(super) mtu: Option<u16>,
     pub(super) routes: Vec<Route>,
+    pub(super) link_routes: Vec<IpNet>,
+    pub(super) dns: Vec<IpAddr>,
     /// `None`: from facts.
     pub(super) wireless: Option<bool>,
 }
@@ -86,17 +107,40 @@ impl InterfaceArgs {
             mac: None,
             mtu: None,
             routes: Vec::new(),
+            link_routes: Vec::new(),
+            dns: Vec::new(),
             wireless: None,
         }
     }
 
     fn read(args: &mut Args) -> Result<Self> {
+        let name = args.required("name")?;
+        let address = super::net_args::address(args.optional("address")?, AddressConfig::Dhcp)?;
+        let mac = args.optional("mac")?;
+        let mtu = super::bridge::mtu(args)?;
+        let mut routes = Vec::new();
+        let mut link_routes = Vec::new();
+        for route in args.optional::<Vec<RouteArg>>("routes")?.unwrap_or_default() {
+            match route {
+                RouteArg::Via(route) => routes.push(route),
+                RouteArg::Link(to) => link_routes.push(to),
+            }
+        }
+        if let Some(gateway) = args.optional::<IpAddr>("gateway")? {
+            routes.push(Route {
+                to: None,
+                via: gateway,
+                metric: None,
+            });
+        }
         Ok(Self {
-            name: args.required("name")?,
-            address: super::net_args::address(args.optional("address")?, AddressConfig::Dhcp)?,
-            mac: args.optional("mac")?,
-            mtu: super::bridge::mtu(args)?,
-            routes: args.optional("routes")?.unwrap_or_default(),
+            name,
+            address,
+            mac,
+            mtu,
+            routes,
+            link_routes,
+            dns: args.optional("dns")?.unwrap_or_default(),
             wireless: args.optional("wireless")?,
         })
     }
@@ -118,6 +162,8 @@ impl InterfaceArgs {
             mac: self.mac.map(|mac| mac.value),
             mtu: self.mtu,
             routes: self.routes,
+            link_routes: self.link_routes,
+            dns: self.dns,
             wireless,
             written,
             origin,

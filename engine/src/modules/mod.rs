@@ -9,6 +9,7 @@ pub mod args;
 mod blockinfile;
 mod bridge;
 mod command;
+mod dhcp_relay;
 mod dhcp_server;
 mod file;
 mod firewall;
@@ -34,6 +35,7 @@ pub static MODULES: &[&Module] = &[
     &bridge::BRIDGE,
     &tap::TAP,
     &dhcp_server::DHCP_SERVER,
+    &dhcp_relay::DHCP_RELAY,
     &sysctl::SYSCTL,
     &nat::NAT,
     &firewall::FIREWALL,

@@ -33,6 +33,31 @@ impl FromArg for AddressConfig {
     }
 }
 
+/// A route as written: through a gateway, or (no `via`) on the link itself.
+pub(super) enum RouteArg {
+    /// `{to, via, metric}`.
+    Via(Route),
+    /// `{to}`: the destination is on the link.
+    Link(IpNet),
+}
+
+impl FromArg for RouteArg {
+    fn from_arg(arg: &Arg) -> Result<Self> {
+        let entries = arg.entries("a route (`to`, `via`, `metric`)")?;
+        // Only `to` (not `default`): a route on the link. Anything else is a
+        // route through a gateway, with its own errors (a missing `via`, a
+        // misspelt key): a default route or a metric without a gateway is
+        // not something every target writes the same way.
+        let [(key, to)] = entries else {
+            return Route::from_arg(arg).map(Self::Via);
+        };
+        if key.name != "to" || to.text("a destination")? == "default" {
+            return Route::from_arg(arg).map(Self::Via);
+        }
+        Ok(Self::Link(IpNet::from_arg(to)?))
+    }
+}
+
 impl FromArg for Route {
     fn from_arg(arg: &Arg) -> Result<Self> {
         let entries = arg.entries("a route (`to`, `via`, `metric`)")?;

@@ -1,8 +1,10 @@
 //! Rules: an IPv4 host address is neither its subnet's network nor its
 //! broadcast address; each subnet belongs to one interface, and none
-//! overlaps what the host already has elsewhere.
+//! overlaps what the host already has elsewhere (a host address borrowed as
+//! a /32, as the proxy-ARP bridge has the uplink's, is no subnet of its
+//! own); a bridge's gateway is on one of its subnets.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 
 use ipnet::{IpNet, Ipv4Net};
@@ -40,15 +42,49 @@ impl<'a> Check<'a> {
         }
     }
 
+    /// Rule: a bridge's `gateway` is on one of its own subnets.
+    pub(super) fn gateways(&mut self) {
+        for bridge in &self.model.bridges {
+            let Some(gateway) = &bridge.gateway else {
+                continue;
+            };
+            let on_link = bridge
+                .address
+                .addresses()
+                .iter()
+                .any(|net| net.prefix_len() < net.max_prefix_len() && net.contains(&gateway.value));
+            if on_link {
+                continue;
+            }
+            let message = match &bridge.address {
+                AddressConfig::Static(_) => format!(
+                    "the gateway `{}` of `{}` is on none of its subnets, so the host could not reach it",
+                    gateway.value, bridge.name
+                ),
+                _ => format!(
+                    "`{}` has a `gateway` but no static address (with DHCP the lease brings the router)",
+                    bridge.name
+                ),
+            };
+            self.error(
+                Rule::GatewayOutside,
+                &gateway.pos,
+                message,
+                Some("the gateway is the LAN router's address on the bridge's subnet, e.g. `192.168.1.1` for `192.168.1.10/24`".into()),
+            );
+        }
+    }
+
     /// Rule: one subnet per interface, and none the host already has elsewhere.
     pub(super) fn subnets(&mut self) {
         let addresses = self.addresses();
         let host = self.host_nets();
+        let borrowed = self.owners_of_ips(&addresses);
         let mut earlier: Nets<&InterfaceName> = Nets::default();
         for (index, address) in addresses.iter().enumerate() {
             let other = earlier.first_other(&address.net, address.owner);
             earlier.insert(address.net, index, address.owner);
-            if is_link_local(&address.net) {
+            if is_link_local(&address.net) || borrowed.of(address) {
                 continue;
             }
             if let Some(other) = other.map(|other| &addresses[other]) {
@@ -95,6 +131,20 @@ impl<'a> Check<'a> {
         }
     }
 
+    /// Who has each single address, in the model and on the host now.
+    fn owners_of_ips(&self, addresses: &[Address<'a>]) -> Owners<'a> {
+        let mut owners = Owners::default();
+        for address in addresses {
+            owners.insert(address.net.addr(), address.owner);
+        }
+        for fact in &self.facts.interfaces {
+            for net in fact.addresses.iter().filter_map(|text| fact_address(text)) {
+                owners.insert(net.addr(), &fact.name);
+            }
+        }
+        owners
+    }
+
     /// The addresses the host has now, except link-local ones and those of
     /// interfaces whose addresses the model replaces (ports, static or `none`).
     fn host_nets(&self) -> HostNets<'a> {
@@ -137,6 +187,32 @@ impl<'a> HostNets<'a> {
         self.nets
             .first_other(&address.net, address.owner)
             .map(|found| self.found[found])
+    }
+}
+
+/// The first owner of each IP address and whether another one has it too.
+#[derive(Default)]
+struct Owners<'a> {
+    ips: HashMap<IpAddr, (&'a InterfaceName, bool)>,
+}
+
+impl<'a> Owners<'a> {
+    fn insert(&mut self, ip: IpAddr, owner: &'a InterfaceName) {
+        let entry = self.ips.entry(ip).or_insert((owner, false));
+        if entry.0 != owner {
+            entry.1 = true;
+        }
+    }
+
+    /// Is `address` a single address (/32, /128) that another interface of
+    /// the model or the host has too: a borrowed host address, no subnet of
+    /// its own?
+    fn of(&self, address: &Address<'_>) -> bool {
+        address.net.prefix_len() == address.net.max_prefix_len()
+            && self
+                .ips
+                .get(&address.net.addr())
+                .is_some_and(|(first, more)| *first != address.owner || *more)
     }
 }
 

@@ -1,4 +1,7 @@
-//! Rule: unicast MACs, each used once (a bridge may share one with its own port).
+//! Rules: unicast MACs, each used once (a bridge may share one with its own
+//! port); a guest's MAC is never one of the host's (the guides' `mac_tap0`
+//! mistake: a TAP with its guest's MAC makes the bridge deliver the guest's
+//! frames to the host), and each guest NIC has its own.
 
 use std::collections::HashMap;
 
@@ -6,6 +9,10 @@ use crate::error::Rule;
 use crate::source::Pos;
 use crate::types::MacAddr;
 use crate::validate::{Check, Item};
+
+/// A guest NIC seen so far: `` `vm` on `network` ``, where, and the network
+/// when it has a fixed lease there.
+type GuestNic<'m> = (String, Pos, Option<&'m str>);
 
 impl<'a> Check<'a> {
     /// Rule: unicast MACs, each used once (a bridge may share one with its own port).
@@ -46,6 +53,87 @@ impl<'a> Check<'a> {
                 continue;
             }
             users.push((item, pos));
+        }
+    }
+
+    /// Rules: a guest's MAC (a VM's, or a fixed lease's) is on no device of
+    /// the host, and no two guest NICs share one.
+    pub(super) fn guest_macs(&mut self) {
+        let items = self.items();
+        // The first device of the host with each MAC (a map: one look-up per guest).
+        let mut host: HashMap<MacAddr, String> = HashMap::new();
+        for item in &items {
+            if let Some(mac) = item.mac {
+                let at = item.mac_pos.unwrap_or(item.pos);
+                host.entry(mac)
+                    .or_insert_with(|| format!("the MAC of {} `{}` at {at}", item.kind, item.name));
+            }
+        }
+        for fact in &self.facts.interfaces {
+            if let Some(mac) = fact.mac
+                && self
+                    .index
+                    .interface(fact.name.as_str())
+                    .is_none_or(|interface| interface.mac.is_none())
+            {
+                host.entry(mac)
+                    .or_insert_with(|| format!("the MAC of the host's `{}`", fact.name));
+            }
+        }
+        let hint = "a guest's MAC belongs in the guest (QEMU's `-device …,mac=`), never on the host's TAP, \
+                    bridge or NIC: remove it there, or give the guest another MAC";
+        // By MAC: name, where, and the network when the NIC has a fixed lease there.
+        let mut guests: HashMap<MacAddr, Vec<GuestNic<'_>>> = HashMap::new();
+        for vm in &self.model.vms {
+            if let Some(what) = host.get(&vm.mac) {
+                let pos = vm.origin.pos.clone();
+                self.error(
+                    Rule::GuestMacOnHost,
+                    &pos,
+                    format!(
+                        "VM `{}` has MAC `{}`, which is {what}: the bridge would deliver the guest's frames \
+                         to the host",
+                        vm.name, vm.mac
+                    ),
+                    Some(hint.into()),
+                );
+                continue;
+            }
+            // Two fixed leases for one MAC on one network are the lease rule's to report.
+            let leased = |other: &&GuestNic<'_>| vm.ip.is_some() && other.2 == Some(vm.network.as_str());
+            if let Some((other, first, _)) = guests
+                .get(&vm.mac)
+                .and_then(|same| same.iter().find(|other| !leased(other)))
+            {
+                let message = format!(
+                    "VM `{}` on `{}` has MAC `{}`, which VM {other} at {first} has too",
+                    vm.name, vm.network, vm.mac
+                );
+                self.error(
+                    Rule::GuestMacTwice,
+                    &vm.origin.pos,
+                    message,
+                    Some("give each NIC its own MAC (leave `mac` out for a generated one)".into()),
+                );
+                continue;
+            }
+            guests.entry(vm.mac).or_default().push((
+                format!("`{}` on `{}`", vm.name, vm.network),
+                vm.origin.pos.clone(),
+                vm.ip.map(|_| vm.network.as_str()),
+            ));
+        }
+        for server in &self.model.dhcp_servers {
+            for lease in &server.hosts {
+                if let Some(what) = host.get(&lease.value.mac) {
+                    let message = format!(
+                        "the fixed lease's MAC `{}` is {what}: the guest with this MAC and the host's device \
+                         would answer for each other",
+                        lease.value.mac
+                    );
+                    self.error(Rule::GuestMacOnHost, &lease.pos, message, Some(hint.into()));
+                }
+            }
         }
     }
 

@@ -8,8 +8,10 @@
 //! - `ports.rs`: ports claimed twice, bridges as ports, wireless ports,
 //!   missing ports, ports with addresses, more ports than a bridge holds;
 //! - `addresses.rs`: network/broadcast addresses, overlapping subnets (with
-//!   each other and with the host's addresses);
-//! - `macs.rs`: duplicate or multicast MACs;
+//!   each other and with the host's addresses), a bridge's gateway outside
+//!   its subnets;
+//! - `macs.rs`: duplicate or multicast MACs, a guest's MAC on the host, two
+//!   guest NICs with one MAC;
 //! - `timers.rs`: bridge timers the kernel rejects;
 //! - `owners.rs`: TAP owners missing on the host;
 //! - `services.rs`: DHCP ranges and leases, MAC NAT guests, firewall intents;
@@ -64,7 +66,9 @@ pub fn validate(model: &HostModel, facts: &Facts) -> Vec<Error> {
         check.port_addresses();
         check.host_addresses();
         check.macs();
+        check.guest_macs();
         check.subnets();
+        check.gateways();
         check.timers();
         check.owners();
         check.errors.extend(services::validate(model, &check.index));

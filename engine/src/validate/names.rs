@@ -61,8 +61,19 @@ impl<'a> Check<'a> {
                 &mut errors,
             );
         }
+        // A VM may be on several networks (one NIC each), once per network.
+        let mut nics: HashMap<(&str, &str), &Pos> = HashMap::new();
         for vm in &model.vms {
-            define("VM", vm.name.as_str(), &vm.origin.pos, &mut errors);
+            if let Some(previous) = nics.get(&(vm.name.as_str(), vm.network.as_str())) {
+                errors.push((
+                    Rule::VmTwiceOnNetwork,
+                    vm.origin.pos.clone(),
+                    format!("VM `{}` is already on `{}` at {previous}", vm.name, vm.network),
+                    Some("a VM has one NIC per network: list it once per network".into()),
+                ));
+            } else {
+                nics.insert((vm.name.as_str(), vm.network.as_str()), &vm.origin.pos);
+            }
         }
         let mut values: HashMap<&str, (&str, &Pos)> = HashMap::new();
         for sysctl in &model.sysctls {

@@ -140,6 +140,28 @@ pub(super) fn validate(model: &HostModel, index: &Index<'_>) -> Vec<Error> {
             }
         }
     }
+    for relay in &model.dhcp_relays {
+        let name = relay.interface.value.as_str();
+        let has = index
+            .static_addresses(name)
+            .iter()
+            .any(|net| net.addr() == IpAddr::V4(relay.address));
+        if !has {
+            errors.push(Error::rule(
+                Rule::RelayWithoutAddress,
+                &relay.interface.pos,
+                format!(
+                    "the DHCP relay on `{name}` sends from `{}`, which `{name}` does not have: dnsmasq relays only \
+                     from an address of the interface the requests arrive on",
+                    relay.address
+                ),
+                Some(format!(
+                    "give `{name}` the address `{}/32`, or relay from an address `{name}` has",
+                    relay.address
+                )),
+            ));
+        }
+    }
     for rule in &model.firewall {
         if let FirewallIntent::BridgeForward { bridge } = &rule.intent
             && index.bridge(bridge.as_str()).is_none()

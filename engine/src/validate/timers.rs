@@ -1,5 +1,7 @@
 //! Rule: bridge timers within the ranges the kernel accepts (with STP on:
-//! forward delay 2–30 s; hello time 1–10 s; max age 6–40 s).
+//! forward delay 2–30 s; hello time 1–10 s; max age 6–40 s); with STP off a
+//! forward delay above 30 s is refused too: the kernel takes it, but it is
+//! the centiseconds mix-up (`forward_delay: 1500` meaning 15 s).
 
 use crate::error::Rule;
 use crate::types::Centiseconds;
@@ -21,6 +23,21 @@ impl<'a> Check<'a> {
                              the kernel minimum"
                                 .into(),
                         ),
+                    );
+                } else if !bridge.stp && delay.value.0 > 3000 {
+                    let centis = delay.value.0;
+                    self.error(
+                        Rule::ForwardDelayUnits,
+                        &delay.pos,
+                        format!(
+                            "`forward_delay: {seconds}` is {seconds} seconds: hostnet's bridge timers are seconds, \
+                             and this reads as centiseconds (sysfs' and netifrc's unit)"
+                        ),
+                        Some(format!(
+                            "for {} s write `forward_delay: {}`; with `stp: false` the delay is unused, so `forward_delay: 0` is usual",
+                            Centiseconds(centis / 100).seconds_text(),
+                            Centiseconds(centis / 100).seconds_text()
+                        )),
                     );
                 } else if bridge.stp && !(200..=3000).contains(&delay.value.0) {
                     let (nearest, bound) = nearest(delay.value, 200, 3000);

@@ -7,19 +7,24 @@
 //! | bridged | own | own | own | own | own | (LAN's DHCP) | own¹ |
 //! | nat | host's uplink | no | own | host's uplink | own | yes | own¹ |
 //! | routed | own | own | own | LAN router | own | yes | own¹ |
-//! | host_only | no | no | own | no | own | yes | own¹ |
-//! | internal | no | no | own | no | no | yes | no |
+//! | host_only | no | no | own | no | own | DHCP; DNS² | own¹ |
+//! | internal | no | no | own | no | no | DHCP only | no |
 //!
 //! "own": the listener sees the sender's own address; "host's uplink": the
 //! host's LAN address (masqueraded by the host); "LAN router": the LAN
 //! router's internet address (routed guests are masqueraded by the LAN
 //! router, which knows the way back only through the route the user adds,
 //! docs/modes/routed.md). "g→host DHCP/DNS": the lease is taken, and DNS
-//! on UDP and TCP 53 gets in (answered, or refused where `dns: none` turns
-//! dnsmasq's DNS off: the packet still got past the firewall).
+//! on UDP and TCP 53 gets in (answered, or refused where the host's dnsmasq
+//! serves no DNS: the packet still got past the firewall).
 //! ¹ ufw's default incoming policy (DROP) decides for TCP and UDP, and ufw's
 //! own rules accept ping: the host keeps its input policy, hostnet opens
 //! only DHCP and DNS.
+//! ² host-only and internal guests are told of no DNS server (`dns: none`),
+//! so hostnet opens DHCP (udp 67) only (`firewall dhcp`, issue #10): internal
+//! mode's isolation drops DNS to the host, and so does ufw's default
+//! incoming policy in host-only mode; without ufw a host-only guest reaches
+//! the host anyway.
 
 use std::fmt;
 
@@ -208,7 +213,12 @@ pub fn want(mode: Mode, firewall: Firewall, column: Column, kind: Kind) -> Optio
         return None;
     }
     match column {
-        Column::GuestToHostServices => (mode != Mode::Bridged).then_some(Want::Delivered),
+        Column::GuestToHostServices => match mode {
+            Mode::Bridged => None,
+            Mode::Internal => Some(Want::No),
+            Mode::HostOnly if firewall == Firewall::Ufw => Some(Want::No),
+            _ => Some(Want::Delivered),
+        },
         Column::GuestToHostOther => Some(
             if mode == Mode::Internal || (firewall == Firewall::Ufw && kind != Kind::Ping) {
                 Want::No

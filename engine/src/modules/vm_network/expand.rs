@@ -3,14 +3,17 @@
 //! the mode needs. Every value keeps the position the user wrote; a default
 //! points at what implied it (`mode`, `subnet`, the VM's `name`).
 
-use std::net::{Ipv4Addr, Ipv6Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
 use crate::error::{Error, Result};
 use crate::model::vm::Mode;
-use crate::model::{AddressConfig, Dhcp6, DhcpHost, Dns, FirewallIntent, MacNatGuest, RaMode, Router, Written};
+use crate::model::{
+    AddressConfig, Dhcp6, DhcpHost, Dns, FirewallIntent, MacNatGuest, PortRange, Protocol, RaMode, Router, Written,
+};
 use crate::modules::bridge::{BRIDGE, BridgeArgs};
+use crate::modules::dhcp_relay::{DHCP_RELAY, DhcpRelayArgs};
 use crate::modules::dhcp_server::{self, DHCP_SERVER, DhcpServerArgs};
 use crate::modules::firewall::{FIREWALL, FirewallArgs};
 use crate::modules::interface::{INTERFACE, InterfaceArgs};
@@ -147,7 +150,8 @@ pub(super) fn subtasks(network: &Network, guests: &[Guest<'_>], bridge_forward: 
             if network.dhcp.enabled {
                 dhcp(network, guests, true, &mut out)?;
                 if bridge_forward {
-                    firewall(&mut out, dhcp_dns_intent(network), "dhcp_dns");
+                    // dnsmasq answers no DNS here (`dns: none`): DHCP only.
+                    firewall(&mut out, dhcp_intent(network), "dhcp");
                 }
             }
             if bridge_forward {
@@ -164,7 +168,7 @@ pub(super) fn subtasks(network: &Network, guests: &[Guest<'_>], bridge_forward: 
             private_bridge(network, &taps, address, &mut out);
             if network.dhcp.enabled {
                 dhcp(network, guests, true, &mut out)?;
-                firewall(&mut out, dhcp_dns_intent(network), "dhcp_dns");
+                firewall(&mut out, dhcp_intent(network), "dhcp");
             }
             firewall(
                 &mut out,
@@ -176,7 +180,8 @@ pub(super) fn subtasks(network: &Network, guests: &[Guest<'_>], bridge_forward: 
             firewall(&mut out, bridge_forward_intent(network), "bridge_forward");
             firewall(&mut out, isolate_forward_intent(network), "isolate_forward");
         }
-        Mode::User => {}
+        Mode::ProxyArp => proxy_arp(network, guests, &taps, bridge_forward, &mut out),
+        Mode::User | Mode::Socket | Mode::Vde | Mode::Hubport => {}
     }
     Ok(out)
 }
@@ -194,6 +199,122 @@ fn sysctl(network: &Network, name: &str, value: &str, out: &mut Vec<SubTask>) {
         },
     };
     out.push(SubTask::new(&SYSCTL, name, args, SysctlArgs::add));
+}
+
+/// Proxy ARP: the TAPs on a bridge without a subnet of its own (the host's
+/// LAN address as a /32 when it is given, so relayed requests and the
+/// host's own packets come from it), a host route per guest, proxy ARP on
+/// the uplink (the LAN's questions for the guests) and on the bridge (the
+/// guests' for the LAN), forwarding, and the optional relay to the LAN's
+/// DHCP server. Where a firewall drops forwarded traffic, the accepts both
+/// ways and the relay's DHCP.
+fn proxy_arp(
+    network: &Network,
+    guests: &[Guest<'_>],
+    taps: &[At<InterfaceName>],
+    firewall_needed: bool,
+    out: &mut Vec<SubTask>,
+) {
+    let Some(uplink) = &network.uplink else {
+        unreachable!("checked when reading: proxy_arp needs an uplink")
+    };
+    let bridge_name = &network.bridge;
+    let lan = network.lan_address();
+    let address = match (lan, &network.address) {
+        (Some(lan), Some((_, written))) => (
+            AddressConfig::Static(vec![IpNet::V4(
+                Ipv4Net::new(lan.addr(), 32).unwrap_or_else(|_| unreachable!("a valid prefix")),
+            )]),
+            Written {
+                mac: None,
+                address: written.address.clone(),
+                addresses: written.addresses.first().cloned().into_iter().collect(),
+            },
+        ),
+        _ => no_address(),
+    };
+    private_bridge(network, taps, address, out);
+    let mut routes = InterfaceArgs::port(bridge_name.clone());
+    routes.link_routes = guests
+        .iter()
+        .filter_map(|guest| guest.vm.ip.as_ref())
+        .map(|ip| IpNet::V4(Ipv4Net::new(ip.value, 32).unwrap_or_else(|_| unreachable!("a valid prefix"))))
+        .collect();
+    out.push(SubTask::new(
+        &INTERFACE,
+        format!("{} (host routes)", bridge_name.value),
+        routes,
+        InterfaceArgs::add,
+    ));
+    let sysctl = |name: String, out: &mut Vec<SubTask>| {
+        let args = SysctlArgs {
+            name: At {
+                value: name.clone(),
+                pos: network.mode.pos.clone(),
+            },
+            value: At {
+                value: "1".into(),
+                pos: network.mode.pos.clone(),
+            },
+        };
+        out.push(SubTask::new(&SYSCTL, name, args, SysctlArgs::add));
+    };
+    sysctl("net.ipv4.ip_forward".into(), out);
+    sysctl(format!("net.ipv4.conf.{}.proxy_arp", uplink.value), out);
+    sysctl(format!("net.ipv4.conf.{}.proxy_arp", bridge_name.value), out);
+    if let (Some(server), Some(lan)) = (&network.dhcp_relay, lan) {
+        let args = DhcpRelayArgs {
+            interface: bridge_name.clone(),
+            address: At {
+                value: lan.addr(),
+                pos: network
+                    .address
+                    .as_ref()
+                    .and_then(|(_, written)| written.address.clone())
+                    .unwrap_or_else(|| server.pos.clone()),
+            },
+            server: server.clone(),
+        };
+        out.push(SubTask::new(&DHCP_RELAY, &bridge_name.value, args, DhcpRelayArgs::add));
+    }
+    if firewall_needed {
+        let mut push = |intent: FirewallIntent, name: &str, interface: &InterfaceName| {
+            let args = FirewallArgs {
+                intent,
+                pos: bridge_name.pos.clone(),
+            };
+            out.push(SubTask::new(
+                &FIREWALL,
+                format!("{name} {interface}"),
+                args,
+                FirewallArgs::add,
+            ));
+        };
+        push(bridge_forward_intent(network), "bridge_forward", &bridge_name.value);
+        for (from, to) in [(&bridge_name.value, &uplink.value), (&uplink.value, &bridge_name.value)] {
+            push(
+                FirewallIntent::AllowForward {
+                    interface: from.clone(),
+                    out_interface: Some(to.clone()),
+                },
+                "allow_forward",
+                from,
+            );
+        }
+        if network.dhcp_relay.is_some() {
+            push(dhcp_intent(network), "dhcp", &bridge_name.value);
+            // The server's answers come back to the relay's address on the uplink.
+            push(
+                FirewallIntent::AllowInput {
+                    interface: uplink.value.clone(),
+                    protocols: vec![Protocol::Udp],
+                    ports: vec![PortRange { first: 67, last: 67 }],
+                },
+                "allow_input",
+                &uplink.value,
+            );
+        }
+    }
 }
 
 fn bridge_forward_intent(network: &Network) -> FirewallIntent {
@@ -216,6 +337,12 @@ fn dhcp_dns_intent(network: &Network) -> FirewallIntent {
     }
 }
 
+fn dhcp_intent(network: &Network) -> FirewallIntent {
+    FirewallIntent::Dhcp {
+        interface: network.bridge.value.clone(),
+    }
+}
+
 /// Bridged and MAC NAT: the uplink joins the bridge and carries no address;
 /// the bridge takes the host's LAN address (DHCP unless `address` says otherwise).
 fn uplink_on_the_bridge(network: &Network, taps: &[At<InterfaceName>], out: &mut Vec<SubTask>) -> At<InterfaceName> {
@@ -230,7 +357,12 @@ fn uplink_on_the_bridge(network: &Network, taps: &[At<InterfaceName>], out: &mut
         .address
         .clone()
         .unwrap_or((AddressConfig::Dhcp, Written::default()));
-    bridge(network, ports, address, out);
+    // A static bridge's default route and name servers: the uplink's, which it takes over.
+    let routes = (
+        network.gateway.clone(),
+        network.dns.iter().map(|dns| dns.value).collect(),
+    );
+    bridge(network, ports, address, routes, out);
     uplink.clone()
 }
 
@@ -241,11 +373,20 @@ fn private_bridge(
     address: (AddressConfig, Written),
     out: &mut Vec<SubTask>,
 ) {
-    bridge(network, taps.to_vec(), address, out);
+    bridge(network, taps.to_vec(), address, (None, Vec::new()), out);
 }
 
+/// A bridge's default gateway and name servers.
+type BridgeRoutes = (Option<At<IpAddr>>, Vec<IpAddr>);
+
 /// The bridge: STP off and no forward delay, so a guest's port forwards at once.
-fn bridge(network: &Network, ports: Vec<At<InterfaceName>>, address: (AddressConfig, Written), out: &mut Vec<SubTask>) {
+fn bridge(
+    network: &Network,
+    ports: Vec<At<InterfaceName>>,
+    address: (AddressConfig, Written),
+    (gateway, dns): BridgeRoutes,
+    out: &mut Vec<SubTask>,
+) {
     let args = BridgeArgs {
         name: network.bridge.clone(),
         ports,
@@ -260,6 +401,8 @@ fn bridge(network: &Network, ports: Vec<At<InterfaceName>>, address: (AddressCon
         hello_time: None,
         max_age: None,
         priority: None,
+        gateway,
+        dns,
     };
     out.push(SubTask::new(&BRIDGE, &network.bridge.value, args, BridgeArgs::add));
 }

@@ -1,15 +1,17 @@
 //! Each guest's TAP and MAC: as written, or generated. A generated TAP is
 //! `tapN` for the N-th VM, or the next free `tapN` when that name is taken
 //! (by another network or a VM of this one), so two `vm_network` tasks can
-//! leave out `tap`; a generated MAC is stable and derived from the VM name.
-//! Generated values point at the VM's `name`, so a message about them shows
-//! the line the user wrote.
+//! leave out `tap`; a generated MAC is stable and derived from the VM name
+//! and the host's identity (the `mac_seed` variable, else the machine ID),
+//! and for a VM's second and later NICs from its network too. Generated
+//! values point at the VM's `name`, so a message about them shows the line
+//! the user wrote.
 
 use std::collections::HashSet;
 
 use crate::error::{Error, Result};
 use crate::model::HostModel;
-use crate::model::vm::{Mode, generated_mac};
+use crate::model::vm::generated_mac;
 use crate::modules::vm_network::network::{Network, VmArgs};
 use crate::types::{InterfaceName, MacAddr};
 use crate::value::At;
@@ -22,8 +24,14 @@ pub(super) struct Guest<'n> {
     pub(super) generated: bool,
 }
 
-/// The guests of `network`, given the TAPs `model` already has.
-pub(super) fn resolve<'n>(network: &'n Network, model: &HostModel) -> Result<Vec<Guest<'n>>> {
+/// The guests of `network` (on `label`, its network's name), given the TAPs
+/// and VMs `model` already has; `seed` is the host's identity for generated MACs.
+pub(super) fn resolve<'n>(
+    network: &'n Network,
+    label: &str,
+    model: &HostModel,
+    seed: Option<&str>,
+) -> Result<Vec<Guest<'n>>> {
     let mut taken: HashSet<String> = model.taps.iter().map(|tap| tap.name.to_string()).collect();
     taken.extend(
         network
@@ -33,20 +41,30 @@ pub(super) fn resolve<'n>(network: &'n Network, model: &HostModel) -> Result<Vec
     );
     let mut guests = Vec::new();
     for (index, vm) in network.vms.iter().enumerate() {
-        let tap = match (&vm.tap, vm.helper || network.mode.value == Mode::User) {
+        let tap = match (&vm.tap, vm.helper || !network.mode.value.uses_taps()) {
             (Some(tap), _) => Some(tap.clone()),
             (None, false) => Some(free_tap(index, &mut taken, vm)?),
             (None, true) => None,
         };
         let (mac, generated) = match &vm.mac {
             Some(mac) => (mac.clone(), false),
-            None => (
-                At {
-                    value: generated_mac(&vm.name.value),
-                    pos: vm.name.pos.clone(),
-                },
-                true,
-            ),
+            None => {
+                // A VM's first NIC by its name (as before NICs per VM were
+                // possible), every other one by its name and network.
+                let first = !model.vms.iter().any(|other| other.name == vm.name.value);
+                let key = if first {
+                    vm.name.value.clone()
+                } else {
+                    format!("{}@{label}", vm.name.value)
+                };
+                (
+                    At {
+                        value: generated_mac(seed, &key),
+                        pos: vm.name.pos.clone(),
+                    },
+                    true,
+                )
+            }
         };
         guests.push(Guest {
             vm,
