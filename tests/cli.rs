@@ -538,3 +538,55 @@ fn facts_see_docker_br_netfilter_and_netplan_under_the_root() {
     write(root, "etc/docker/daemon.json", "{ \"iptables\" : false }\n");
     assert_eq!(facts(root)["services"], serde_json::json!([]));
 }
+
+#[test]
+fn facts_show_ipv6_addresses_and_whether_router_advertisements_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "etc/os-release", "ID=debian\n");
+    write(root, "sys/class/net/eth0/address", "52:54:00:12:34:56\n");
+    write(root, "sys/class/net/br0/address", "02:00:00:00:00:01\n");
+    write(root, "proc/sys/net/ipv6/conf/eth0/accept_ra", "1\n");
+    write(root, "proc/sys/net/ipv6/conf/br0/accept_ra", "0\n");
+    write(
+        root,
+        "proc/net/if_inet6",
+        "20010db8000100000000000000000010 02 40 00 00     eth0\n\
+         fe80000000000000505400fffe123456 02 40 20 80     eth0\n\
+         fd424242424200010000000000000001 05 40 00 80      br0\n",
+    );
+    let output = hostnet()
+        .args(["facts", "--root", root.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let text = stdout(&output);
+    let interfaces: Vec<&str> = text
+        .lines()
+        .skip_while(|line| *line != "interfaces:")
+        .skip(1)
+        .take(2)
+        .collect();
+    assert_eq!(
+        interfaces,
+        [
+            "  br0 mac 02:00:00:00:00:01 addresses fd42:4242:4242:1::1/64 accept_ra 0 (router advertisements ignored)",
+            "  eth0 mac 52:54:00:12:34:56 addresses 2001:db8:1::10/64 fe80::5054:ff:fe12:3456/64 accept_ra 1 (router advertisements accepted unless forwarding)",
+        ]
+    );
+    let json = hostnet()
+        .args(["facts", "--json", "--root", root.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let facts: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(
+        facts["interfaces"][1],
+        serde_json::json!({
+            "name": "eth0",
+            "mac": "52:54:00:12:34:56",
+            "wireless": false,
+            "addresses": ["2001:db8:1::10/64", "fe80::5054:ff:fe12:3456/64"],
+            "accept_ra": 1,
+            "gateway": null
+        })
+    );
+}

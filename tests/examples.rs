@@ -68,6 +68,7 @@ macro_rules! playbooks {
 playbooks! {
     bridged => "bridged",
     bridged_renamed_uplink => "bridged-renamed-uplink",
+    dual_stack => "dual-stack",
     host_only => "host-only",
     internal => "internal",
     laptop => "laptop",
@@ -79,6 +80,7 @@ playbooks! {
     user => "user",
     vm_bridged => "vm-bridged",
     vm_bridged_renamed_uplink => "vm-bridged-renamed-uplink",
+    vm_dual_stack => "vm-dual-stack",
     vm_host_only => "vm-host-only",
     vm_internal => "vm-internal",
     vm_mac_nat => "vm-mac-nat",

@@ -52,7 +52,7 @@ fn the_documented_example_loads() {
 distro: debian
 init: systemd
 interfaces:
-  eth0 mac 52:54:00:12:34:56
+  eth0 mac 52:54:00:12:34:56 addresses 192.0.2.10/24
   wlan0 mac 52:54:00:ab:cd:ef (wireless)
 tools: iptables dnsmasq
 "

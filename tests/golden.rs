@@ -51,6 +51,11 @@ golden_cases! {
     debian_combined_nftables => "debian-combined-nftables",
     debian_combined_ufw => "debian-combined-ufw",
     mode_only_change => "mode-only-change",
+    debian_nat_ipv6 => "debian-nat-ipv6",
+    gentoo_routed_ipv6 => "gentoo-routed-ipv6",
+    networkd_nat_ipv6 => "networkd-nat-ipv6",
+    networkd_host_only_ipv6 => "networkd-host-only-ipv6",
+    debian_internal_ipv6_ufw => "debian-internal-ipv6-ufw",
 }
 
 #[test]

@@ -38,6 +38,7 @@ fn vm_network_renders_exactly_what_the_low_level_playbook_renders() {
         ("playbooks/internal.yml", "playbooks/vm-internal.yml"),
         ("playbooks/routed.yml", "playbooks/vm-routed.yml"),
         ("playbooks/mac-nat.yml", "playbooks/vm-mac-nat.yml"),
+        ("playbooks/dual-stack.yml", "playbooks/vm-dual-stack.yml"),
         ("playbooks/proxy-arp.yml", "playbooks/vm-proxy-arp.yml"),
         (
             "playbooks/bridged-renamed-uplink.yml",

@@ -864,6 +864,20 @@ error: an interface fact needs `name`
     );
 }
 
+#[test]
+fn interface_fact_with_an_accept_ra_the_kernel_has_not() {
+    check_facts(
+        "distro: debian\ninterfaces:\n  - { name: eth0, accept_ra: 3 }\n",
+        "\
+error: `accept_ra` is 0, 1 or 2 (the kernel's values)
+ --> facts.yml:3:30
+  |
+3 |   - { name: eth0, accept_ra: 3 }
+  |                              ^
+",
+    );
+}
+
 /// `.` and `..` are directory names in `/sys/class/net`, never interfaces.
 #[test]
 fn interface_named_dot_dot() {

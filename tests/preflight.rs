@@ -187,3 +187,72 @@ fn packages_missing_on_a_detected_host() {
     let output = plan(true);
     assert!(!stdout(&output).contains(missing), "{}", stdout(&output));
 }
+
+/// `proc/net/ipv6_route` with the host's IPv6 default route from a router
+/// advertisement on eth0 (flags `RTF_ADDRCONF | RTF_DEFAULT | RTF_EXPIRES
+/// | RTF_GATEWAY | RTF_UP`) and its prefix route.
+const RA_ROUTES: &str = "\
+20010db8000100000000000000000000 40 00000000000000000000000000000000 00 00000000000000000000000000000000 00000100 00000001 00000000 00000001     eth0
+00000000000000000000000000000000 00 00000000000000000000000000000000 00 fe800000000000000000000000000001 00000400 00000001 00000000 00450003     eth0
+";
+
+/// The plan's `[WARNING]` lines.
+fn warnings(output: &Output) -> Vec<String> {
+    stdout(output)
+        .lines()
+        .filter(|line| line.starts_with("[WARNING]"))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn ipv6_forwarding_warns_when_the_host_would_lose_its_ra_default_route() {
+    let forwarding = "- hosts: localhost
+  tasks:
+    - sysctl: { name: net.ipv6.conf.all.forwarding, value: 1 }
+";
+    let dir = setup(forwarding, &[("proc/net/ipv6_route", RA_ROUTES)]);
+    let output = run(dir.path(), "plan", &[], None);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        warnings(&output),
+        [
+            "[WARNING]: `eth0` has the host's IPv6 default route from router advertisements (via fe80::1): turning IPv6 forwarding on deletes it, and the kernel then ignores the advertisements, so the host loses IPv6 (add `sysctl: { name: net.ipv6.conf.eth0.accept_ra, value: 2 }` before the forwarding; `vm_network` does for its `uplink`)"
+        ]
+    );
+    // accept_ra=2 after the forwarding is too late.
+    let late = "- hosts: localhost
+  tasks:
+    - sysctl: { name: net.ipv6.conf.all.forwarding, value: 1 }
+    - sysctl: { name: net.ipv6.conf.eth0.accept_ra, value: 2 }
+";
+    let dir = setup(late, &[("proc/net/ipv6_route", RA_ROUTES)]);
+    assert_eq!(
+        warnings(&run(dir.path(), "plan", &[], None)),
+        [
+            "[WARNING]: `eth0` has the host's IPv6 default route from router advertisements (via fe80::1), and hostnet sets `net.ipv6.conf.eth0.accept_ra = 2` only after `net.ipv6.conf.all.forwarding`: turning forwarding on deletes the route first (put the `accept_ra` task before the forwarding)"
+        ]
+    );
+    // vm_network sets accept_ra=2 on its uplink first: nothing to warn about.
+    let nat = "- hosts: localhost
+  tasks:
+    - vm_network:
+        mode: nat
+        uplink: eth0
+        subnet: 172.16.1.0/24
+        subnet6: \"fd42:4242:4242:1::/64\"
+        vms: [{ name: g1 }]
+";
+    let dir = setup(nat, &[("proc/net/ipv6_route", RA_ROUTES)]);
+    let output = run(dir.path(), "plan", &[], None);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(warnings(&output), [] as [String; 0]);
+    // Nor where the host already has accept_ra=2 on the interface.
+    let dir = setup(forwarding, &[("proc/net/ipv6_route", RA_ROUTES)]);
+    write(
+        dir.path(),
+        "facts.yml",
+        "distro: debian\ninit: systemd\ninterfaces: [{ name: eth0, accept_ra: 2 }, { name: eth1 }]\n",
+    );
+    assert_eq!(warnings(&run(dir.path(), "plan", &[], None)), [] as [String; 0]);
+}

@@ -118,7 +118,7 @@ fn firewall_offline_cmd_accepts_every_mode_and_catches_a_broken_file() {
         return;
     }
     let netns = Netns::new();
-    for name in ["nat", "vm-host-only", "internal", "routed", "laptop"] {
+    for name in ["nat", "vm-host-only", "internal", "routed", "laptop", "vm-dual-stack"] {
         let (stage, _) = apply(&playbook(name));
         assert!(
             !firewalld_files(stage.path()).is_empty(),

@@ -11,6 +11,10 @@
 //!   the centiseconds sysfs shows.
 //! - `bridge_maxwait 0`: otherwise the hook sleeps up to 2*(fd+1) s at boot.
 //! - A stanza has one `address`; more addresses are `up ip addr add` lines.
+//!   The first IPv6 address is a second stanza of the interface, `iface X
+//!   inet6 static`, with `dad-attempts 0`: ifup would otherwise wait for
+//!   duplicate address detection, which never ends on a bridge without
+//!   carrier (no guest running yet), and fail.
 //! - A stanza of the user's in `/etc/network/interfaces` for a device this
 //!   file configures (the installer's `allow-hotplug eth0` / `iface eth0
 //!   inet dhcp`) would run too: verified, `eth0` then gets a lease of its
@@ -105,6 +109,8 @@ struct Stanza {
     auto: bool,
     method: &'static str,
     options: Vec<String>,
+    /// Options of the `iface NAME inet6 static` stanza (empty: none).
+    inet6: Vec<String>,
     origins: Vec<TaskId>,
 }
 
@@ -116,6 +122,7 @@ impl Stanza {
             auto,
             method,
             options: Vec::new(),
+            inet6: Vec::new(),
             origins: Vec::new(),
         }
     }
@@ -132,6 +139,12 @@ impl Stanza {
         out.push_str(&format!("iface {} inet {}\n", self.name, self.method));
         for option in &self.options {
             out.push_str(&format!("    {option}\n"));
+        }
+        if !self.inet6.is_empty() {
+            out.push_str(&format!("iface {} inet6 static\n", self.name));
+            for option in &self.inet6 {
+                out.push_str(&format!("    {option}\n"));
+            }
         }
         out
     }
@@ -407,9 +420,20 @@ struct Extra<'a> {
 }
 
 /// The stanza's `address` (first IPv4 address) and `gateway` (first IPv4
-/// default route) options, for a `static` stanza; the rest is returned.
+/// default route) options, for a `static` stanza, and the first IPv6
+/// address (not link-local) as an `inet6 static` stanza of the same
+/// interface; the rest is returned.
 fn address_options<'a>(stanza: &mut Stanza, address: &'a AddressConfig, routes: &[Route]) -> Extra<'a> {
-    let addresses: Vec<&IpNet> = address.addresses().iter().collect();
+    let mut addresses: Vec<&IpNet> = address.addresses().iter().collect();
+    if let Some(index) = addresses
+        .iter()
+        .position(|a| matches!(a, IpNet::V6(net) if net.addr().segments()[0] & 0xffc0 != 0xfe80))
+    {
+        stanza.inet6.push(format!("address {}", addresses.remove(index)));
+        // ifup would wait for duplicate address detection, which never
+        // ends on a bridge without carrier (no guest running yet).
+        stanza.inet6.push("dad-attempts 0".into());
+    }
     if stanza.method != "static" {
         return Extra {
             addresses,
@@ -449,9 +473,17 @@ fn extra_options(stanza: &mut Stanza, extra: &Extra<'_>, routes: &[Route], link_
         stanza.option(format!("up ip {family}route add {} dev {name}", to.trunc()));
     }
     // No `down` for routes: the kernel drops them with the address or link.
+    // An IPv6 route goes with the `inet6` stanza, whose address makes its
+    // gateway reachable.
     for (index, route) in routes.iter().enumerate() {
-        if extra.gateway != Some(index) {
-            stanza.option(format!("up {}", route_add(route, &name)));
+        if extra.gateway == Some(index) {
+            continue;
+        }
+        let line = format!("up {}", route_add(route, &name));
+        if route.via.is_ipv6() && !stanza.inet6.is_empty() {
+            stanza.inet6.push(line);
+        } else {
+            stanza.option(line);
         }
     }
 }
@@ -747,9 +779,10 @@ iface br1 inet manual
     bridge_maxage 12
     bridge_bridgeprio 4096
     bridge_maxwait 0
-    up ip addr add 2001:db8:1::1/64 dev br1
-    down ip addr del 2001:db8:1::1/64 dev br1
     post-down ip tuntap del dev tap5 mode tap multi_queue
+iface br1 inet6 static
+    address 2001:db8:1::1/64
+    dad-attempts 0
 
 auto eth1
 iface eth1 inet dhcp
@@ -762,11 +795,12 @@ iface eth2 inet static
     gateway 192.0.2.1
     metric 10
     mtu 1400
-    up ip addr add 2001:db8::10/64 dev eth2
-    down ip addr del 2001:db8::10/64 dev eth2
     up ip addr add 192.0.2.11/24 dev eth2
     down ip addr del 192.0.2.11/24 dev eth2
     up ip route add 198.51.100.0/24 via 192.0.2.254 dev eth2
+iface eth2 inet6 static
+    address 2001:db8::10/64
+    dad-attempts 0
     up ip -6 route add default via 2001:db8::1 dev eth2
 "
         );

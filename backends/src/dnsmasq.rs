@@ -33,6 +33,16 @@
 //!   reservations.
 //! - A `dhcp-host` name that dnsmasq would read as a lease time (`12h`,
 //!   `3600`) or a keyword (`ignore` disables the reservation) is refused.
+//! - IPv6 (`ra`): `enable-ra` (a flag, which any number of drop-ins may
+//!   repeat) and a `constructor:IFACE` range, which takes the prefix from
+//!   the interface's own address, so only the host part is written:
+//!   `::,constructor:br0,ra-stateless,64` for SLAAC (with stateless DHCPv6
+//!   for DNS), `::100,::1ff,constructor:br0,64` for stateful DHCPv6 (the
+//!   advertisement's "managed" bit, no SLAAC), `::,constructor:br0,static`
+//!   with fixed addresses only. A fixed IPv6 address is `[ADDR]` in the
+//!   lease's `dhcp-host` line, matched by MAC. Without a router (host-only,
+//!   internal) the advertisement's router lifetime is 0
+//!   (`ra-param=br0,0,0`): the guests learn the prefix, not a default route.
 //! - A relay (`dhcp_relay`) is a drop-in of its own with `dhcp-relay=LOCAL,SERVER`
 //!   on its interface (and, like a server's, nothing global).
 
@@ -42,11 +52,11 @@ use hostnet_engine::backend::{Backend, BackendId, Desired, Detection, Target};
 use hostnet_engine::change::{Block, Change, Conflict, Placement, Planned, ServiceAction, TaskId};
 use hostnet_engine::error::{Error, Result};
 use hostnet_engine::facts::{Distro, Facts};
-use hostnet_engine::model::{DhcpHost, DhcpServer, Dns, HostModel, Index, Router};
+use hostnet_engine::model::{DhcpHost, DhcpServer, Dns, HostModel, Index, RaMode, Router};
 use hostnet_engine::root::SysPath;
 use hostnet_engine::types::{FileMode, MacAddr};
 use hostnet_engine::value::At;
-use ipnet::{IpNet, Ipv4Net};
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
 use crate::text::sh_assignment;
 
@@ -294,7 +304,55 @@ fn server_file(index: &Index<'_>, server: &DhcpServer) -> Result<String> {
     if let Some(domain) = &server.domain {
         lines.push(format!("domain={domain},{network}"));
     }
+    lines.extend(ipv6_lines(index, server));
     Ok(lines.join("\n") + "\n")
+}
+
+/// The IPv6 half: router advertisements and DHCPv6 for the interface's
+/// IPv6 prefix (validation makes sure it has one when `ra` is on).
+fn ipv6_lines(index: &Index<'_>, server: &DhcpServer) -> Vec<String> {
+    let Some(ipv6) = &server.ipv6 else {
+        return Vec::new();
+    };
+    let name = server.interface.value.as_str();
+    let prefix = index.static_addresses(name).iter().find_map(|net| match net {
+        IpNet::V6(net) if net.addr().segments()[0] & 0xffc0 != 0xfe80 => Some(*net),
+        _ => None,
+    });
+    let (Some(prefix), false) = (prefix, ipv6.ra.value == RaMode::Off) else {
+        return Vec::new();
+    };
+    let length = prefix.prefix_len();
+    let lease = server.lease;
+    let mut lines = vec![
+        format!("# IPv6: router advertisements for {}.", prefix.trunc()),
+        "enable-ra".to_owned(),
+    ];
+    lines.push(match (ipv6.ra.value, &ipv6.range) {
+        (RaMode::Stateful, Some(range)) => {
+            let (first, last) = range.value;
+            format!(
+                "dhcp-range={},{},constructor:{name},{length},{lease}",
+                host_part(prefix, first),
+                host_part(prefix, last)
+            )
+        }
+        (RaMode::Stateful, None) => format!("dhcp-range=::,constructor:{name},static,{length},{lease}"),
+        _ => format!("dhcp-range=::,constructor:{name},ra-stateless,{length},{lease}"),
+    });
+    if server.router == Router::None {
+        lines.push(format!("ra-param={name},0,0"));
+    }
+    if server.dns == Dns::None {
+        lines.push(format!("dhcp-option=tag:{name},option6:dns-server"));
+    }
+    lines
+}
+
+/// The host part of `address` in `prefix` (what a `constructor:` range
+/// takes): `fd42::1:100` in a /72 is `::1:100`.
+fn host_part(prefix: Ipv6Net, address: std::net::Ipv6Addr) -> std::net::Ipv6Addr {
+    (u128::from(address) & u128::from(prefix.hostmask())).into()
 }
 
 /// Where a server's fixed leases are kept, one file each (`dhcp-hostsdir`):
@@ -309,7 +367,7 @@ fn lease_file(mac: MacAddr) -> String {
     mac.to_string().replace(':', "-")
 }
 
-/// A fixed lease as a `dhcp-hostsdir` line: `MAC,IP[,NAME]`.
+/// A fixed lease as a `dhcp-hostsdir` line: `MAC[,IP][,[IP6]][,NAME]`.
 fn host_line(host: &At<DhcpHost>) -> Result<String> {
     let lease = &host.value;
     match &lease.name {
@@ -324,10 +382,18 @@ fn host_line(host: &At<DhcpHost>) -> Result<String> {
                     Some("pick a name with a letter that is not a time unit (`vm1`)".into()),
                 ));
             }
-            Ok(format!("{},{},{host_name}", lease.mac, lease.ip))
+            Ok(format!("{},{host_name}", lease_addresses(lease)))
         }
-        None => Ok(format!("{},{}", lease.mac, lease.ip)),
+        None => Ok(lease_addresses(lease)),
     }
+}
+
+/// `MAC,IP`, `MAC,[IP6]` or `MAC,IP,[IP6]`.
+fn lease_addresses(lease: &DhcpHost) -> String {
+    let mut words = vec![lease.mac.to_string()];
+    words.extend(lease.ip.map(|ip| ip.to_string()));
+    words.extend(lease.ip6.as_ref().map(|ip6| format!("[{}]", ip6.value)));
+    words.join(",")
 }
 
 /// Would dnsmasq take this `dhcp-host` word for something else than a name?
@@ -430,7 +496,8 @@ mod tests {
     fn lease(mac: &str, ip: &str, host_name: Option<&str>) -> At<DhcpHost> {
         at(DhcpHost {
             mac: mac.parse().unwrap(),
-            ip: ip.parse().unwrap(),
+            ip: Some(ip.parse().unwrap()),
+            ip6: None,
             name: host_name.map(str::to_owned),
         })
     }
@@ -444,6 +511,7 @@ mod tests {
             dns: Dns::Local,
             domain: None,
             hosts: Vec::new(),
+            ipv6: None,
             origin: origin(task),
         }
     }
@@ -590,6 +658,79 @@ dhcp-range=172.16.2.2,172.16.2.100,1h
 dhcp-option=tag:br1,option:router
 dhcp-option=tag:br1,option:dns-server
 "
+        );
+    }
+
+    /// br6 at 172.16.6.1/24 and fd42:4242:4242:6::1/72 (a link-local address
+    /// too, which is never the advertised prefix), a server with `ra` and
+    /// a guest with both fixed addresses.
+    fn dual_stack(ra: RaMode, range: Option<(&str, &str)>, router: Router) -> HostModel {
+        use hostnet_engine::model::Dhcp6;
+        HostModel {
+            bridges: vec![bridge(
+                0,
+                "br6",
+                &[],
+                addresses(&["172.16.6.1/24", "fe80::1/64", "fd42:4242:4242:6::1/72"]),
+            )],
+            dhcp_servers: vec![DhcpServer {
+                router,
+                hosts: vec![at(DhcpHost {
+                    ip6: Some(at("fd42:4242:4242:6::10".parse().unwrap())),
+                    ..lease("52:54:00:00:06:10", "172.16.6.10", Some("vm6")).value
+                })],
+                ipv6: Some(Dhcp6 {
+                    ra: at(ra),
+                    range: range.map(|(first, last)| at((first.parse().unwrap(), last.parse().unwrap()))),
+                }),
+                ..server(1, "br6", Some(("172.16.6.100", "172.16.6.199")))
+            }],
+            ..HostModel::default()
+        }
+    }
+
+    #[test]
+    fn router_advertisements_and_dhcpv6_per_ra_mode() {
+        let ipv6 = |model: &HostModel| -> String {
+            let text = files(&render(model, Distro::Debian))[0].1.clone();
+            text.lines()
+                .skip_while(|line| !line.starts_with("# IPv6"))
+                .map(|line| format!("{line}\n"))
+                .collect()
+        };
+        assert_eq!(
+            ipv6(&dual_stack(RaMode::Stateless, None, Router::Interface)),
+            "# IPv6: router advertisements for fd42:4242:4242:6::/72.\n\
+             enable-ra\n\
+             dhcp-range=::,constructor:br6,ra-stateless,72,12h\n"
+        );
+        // The range is written by its host part: the prefix comes from br6.
+        assert_eq!(
+            ipv6(&dual_stack(
+                RaMode::Stateful,
+                Some(("fd42:4242:4242:6::1:100", "fd42:4242:4242:6::1:1ff")),
+                Router::None
+            )),
+            "# IPv6: router advertisements for fd42:4242:4242:6::/72.\n\
+             enable-ra\n\
+             dhcp-range=::1:100,::1:1ff,constructor:br6,72,12h\n\
+             ra-param=br6,0,0\n"
+        );
+        assert_eq!(
+            ipv6(&dual_stack(RaMode::Stateful, None, Router::Interface)),
+            "# IPv6: router advertisements for fd42:4242:4242:6::/72.\n\
+             enable-ra\n\
+             dhcp-range=::,constructor:br6,static,72,12h\n"
+        );
+        assert_eq!(ipv6(&dual_stack(RaMode::Off, None, Router::Interface)), "");
+        // The fixed lease carries both addresses.
+        let changes = render(&dual_stack(RaMode::Stateful, None, Router::Interface), Distro::Debian);
+        assert_eq!(
+            files(&changes)[1],
+            (
+                "/etc/hostnet/dnsmasq/br6.hosts/52-54-00-00-06-10".to_owned(),
+                "52:54:00:00:06:10,172.16.6.10,[fd42:4242:4242:6::10],vm6\n".to_owned()
+            )
         );
     }
 

@@ -37,10 +37,10 @@ use hostnet_engine::backend::{Backend, BackendId, Desired, Detection, Target};
 use hostnet_engine::change::{Change, Command, Guard, Planned, ServiceAction, TaskId};
 use hostnet_engine::error::{Error, ErrorKind, Result};
 use hostnet_engine::facts::Facts;
-use hostnet_engine::model::{FirewallIntent, HostModel, Protocol};
+use hostnet_engine::model::{FirewallIntent, HostModel, Protocol, RaMode};
 use hostnet_engine::root::SysPath;
 use hostnet_engine::types::{FileMode, InterfaceName};
-use ipnet::Ipv4Net;
+use ipnet::IpNet;
 
 /// Where firewalld keeps the permanent configuration.
 const DIRECTORY: &str = "/etc/firewalld";
@@ -93,7 +93,7 @@ enum ZoneTarget {
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Binding {
     Interface(InterfaceName),
-    Source(Ipv4Net),
+    Source(IpNet),
 }
 
 /// One zone being built.
@@ -106,7 +106,7 @@ struct Zone {
     protocols: Vec<Protocol>,
     forward: bool,
     forward_out: bool,
-    masquerade: Vec<Ipv4Net>,
+    masquerade: Vec<IpNet>,
     routed_in: bool,
     origins: Vec<TaskId>,
     out_origins: Vec<TaskId>,
@@ -165,13 +165,18 @@ fn zone_name(interface: &InterfaceName) -> Option<String> {
     object_name(interface.as_str(), "", ZONE_NAME_MAX, "zone").ok()
 }
 
+/// Does the DHCP server on `interface` send router advertisements (then
+/// the guests need DHCPv6 too; firewalld accepts neighbour discovery itself)?
+fn advertises(model: &HostModel, interface: &InterfaceName) -> bool {
+    model.dhcp_servers.iter().any(|server| {
+        server.interface.value == *interface && server.ipv6.as_ref().is_some_and(|ipv6| ipv6.ra.value != RaMode::Off)
+    })
+}
+
 /// The interface a NAT subnet lives on: a bridge, interface or TAP whose
 /// static address is in it.
-fn home_of(model: &HostModel, source: Ipv4Net) -> Option<InterfaceName> {
-    let contains = |address: &ipnet::IpNet| match address {
-        ipnet::IpNet::V4(address) => source.contains(&address.addr()),
-        ipnet::IpNet::V6(_) => false,
-    };
+fn home_of(model: &HostModel, source: IpNet) -> Option<InterfaceName> {
+    let contains = |address: &IpNet| source.contains(&address.addr());
     model
         .bridges
         .iter()
@@ -247,12 +252,18 @@ fn zones(model: &HostModel) -> Result<Vec<Zone>> {
                 zone.forward = true;
                 zone.origins.push(task);
             }
-            FirewallIntent::DhcpDns { .. } => {
+            FirewallIntent::DhcpDns { interface } => {
                 zone.services.extend(["dhcp", "dns"]);
+                if advertises(model, interface) {
+                    zone.services.insert("dhcpv6");
+                }
                 zone.origins.push(task);
             }
-            FirewallIntent::Dhcp { .. } => {
+            FirewallIntent::Dhcp { interface } => {
                 zone.services.insert("dhcp");
+                if advertises(model, interface) {
+                    zone.services.insert("dhcpv6");
+                }
                 zone.origins.push(task);
             }
             FirewallIntent::IsolateHost { .. } => {
@@ -319,14 +330,18 @@ fn zone_xml(zone: &Zone) -> String {
     xml
 }
 
-fn policy_xml(short: &str, ingress: &str, egress: &str, masquerade: &[Ipv4Net]) -> String {
+fn policy_xml(short: &str, ingress: &str, egress: &str, masquerade: &[IpNet]) -> String {
     let mut xml = String::from(HEADER);
     let _ = writeln!(xml, "<policy target=\"ACCEPT\">");
     let _ = writeln!(xml, "  <short>{short}</short>");
     let _ = writeln!(xml, "  <ingress-zone name=\"{ingress}\"/>");
     let _ = writeln!(xml, "  <egress-zone name=\"{egress}\"/>");
     for source in masquerade {
-        let _ = writeln!(xml, "  <rule family=\"ipv4\">");
+        let family = match source {
+            IpNet::V4(_) => "ipv4",
+            IpNet::V6(_) => "ipv6",
+        };
+        let _ = writeln!(xml, "  <rule family=\"{family}\">");
         let _ = writeln!(xml, "    <source address=\"{source}\"/>");
         let _ = writeln!(xml, "    <destination address=\"{source}\" invert=\"True\"/>");
         let _ = writeln!(xml, "    <masquerade/>");

@@ -600,6 +600,7 @@ mod tests {
             wireless: false,
             addresses: Vec::new(),
             gateway: None,
+            accept_ra: None,
         });
         GentooNetifrc.render(&Desired::new(model, &facts)).unwrap()
     }

@@ -35,6 +35,10 @@
 //!   so it is loaded once per host. After a reboot the jumps come from the
 //!   boot ruleset. (Flushing the built-in chains by hand loses them until the
 //!   next boot, or until this file is deleted and hostnet runs again.)
+//!   NAT66 (an IPv6 prefix masqueraded) adds `ip6tables-nat-jumps.rules`
+//!   with the IPv6 POSTROUTING jump, a file of its own so that the jumps
+//!   file's text still never changes; `rules.v6` gets a `*nat` block only
+//!   then (an old one is removed without NAT66).
 //!
 //! Gentoo's iptables service saves the live rules over `rules-save` when it
 //! stops (`SAVE_ON_STOP="yes"` by default, shutdown included), which would
@@ -125,6 +129,14 @@ impl Backend for Iptables {
             unloads.push(unload(tool, jumps_path(family), unjump_text(&jumps_file), &all));
             files.push(file(jumps_path(family), FileMode(0o644), jumps_file, &all));
             jumps.push(restore(tool, jumps_path(family), &all));
+            // NAT66's jump has a file of its own: adding it to the jumps
+            // file above would reload that file, and its filter jumps twice.
+            if family == Family::Ipv6 && has_nat(&groups, family) {
+                let nat66 = nat66_jumps_text();
+                unloads.push(unload(tool, NAT66_JUMPS, unjump_text(&nat66), &origins));
+                files.push(file(NAT66_JUMPS, FileMode(0o644), nat66, &origins));
+                jumps.push(restore(tool, NAT66_JUMPS, &origins));
+            }
         }
         let mut changes = files;
         changes.extend(boot.wiring(&all));
@@ -252,7 +264,7 @@ impl Boot {
 /// (loaded now with `--noflush`).
 fn ruleset(groups: &[Group], family: Family, header: &str) -> String {
     let mut text = header.to_owned();
-    if family == Family::Ipv4 {
+    if has_nat(groups, family) {
         text.push_str("\n*nat\n");
         text.push_str(&format!(":{POSTROUTING_CHAIN} - [0:0]\n"));
         push_groups(&mut text, groups, family, Hook::Postrouting, POSTROUTING_CHAIN);
@@ -276,11 +288,12 @@ const BOOT_BLOCK_HEADER: &str = "\
 /// the file's own section of that table.
 fn boot_blocks(groups: &[Group], family: Family, path: &str, mode: FileMode, origins: &[TaskId]) -> Vec<Planned> {
     let mut tables = Vec::new();
-    if family == Family::Ipv4 {
+    let nat = has_nat(groups, family);
+    if nat || family == Family::Ipv6 {
         let mut text =
             format!("{BOOT_BLOCK_HEADER}:{POSTROUTING_CHAIN} - [0:0]\n-A POSTROUTING -j {POSTROUTING_CHAIN}\n");
         push_groups(&mut text, groups, family, Hook::Postrouting, POSTROUTING_CHAIN);
-        tables.push(("nat", text, vec![POSTROUTING_CHAIN]));
+        tables.push(("nat", text, vec![POSTROUTING_CHAIN], nat));
     }
     let mut text = format!(
         "{BOOT_BLOCK_HEADER}:{INPUT_CHAIN} - [0:0]\n:{FORWARD_CHAIN} - [0:0]\n\
@@ -288,10 +301,10 @@ fn boot_blocks(groups: &[Group], family: Family, path: &str, mode: FileMode, ori
     );
     push_groups(&mut text, groups, family, Hook::Input, INPUT_CHAIN);
     push_groups(&mut text, groups, family, Hook::Forward, FORWARD_CHAIN);
-    tables.push(("filter", text, vec![INPUT_CHAIN, FORWARD_CHAIN]));
+    tables.push(("filter", text, vec![INPUT_CHAIN, FORWARD_CHAIN], true));
     tables
         .into_iter()
-        .map(|(table, content, chains)| {
+        .map(|(table, content, chains, present)| {
             let conflicts = chains
                 .iter()
                 .flat_map(|chain| [format!(":{chain} "), format!("-A {chain} ")])
@@ -312,7 +325,7 @@ fn boot_blocks(groups: &[Group], family: Family, path: &str, mode: FileMode, ori
                     path: SysPath::from_static(path),
                     marker: table.into(),
                     content,
-                    present: true,
+                    present,
                     placement: Placement::Section {
                         header: format!("*{table}"),
                         footer: "COMMIT".into(),
@@ -326,6 +339,16 @@ fn boot_blocks(groups: &[Group], family: Family, path: &str, mode: FileMode, ori
             )
         })
         .collect()
+}
+
+/// Does the `family` ruleset have a nat table? IPv4 always (its chain may
+/// be empty); IPv6 only with NAT66, so a host without IPv6 NAT needs no
+/// ip6tables nat table.
+fn has_nat(groups: &[Group], family: Family) -> bool {
+    family == Family::Ipv4
+        || groups
+            .iter()
+            .any(|group| group.hook == Hook::Postrouting && group.rules_for(family).next().is_some())
 }
 
 /// Each group of `hook` as a comment and `-A CHAIN …` lines.
@@ -357,6 +380,19 @@ fn jumps_text(family: Family) -> String {
         "\n*filter\n-I INPUT 1 -j {INPUT_CHAIN}\n-I FORWARD 1 -j {FORWARD_CHAIN}\nCOMMIT\n"
     ));
     text
+}
+
+/// The live jump into hostnet's IPv6 nat chain, where there is NAT66.
+const NAT66_JUMPS: &str = "/etc/hostnet/ip6tables-nat-jumps.rules";
+
+/// The jump from POSTROUTING into hostnet's IPv6 nat chain.
+fn nat66_jumps_text() -> String {
+    format!(
+        "# The jump from POSTROUTING into hostnet's IPv6 NAT chain (NAT66), loaded with\n\
+         # `ip6tables-restore --noflush` only when hostnet creates this file: loading it\n\
+         # again would add a second jump. After a reboot it comes from the boot ruleset.\n\
+         \n*nat\n-I POSTROUTING 1 -j {POSTROUTING_CHAIN}\nCOMMIT\n"
+    )
 }
 
 fn file(path: &str, mode: FileMode, content: String, origins: &[TaskId]) -> Planned {
@@ -649,6 +685,78 @@ COMMIT
     }
 
     #[test]
+    fn nat66_has_a_jump_file_of_its_own_and_a_nat_block_in_rules_v6() {
+        let model = HostModel {
+            nats: vec![
+                nat(0, "172.16.1.0/24", Some("eth0"), true),
+                nat(1, "fd42:4242:4242:1::/64", Some("eth0"), true),
+            ],
+            ..HostModel::default()
+        };
+        let changes = render(&model, &debian());
+        // The jumps file of each family keeps its text: only NAT66's jump is new.
+        let without = render(&scenario_2(), &debian());
+        for path in [
+            "/etc/hostnet/iptables-jumps.rules",
+            "/etc/hostnet/ip6tables-jumps.rules",
+        ] {
+            assert_eq!(content(&changes, path), content(&without, path), "{path}");
+        }
+        assert_eq!(
+            content(&changes, "/etc/hostnet/ip6tables-nat-jumps.rules"),
+            "\
+# The jump from POSTROUTING into hostnet's IPv6 NAT chain (NAT66), loaded with
+# `ip6tables-restore --noflush` only when hostnet creates this file: loading it
+# again would add a second jump. After a reboot it comes from the boot ruleset.
+
+*nat
+-I POSTROUTING 1 -j HOSTNET-POSTROUTING
+COMMIT
+"
+        );
+        let v6 = content(&changes, "/etc/hostnet/ip6tables.rules");
+        assert!(
+            v6.contains(
+                "*nat
+:HOSTNET-POSTROUTING - [0:0]
+# masquerade fd42:4242:4242:1::/64 leaving via eth0 (never multicast)
+-A HOSTNET-POSTROUTING -s fd42:4242:4242:1::/64 -d ff00::/8 -j RETURN
+-A HOSTNET-POSTROUTING -s fd42:4242:4242:1::/64 ! -d fd42:4242:4242:1::/64 -o eth0 -j MASQUERADE
+COMMIT
+"
+            ),
+            "{v6}"
+        );
+        // IPv4's file has none of the IPv6 prefix's rules.
+        assert!(!content(&changes, "/etc/hostnet/iptables.rules").contains("fd42"));
+        let summary: Vec<String> = summary(&changes)
+            .into_iter()
+            .filter(|line| line.starts_with("run "))
+            .collect();
+        assert_eq!(
+            summary[summary.len() - 5..],
+            [
+                "run iptables-restore -w --noflush /etc/hostnet/iptables.rules [if /etc/hostnet/iptables.rules changed] <0>",
+                "run ip6tables-restore -w --noflush /etc/hostnet/ip6tables.rules [if /etc/hostnet/ip6tables.rules changed] <1>",
+                "run iptables-restore -w --noflush /etc/hostnet/iptables-jumps.rules [if /etc/hostnet/iptables-jumps.rules changed] <0,1>",
+                "run ip6tables-restore -w --noflush /etc/hostnet/ip6tables-jumps.rules [if /etc/hostnet/ip6tables-jumps.rules changed] <0,1>",
+                "run ip6tables-restore -w --noflush /etc/hostnet/ip6tables-nat-jumps.rules [if /etc/hostnet/ip6tables-nat-jumps.rules changed] <1>",
+            ]
+        );
+        // A rollback takes the jump out again.
+        assert!(summary_of_unloads(&changes).contains(
+            &"unload /etc/hostnet/ip6tables-nat-jumps.rules with ip6tables-restore -w --noflush <<< *nat; -D POSTROUTING -j HOSTNET-POSTROUTING; COMMIT <1>".to_owned()
+        ));
+    }
+
+    fn summary_of_unloads(changes: &[Planned]) -> Vec<String> {
+        summary(changes)
+            .into_iter()
+            .filter(|line| line.starts_with("unload "))
+            .collect()
+    }
+
+    #[test]
     fn scenario_2_live_reload_and_jumps() {
         let changes = render(&scenario_2(), &debian());
         assert_eq!(
@@ -716,6 +824,7 @@ COMMIT
                 "block /etc/iptables/rules.v4 filter <0>",
                 "file /etc/hostnet/iptables.rules 644 <0>",
                 "file /etc/hostnet/iptables-jumps.rules 644 <0>",
+                "block /etc/iptables/rules.v6 nat <0>",
                 "block /etc/iptables/rules.v6 filter <0>",
                 "file /etc/hostnet/ip6tables.rules 644 <0>",
                 "file /etc/hostnet/ip6tables-jumps.rules 644 <0>",
@@ -840,11 +949,13 @@ COMMIT
 "
         );
         let summary = summary(&changes);
-        // The IPv6 files only carry the tasks whose rules are in them (not the NAT).
-        assert_eq!(summary[4], "block /etc/iptables/rules.v6 filter <0,1,2>");
+        // The IPv6 files only carry the tasks whose rules are in them (not
+        // the NAT; the IPv6 nat block, absent, is removed where present).
+        assert_eq!(summary[4], "block /etc/iptables/rules.v6 nat <0,1,2>");
+        assert_eq!(summary[5], "block /etc/iptables/rules.v6 filter <0,1,2>");
         assert_eq!(summary[0], "block /etc/iptables/rules.v4 nat <0,1,2,3>");
         assert_eq!(summary[1], "block /etc/iptables/rules.v4 filter <0,1,2,3>");
-        assert_eq!(summary[8], "require iptables-persistent <0,1,2,3>");
+        assert_eq!(summary[9], "require iptables-persistent <0,1,2,3>");
     }
 
     #[test]
@@ -858,12 +969,13 @@ COMMIT
         );
         assert!(boot(&changes, "/var/lib/ip6tables/rules-save", None).contains("*filter\n"));
         assert_eq!(
-            summary(&changes)[..12],
+            summary(&changes)[..13],
             [
                 "block /var/lib/iptables/rules-save nat <0>",
                 "block /var/lib/iptables/rules-save filter <0>",
                 "file /etc/hostnet/iptables.rules 644 <0>",
                 "file /etc/hostnet/iptables-jumps.rules 644 <0>",
+                "block /var/lib/ip6tables/rules-save nat <0>",
                 "block /var/lib/ip6tables/rules-save filter <0>",
                 "file /etc/hostnet/ip6tables.rules 644 <0>",
                 "file /etc/hostnet/ip6tables-jumps.rules 644 <0>",

@@ -30,9 +30,15 @@
 //!   otherwise forward its guests into a host-only bridge), so a host-only or
 //!   internal network keeps its promise whatever else forwards on the host.
 //!
-//! NAT rules name IPv4 subnets, so they exist for IPv4 only; the rules that
-//! only name interfaces apply to IPv6 too (a guest must not reach an
-//! isolated host over IPv6 either), except DHCP, which is IPv4's udp 67.
+//! A rule that names addresses exists in their family only (an IPv6
+//! prefix's `nat` is NAT66 in ip6tables' nat table, multicast `ff00::/8`
+//! returning first; IPv6 has no broadcast); the rules that only name
+//! interfaces apply to IPv6 too (a guest must not reach an isolated host
+//! over IPv6 either), except DHCP, which is IPv4's udp 67. Where the
+//! interface's DHCP server also sends router advertisements, `dhcp_dns`
+//! accepts DHCPv6 (udp 547) and the ICMPv6 a guest needs to find its router
+//! and the host (router and neighbour solicitations, neighbour
+//! advertisements), IPv6 only.
 //!
 //! Rules are rendered in `iptables-save`'s canonical spelling (`-s`, `-d`,
 //! `-i`, `-o`, `-p`, `-m udp --dport`, `-m conntrack --ctstate`, `-j`), so a
@@ -41,16 +47,27 @@
 use std::fmt::Write as _;
 
 use hostnet_engine::change::TaskId;
-use hostnet_engine::model::{FirewallIntent, HostModel, PortRange, Protocol};
+use hostnet_engine::model::{FirewallIntent, HostModel, PortRange, Protocol, RaMode};
 use hostnet_engine::types::InterfaceName;
-use ipnet::Ipv4Net;
+use ipnet::IpNet;
 
 /// IPv4 multicast, never masqueraded.
 const MULTICAST: &str = "224.0.0.0/4";
 /// IPv4 limited broadcast, never masqueraded.
 const BROADCAST: &str = "255.255.255.255/32";
+/// IPv6 multicast, never masqueraded.
+const MULTICAST6: &str = "ff00::/8";
 /// DHCP server port (IPv4).
 const DHCP_SERVER: u16 = 67;
+/// DHCPv6 server port.
+const DHCP6_SERVER: u16 = 547;
+/// ICMPv6 types a guest sends the host to find its router and its
+/// neighbour: router solicitation, neighbour solicitation and advertisement.
+pub(crate) const ICMPV6_NEIGHBOUR: [(u8, &str); 3] = [
+    (133, "nd-router-solicit"),
+    (135, "nd-neighbor-solicit"),
+    (136, "nd-neighbor-advert"),
+];
 /// DNS port.
 const DNS: u16 = 53;
 
@@ -97,27 +114,46 @@ impl Verdict {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Destination {
     /// `-d NET`.
-    In(Ipv4Net),
+    In(IpNet),
     /// `! -d NET`.
-    NotIn(Ipv4Net),
+    NotIn(IpNet),
+}
+
+impl Destination {
+    fn net(self) -> IpNet {
+        match self {
+            Self::In(net) | Self::NotIn(net) => net,
+        }
+    }
+}
+
+/// The family of an address.
+pub(crate) fn family_of(net: &IpNet) -> Family {
+    match net {
+        IpNet::V4(_) => Family::Ipv4,
+        IpNet::V6(_) => Family::Ipv6,
+    }
 }
 
 /// One netfilter rule, as matches and a verdict.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Rule {
-    pub source: Option<Ipv4Net>,
+    pub source: Option<IpNet>,
     /// Not from this network (`! -s NET`).
-    pub not_source: Option<Ipv4Net>,
+    pub not_source: Option<IpNet>,
     pub destination: Option<Destination>,
     pub in_interface: Option<InterfaceName>,
     pub out_interface: Option<InterfaceName>,
     pub protocol: Option<Protocol>,
     /// Destination port(s); only with tcp or udp.
     pub port: Option<PortRange>,
+    /// ICMPv6 type (with `protocol: icmp`, IPv6 only).
+    pub icmpv6_type: Option<u8>,
     /// Only replies: conntrack state `RELATED,ESTABLISHED`.
     pub replies: bool,
-    /// Only for IPv4 (set for rules with addresses, and DHCP).
-    pub ipv4_only: bool,
+    /// Only for this family (DHCP, DHCPv6; a rule with addresses is in
+    /// their family without it).
+    pub only: Option<Family>,
     pub verdict: Verdict,
 }
 
@@ -131,16 +167,27 @@ impl Rule {
             out_interface: None,
             protocol: None,
             port: None,
+            icmpv6_type: None,
             replies: false,
-            ipv4_only: false,
+            only: None,
             verdict,
         }
     }
 
     /// Does the rule exist in this family?
     pub(crate) fn applies_to(&self, family: Family) -> bool {
-        family == Family::Ipv4
-            || (!self.ipv4_only && self.source.is_none() && self.not_source.is_none() && self.destination.is_none())
+        self.family().is_none_or(|only| only == family)
+    }
+
+    /// The one family the rule exists in (`None`: both).
+    pub(crate) fn family(&self) -> Option<Family> {
+        self.source
+            .iter()
+            .chain(&self.not_source)
+            .chain(self.destination.map(Destination::net).as_ref())
+            .map(family_of)
+            .next()
+            .or(self.only)
     }
 
     /// The rule's arguments after `-A CHAIN`, as iptables-save prints them.
@@ -173,6 +220,9 @@ impl Rule {
                 (protocol, _) => protocol.name(),
             };
             let _ = write!(text, "-p {name} ");
+            if let Some(kind) = self.icmpv6_type {
+                let _ = write!(text, "-m icmp6 --icmpv6-type {kind} ");
+            }
             if let Some(port) = self.port {
                 let _ = write!(text, "-m {name} --dport {} ", port_text(port));
             }
@@ -227,7 +277,11 @@ pub(crate) fn groups(model: &HostModel) -> Vec<Group> {
         let via = out.as_ref().map_or(String::new(), |out| format!(" via {out}"));
         if nat.masquerade {
             let mut rules = Vec::new();
-            for special in [MULTICAST, BROADCAST] {
+            let (specials, never): (&[&str], _) = match source {
+                IpNet::V4(_) => (&[MULTICAST, BROADCAST], "multicast or broadcast"),
+                IpNet::V6(_) => (&[MULTICAST6], "multicast"),
+            };
+            for special in specials {
                 rules.push(Rule {
                     source: Some(source),
                     destination: Some(Destination::In(special.parse().expect("constant network"))),
@@ -242,7 +296,7 @@ pub(crate) fn groups(model: &HostModel) -> Vec<Group> {
             });
             postrouting.push(Group {
                 hook: Hook::Postrouting,
-                comment: format!("masquerade {source} leaving{via} (never multicast or broadcast)"),
+                comment: format!("masquerade {source} leaving{via} (never {never})"),
                 rules,
                 origin: task,
             });
@@ -297,42 +351,46 @@ pub(crate) fn groups(model: &HostModel) -> Vec<Group> {
                 origin: task,
             }),
             FirewallIntent::DhcpDns { interface } => {
-                let accept = |protocol, port, ipv4_only| Rule {
+                let accept = |protocol, port, only| Rule {
                     in_interface: Some(interface.clone()),
                     protocol: Some(protocol),
                     port: Some(PortRange {
                         first: port,
                         last: port,
                     }),
-                    ipv4_only,
+                    only,
                     ..Rule::new(Verdict::Accept)
                 };
                 accepts.push(Group {
                     hook: Hook::Input,
                     comment: format!("DHCP and DNS from guests on {interface} to the host"),
                     rules: vec![
-                        accept(Protocol::Udp, DHCP_SERVER, true),
-                        accept(Protocol::Udp, DNS, false),
-                        accept(Protocol::Tcp, DNS, false),
+                        accept(Protocol::Udp, DHCP_SERVER, Some(Family::Ipv4)),
+                        accept(Protocol::Udp, DNS, None),
+                        accept(Protocol::Tcp, DNS, None),
                     ],
                     origin: task,
                 });
+                accepts.extend(dhcp6(model, interface, task));
             }
-            FirewallIntent::Dhcp { interface } => accepts.push(Group {
-                hook: Hook::Input,
-                comment: format!("DHCP from guests on {interface} to the host"),
-                rules: vec![Rule {
-                    in_interface: Some(interface.clone()),
-                    protocol: Some(Protocol::Udp),
-                    port: Some(PortRange {
-                        first: DHCP_SERVER,
-                        last: DHCP_SERVER,
-                    }),
-                    ipv4_only: true,
-                    ..Rule::new(Verdict::Accept)
-                }],
-                origin: task,
-            }),
+            FirewallIntent::Dhcp { interface } => {
+                accepts.push(Group {
+                    hook: Hook::Input,
+                    comment: format!("DHCP from guests on {interface} to the host"),
+                    rules: vec![Rule {
+                        in_interface: Some(interface.clone()),
+                        protocol: Some(Protocol::Udp),
+                        port: Some(PortRange {
+                            first: DHCP_SERVER,
+                            last: DHCP_SERVER,
+                        }),
+                        only: Some(Family::Ipv4),
+                        ..Rule::new(Verdict::Accept)
+                    }],
+                    origin: task,
+                });
+                accepts.extend(dhcp6(model, interface, task));
+            }
             FirewallIntent::IsolateHost { interface } => drops.push(Group {
                 hook: Hook::Input,
                 comment: format!("nothing else from {interface} reaches the host (guests still reach each other)"),
@@ -419,6 +477,41 @@ pub(crate) fn groups(model: &HostModel) -> Vec<Group> {
     groups
 }
 
+/// Where the interface's DHCP server sends router advertisements: the
+/// accepts of DHCPv6 and of the ICMPv6 a guest sends the host to find its
+/// router and its neighbour (IPv6 only).
+fn dhcp6(model: &HostModel, interface: &InterfaceName, task: TaskId) -> Option<Group> {
+    let advertises = model.dhcp_servers.iter().any(|server| {
+        server.interface.value == *interface && server.ipv6.as_ref().is_some_and(|ipv6| ipv6.ra.value != RaMode::Off)
+    });
+    if !advertises {
+        return None;
+    }
+    let mut rules = vec![Rule {
+        in_interface: Some(interface.clone()),
+        protocol: Some(Protocol::Udp),
+        port: Some(PortRange {
+            first: DHCP6_SERVER,
+            last: DHCP6_SERVER,
+        }),
+        only: Some(Family::Ipv6),
+        ..Rule::new(Verdict::Accept)
+    }];
+    rules.extend(ICMPV6_NEIGHBOUR.iter().map(|(kind, _)| Rule {
+        in_interface: Some(interface.clone()),
+        protocol: Some(Protocol::Icmp),
+        icmpv6_type: Some(*kind),
+        only: Some(Family::Ipv6),
+        ..Rule::new(Verdict::Accept)
+    }));
+    Some(Group {
+        hook: Hook::Input,
+        comment: format!("DHCPv6 and router and neighbour solicitations from guests on {interface} to the host"),
+        rules,
+        origin: task,
+    })
+}
+
 fn allow_input_comment(interface: &InterfaceName, protocols: &[Protocol], ports: &[PortRange]) -> String {
     let mut comment = format!("accept input on {interface}");
     if !protocols.is_empty() {
@@ -473,7 +566,10 @@ pub(crate) fn origins<'a>(groups: impl IntoIterator<Item = &'a Group>) -> Vec<Ta
 
 /// Does the model forward routed traffic (so `net.ipv4.ip_forward` must be 1)?
 pub(crate) fn forwards_ipv4(model: &HostModel) -> bool {
-    !model.nats.is_empty()
+    model
+        .nats
+        .iter()
+        .any(|nat| family_of(&nat.source.value) == Family::Ipv4)
         || model
             .firewall
             .iter()

@@ -38,9 +38,9 @@ use hostnet_engine::facts::{Distro, Facts, Init};
 use hostnet_engine::model::{HostModel, PortRange, Protocol};
 use hostnet_engine::root::SysPath;
 use hostnet_engine::types::FileMode;
-use ipnet::Ipv4Net;
+use ipnet::IpNet;
 
-use crate::netfilter::{self, Destination, Group, Hook, Rule, Verdict};
+use crate::netfilter::{self, Destination, Family, Group, Hook, ICMPV6_NEIGHBOUR, Rule, Verdict};
 
 /// hostnet's rules file.
 const RULES: &str = "/etc/nftables.d/hostnet.nft";
@@ -281,11 +281,14 @@ impl Ruleset {
 
 /// One rule in nft's words, matches in the order nft lists them back. The
 /// table is `inet`: a rule without addresses matches IPv4 and IPv6 alike,
-/// and IPv4-only rules without addresses (DHCP) say `meta nfproto ipv4`.
+/// and one-family rules without addresses (DHCP, DHCPv6) say `meta nfproto`.
 fn nft_rule(rule: &Rule) -> String {
     let mut words: Vec<String> = Vec::new();
-    if rule.ipv4_only && rule.source.is_none() && rule.destination.is_none() {
-        words.push("meta nfproto ipv4".into());
+    let addressed = rule.source.is_some() || rule.not_source.is_some() || rule.destination.is_some();
+    match rule.only {
+        Some(Family::Ipv4) if !addressed && rule.icmpv6_type.is_none() => words.push("meta nfproto ipv4".into()),
+        Some(Family::Ipv6) if !addressed && rule.icmpv6_type.is_none() => words.push("meta nfproto ipv6".into()),
+        _ => {}
     }
     if let Some(interface) = &rule.in_interface {
         words.push(format!("iifname \"{interface}\""));
@@ -294,21 +297,30 @@ fn nft_rule(rule: &Rule) -> String {
         words.push(format!("oifname \"{interface}\""));
     }
     if let Some(source) = rule.source {
-        words.push(format!("ip saddr {}", net(source)));
+        words.push(format!("{} saddr {}", ip(source), net(source)));
     }
     if let Some(source) = rule.not_source {
-        words.push(format!("ip saddr != {}", net(source)));
+        words.push(format!("{} saddr != {}", ip(source), net(source)));
     }
     match rule.destination {
-        Some(Destination::In(destination)) => words.push(format!("ip daddr {}", net(destination))),
-        Some(Destination::NotIn(destination)) => words.push(format!("ip daddr != {}", net(destination))),
+        Some(Destination::In(destination)) => words.push(format!("{} daddr {}", ip(destination), net(destination))),
+        Some(Destination::NotIn(destination)) => {
+            words.push(format!("{} daddr != {}", ip(destination), net(destination)));
+        }
         None => {}
     }
-    match (rule.protocol, rule.port) {
-        (Some(Protocol::Icmp), _) => words.push("meta l4proto { icmp, ipv6-icmp }".into()),
-        (Some(protocol), Some(port)) => words.push(format!("{} dport {}", protocol.name(), port_text(port))),
-        (Some(protocol), None) => words.push(format!("meta l4proto {}", protocol.name())),
-        (None, _) => {}
+    match (rule.protocol, rule.port, rule.icmpv6_type) {
+        (Some(Protocol::Icmp), _, Some(kind)) => {
+            let name = ICMPV6_NEIGHBOUR
+                .iter()
+                .find(|(number, _)| *number == kind)
+                .map_or_else(|| kind.to_string(), |(_, name)| (*name).to_owned());
+            words.push(format!("icmpv6 type {name}"));
+        }
+        (Some(Protocol::Icmp), _, None) => words.push("meta l4proto { icmp, ipv6-icmp }".into()),
+        (Some(protocol), Some(port), _) => words.push(format!("{} dport {}", protocol.name(), port_text(port))),
+        (Some(protocol), None, _) => words.push(format!("meta l4proto {}", protocol.name())),
+        (None, _, _) => {}
     }
     if rule.replies {
         words.push("ct state established,related".into());
@@ -325,9 +337,17 @@ fn nft_rule(rule: &Rule) -> String {
     words.join(" ")
 }
 
-/// `172.16.1.0/24`, and a single address without `/32` (as nft lists it).
-fn net(net: Ipv4Net) -> String {
-    if net.prefix_len() == 32 {
+/// `ip` or `ip6`: the address match of a network's family.
+fn ip(net: IpNet) -> &'static str {
+    match net {
+        IpNet::V4(_) => "ip",
+        IpNet::V6(_) => "ip6",
+    }
+}
+
+/// `172.16.1.0/24`, and a single address without `/32` or `/128` (as nft lists it).
+fn net(net: IpNet) -> String {
+    if net.prefix_len() == net.max_prefix_len() {
         net.addr().to_string()
     } else {
         net.to_string()

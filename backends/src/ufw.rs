@@ -7,7 +7,8 @@
 //!   line (masquerading, in hostnet's own `HOSTNET-POSTROUTING` chain), and a
 //!   block of `ufw-before-input` / `ufw-before-forward` rules before the
 //!   stock `# don't delete the 'COMMIT' line` comment that ends `*filter`.
-//!   `/etc/ufw/before6.rules` gets the IPv6 half (`ufw6-before-*`).
+//!   `/etc/ufw/before6.rules` gets the IPv6 half (`ufw6-before-*`, and its
+//!   own `*nat` block when an IPv6 prefix is masqueraded: NAT66).
 //! - Nothing goes through the `ufw allow` / `ufw route allow` commands the
 //!   guides use: those write `user.rules`, are not idempotent to script, and
 //!   cannot order a drop before ufw's own accepts. ufw empties and reloads
@@ -82,19 +83,34 @@ impl Backend for Ufw {
         let model = desired.model;
         let groups = netfilter::groups(model);
         let all = netfilter::origins(&groups);
-        let nat: Vec<&Group> = groups.iter().filter(|group| group.hook == Hook::Postrouting).collect();
-        let mut changes = vec![block(
-            BEFORE_RULES,
-            "nat",
-            nat_block(&groups),
-            Placement::Before("*filter".into()),
-            &origins_or(&nat, &all),
-        )];
-        for (path, family) in [(BEFORE_RULES, Family::Ipv4), (BEFORE6_RULES, Family::Ipv6)] {
-            let used: Vec<&Group> = groups
+        // A family's groups of a hook (or of every other hook).
+        let used = |family, postrouting: bool| -> Vec<&Group> {
+            groups
                 .iter()
-                .filter(|group| group.hook != Hook::Postrouting && group.rules_for(family).next().is_some())
-                .collect();
+                .filter(|group| {
+                    (group.hook == Hook::Postrouting) == postrouting && group.rules_for(family).next().is_some()
+                })
+                .collect()
+        };
+        let nat_block_of = |path, family| {
+            // No NAT66: the (removed) block goes with the file's other block.
+            let nat = used(family, true);
+            let origins = if nat.is_empty() && family == Family::Ipv6 {
+                origins_or(&used(family, false), &all)
+            } else {
+                origins_or(&nat, &all)
+            };
+            block(
+                path,
+                "nat",
+                nat_block(&groups, family),
+                Placement::Before("*filter".into()),
+                &origins,
+            )
+        };
+        let mut changes = vec![nat_block_of(BEFORE_RULES, Family::Ipv4)];
+        for (path, family) in [(BEFORE_RULES, Family::Ipv4), (BEFORE6_RULES, Family::Ipv6)] {
+            let used = used(family, false);
             let content = if used.is_empty() {
                 None
             } else {
@@ -108,6 +124,7 @@ impl Backend for Ufw {
                 &origins_or(&used, &all),
             ));
         }
+        changes.push(nat_block_of(BEFORE6_RULES, Family::Ipv6));
         changes.push(block(
             BEFORE_INIT,
             "nat",
@@ -154,13 +171,19 @@ start|stop|flush-all)
     while iptables -w -t nat -D POSTROUTING -j HOSTNET-POSTROUTING 2>/dev/null; do :; done
     iptables -w -t nat -F HOSTNET-POSTROUTING 2>/dev/null || true
     iptables -w -t nat -X HOSTNET-POSTROUTING 2>/dev/null || true
+    while ip6tables -w -t nat -D POSTROUTING -j HOSTNET-POSTROUTING 2>/dev/null; do :; done
+    ip6tables -w -t nat -F HOSTNET-POSTROUTING 2>/dev/null || true
+    ip6tables -w -t nat -X HOSTNET-POSTROUTING 2>/dev/null || true
     ;;
 esac
 ";
 
-/// The `*nat` section, if anything is masqueraded.
-fn nat_block(groups: &[Group]) -> Option<String> {
-    if !groups.iter().any(|group| group.hook == Hook::Postrouting) {
+/// The `*nat` section of `family`, if anything of it is masqueraded.
+fn nat_block(groups: &[Group], family: Family) -> Option<String> {
+    if !groups
+        .iter()
+        .any(|group| group.hook == Hook::Postrouting && group.rules_for(family).next().is_some())
+    {
         return None;
     }
     let mut text = format!(
@@ -171,7 +194,7 @@ fn nat_block(groups: &[Group]) -> Option<String> {
          :{POSTROUTING_CHAIN} - [0:0]\n\
          -A POSTROUTING -j {POSTROUTING_CHAIN}\n"
     );
-    push_groups(&mut text, groups, Family::Ipv4, Hook::Postrouting, POSTROUTING_CHAIN);
+    push_groups(&mut text, groups, family, Hook::Postrouting, POSTROUTING_CHAIN);
     text.push_str("COMMIT\n");
     Some(text)
 }
@@ -412,6 +435,9 @@ start|stop|flush-all)
     while iptables -w -t nat -D POSTROUTING -j HOSTNET-POSTROUTING 2>/dev/null; do :; done
     iptables -w -t nat -F HOSTNET-POSTROUTING 2>/dev/null || true
     iptables -w -t nat -X HOSTNET-POSTROUTING 2>/dev/null || true
+    while ip6tables -w -t nat -D POSTROUTING -j HOSTNET-POSTROUTING 2>/dev/null; do :; done
+    ip6tables -w -t nat -F HOSTNET-POSTROUTING 2>/dev/null || true
+    ip6tables -w -t nat -X HOSTNET-POSTROUTING 2>/dev/null || true
     ;;
 esac
 "
@@ -523,6 +549,7 @@ esac
                 "/etc/ufw/before.rules nat",
                 "/etc/ufw/before.rules firewall",
                 "/etc/ufw/before6.rules firewall",
+                "/etc/ufw/before6.rules nat",
                 "/etc/ufw/before.init nat",
                 "/etc/ufw/sysctl.conf forwarding",
             ]

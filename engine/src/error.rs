@@ -224,6 +224,20 @@ pub enum Rule {
     MacNatGuestTwice,
     /// `bridge_forward` on something that is not a bridge of the playbook.
     BridgeForwardUnknown,
+    /// Router advertisements on an interface without a static IPv6 prefix.
+    Dhcp6WithoutAddress,
+    /// A prefix length router advertisements or DHCPv6 cannot serve.
+    Ra6PrefixLength,
+    /// A DHCPv6 range without `ra: stateful`.
+    Range6WithoutStateful,
+    /// A DHCPv6 range outside the interface's prefix.
+    Range6Outside,
+    /// A fixed IPv6 address where no DHCPv6 hands it out.
+    Lease6WithoutDhcpv6,
+    /// A fixed IPv6 address outside the interface's prefix.
+    Lease6Outside,
+    /// A fixed IPv6 address that is the interface's own.
+    Lease6IsHost,
     /// A VM twice on one network (a VM has one NIC per network).
     VmTwiceOnNetwork,
     /// A guest's MAC on the host's side of its link (its TAP, a bridge, a NIC).
@@ -246,7 +260,7 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule.
-    pub const ALL: [Self; 43] = [
+    pub const ALL: [Self; 50] = [
         Self::Duplicate,
         Self::ConflictingSysctl,
         Self::SameName,
@@ -281,6 +295,13 @@ impl Rule {
         Self::LeaseIpTwice,
         Self::MacNatGuestTwice,
         Self::BridgeForwardUnknown,
+        Self::Dhcp6WithoutAddress,
+        Self::Ra6PrefixLength,
+        Self::Range6WithoutStateful,
+        Self::Range6Outside,
+        Self::Lease6WithoutDhcpv6,
+        Self::Lease6Outside,
+        Self::Lease6IsHost,
         Self::VmTwiceOnNetwork,
         Self::GuestMacOnHost,
         Self::GuestMacTwice,

@@ -95,8 +95,13 @@ pub struct InterfaceFact {
     pub mac: Option<MacAddr>,
     /// Is it a wireless (802.11) interface?
     pub wireless: bool,
-    /// Its IPv4/IPv6 addresses with prefix, when known (used for overlap checks).
+    /// Its IPv4/IPv6 addresses with prefix, when known (used for overlap
+    /// checks; detected: the IPv6 ones, from `/proc/net/if_inet6`).
     pub addresses: Vec<String>,
+    /// Its `net.ipv6.conf.NAME.accept_ra` (0 ignore, 1 accept unless
+    /// forwarding, 2 accept even when forwarding), when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accept_ra: Option<u8>,
     /// The gateway of the default route through it, when the host's default
     /// route goes out here (a bridge that takes this NIC over must recreate it).
     pub gateway: Option<IpAddr>,
@@ -351,6 +356,11 @@ pub fn gather(root: &Root, distro: Option<Distro>) -> Result<Facts> {
             .and_then(|text| text.trim().parse().ok());
         let wireless = root.exists(&SysPath::from_static(format!("{dir}/wireless")))?
             || root.exists(&SysPath::from_static(format!("{dir}/phy80211")))?;
+        let accept_ra = root
+            .read_text(&SysPath::from_static(format!(
+                "/proc/sys/net/ipv6/conf/{name}/accept_ra"
+            )))?
+            .and_then(|text| text.trim().parse().ok());
         let gateway = gateways
             .iter()
             .find(|(dev, _)| dev == name.as_str())
@@ -360,8 +370,16 @@ pub fn gather(root: &Root, distro: Option<Distro>) -> Result<Facts> {
             mac,
             wireless,
             addresses: Vec::new(),
+            accept_ra,
             gateway,
         });
+    }
+    if let Some(text) = root.read_text(&SysPath::from_static("/proc/net/if_inet6"))? {
+        for (name, address) in parse_if_inet6(&text) {
+            if let Some(fact) = interfaces.iter_mut().find(|fact| fact.name.as_str() == name) {
+                fact.addresses.push(address);
+            }
+        }
     }
     let users = account_names(root, "/etc/passwd")?;
     let groups = account_names(root, "/etc/group")?;
@@ -658,12 +676,31 @@ fn netplan_definition(node: &Node) -> Result<NetplanDefinition> {
     Ok(definition)
 }
 
+/// The keys of an interface in a facts file.
+const INTERFACE_FACT_KEYS: [&str; 6] = ["name", "mac", "wireless", "addresses", "gateway", "accept_ra"];
+
+/// `/proc/net/if_inet6`: per line the address (32 hex digits), the
+/// interface index, the prefix length (hex), scope, flags and the name;
+/// gives `(name, "ADDRESS/PREFIX")` in the file's order.
+pub fn parse_if_inet6(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let (hex, prefix, name) = (fields.first()?, fields.get(2)?, fields.get(5)?);
+            let address = std::net::Ipv6Addr::from(u128::from_str_radix(hex, 16).ok()?);
+            let prefix = u8::from_str_radix(prefix, 16).ok()?;
+            Some(((*name).to_owned(), format!("{address}/{prefix}")))
+        })
+        .collect()
+}
+
 fn interface_fact(node: &Node) -> Result<InterfaceFact> {
     let mut fact = InterfaceFact {
         name: "x".parse().unwrap_or_else(|_| unreachable!()),
         mac: None,
         wireless: false,
         addresses: Vec::new(),
+        accept_ra: None,
         gateway: None,
     };
     let mut named = false;
@@ -675,6 +712,10 @@ fn interface_fact(node: &Node) -> Result<InterfaceFact> {
             }
             "mac" => fact.mac = known(value).map(|mac| parse_scalar(mac, "a MAC address")).transpose()?,
             "wireless" => fact.wireless = matches!(value.value, NodeValue::Bool(true)),
+            "accept_ra" => match value.value {
+                NodeValue::Int(number @ 0..=2) => fact.accept_ra = u8::try_from(number).ok(),
+                _ => return Err(invalid(value, "`accept_ra` is 0, 1 or 2 (the kernel's values)".into())),
+            },
             "addresses" => {
                 for (address, _) in value.string_list("a list of addresses")? {
                     if address
@@ -703,11 +744,8 @@ fn interface_fact(node: &Node) -> Result<InterfaceFact> {
                     ErrorKind::UnknownKey {
                         key: key.name.clone(),
                         context: "an interface fact",
-                        suggestion: crate::error::suggest(
-                            &key.name,
-                            ["name", "mac", "wireless", "addresses", "gateway"],
-                        ),
-                        expected: vec!["name", "mac", "wireless", "addresses", "gateway"],
+                        suggestion: crate::error::suggest(&key.name, INTERFACE_FACT_KEYS),
+                        expected: INTERFACE_FACT_KEYS.to_vec(),
                     },
                 ));
             }
@@ -722,6 +760,21 @@ fn interface_fact(node: &Node) -> Result<InterfaceFact> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ipv6_addresses_from_proc() {
+        let text = "fd424242424200010000000000000001 05 40 00 80     br0\n\
+                    fe80000000000000505400fffe000102 02 40 20 80    eth0\n\
+                    20010db8000100000000000000000010 02 40 00 00    eth0\n";
+        assert_eq!(
+            parse_if_inet6(text),
+            [
+                ("br0".to_owned(), "fd42:4242:4242:1::1/64".to_owned()),
+                ("eth0".to_owned(), "fe80::5054:ff:fe00:102/64".to_owned()),
+                ("eth0".to_owned(), "2001:db8:1::10/64".to_owned()),
+            ]
+        );
+    }
 
     #[test]
     fn os_release_ids() {

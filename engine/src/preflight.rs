@@ -16,9 +16,14 @@
 //! another interface. Warnings: FORWARD drops with br_netfilter (Docker,
 //! ufw) and no `bridge_forward` for a bridge; another DHCP server on a
 //! subnet hostnet serves; `net.ipv4.ip_forward` set elsewhere to another
-//! value; a package the files need that is not installed.
+//! value; a package the files need that is not installed; IPv6 forwarding
+//! while an interface has the host's IPv6 default route from router
+//! advertisements (`/proc/net/ipv6_route`) without `accept_ra=2` (turning
+//! forwarding on deletes that route, and the kernel ignores further
+//! advertisements: the host loses IPv6), or with it set only after the
+//! forwarding.
 
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 use ipnet::{IpNet, Ipv4Net};
 
@@ -51,6 +56,9 @@ pub struct HostState {
     pub bridge_netfilter: bool,
     /// What sets FORWARD to DROP on this host (Docker, ufw), if anything.
     pub forward_drop: Option<&'static str>,
+    /// IPv6 default routes learned from router advertisements: interface
+    /// and router (empty when `/proc/net/ipv6_route` is not there).
+    pub ra_defaults: Vec<(String, Ipv6Addr)>,
 }
 
 impl HostState {
@@ -81,11 +89,16 @@ impl HostState {
         } else {
             None
         };
+        let ra_defaults = root
+            .read_text(&SysPath::from_static("/proc/net/ipv6_route"))?
+            .map(|text| parse_ra_defaults(&text))
+            .unwrap_or_default();
         Ok(Self {
             routes,
             session,
             bridge_netfilter,
             forward_drop,
+            ra_defaults,
         })
     }
 
@@ -120,6 +133,33 @@ pub fn parse_routes(text: &str) -> Vec<RouteFact> {
                 interface: (*interface).to_owned(),
                 gateway: (!gateway.is_unspecified()).then_some(gateway),
             })
+        })
+        .collect()
+}
+
+/// The kernel's flag of a route a router advertisement made (`RTF_ADDRCONF`).
+const RTF_ADDRCONF: u32 = 0x0004_0000;
+
+/// `/proc/net/ipv6_route`: `DEST PLEN SRC SPLEN NEXTHOP METRIC REFCNT USE
+/// FLAGS IFACE`, addresses as 32 hex digits; the default routes (`::/0`)
+/// with `RTF_ADDRCONF`, as interface and router.
+pub fn parse_ra_defaults(text: &str) -> Vec<(String, Ipv6Addr)> {
+    text.lines()
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let (destination, length, next_hop, flags, interface) = (
+                fields.first()?,
+                fields.get(1)?,
+                fields.get(4)?,
+                fields.get(8)?,
+                fields.get(9)?,
+            );
+            let flags = u32::from_str_radix(flags, 16).ok()?;
+            let default = u128::from_str_radix(destination, 16).ok()? == 0 && *length == "00";
+            (default && flags & RTF_ADDRCONF != 0).then(|| {
+                let router = Ipv6Addr::from(u128::from_str_radix(next_hop, 16).ok()?);
+                Some(((*interface).to_owned(), router))
+            })?
         })
         .collect()
 }
@@ -162,6 +202,7 @@ pub fn check(
     forward_drop(model, state, &mut findings);
     other_dhcp_servers(model, root, &mut findings)?;
     ip_forward_elsewhere(model, root, &mut findings)?;
+    ipv6_forwarding(model, facts, state, &mut findings);
     if detected {
         for requirement in requirements {
             if let Some(tool) = tool_of(&requirement.package)
@@ -382,6 +423,37 @@ fn ip_forward_elsewhere(model: &HostModel, root: &Root, findings: &mut Findings)
     Ok(())
 }
 
+/// IPv6 forwarding turned on while an interface has the host's IPv6
+/// default route from router advertisements and will not keep it.
+fn ipv6_forwarding(model: &HostModel, facts: &Facts, state: &HostState, findings: &mut Findings) {
+    let position = |name: &str| {
+        model
+            .sysctls
+            .iter()
+            .position(|sysctl| sysctl.name == name && sysctl.value != "0")
+    };
+    let Some(forwarding) = position("net.ipv6.conf.all.forwarding") else {
+        return;
+    };
+    for (interface, router) in &state.ra_defaults {
+        let key = format!("net.ipv6.conf.{interface}.accept_ra");
+        let ours = model
+            .sysctls
+            .iter()
+            .position(|sysctl| sysctl.name == key && sysctl.value == "2");
+        match ours {
+            Some(ours) if ours < forwarding => {}
+            Some(_) => findings.warnings.push(format!(
+                "`{interface}` has the host's IPv6 default route from router advertisements (via {router}), and hostnet sets `{key} = 2` only after `net.ipv6.conf.all.forwarding`: turning forwarding on deletes the route first (put the `accept_ra` task before the forwarding)"
+            )),
+            None if facts.interface(interface).and_then(|fact| fact.accept_ra) == Some(2) => {}
+            None => findings.warnings.push(format!(
+                "`{interface}` has the host's IPv6 default route from router advertisements (via {router}): turning IPv6 forwarding on deletes it, and the kernel then ignores the advertisements, so the host loses IPv6 (add `sysctl: {{ name: {key}, value: 2 }}` before the forwarding; `vm_network` does for its `uplink`)"
+            )),
+        }
+    }
+}
+
 /// The findings' errors, if any, as a refusal.
 pub fn refusal(findings: &mut Findings) -> Option<Errors> {
     (!findings.errors.is_empty()).then(|| Errors(std::mem::take(&mut findings.errors)))
@@ -390,6 +462,21 @@ pub fn refusal(findings: &mut Findings) -> Option<Errors> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ra_default_routes_are_read_from_proc() {
+        // An RA default route on eth0 (flags 00450003), a static default
+        // route on eth1 (00000003), a prefix route (00000001).
+        let text = "\
+00000000000000000000000000000000 00 00000000000000000000000000000000 00 fe80000000000000641dc3fffea56aed 00000400 00000001 00000000 00450003     eth0
+00000000000000000000000000000000 00 00000000000000000000000000000000 00 20010db8000100000000000000000001 00000400 00000001 00000000 00000003     eth1
+20010db8000100000000000000000000 40 00000000000000000000000000000000 00 00000000000000000000000000000000 00000100 00000001 00000000 00000001     eth0
+";
+        assert_eq!(
+            parse_ra_defaults(text),
+            [("eth0".to_owned(), "fe80::641d:c3ff:fea5:6aed".parse().unwrap())]
+        );
+    }
 
     #[test]
     fn routes_are_read_from_proc() {

@@ -160,16 +160,16 @@ impl Centiseconds {
     }
 }
 
-/// An IPv4 subnet written as its network address (`172.16.1.0/24`): a
-/// value with host bits set (`172.16.1.7/24`) is refused, with the subnet
-/// it probably means.
+/// A subnet written as its network address (`172.16.1.0/24`,
+/// `fd00:1::/64`): a value with host bits set (`172.16.1.7/24`) is
+/// refused, with the subnet it probably means.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(transparent)]
-pub struct Subnet(pub ipnet::Ipv4Net);
+pub struct Subnet(pub ipnet::IpNet);
 
 impl Subnet {
     /// Why `net` is not a subnet, and the subnet it probably means.
-    pub fn check(net: ipnet::Ipv4Net) -> Result<Self, (String, String)> {
+    pub fn check(net: ipnet::IpNet) -> Result<Self, (String, String)> {
         if net == net.trunc() {
             Ok(Self(net))
         } else {
@@ -189,11 +189,48 @@ pub struct GuestSubnet(pub ipnet::Ipv4Net);
 impl GuestSubnet {
     /// Why `net` cannot hold a host and guests, with a hint.
     pub fn check(net: ipnet::Ipv4Net) -> Result<Self, (String, String)> {
-        let Subnet(net) = Subnet::check(net)?;
+        let Subnet(_) = Subnet::check(ipnet::IpNet::V4(net))?;
         if net.prefix_len() > 29 {
             return Err((
                 format!("`{net}` is too small for a host and guests"),
                 "use a /24, e.g. `172.16.1.0/24`".to_owned(),
+            ));
+        }
+        Ok(Self(net))
+    }
+}
+
+/// The hint every IPv6 prefix error ends with: where a private prefix comes from.
+pub const ULA_HINT: &str =
+    "use a unique local prefix (`fd00::/8`, e.g. `fd42:4242:4242:1::/64`), or `2001:db8::/32` in examples";
+
+/// An IPv6 prefix for a host and its guests (`subnet6`): a subnet that
+/// routes (not link-local, multicast, loopback or unspecified) and leaves
+/// room for a host and guests (at most a /120).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct GuestSubnet6(pub ipnet::Ipv6Net);
+
+impl GuestSubnet6 {
+    /// Why `net` cannot be a guest prefix, with a hint.
+    pub fn check(net: ipnet::Ipv6Net) -> Result<Self, (String, String)> {
+        let Subnet(_) = Subnet::check(ipnet::IpNet::V6(net))?;
+        let first = net.network().segments()[0];
+        let kind = if first & 0xffc0 == 0xfe80 {
+            Some("link-local (every interface has its own, and no router forwards it)")
+        } else if first & 0xff00 == 0xff00 {
+            Some("multicast")
+        } else if net.network().is_unspecified() || net.network().is_loopback() {
+            Some("not a routable prefix")
+        } else {
+            None
+        };
+        if let Some(kind) = kind {
+            return Err((format!("`{net}` is {kind}"), ULA_HINT.to_owned()));
+        }
+        if net.prefix_len() > 120 {
+            return Err((
+                format!("`{net}` is too small for a host and guests"),
+                "use a /64, e.g. `fd42:4242:4242:1::/64`".to_owned(),
             ));
         }
         Ok(Self(net))

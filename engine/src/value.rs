@@ -7,10 +7,10 @@
 //! is a leaf: it knows YAML nodes' keys and positions, nothing of modules,
 //! templates or the model.
 
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::str::FromStr;
 
-use ipnet::{IpNet, Ipv4Net};
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use minijinja::Value;
 use minijinja::value::ValueKind;
 
@@ -20,7 +20,8 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::root::SysPath;
 use crate::source::Pos;
 use crate::types::{
-    AccountName, Centiseconds, DomainName, FileMode, GuestSubnet, InterfaceName, MacAddr, ServiceName, Subnet, VmName,
+    AccountName, Centiseconds, DomainName, FileMode, GuestSubnet, GuestSubnet6, InterfaceName, MacAddr, ServiceName,
+    Subnet, VmName,
 };
 use crate::yaml::Key;
 
@@ -337,9 +338,27 @@ impl FromArg for Ipv4Net {
     }
 }
 
+impl FromArg for Ipv6Addr {
+    fn from_arg(arg: &Arg) -> Result<Self> {
+        parse_std(arg, "an IPv6 address", "an IPv6 address")
+    }
+}
+
+impl FromArg for Ipv6Net {
+    fn from_arg(arg: &Arg) -> Result<Self> {
+        parse_std(arg, "an IPv6 prefix", "an IPv6 prefix like `fd42:4242:4242:1::/64`")
+    }
+}
+
+impl FromArg for GuestSubnet6 {
+    fn from_arg(arg: &Arg) -> Result<Self> {
+        Self::check(Ipv6Net::from_arg(arg)?).map_err(|(message, hint)| Error::invalid(&arg.pos, message, Some(hint)))
+    }
+}
+
 impl FromArg for Subnet {
     fn from_arg(arg: &Arg) -> Result<Self> {
-        Self::check(Ipv4Net::from_arg(arg)?).map_err(|(message, hint)| Error::invalid(&arg.pos, message, Some(hint)))
+        Self::check(IpNet::from_arg(arg)?).map_err(|(message, hint)| Error::invalid(&arg.pos, message, Some(hint)))
     }
 }
 

@@ -458,12 +458,23 @@ pub(super) fn facts(facts: &Facts, registry: &Registry) -> String {
             .gateway
             .map(|gateway| format!(", default route via {gateway}"))
             .unwrap_or_default();
-        let _ = writeln!(
-            out,
+        let mut line = format!(
             "  {} mac {mac}{}{gateway}",
             interface.name,
             if interface.wireless { " (wireless)" } else { "" }
         );
+        if !interface.addresses.is_empty() {
+            let _ = write!(line, " addresses {}", interface.addresses.join(" "));
+        }
+        if let Some(accept_ra) = interface.accept_ra {
+            let meaning = match accept_ra {
+                0 => "router advertisements ignored",
+                1 => "router advertisements accepted unless forwarding",
+                _ => "router advertisements accepted, also when forwarding",
+            };
+            let _ = write!(line, " accept_ra {accept_ra} ({meaning})");
+        }
+        let _ = writeln!(out, "{line}");
     }
     let _ = writeln!(
         out,

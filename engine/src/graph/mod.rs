@@ -20,7 +20,7 @@ use serde::Serialize;
 
 use crate::facts::Facts;
 use crate::model::vm::{Attachment, Mode, Vm};
-use crate::model::{AddressConfig, Bridge, FirewallIntent, HostModel, Nat};
+use crate::model::{AddressConfig, Bridge, FirewallIntent, HostModel, Nat, RaMode};
 
 /// The picture: nodes, the lines between them, and per segment who reaches whom.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -313,6 +313,14 @@ fn bridge_node(graph: &mut Builder, model: &HostModel, bridge: &Bridge, taps: &B
             Some(range) => format!("DHCP {}–{}, {}", range.value.0, range.value.1, server.lease),
             None => "DHCP: fixed leases only".into(),
         });
+        if let Some(ipv6) = &server.ipv6 {
+            lines.push(match (ipv6.ra.value, &ipv6.range) {
+                (RaMode::Stateless, _) => "RA: SLAAC".into(),
+                (RaMode::Stateful, Some(range)) => format!("RA + DHCPv6 {}–{}", range.value.0, range.value.1),
+                (RaMode::Stateful, None) => "RA + DHCPv6: fixed leases only".into(),
+                (RaMode::Off, _) => "RA off".into(),
+            });
+        }
     }
     for relay in model
         .dhcp_relays
@@ -343,7 +351,7 @@ fn bridge_node(graph: &mut Builder, model: &HostModel, bridge: &Bridge, taps: &B
                 .address
                 .addresses()
                 .iter()
-                .any(|address| address.contains(&ipnet::IpNet::V4(nat.source.value)))
+                .any(|address| address.contains(&nat.source.value))
         })
         .collect();
     let segment = segment(model, bridge, &nats, taps);
@@ -390,11 +398,16 @@ fn bridge_node(graph: &mut Builder, model: &HostModel, bridge: &Bridge, taps: &B
             if model.vms.iter().any(|vm| vm.mac == host.mac) {
                 continue;
             }
-            let title = host.name.clone().unwrap_or_else(|| host.ip.to_string());
+            let address = match (host.ip, &host.ip6) {
+                (Some(ip), _) => ip.to_string(),
+                (None, Some(ip6)) => ip6.value.to_string(),
+                (None, None) => String::new(),
+            };
+            let title = host.name.clone().unwrap_or_else(|| address.clone());
             let lines = vec![
                 title.clone(),
                 format!("MAC {}", host.mac),
-                format!("IP {} (fixed lease)", host.ip),
+                format!("IP {address} (fixed lease)"),
             ];
             let guest = graph.node(&format!("guest_{title}"), NodeKind::Guest, lines);
             graph.edge(&id, &guest, EdgeKind::Link, Some("fixed lease".into()));
@@ -557,7 +570,7 @@ fn guest_node(graph: &mut Builder, model: &HostModel, vm: &Vm) -> String {
             .dhcp_servers
             .iter()
             .flat_map(|server| &server.hosts)
-            .any(|host| host.value.mac == vm.mac && host.value.ip == ip)
+            .any(|host| host.value.mac == vm.mac && host.value.ip == Some(ip))
     };
     lines.push(match vm.ip {
         Some(ip) if leased(ip) => format!("IP {ip} (fixed lease)"),
@@ -565,6 +578,15 @@ fn guest_node(graph: &mut Builder, model: &HostModel, vm: &Vm) -> String {
         None if matches!(vm.attachment, Attachment::User { .. }) => "IP by QEMU's DHCP".into(),
         None => "IP by DHCP".into(),
     });
+    let ip6 = model
+        .dhcp_servers
+        .iter()
+        .flat_map(|server| &server.hosts)
+        .find(|host| host.value.mac == vm.mac)
+        .and_then(|host| host.value.ip6.as_ref());
+    if let Some(ip6) = ip6 {
+        lines.push(format!("IPv6 {} (fixed lease)", ip6.value));
+    }
     graph.node(&format!("guest_{}", vm.name), NodeKind::Guest, lines)
 }
 

@@ -21,8 +21,8 @@ pub use index::Index;
 pub use net::{AddressConfig, Bridge, Interface, Route, Tap, Written};
 pub use origin::Origin;
 pub use services::{
-    DhcpHost, DhcpRelay, DhcpServer, Dns, FirewallIntent, FirewallRule, LeaseTime, MacNat, MacNatGuest, Nat, PortRange,
-    Protocol, Router, Sysctl,
+    Dhcp6, DhcpHost, DhcpRelay, DhcpServer, Dns, FirewallIntent, FirewallRule, LeaseTime, MacNat, MacNatGuest, Nat,
+    PortRange, Protocol, RaMode, Router, Sysctl,
 };
 
 /// Everything the tasks ask of the host's network.

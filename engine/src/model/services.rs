@@ -2,9 +2,9 @@
 //! parameters, NAT, firewall intents and layer-2 MAC NAT.
 
 use std::fmt;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use ipnet::Ipv4Net;
+use ipnet::IpNet;
 use serde::Serialize;
 
 use crate::model::origin::Origin;
@@ -87,15 +87,66 @@ pub enum Dns {
     Servers(Vec<IpAddr>),
 }
 
-/// A fixed lease.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// A fixed lease (IPv4, IPv6 or both; at least one).
+#[derive(Clone, Debug, Serialize)]
 pub struct DhcpHost {
     /// The guest's MAC.
     pub mac: MacAddr,
-    /// The address it always gets.
-    pub ip: Ipv4Addr,
+    /// The IPv4 address it always gets.
+    pub ip: Option<Ipv4Addr>,
+    /// The IPv6 address DHCPv6 always gives it (by its MAC), where written.
+    pub ip6: Option<At<Ipv6Addr>>,
     /// Its host name, if given.
     pub name: Option<String>,
+}
+
+/// How the guests on an interface get IPv6 from the host's router
+/// advertisements (dnsmasq's `enable-ra`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RaMode {
+    /// SLAAC: the guests make their own addresses in the /64 (and ask
+    /// stateless DHCPv6 for DNS only); no fixed addresses.
+    Stateless,
+    /// DHCPv6 hands out addresses (a range and the fixed ones by MAC); the
+    /// advertisement only says so and carries the route.
+    Stateful,
+    /// No advertisements and no DHCPv6: the host has its IPv6 address, the
+    /// guests configure theirs themselves.
+    Off,
+}
+
+impl RaMode {
+    /// The name as written in playbooks.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Stateless => "stateless",
+            Self::Stateful => "stateful",
+            Self::Off => "off",
+        }
+    }
+}
+
+impl std::str::FromStr for RaMode {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "stateless" => Ok(Self::Stateless),
+            "stateful" => Ok(Self::Stateful),
+            "off" => Ok(Self::Off),
+            _ => Err(format!("`{text}` is not an RA mode: `stateless`, `stateful` or `off`")),
+        }
+    }
+}
+
+/// A DHCP server's IPv6 half: router advertisements for the interface's
+/// IPv6 prefix, and DHCPv6 when stateful.
+#[derive(Clone, Debug, Serialize)]
+pub struct Dhcp6 {
+    /// The mode, where written.
+    pub ra: At<RaMode>,
+    /// The DHCPv6 range (`stateful` only; `None`: fixed addresses only).
+    pub range: Option<At<(Ipv6Addr, Ipv6Addr)>>,
 }
 
 /// A DHCP server (dnsmasq) on one interface.
@@ -115,6 +166,8 @@ pub struct DhcpServer {
     pub domain: Option<String>,
     /// Fixed leases.
     pub hosts: Vec<At<DhcpHost>>,
+    /// IPv6: router advertisements and DHCPv6 (`None`: IPv4 only).
+    pub ipv6: Option<Dhcp6>,
     /// Who asked for it.
     pub origin: Origin,
 }
@@ -133,8 +186,8 @@ pub struct Sysctl {
 /// Source NAT (or plain routing) for a guest subnet.
 #[derive(Clone, Debug, Serialize)]
 pub struct Nat {
-    /// The guests' subnet.
-    pub source: At<Ipv4Net>,
+    /// The guests' subnet (IPv4, or an IPv6 prefix: NAT66 / routed IPv6).
+    pub source: At<IpNet>,
     /// Leaving through this interface only (`None`: towards anything outside the subnet).
     pub out_interface: Option<InterfaceName>,
     /// Masquerade (`false`: routed mode, forwarding only; the LAN needs a route back).

@@ -522,6 +522,7 @@ mod tests {
             wireless: false,
             addresses: Vec::new(),
             gateway: None,
+            accept_ra: None,
         });
         let model = HostModel {
             taps: vec![tap("tap0", 0), tap("tap1", 1)],
@@ -574,6 +575,7 @@ mod tests {
             wireless: true,
             addresses: Vec::new(),
             gateway: None,
+            accept_ra: None,
         });
         let sysctl = |key: &str| Sysctl {
             name: key.into(),

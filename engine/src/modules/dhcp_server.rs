@@ -1,9 +1,9 @@
 //! `dhcp_server`: dnsmasq on one interface, with fixed leases.
 
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::model::{DhcpHost, DhcpServer, Dns, LeaseTime, Router};
+use crate::model::{Dhcp6, DhcpHost, DhcpServer, Dns, LeaseTime, RaMode, Router};
 use crate::modules::args::ArgSpec;
 use crate::modules::args::Args;
 use crate::modules::spec::Module;
@@ -19,7 +19,10 @@ pub(super) static DHCP_SERVER: Module = Module {
     doc: "Renders a dnsmasq drop-in for that interface with `bind-dynamic`, so dnsmasq may start \
           before the bridge exists, and enables dnsmasq (on Gentoo also `rc_need=\"net.IF\"`). \
           The interface needs a static address; the range and every fixed lease must lie in its \
-          subnet and not be its own address.",
+          subnet and not be its own address. With `ra`, dnsmasq also sends router advertisements \
+          for the interface's IPv6 prefix (`enable-ra`, a `constructor:` range): `stateless` is \
+          SLAAC (a /64), `stateful` hands out DHCPv6 addresses (`range6`, and each lease's `ip6` \
+          by its MAC), `off` neither.",
     args: &[
         ArgSpec {
             name: "interface",
@@ -67,8 +70,22 @@ pub(super) static DHCP_SERVER: Module = Module {
             name: "hosts",
             aliases: &[],
             required: false,
-            kind: "list of `{mac, ip, name}`",
-            doc: "Fixed leases; extra keys in each item (e.g. `tap`) are ignored, so a `vms` list can be passed as is.",
+            kind: "list of `{mac, ip, ip6, name}`",
+            doc: "Fixed leases (`ip`, `ip6` or both); extra keys in each item (e.g. `tap`) are ignored, so a `vms` list can be passed as is.",
+        },
+        ArgSpec {
+            name: "ra",
+            aliases: &[],
+            required: false,
+            kind: "`stateless` | `stateful` | `off`",
+            doc: "IPv6 router advertisements for the interface's IPv6 prefix (default: none, IPv4 only).",
+        },
+        ArgSpec {
+            name: "range6",
+            aliases: &[],
+            required: false,
+            kind: "[first, last] IPv6 addresses",
+            doc: "`ra: stateful`: the DHCPv6 range (default `::100`–`::1ff` of the prefix).",
         },
     ],
     handler_ok: false,
@@ -103,15 +120,24 @@ fn host(arg: &Arg) -> Result<At<DhcpHost>> {
             },
         )
     })?;
-    let ip = find("ip").ok_or_else(|| {
-        Error::at(
-            &arg.pos,
-            ErrorKind::MissingKey {
-                key: "ip".into(),
-                context: "a fixed lease".into(),
-            },
-        )
-    })?;
+    let ip = find("ip").filter(|ip| !ip.is_none());
+    let ip6 = find("ip6")
+        .filter(|ip6| !ip6.is_none())
+        .map(At::<Ipv6Addr>::from_arg)
+        .transpose()?;
+    let pos = match (ip, &ip6) {
+        (Some(ip), _) => ip.pos.clone(),
+        (None, Some(ip6)) => ip6.pos.clone(),
+        (None, None) => {
+            return Err(Error::at(
+                &arg.pos,
+                ErrorKind::MissingKey {
+                    key: "ip".into(),
+                    context: "a fixed lease".into(),
+                },
+            ));
+        }
+    };
     let name = match find("name") {
         Some(name) if !name.is_none() => Some(host_name(&String::from_arg(name)?, &name.pos)?),
         _ => None,
@@ -119,10 +145,11 @@ fn host(arg: &Arg) -> Result<At<DhcpHost>> {
     Ok(At {
         value: DhcpHost {
             mac: MacAddr::from_arg(mac)?,
-            ip: Ipv4Addr::from_arg(ip)?,
+            ip: ip.map(Ipv4Addr::from_arg).transpose()?,
+            ip6,
             name,
         },
-        pos: ip.pos.clone(),
+        pos,
     })
 }
 
@@ -136,6 +163,7 @@ pub(super) struct DhcpServerArgs {
     pub(super) dns: Dns,
     pub(super) domain: Option<String>,
     pub(super) hosts: Vec<At<DhcpHost>>,
+    pub(super) ipv6: Option<Dhcp6>,
 }
 
 impl DhcpServerArgs {
@@ -150,9 +178,25 @@ impl DhcpServerArgs {
             dns: self.dns,
             domain: self.domain,
             hosts: self.hosts,
+            ipv6: self.ipv6,
             origin,
         });
         Ok(())
+    }
+}
+
+/// `range6` as its two ends.
+fn range6_pair(range: At<Vec<Ipv6Addr>>) -> Result<At<(Ipv6Addr, Ipv6Addr)>> {
+    match range.value[..] {
+        [first, last] => Ok(At {
+            value: (first, last),
+            pos: range.pos,
+        }),
+        _ => Err(Error::invalid(
+            &range.pos,
+            "`range6` is two IPv6 addresses: `[first, last]`",
+            None,
+        )),
     }
 }
 
@@ -200,6 +244,28 @@ fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
             .map(host)
             .collect::<Result<_>>()?,
     };
+    let ra = args.optional_at::<String>("ra")?;
+    let range6 = args.optional_at::<Vec<Ipv6Addr>>("range6")?;
+    let ipv6 = match (ra, range6) {
+        (None, None) => None,
+        (None, Some(range6)) => {
+            return Err(Error::invalid(
+                &range6.pos,
+                "`range6` is the DHCPv6 range of `ra: stateful`; add `ra: stateful`",
+                None,
+            ));
+        }
+        (Some(ra), range6) => Some(Dhcp6 {
+            ra: At {
+                value: ra
+                    .value
+                    .parse::<RaMode>()
+                    .map_err(|message| Error::invalid(&ra.pos, message, None))?,
+                pos: ra.pos,
+            },
+            range: range6.map(range6_pair).transpose()?,
+        }),
+    };
     DhcpServerArgs {
         interface,
         range,
@@ -208,6 +274,7 @@ fn run(args: &mut Args, context: &mut TaskContext<'_>) -> Result<()> {
         dns,
         domain,
         hosts,
+        ipv6,
     }
     .add(context)
 }

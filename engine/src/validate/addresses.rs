@@ -11,7 +11,7 @@ use ipnet::{IpNet, Ipv4Net};
 
 use crate::error::Rule;
 use crate::model::AddressConfig;
-use crate::types::InterfaceName;
+use crate::types::{InterfaceName, ULA_HINT};
 use crate::validate::{Address, Check};
 
 impl<'a> Check<'a> {
@@ -116,10 +116,16 @@ impl<'a> Check<'a> {
                         address.net.trunc(),
                         address.owner
                     ),
-                    Some(format!(
-                        "pick a subnet the host does not use yet for `{}` (a private bridge cannot share the uplink's LAN)",
-                        address.owner
-                    )),
+                    Some(match address.net {
+                        IpNet::V4(_) => format!(
+                            "pick a subnet the host does not use yet for `{}` (a private bridge cannot share the uplink's LAN)",
+                            address.owner
+                        ),
+                        IpNet::V6(_) => format!(
+                            "pick a prefix the host does not use yet for `{}`: {ULA_HINT}",
+                            address.owner
+                        ),
+                    }),
                 );
             }
         }

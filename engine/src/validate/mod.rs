@@ -14,7 +14,9 @@
 //!   guest NICs with one MAC;
 //! - `timers.rs`: bridge timers the kernel rejects;
 //! - `owners.rs`: TAP owners missing on the host;
-//! - `services.rs`: DHCP ranges and leases, MAC NAT guests, firewall intents.
+//! - `services.rs`: DHCP ranges and leases, MAC NAT guests, firewall intents;
+//! - `ipv6.rs`: a DHCP server's router advertisements, DHCPv6 range and
+//!   fixed IPv6 addresses against the interface's IPv6 prefix.
 //!
 //! Every error points where the value at fault was written: ports, timers
 //! and owners carry their positions, and each item's `written` holds those
@@ -22,6 +24,7 @@
 //! those positions.
 
 mod addresses;
+mod ipv6;
 mod macs;
 mod names;
 mod owners;

@@ -75,23 +75,25 @@ pub(super) fn validate(model: &HostModel, index: &Index<'_>) -> Vec<Error> {
         let mut ips = HashMap::new();
         for host in &server.hosts {
             let lease = &host.value;
-            if !usable(lease.ip) {
-                errors.push(Error::rule(
-                    Rule::LeaseOutside,
-                    &host.pos,
-                    format!(
-                        "the fixed lease `{}` for `{}` is outside `{network}`, the subnet of `{name}`",
-                        lease.ip, lease.mac
-                    ),
-                    Some("dnsmasq would silently ignore it; pick an address in the subnet".into()),
-                ));
-            } else if lease.ip == own {
-                errors.push(Error::rule(
-                    Rule::LeaseIsHost,
-                    &host.pos,
-                    format!("the fixed lease `{}` is the address of `{name}` itself", lease.ip),
-                    None,
-                ));
+            if let Some(ip) = lease.ip {
+                if !usable(ip) {
+                    errors.push(Error::rule(
+                        Rule::LeaseOutside,
+                        &host.pos,
+                        format!(
+                            "the fixed lease `{ip}` for `{}` is outside `{network}`, the subnet of `{name}`",
+                            lease.mac
+                        ),
+                        Some("dnsmasq would silently ignore it; pick an address in the subnet".into()),
+                    ));
+                } else if ip == own {
+                    errors.push(Error::rule(
+                        Rule::LeaseIsHost,
+                        &host.pos,
+                        format!("the fixed lease `{ip}` is the address of `{name}` itself"),
+                        None,
+                    ));
+                }
             }
             if lease.mac.is_multicast() {
                 errors.push(Error::rule(
@@ -109,18 +111,18 @@ pub(super) fn validate(model: &HostModel, index: &Index<'_>) -> Vec<Error> {
                     None,
                 ));
             }
-            if let Some(previous) = ips.insert(lease.ip, host.pos.clone()) {
+            if let Some(ip) = lease.ip
+                && let Some(previous) = ips.insert(ip, host.pos.clone())
+            {
                 errors.push(Error::rule(
                     Rule::LeaseIpTwice,
                     &host.pos,
-                    format!(
-                        "the address `{}` is leased to two MACs (the other at {previous})",
-                        lease.ip
-                    ),
+                    format!("the address `{ip}` is leased to two MACs (the other at {previous})"),
                     None,
                 ));
             }
         }
+        errors.extend(super::ipv6::dhcp6(server, index));
     }
     for mac_nat in &model.mac_nats {
         let mut ips = HashMap::new();

@@ -3,13 +3,15 @@
 //! the mode needs. Every value keeps the position the user wrote; a default
 //! points at what implied it (`mode`, `subnet`, the VM's `name`).
 
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use ipnet::{IpNet, Ipv4Net};
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
 use crate::error::{Error, Result};
 use crate::model::vm::Mode;
-use crate::model::{AddressConfig, DhcpHost, Dns, FirewallIntent, MacNatGuest, PortRange, Protocol, Router, Written};
+use crate::model::{
+    AddressConfig, Dhcp6, DhcpHost, Dns, FirewallIntent, MacNatGuest, PortRange, Protocol, RaMode, Router, Written,
+};
 use crate::modules::bridge::{BRIDGE, BridgeArgs};
 use crate::modules::dhcp_relay::{DHCP_RELAY, DhcpRelayArgs};
 use crate::modules::dhcp_server::{self, DHCP_SERVER, DhcpServerArgs};
@@ -101,27 +103,42 @@ pub(super) fn subtasks(network: &Network, guests: &[Guest<'_>], bridge_forward: 
             if network.dhcp.enabled {
                 dhcp(network, guests, false, &mut out)?;
             }
-            let args = SysctlArgs {
-                name: At {
-                    value: "net.ipv4.ip_forward".into(),
-                    pos: network.mode.pos.clone(),
-                },
-                value: At {
-                    value: "1".into(),
-                    pos: network.mode.pos.clone(),
-                },
-            };
-            out.push(SubTask::new(&SYSCTL, "net.ipv4.ip_forward", args, SysctlArgs::add));
-            if let Some(subnet) = &network.subnet {
+            sysctl(network, "net.ipv4.ip_forward", "1", &mut out);
+            if network.subnet6.is_some() {
+                // Forwarding makes the kernel ignore the uplink's router
+                // advertisements (`accept_ra=1`), and turning it on deletes
+                // the default routes they gave, except on interfaces that
+                // already have `accept_ra=2`: so that comes first, or the
+                // host loses its own IPv6 default route.
+                if let Some(uplink) = &network.uplink {
+                    let name = format!("net.ipv6.conf.{}.accept_ra", uplink.value);
+                    sysctl(network, &name, "2", &mut out);
+                }
+                sysctl(network, "net.ipv6.conf.all.forwarding", "1", &mut out);
+            }
+            let sources = network
+                .subnet
+                .as_ref()
+                .map(|subnet| At {
+                    value: IpNet::V4(subnet.value.0),
+                    pos: subnet.pos.clone(),
+                })
+                .into_iter()
+                .chain(network.subnet6.as_ref().map(|subnet6| At {
+                    value: IpNet::V6(subnet6.value.0),
+                    pos: subnet6.pos.clone(),
+                }));
+            for source in sources {
+                let name = source.value;
                 let args = NatArgs {
                     source: At {
-                        value: Subnet(subnet.value.0),
-                        pos: subnet.pos.clone(),
+                        value: Subnet(source.value),
+                        pos: source.pos,
                     },
                     out_interface: network.uplink.as_ref().map(|uplink| uplink.value.clone()),
                     routed: network.mode.value == Mode::Routed,
                 };
-                out.push(SubTask::new(&NAT, subnet.value.0, args, NatArgs::add));
+                out.push(SubTask::new(&NAT, name, args, NatArgs::add));
             }
             if network.dhcp.enabled {
                 firewall(&mut out, dhcp_dns_intent(network), "dhcp_dns");
@@ -167,6 +184,21 @@ pub(super) fn subtasks(network: &Network, guests: &[Guest<'_>], bridge_forward: 
         Mode::User | Mode::Socket | Mode::Vde | Mode::Hubport => {}
     }
     Ok(out)
+}
+
+/// A `sysctl` subtask, written at `mode`.
+fn sysctl(network: &Network, name: &str, value: &str, out: &mut Vec<SubTask>) {
+    let args = SysctlArgs {
+        name: At {
+            value: name.into(),
+            pos: network.mode.pos.clone(),
+        },
+        value: At {
+            value: value.into(),
+            pos: network.mode.pos.clone(),
+        },
+    };
+    out.push(SubTask::new(&SYSCTL, name, args, SysctlArgs::add));
 }
 
 /// Proxy ARP: the TAPs on a bridge without a subnet of its own (the host's
@@ -375,19 +407,32 @@ fn bridge(
     out.push(SubTask::new(&BRIDGE, &network.bridge.value, args, BridgeArgs::add));
 }
 
-/// The host's address on a private bridge: the subnet's first host, written at `subnet`.
+/// The host's addresses on a private bridge: the first host of `subnet`
+/// and of `subnet6`, each written where its subnet was.
 fn host_address(network: &Network) -> (AddressConfig, Written) {
-    let Some(subnet) = &network.subnet else {
-        return no_address();
-    };
-    let net = subnet.value.0;
-    match host(net, 1).and_then(|address| Ipv4Net::new(address, net.prefix_len()).ok()) {
-        Some(address) => (
-            AddressConfig::Static(vec![IpNet::V4(address)]),
+    let mut addresses = Vec::new();
+    let mut positions = Vec::new();
+    if let Some(subnet) = &network.subnet {
+        let net = subnet.value.0;
+        if let Some(address) = host(net, 1).and_then(|address| Ipv4Net::new(address, net.prefix_len()).ok()) {
+            addresses.push(IpNet::V4(address));
+            positions.push(subnet.pos.clone());
+        }
+    }
+    if let Some(subnet6) = &network.subnet6 {
+        let net = subnet6.value.0;
+        if let Some(address) = host6(net, 1).and_then(|address| Ipv6Net::new(address, net.prefix_len()).ok()) {
+            addresses.push(IpNet::V6(address));
+            positions.push(subnet6.pos.clone());
+        }
+    }
+    match positions.first() {
+        Some(first) => (
+            AddressConfig::Static(addresses),
             Written {
                 mac: None,
-                address: Some(subnet.pos.clone()),
-                addresses: vec![subnet.pos.clone()],
+                address: Some(first.clone()),
+                addresses: positions,
             },
         ),
         None => no_address(),
@@ -421,18 +466,40 @@ fn dhcp(network: &Network, guests: &[Guest<'_>], router_none: bool, out: &mut Ve
     });
     let hosts = guests
         .iter()
-        .filter_map(|guest| guest.vm.ip.as_ref().map(|ip| (guest, ip)))
-        .map(|(guest, ip)| {
+        .filter_map(|guest| {
+            let vm = guest.vm;
+            let pos = vm
+                .ip
+                .as_ref()
+                .map(|ip| &ip.pos)
+                .or(vm.ip6.as_ref().map(|ip6| &ip6.pos))?;
+            Some((guest, pos))
+        })
+        .map(|(guest, pos)| {
+            let vm = guest.vm;
             Ok(At {
                 value: DhcpHost {
                     mac: guest.mac.value,
-                    ip: ip.value,
-                    name: Some(dhcp_server::host_name(&guest.vm.name.value, &guest.vm.name.pos)?),
+                    ip: vm.ip.as_ref().map(|ip| ip.value),
+                    ip6: vm.ip6.clone(),
+                    name: Some(dhcp_server::host_name(&vm.name.value, &vm.name.pos)?),
                 },
-                pos: ip.pos.clone(),
+                pos: pos.clone(),
             })
         })
         .collect::<Result<Vec<_>>>()?;
+    let ipv6 = network.subnet6.as_ref().map(|subnet6| {
+        let ra = network.ra.clone().unwrap_or_else(|| At {
+            value: RaMode::Stateless,
+            pos: subnet6.pos.clone(),
+        });
+        let net = subnet6.value.0;
+        let range = (ra.value == RaMode::Stateful).then(|| At {
+            value: range6(net),
+            pos: subnet6.pos.clone(),
+        });
+        Dhcp6 { ra, range }
+    });
     let (router, dns) = if router_none {
         (Router::None, Dns::None)
     } else {
@@ -446,6 +513,7 @@ fn dhcp(network: &Network, guests: &[Guest<'_>], router_none: bool, out: &mut Ve
         dns,
         domain: None,
         hosts,
+        ipv6,
     };
     out.push(SubTask::new(
         &DHCP_SERVER,
@@ -454,6 +522,25 @@ fn dhcp(network: &Network, guests: &[Guest<'_>], router_none: bool, out: &mut Ve
         DhcpServerArgs::add,
     ));
     Ok(())
+}
+
+/// The `index`-th address of an IPv6 prefix, if it is inside.
+fn host6(subnet: Ipv6Net, index: u128) -> Option<Ipv6Addr> {
+    let address = Ipv6Addr::from(u128::from(subnet.network()).checked_add(index)?);
+    subnet.contains(&address).then_some(address)
+}
+
+/// The default DHCPv6 range: `::100`–`::1ff` of the prefix (what fits of it
+/// after the host's `::1` in a small one).
+fn range6(subnet: Ipv6Net) -> (Ipv6Addr, Ipv6Addr) {
+    let network = u128::from(subnet.network());
+    let last = u128::from(subnet.broadcast());
+    let first = if last - network > 0x1ff {
+        network + 0x100
+    } else {
+        network + 2
+    };
+    (Ipv6Addr::from(first), Ipv6Addr::from((network + 0x1ff).min(last)))
 }
 
 /// The `index`-th address of `subnet`, if it is a host address.

@@ -2,18 +2,18 @@
 //! and the checks that tie them together (which mode needs which argument,
 //! which arguments a mode has no use for, user-mode addresses inside `net`).
 
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use ipnet::{IpNet, Ipv4Net};
 
 use crate::error::{Error, ErrorKind, Result, suggest};
 use crate::model::netdev::{self, HostFwd, SocketNetwork, VdeSocket};
 use crate::model::vm::{Mode, NicModel};
-use crate::model::{AddressConfig, Written};
+use crate::model::{AddressConfig, RaMode, Written};
 use crate::modules::args::Args;
 use crate::modules::net_args;
 use crate::source::Pos;
-use crate::types::{AccountName, GuestSubnet, InterfaceName, MacAddr, VmName};
+use crate::types::{AccountName, GuestSubnet, GuestSubnet6, InterfaceName, MacAddr, VmName};
 use crate::value::{Arg, ArgValue, At, FromArg};
 
 /// The task's arguments.
@@ -30,6 +30,10 @@ pub(super) struct Network {
     /// Name servers of a static bridge.
     pub(super) dns: Vec<At<IpAddr>>,
     pub(super) subnet: Option<At<GuestSubnet>>,
+    /// The guests' IPv6 prefix (the host gets its `::1`).
+    pub(super) subnet6: Option<At<GuestSubnet6>>,
+    /// Router advertisements on the bridge (default `stateless`, at `subnet6`).
+    pub(super) ra: Option<At<RaMode>>,
     pub(super) dhcp: Dhcp,
     /// The firewall backend asked for, as written (the registry resolves it).
     pub(super) firewall: Option<At<String>>,
@@ -54,6 +58,7 @@ pub(super) struct VmArgs {
     pub(super) tap: Option<At<InterfaceName>>,
     pub(super) mac: Option<At<MacAddr>>,
     pub(super) ip: Option<At<Ipv4Addr>>,
+    pub(super) ip6: Option<At<Ipv6Addr>>,
     pub(super) model: NicModel,
     pub(super) user: Option<At<AccountName>>,
     pub(super) group: Option<At<AccountName>>,
@@ -72,7 +77,7 @@ pub(super) struct Dhcp {
 }
 
 const VM_KEYS: &[&str] = &[
-    "name", "tap", "mac", "ip", "model", "user", "group", "helper", "hostfwd", "vhost",
+    "name", "tap", "mac", "ip", "ip6", "model", "user", "group", "helper", "hostfwd", "vhost",
 ];
 
 /// The modes whose guests have TAPs on a host bridge.
@@ -84,6 +89,10 @@ const TAP_MODES: &[Mode] = &[
     Mode::Internal,
     Mode::ProxyArp,
 ];
+
+/// The modes whose guests are on a private bridge with the host's prefix
+/// (where `subnet6` gives them IPv6).
+const PRIVATE_MODES: &[Mode] = &[Mode::Nat, Mode::Routed, Mode::HostOnly, Mode::Internal];
 
 /// Which modes each argument goes with (the rest have no use for it).
 const ARGUMENT_MODES: &[(&str, &[Mode])] = &[
@@ -100,6 +109,8 @@ const ARGUMENT_MODES: &[(&str, &[Mode])] = &[
         "dhcp",
         &[Mode::Nat, Mode::Routed, Mode::HostOnly, Mode::Internal, Mode::User],
     ),
+    ("subnet6", PRIVATE_MODES),
+    ("ra", PRIVATE_MODES),
     ("firewall", TAP_MODES),
     ("tap_user", TAP_MODES),
     ("tap_group", TAP_MODES),
@@ -114,6 +125,7 @@ const ARGUMENT_MODES: &[(&str, &[Mode])] = &[
 const VM_KEY_MODES: &[(&str, &[Mode])] = &[
     ("tap", TAP_MODES),
     ("ip", TAP_MODES),
+    ("ip6", PRIVATE_MODES),
     ("user", TAP_MODES),
     ("group", TAP_MODES),
     ("helper", TAP_MODES),
@@ -172,6 +184,19 @@ impl Network {
         let gateway = args.optional::<At<IpAddr>>("gateway")?;
         let dns = args.optional::<Vec<At<IpAddr>>>("dns")?.unwrap_or_default();
         let subnet = args.optional::<At<GuestSubnet>>("subnet")?;
+        let subnet6 = args.optional::<At<GuestSubnet6>>("subnet6")?;
+        let ra = args
+            .optional_at::<String>("ra")?
+            .map(|ra| {
+                Ok(At {
+                    value: ra
+                        .value
+                        .parse::<RaMode>()
+                        .map_err(|message| Error::invalid(&ra.pos, message, None))?,
+                    pos: ra.pos,
+                })
+            })
+            .transpose()?;
         let dhcp_default = matches!(mode.value, Mode::Nat | Mode::Routed | Mode::HostOnly | Mode::Internal);
         let dhcp = Dhcp::read(args.optional::<Arg>("dhcp")?, dhcp_default)?;
         let firewall = args.optional::<At<String>>("firewall")?;
@@ -199,6 +224,8 @@ impl Network {
             gateway,
             dns,
             subnet,
+            subnet6,
+            ra,
             dhcp,
             firewall,
             mac_nat,
@@ -258,6 +285,7 @@ impl Network {
             _ => {}
         }
         self.check_static_routes()?;
+        self.check_ipv6()?;
         for vm in &self.vms {
             vm.check(mode)?;
         }
@@ -290,6 +318,43 @@ impl Network {
                         .into(),
                 ),
             ));
+        }
+        Ok(())
+    }
+
+    /// `subnet6`, `ra` and the VMs' `ip6` go together, on a private bridge
+    /// (the modes without one refuse them when reading the arguments).
+    fn check_ipv6(&self) -> Result<()> {
+        if let Some(subnet6) = &self.subnet6
+            && self.mac_nat
+        {
+            return Err(Error::invalid(
+                &subnet6.pos,
+                "`subnet6` goes with a private bridge, not with `mac_nat: true`",
+                Some("with MAC NAT the guests are on the LAN and take SLAAC or DHCPv6 from its router; leave `subnet6` out".into()),
+            ));
+        }
+        if self.subnet6.is_none() {
+            if let Some(ra) = &self.ra {
+                return Err(Error::invalid(
+                    &ra.pos,
+                    "`ra` announces the IPv6 prefix in `subnet6`, which this network does not have",
+                    Some(
+                        "add `subnet6:` (a unique local prefix, e.g. `fd42:4242:4242:1::/64`) or leave `ra` out".into(),
+                    ),
+                ));
+            }
+            if let Some(vm) = self.vms.iter().find(|vm| vm.ip6.is_some()) {
+                let ip6 = vm.ip6.as_ref().map_or(&vm.name.pos, |ip6| &ip6.pos);
+                return Err(Error::invalid(
+                    ip6,
+                    format!(
+                        "VM `{}` has an `ip6`, but the network has no `subnet6` to lease it from",
+                        vm.name.value
+                    ),
+                    None,
+                ));
+            }
         }
         Ok(())
     }
@@ -559,6 +624,7 @@ impl VmArgs {
             tap: None,
             mac: None,
             ip: None,
+            ip6: None,
             model: NicModel::VirtioNetPci,
             user: None,
             group: None,
@@ -583,6 +649,7 @@ impl VmArgs {
                 "tap" => vm.tap = Some(At::from_arg(value)?),
                 "mac" => vm.mac = Some(At::from_arg(value)?),
                 "ip" => vm.ip = Some(At::from_arg(value)?),
+                "ip6" => vm.ip6 = Some(At::from_arg(value)?),
                 "model" => {
                     let text = value.text("a NIC model")?;
                     vm.model = text
