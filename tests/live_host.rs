@@ -510,8 +510,17 @@ fn a_running_vm_host_changed_without_disturbing_its_guests() {
     assert_eq!(c.dhcp(work.path()), "172.16.7.12");
     assert_eq!(host.verify().0, 0);
 
-    // Guest c out of the playbook: its TAP and lease go, nothing else.
+    // Guest c out of the playbook: verify names its TAP (hostnet made it);
+    // apply removes its TAP and lease, nothing else.
     drop(c);
+    write(work.path(), "playbook.yml", &playbook(&[A, B]));
+    let (code, json) = host.hostnet("verify playbook.yml --root / --facts facts.yml --json");
+    assert_eq!(code, 2, "{json}");
+    let report: serde_json::Value = serde_json::from_str(json.trim_end().trim_end_matches("exit=2")).unwrap();
+    assert_eq!(
+        report["drift"],
+        serde_json::json!([{ "subject": "tap-c", "detail": "no longer in the playbook" }])
+    );
     let removed = host.apply(&[A, B], "");
     assert!(removed.contains("  | link del dev tap-c"), "{removed}");
     assert_eq!(host.ifindex("tap-c"), None);
@@ -526,7 +535,24 @@ fn a_running_vm_host_changed_without_disturbing_its_guests() {
     drop((a, b));
 
     // Each kind of drift, made by hand.
+    let mac = host.netns.read("/sys/class/net/virbr7/address").unwrap();
+    let mac_drift = format!("mac 02:00:00:00:00:01 → {mac}");
     let drifts = [
+        (
+            "ip link set virbr7 address 02:00:00:00:00:01",
+            "virbr7",
+            mac_drift.as_str(),
+        ),
+        (
+            "ip link del tap-b && ip tuntap add dev tap-b mode tap user nobody && ip link set tap-b master virbr7 up",
+            "tap-b",
+            "owner or flags differ (now nobody:root); recreated, so a guest attached to it loses its NIC",
+        ),
+        (
+            "kill $(cat /run/dnsmasq.pid) && sleep 0.2 && dnsmasq --conf-file=/dev/null --port=5353 --pid-file=/run/dnsmasq.pid",
+            "dnsmasq",
+            "runs but does not listen for DHCP (UDP 67); it serves virbr7",
+        ),
         ("ip link del tap-b", "tap-b", "missing"),
         (
             "ip link set tap-a nomaster",

@@ -216,7 +216,12 @@ fn plan_for(request: &Request, registry: &Registry, purpose: Purpose, teardown: 
                     reload.extend(files);
                     repairs.extend(jumps);
                 }
-                Target::Dhcp if !live::read::dnsmasq_running(&request.root)? => reload.extend(files_of(&rendered)),
+                // Not running, or running without serving DHCP: (re)started.
+                Target::Dhcp
+                    if !(live::read::dnsmasq_running(&request.root)? && live::read::udp_bound(&request.root, 67)?) =>
+                {
+                    reload.extend(files_of(&rendered));
+                }
                 _ => {}
             }
         }

@@ -44,12 +44,15 @@ pub fn devices(diff: &LiveDiff) -> Vec<Drift> {
             },
         })
         .collect();
-    let missing: Vec<String> = rows
+    // A device created (or recreated) anew: its first row says why (missing,
+    // or its owner differs), the attributes its creation sets are not drift.
+    let created: std::collections::HashSet<String> = rows
         .iter()
         .filter(|row| row.detail == "missing")
         .map(|row| row.subject.clone())
         .collect();
-    rows.retain(|row| row.detail == "missing" || !missing.contains(&row.subject));
+    let mut seen = std::collections::HashSet::new();
+    rows.retain(|row| !created.contains(&row.subject) || seen.insert(row.subject.clone()));
     rows.extend(diff.handovers.iter().map(|handover| Drift {
         subject: handover.device.clone(),
         detail: format!("not up ({})", handover.reason),
