@@ -18,6 +18,7 @@ mod completions;
 mod corpus;
 mod crash;
 mod definitions;
+mod destroy;
 mod docs;
 mod errors;
 mod errors_ansible;

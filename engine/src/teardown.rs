@@ -1,6 +1,7 @@
 //! `hostnet destroy`: a playbook's rendered changes turned into their
 //! removal. Every file and link a backend writes goes, every block it keeps
-//! in a user's file leaves (the user's lines stay byte for byte), the
+//! in a user's file leaves (the user's lines stay byte for byte; a file
+//! that held nothing but hostnet's blocks goes), the
 //! firewall chains or table its files loaded are unloaded (and loaded again
 //! by a rollback), and the services that read the removed files restart.
 //! Nothing a backend does not write is touched: the prunes of directories
@@ -73,7 +74,53 @@ pub fn changes(rendered: Vec<Planned>, root: &Root) -> Result<Vec<Planned>> {
         };
         removals.push(Planned::from_tasks(removal, origins));
     }
+    // A file that holds nothing but hostnet's blocks (hostnet created it for
+    // them) goes as a whole rather than staying behind empty.
+    let mut emptied: Vec<SysPath> = Vec::new();
+    let paths: Vec<SysPath> = removals
+        .iter()
+        .filter_map(|planned| match &planned.change {
+            Change::Block(block) => Some(block.path.clone()),
+            _ => None,
+        })
+        .collect();
+    for path in paths {
+        if emptied.contains(&path) {
+            continue;
+        }
+        let Some(mut text) = root.read_bytes(&path)? else {
+            continue;
+        };
+        for planned in &removals {
+            if let Change::Block(block) = &planned.change
+                && block.path == path
+                && let Ok(Some(next)) = crate::block::apply(Some(&text), block)
+            {
+                text = next;
+            }
+        }
+        if text.iter().all(u8::is_ascii_whitespace) {
+            emptied.push(path);
+        }
+    }
+    let mut merged: Vec<Planned> = Vec::new();
+    for planned in removals {
+        match &planned.change {
+            Change::Block(block) if emptied.contains(&block.path) => {
+                let path = block.path.clone();
+                if let Some(absent) = merged
+                    .iter_mut()
+                    .find(|other| matches!(&other.change, Change::Absent { path: other } if *other == path))
+                {
+                    absent.origins.extend(planned.origins);
+                } else {
+                    merged.push(Planned::from_tasks(Change::Absent { path }, planned.origins));
+                }
+            }
+            _ => merged.push(planned),
+        }
+    }
     // Loaded last, unloaded first (the jumps before the chains they jump to).
-    removals.extend(unloads.into_iter().rev());
-    Ok(removals)
+    merged.extend(unloads.into_iter().rev());
+    Ok(merged)
 }
