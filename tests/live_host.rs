@@ -752,6 +752,16 @@ fn a_networkd_host_changed_without_disturbing_its_guests() {
     assert_eq!(host.verify().0, 0);
     drop((a, b, c));
 
+    // c out of the playbook: its TAP and its networkd files go.
+    let removed = host.apply(&[A, B], "");
+    assert!(removed.contains("  | link del dev tap-c\n"), "{removed}");
+    assert!(removed.contains("run: networkctl reload\n"), "{removed}");
+    assert!(!host.etc("systemd/network/10-hostnet-tap-c.netdev").exists());
+    assert!(!host.etc("systemd/network/10-hostnet-tap-c.network").exists());
+    assert!(host.etc("systemd/network/10-hostnet-tap-b.netdev").exists());
+    assert_eq!(host.ifindex("tap-c"), None);
+    assert_eq!(host.verify().0, 0);
+
     let (code, text) = host.destroy();
     assert_eq!(code, 0, "{text}");
     assert_eq!(host.links(), before);

@@ -239,3 +239,49 @@ fn firewalld_internal_network_hides_the_host_but_not_the_peers() {
         "the guests still reach each other"
     );
 }
+
+/// A nat and a host_only network on one host (issue #17, defect 13, with
+/// firewalld): the real firewalld loads hostnet's zones and policies, and
+/// neither network's guests reach the other's, while the host reaches both.
+/// The control first: with forwarding on and no firewall, they do.
+#[test]
+fn firewalld_keeps_a_host_only_network_apart_from_a_nat_one() {
+    if !sandbox::require(&["firewalld", "firewall-cmd", "dbus-daemon", "nft", "ping"]) {
+        return;
+    }
+    let combined = "- hosts: localhost
+  tasks:
+    - name: NAT network
+      vm_network: { mode: nat, bridge: br-nat, subnet: 10.81.0.0/24, uplink: eth0, vms: [{ name: n1, tap: tapn }] }
+    - name: Host-only network
+      vm_network: { mode: host_only, bridge: br-ho, subnet: 10.82.0.0/24, vms: [{ name: h1, tap: taph }] }
+";
+    let (stage, commands) = apply(combined);
+    let host = Netns::new();
+    let nat = Netns::new();
+    let ho = Netns::new();
+    for (guest, bridge, port, net) in [(&nat, "br-nat", "tapn", "10.81.0"), (&ho, "br-ho", "taph", "10.82.0")] {
+        host.ip_ok(&["link", "add", bridge, "type", "bridge"]);
+        host.ip_ok(&["addr", "add", &format!("{net}.1/24"), "dev", bridge]);
+        host.ip_ok(&["link", "set", bridge, "up"]);
+        host.veth(port, guest, "eth0");
+        host.ip_ok(&["link", "set", port, "master", bridge, "up"]);
+        guest.ip_ok(&["addr", "add", &format!("{net}.2/24"), "dev", "eth0"]);
+        guest.ip_ok(&["link", "set", "eth0", "up"]);
+        guest.ip_ok(&["route", "add", "default", "via", &format!("{net}.1")]);
+    }
+    host.exec_ok(&["sysctl", "-q", "-w", "net.ipv4.ip_forward=1"]);
+    let (nat_guest, ho_guest) = ("10.81.0.2".parse().unwrap(), "10.82.0.2".parse().unwrap());
+    assert!(
+        ping(&nat, ho_guest) && ping(&ho, nat_guest),
+        "control: without a firewall the host routes between the networks"
+    );
+
+    let sandbox = Sandbox::new(&host, stage.path(), Features::default());
+    let (_bus, daemon) = start(&sandbox);
+    run_plan(&sandbox, &commands, &daemon);
+    assert!(!ping(&nat, ho_guest), "the NAT guest reaches the host-only guest");
+    assert!(!ping(&ho, nat_guest), "the host-only guest reaches the NAT guest");
+    assert!(ping(&host, ho_guest), "the host reaches the host-only guest");
+    assert!(ping(&host, nat_guest), "the host reaches the NAT guest");
+}

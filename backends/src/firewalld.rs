@@ -108,6 +108,9 @@ struct Zone {
     forward_out: bool,
     masquerade: Vec<IpNet>,
     routed_in: bool,
+    /// Its guests reach no other network (`isolate_forward`, `isolate_host`):
+    /// no other network's policy may forward to them either.
+    isolated: bool,
     origins: Vec<TaskId>,
     out_origins: Vec<TaskId>,
     in_origins: Vec<TaskId>,
@@ -126,6 +129,7 @@ impl Zone {
             forward_out: false,
             masquerade: Vec::new(),
             routed_in: false,
+            isolated: false,
             origins: Vec::new(),
             out_origins: Vec::new(),
             in_origins: Vec::new(),
@@ -250,6 +254,7 @@ fn zones(model: &HostModel) -> Result<Vec<Zone>> {
             // zones only where a policy says so, and an isolated bridge gets none.
             FirewallIntent::IsolateForward { .. } => {
                 zone.forward = true;
+                zone.isolated = true;
                 zone.origins.push(task);
             }
             FirewallIntent::DhcpDns { interface } => {
@@ -270,6 +275,7 @@ fn zones(model: &HostModel) -> Result<Vec<Zone>> {
                 if zone.target != ZoneTarget::Accept {
                     zone.target = ZoneTarget::Drop;
                 }
+                zone.isolated = true;
                 zone.origins.push(task);
             }
         }
@@ -351,6 +357,19 @@ fn policy_xml(short: &str, ingress: &str, egress: &str, masquerade: &[IpNet]) ->
     xml
 }
 
+/// A zone's guests kept from every other zone's forwarding: `ANY` →
+/// the zone, dropped, before the policies that accept (priority -10). The
+/// host (`HOST`, not in `ANY`) still reaches them.
+fn isolation_xml(short: &str, zone: &str) -> String {
+    let mut xml = String::from(HEADER);
+    let _ = writeln!(xml, "<policy target=\"DROP\" priority=\"-10\">");
+    let _ = writeln!(xml, "  <short>{short}</short>");
+    let _ = writeln!(xml, "  <ingress-zone name=\"ANY\"/>");
+    let _ = writeln!(xml, "  <egress-zone name=\"{zone}\"/>");
+    xml.push_str("</policy>\n");
+    xml
+}
+
 fn file(path: SysPath, content: String, origins: &[TaskId]) -> Planned {
     Planned::from_tasks(
         Change::File {
@@ -395,6 +414,18 @@ fn render(model: &HostModel) -> Result<Vec<Planned>> {
                 policy_xml(&short, &zone.name, "ANY", &zone.masquerade),
                 &zone.out_origins,
             ));
+            paths.push(path);
+        }
+        // An isolated network (host_only, internal) next to one whose guests
+        // forward to `ANY`: its guests are out of their reach.
+        let others_forward = zones
+            .iter()
+            .any(|other| other.name != zone.name && (other.forward_out || other.routed_in));
+        if zone.isolated && !zone.forward_out && !zone.routed_in && others_forward {
+            let name = object_name(base, "-iso", POLICY_NAME_MAX, "policy")?;
+            let path = SysPath::from_static(format!("{DIRECTORY}/policies/{name}.xml"));
+            let short = format!("hostnet: no other network forwards to the guests on {subject}");
+            changes.push(file(path.clone(), isolation_xml(&short, &zone.name), &zone.origins));
             paths.push(path);
         }
         if zone.routed_in {
@@ -556,6 +587,14 @@ $ firewall-cmd --reload
   <short>hostnet: guests on br1</short>
   <interface name=\"br1\"/>
 </zone>
+==> /etc/firewalld/policies/hostnet-br1-iso.xml <==
+<?xml version=\"1.0\" encoding=\"utf-8\"?>
+<!-- Managed by hostnet: edit the playbook, not this file. -->
+<policy target=\"DROP\" priority=\"-10\">
+  <short>hostnet: no other network forwards to the guests on br1</short>
+  <ingress-zone name=\"ANY\"/>
+  <egress-zone name=\"hostnet-br1\"/>
+</policy>
 ==> /etc/firewalld/zones/hostnet-tap1.xml <==
 <?xml version=\"1.0\" encoding=\"utf-8\"?>
 <!-- Managed by hostnet: edit the playbook, not this file. -->

@@ -153,6 +153,14 @@ fn render(topology: &Topology<'_>) -> Vec<Planned> {
             )
         })
         .collect();
+    // hostnet's files of devices the playbook no longer declares go.
+    changes.push(Planned::from_tasks(
+        Change::Prune {
+            dir: SysPath::from_static(DIRECTORY),
+            prefix: "10-hostnet-".into(),
+        },
+        origins.iter().copied(),
+    ));
     changes.push(Planned::from_tasks(
         Change::Service {
             name: "systemd-networkd".into(),
@@ -160,10 +168,15 @@ fn render(topology: &Topology<'_>) -> Vec<Planned> {
         },
         origins.iter().copied(),
     ));
+    // Any change among hostnet's files there (written or pruned) reloads.
+    drop(paths);
     changes.push(Planned::from_tasks(
         Change::Command(Command {
             argv: vec!["networkctl".into(), "reload".into()],
-            guard: Guard::FilesChanged(paths),
+            guard: Guard::ChangedUnder {
+                dirs: vec![SysPath::from_static(DIRECTORY)],
+                unless: Vec::new(),
+            },
             effects: Vec::new(),
         }),
         origins,
@@ -496,10 +509,20 @@ ConfigureWithoutCarrier=yes
         match reload {
             Change::Command(command) => {
                 assert_eq!(command.argv, ["networkctl", "reload"]);
-                let Guard::FilesChanged(paths) = &command.guard else {
-                    panic!("reload must be guarded by the files");
-                };
-                assert_eq!(paths.len(), 5);
+                assert_eq!(
+                    command.guard,
+                    Guard::ChangedUnder {
+                        dirs: vec![SysPath::from_static(DIRECTORY)],
+                        unless: Vec::new()
+                    }
+                );
+                assert_eq!(
+                    changes[5].change,
+                    Change::Prune {
+                        dir: SysPath::from_static(DIRECTORY),
+                        prefix: "10-hostnet-".into()
+                    }
+                );
             }
             other => panic!("expected networkctl reload, got {other:?}"),
         }
@@ -595,8 +618,16 @@ ConfigureWithoutCarrier=yes
         };
         assert_eq!(
             command.guard,
-            Guard::FilesChanged((0..8).map(|i| path_of(&changes[i])).collect())
+            Guard::ChangedUnder {
+                dirs: vec![SysPath::from_static(DIRECTORY)],
+                unless: Vec::new()
+            }
         );
+        assert!((0..8).all(|i| {
+            path_of(&changes[i])
+                .as_str()
+                .starts_with("/etc/systemd/network/10-hostnet-")
+        }));
     }
 
     fn path_of(planned: &Planned) -> SysPath {

@@ -427,6 +427,10 @@ impl<'a> Builder<'a> {
                             files: files.clone(),
                             unload: unloads.get(files).cloned(),
                         },
+                        Guard::ChangedUnder { .. } => Undo::Rerun {
+                            files: Vec::new(),
+                            unload: None,
+                        },
                         _ => Undo::None,
                     };
                     commands.push((command.clone(), undo, None, item.origins));
