@@ -3,7 +3,8 @@
 //! else — each of the host's own files is back byte for byte and mode for
 //! mode; what stays (service enablement links, hostnet's records) is what
 //! the plan says stays; a second destroy has nothing to do; rolling the
-//! destroy back returns the applied tree.
+//! destroy back returns the applied tree. And a network taken out of a
+//! playbook leaves none of its firewalld zones and policies behind.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -87,4 +88,67 @@ fn destroy_takes_away_what_apply_wrote_on_ubuntu() {
 #[test]
 fn destroy_takes_away_what_apply_wrote_on_fedora() {
     destroy_on("fedora-host", "laptop.yml");
+}
+
+/// A network taken out of the playbook: its firewalld zone and policies go
+/// at the next apply (firewall-cmd reloads), the other network's stay.
+#[test]
+fn a_network_taken_out_leaves_no_firewalld_zone_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root");
+    fs_err::create_dir_all(&root).unwrap();
+    crate::support::write(
+        dir.path(),
+        "facts.yml",
+        "distro: systemd\ninit: systemd\ntools: [firewalld, firewall-cmd, nft]\nservices: [firewalld]\n\
+         interfaces: [{ name: eth0 }]\n",
+    );
+    let nat = "    - vm_network: { mode: nat, bridge: br-nat, subnet: 10.81.0.0/24, uplink: eth0, vms: [{ name: n1, tap: tapn }] }\n";
+    let host_only =
+        "    - vm_network: { mode: host_only, bridge: br-ho, subnet: 10.82.0.0/24, vms: [{ name: h1, tap: taph }] }\n";
+    let apply = |tasks: &str| {
+        crate::support::write(
+            dir.path(),
+            "site.yml",
+            &format!("- hosts: localhost\n  tasks:\n{tasks}"),
+        );
+        run(
+            dir.path(),
+            &[
+                "apply",
+                "site.yml",
+                "--root",
+                "root",
+                "--facts",
+                "facts.yml",
+                "--firewall",
+                "firewalld",
+            ],
+        )
+    };
+    let firewalld = |root: &Path| -> Vec<String> {
+        tree(root)
+            .into_keys()
+            .filter(|path| path.starts_with("etc/firewalld/"))
+            .collect()
+    };
+    apply(&format!("{nat}{host_only}"));
+    assert_eq!(
+        firewalld(&root),
+        [
+            "etc/firewalld/policies/hostnet-br-ho-iso.xml",
+            "etc/firewalld/policies/hostnet-br-nat-out.xml",
+            "etc/firewalld/zones/hostnet-br-ho.xml",
+            "etc/firewalld/zones/hostnet-br-nat.xml",
+        ]
+    );
+    let output = apply(nat);
+    assert_eq!(
+        firewalld(&root),
+        [
+            "etc/firewalld/policies/hostnet-br-nat-out.xml",
+            "etc/firewalld/zones/hostnet-br-nat.xml"
+        ]
+    );
+    assert!(output.contains("run (recorded): firewall-cmd --reload\n"), "{output}");
 }

@@ -440,6 +440,22 @@ fn render(model: &HostModel) -> Result<Vec<Planned>> {
             paths.push(path);
         }
     }
+    // The zones and policies of networks the playbook no longer declares go.
+    let dirs = [
+        SysPath::from_static(format!("{DIRECTORY}/zones")),
+        SysPath::from_static(format!("{DIRECTORY}/policies")),
+    ];
+    for dir in &dirs {
+        for prefix in ["hostnet-", "hn-"] {
+            changes.push(Planned::from_tasks(
+                Change::Prune {
+                    dir: dir.clone(),
+                    prefix: prefix.into(),
+                },
+                all.iter().copied(),
+            ));
+        }
+    }
     changes.push(Planned::from_tasks(
         Change::Require {
             package: "firewalld".into(),
@@ -457,7 +473,11 @@ fn render(model: &HostModel) -> Result<Vec<Planned>> {
     changes.push(Planned::from_tasks(
         Change::Command(Command {
             argv: vec!["firewall-cmd".into(), "--reload".into()],
-            guard: Guard::FilesChanged(paths),
+            // Written or pruned: any change among them reloads.
+            guard: Guard::ChangedUnder {
+                dirs: dirs.to_vec(),
+                unless: Vec::new(),
+            },
             effects: Vec::new(),
         }),
         all,
@@ -497,6 +517,7 @@ mod tests {
                 Change::Command(command) => out.push_str(&format!("$ {}\n", command.argv.join(" "))),
                 Change::Service { name, action } => out.push_str(&format!("service {name} {action:?}\n")),
                 Change::Require { package, .. } => out.push_str(&format!("require {package}\n")),
+                Change::Prune { dir, prefix } => out.push_str(&format!("prune {dir}/{prefix}*\n")),
                 other => out.push_str(&format!("{other:?}\n")),
             }
         }
@@ -544,6 +565,10 @@ mod tests {
     <masquerade/>
   </rule>
 </policy>
+prune /etc/firewalld/zones/hostnet-*
+prune /etc/firewalld/zones/hn-*
+prune /etc/firewalld/policies/hostnet-*
+prune /etc/firewalld/policies/hn-*
 require firewalld
 service firewalld Enable
 $ firewall-cmd --reload
@@ -628,6 +653,10 @@ $ firewall-cmd --reload
   <ingress-zone name=\"ANY\"/>
   <egress-zone name=\"hostnet-nat2\"/>
 </policy>
+prune /etc/firewalld/zones/hostnet-*
+prune /etc/firewalld/zones/hn-*
+prune /etc/firewalld/policies/hostnet-*
+prune /etc/firewalld/policies/hn-*
 require firewalld
 service firewalld Enable
 $ firewall-cmd --reload
