@@ -31,6 +31,7 @@ fn subcommands() -> Vec<String> {
             "verify",
             "qemu",
             "graph",
+            "lab",
             "schema",
             "completions",
             "man"
