@@ -215,6 +215,16 @@ impl Topology {
         // hardware; the relay copies frames as they are, so the guest's NIC
         // must fill checksums in itself, as a real one does.
         netns.exec(&["python3", "-c", TX_CHECKSUM_OFF])?;
+        // The relay's end is a live link of the host: without these the
+        // host would answer the guest's ARP on it (with its own MAC) and
+        // take the guest's packets in there, past the bridge.
+        self.host.exec(&[
+            "sysctl",
+            "-q",
+            "-w",
+            &format!("net.ipv4.conf.{port}.arp_ignore=8"),
+            &format!("net.ipv6.conf.{port}.disable_ipv6=1"),
+        ])?;
         self.host.ip(&["link", "set", &port, "up"])?;
         let log = dir.join(format!("relay-{index}.log"));
         let relay = relay.to_string_lossy();
