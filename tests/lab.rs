@@ -215,3 +215,57 @@ fn sigterm_mid_run_leaves_nothing() {
     assert_eq!(status.code(), Some(128 + 15), "exit status after SIGTERM");
     nothing_left(pid);
 }
+
+/// `hostnet lab playbooks/NAME.yml`: exit 0, the mode, every cell ✓, and
+/// every guest leased its fixed address (where it has one).
+fn playbook_keeps_its_promise(name: &str, mode: &str, extra: &[&str]) {
+    if !sandbox::require(&TOOLS) {
+        return;
+    }
+    let playbook = repo().join(format!("playbooks/{name}.yml"));
+    let mut args = vec![playbook.to_string_lossy().into_owned()];
+    args.extend(extra.iter().map(|arg| (*arg).to_owned()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, report, stderr, pid) = lab(&args);
+    let crossed: Vec<(String, String, bool)> = cells(&report).into_iter().filter(|(_, _, ok)| !ok).collect();
+    assert_eq!(
+        (code, report["mode"].as_str(), crossed),
+        (0, Some(mode), Vec::new()),
+        "{name}:\n{report:#}\n{stderr}"
+    );
+    for guest in report["guests"].as_array().unwrap() {
+        if !guest["fixed"].is_null() {
+            assert_eq!(guest["lease"], guest["fixed"], "{name}: {guest}");
+        }
+    }
+    nothing_left(pid);
+}
+
+/// One test per playbook with a host side: `test => (playbook, mode, extra args)`.
+macro_rules! playbooks {
+    ($($test:ident => ($name:literal, $mode:literal $(, $extra:literal)*),)*) => {
+        $(
+            #[test]
+            fn $test() {
+                playbook_keeps_its_promise($name, $mode, &[$($extra),*]);
+            }
+        )*
+    };
+}
+
+playbooks! {
+    bridged => ("bridged", "bridged"),
+    vm_bridged => ("vm-bridged", "bridged"),
+    nat => ("nat", "nat"),
+    nat_nftables => ("nat", "nat", "--firewall", "nftables"),
+    vm_nat => ("vm-nat", "nat"),
+    nat_any_uplink => ("nat-any-uplink", "nat"),
+    vm_nat_any_uplink => ("vm-nat-any-uplink", "nat"),
+    laptop => ("laptop", "nat"),
+    routed => ("routed", "routed"),
+    vm_routed => ("vm-routed", "routed"),
+    host_only => ("host-only", "host_only"),
+    vm_host_only => ("vm-host-only", "host_only"),
+    internal => ("internal", "internal"),
+    vm_internal => ("vm-internal", "internal"),
+}

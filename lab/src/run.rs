@@ -344,7 +344,15 @@ pub fn run(options: &Options, spec: &Spec, progress: &mut dyn FnMut(&str)) -> Re
                 let _ = netns.netns.ip(&["addr", "add", &format!("{fixed}/24"), "dev", "eth0"]);
                 fixed
             }
-            (None, None) => Ipv4Addr::UNSPECIFIED,
+            // No DHCP and no fixed address (an internal network without one):
+            // the guest is configured by hand, as its owner would.
+            (None, None) => {
+                let address = Ipv4Addr::new(172, 16, 250, 10 + u8::try_from(index(&lab, netns)).unwrap_or(0));
+                let _ = netns
+                    .netns
+                    .ip(&["addr", "add", &format!("{address}/24"), "dev", "eth0"]);
+                address
+            }
         })
         .collect();
 
@@ -408,6 +416,13 @@ pub fn run(options: &Options, spec: &Spec, progress: &mut dyn FnMut(&str)) -> Re
         kept,
         kept_dir,
     })
+}
+
+fn index(lab: &Topology, guest: &crate::topology::Guest) -> usize {
+    lab.guests
+        .iter()
+        .position(|other| std::ptr::eq(other, guest))
+        .unwrap_or(0)
 }
 
 fn address_of(lab: &Topology, dev: &str) -> Option<Ipv4Addr> {

@@ -18,6 +18,13 @@ use ipnet::IpNet;
 use crate::error::LabError;
 use crate::expect::{Firewall, Mode};
 
+/// Does a firewall task keep the guests on `bridge` from the host?
+fn isolated(model: &HostModel, bridge: &str) -> bool {
+    model.firewall.iter().any(|rule| {
+        matches!(&rule.intent, hostnet_engine::model::FirewallIntent::IsolateHost { interface } if interface.as_str() == bridge)
+    })
+}
+
 /// One guest: a namespace behind the playbook's TAP.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GuestSpec {
@@ -87,14 +94,17 @@ impl Spec {
             Some(VmMode::Internal) => Mode::Internal,
             Some(other) => {
                 return Err(LabError::new(format!(
-                    "the lab does not prove {other:?} networks yet: it measures bridged, nat, routed, host-only and internal"
+                    "the lab does not prove {} networks yet: it measures bridged, nat, routed, host-only and internal",
+                    format!("{other:?}").to_lowercase()
                 )));
             }
             None if uplink_port.is_some() => Mode::Bridged,
             None => match nat {
                 Some(nat) if nat.masquerade => Mode::Nat,
                 Some(_) => Mode::Routed,
-                None if bridge.address.addresses().is_empty() => Mode::Internal,
+                None if bridge.address.addresses().is_empty() || isolated(model, bridge.name.as_str()) => {
+                    Mode::Internal
+                }
                 None => Mode::HostOnly,
             },
         };
@@ -105,10 +115,22 @@ impl Spec {
                     .map(|name| name.as_str().to_owned())
             })
             .unwrap_or_else(|| "eth0".to_owned());
-        let host_address = bridge.address.addresses().iter().find_map(|address| match address {
-            IpNet::V4(net) => Some(net.addr()),
+        let host_net = bridge.address.addresses().iter().find_map(|address| match address {
+            IpNet::V4(net) => Some(*net),
             IpNet::V6(_) => None,
         });
+        let host_address = host_net.map(|net| net.addr());
+        if let Some(net) = host_net {
+            let lan: ipnet::Ipv4Net = crate::topology::LAN
+                .parse()
+                .map_err(|_| LabError::new("the lab's LAN"))?;
+            if net.contains(&lan.network()) || lan.contains(&net.network()) {
+                return Err(LabError::with_hint(
+                    format!("the guests' subnet {} overlaps the lab's LAN {lan}", net.trunc()),
+                    "the lab's LAN is 192.168.1.0/24; guests on the LAN's own subnet (proxy ARP) are not proven by the lab yet",
+                ));
+            }
+        }
         let leases: Vec<_> = model
             .dhcp_servers
             .iter()

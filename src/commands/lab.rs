@@ -5,7 +5,7 @@
 
 use hostnet_engine::error::{Error, ErrorKind};
 use hostnet_engine::execute::TagFilter;
-use hostnet_engine::facts::{Distro, Facts};
+use hostnet_engine::facts::{Distro, Facts, InterfaceFact};
 use hostnet_engine::pipeline::{self, ApplyScope, FactsSource, Preflight, Request};
 use hostnet_engine::root::Root;
 use hostnet_engine::target::Target;
@@ -32,6 +32,21 @@ pub(crate) fn run(args: &LabArgs) -> ExitStatus {
     };
     let distro = settings::distro(&args.distro).unwrap_or(Distro::Debian);
     let mut facts = Facts::bare(distro);
+    // Until the playbook is read, the lab's host may have a wired and a
+    // wireless NIC (the lab then builds the one the playbook names).
+    facts.interfaces = ["eth0 52:54:00:4c:ab:e0 false", "wlan0 52:54:00:4c:ab:e1 true"]
+        .iter()
+        .filter_map(|line| {
+            let mut words = line.split(' ');
+            Some(InterfaceFact {
+                name: words.next()?.parse().ok()?,
+                mac: words.next()?.parse().ok(),
+                wireless: words.next()? == "true",
+                addresses: Vec::new(),
+                gateway: None,
+            })
+        })
+        .collect();
     facts.tools = vec![
         if args.firewall.as_deref() == Some("nftables") {
             "nft"
