@@ -258,8 +258,14 @@ pub(crate) struct LabArgs {
     /// The playbook (YAML).
     pub(crate) playbook: PathBuf,
     /// The distro the lab's host is planned as.
-    #[arg(long, value_parser = ["debian", "ubuntu", "systemd"], default_value = "debian")]
+    #[arg(long, value_parser = ["gentoo", "debian", "ubuntu", "systemd"], default_value = "debian")]
     pub(crate) distro: String,
+    /// Network backend: debian-ifupdown or systemd-networkd (with `--boot`: the tool that brings the host up).
+    #[arg(long, value_name = "BACKEND", value_parser = ["debian-ifupdown", "systemd-networkd"])]
+    pub(crate) network_backend: Option<String>,
+    /// Bring the host up from the rendered persistent files with the distro's own tools, as a reboot would.
+    #[arg(long)]
+    pub(crate) boot: bool,
     /// Firewall backend: iptables or nftables.
     #[arg(long, value_name = "BACKEND", value_parser = ["iptables", "nftables"])]
     pub(crate) firewall: Option<String>,

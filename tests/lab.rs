@@ -257,7 +257,6 @@ playbooks! {
     bridged => ("bridged", "bridged"),
     vm_bridged => ("vm-bridged", "bridged"),
     nat => ("nat", "nat"),
-    nat_nftables => ("nat", "nat", "--firewall", "nftables"),
     vm_nat => ("vm-nat", "nat"),
     nat_any_uplink => ("nat-any-uplink", "nat"),
     vm_nat_any_uplink => ("vm-nat-any-uplink", "nat"),
@@ -268,4 +267,54 @@ playbooks! {
     vm_host_only => ("vm-host-only", "host_only"),
     internal => ("internal", "internal"),
     vm_internal => ("vm-internal", "internal"),
+    nat_nftables => ("nat", "nat", "--firewall", "nftables"),
+    bridged_boot_ifupdown => ("bridged", "bridged", "--boot"),
+    vm_bridged_boot_ifupdown => ("vm-bridged", "bridged", "--boot"),
+    nat_boot_ifupdown => ("nat", "nat", "--boot"),
+    vm_nat_boot_ifupdown => ("vm-nat", "nat", "--boot"),
+    nat_any_uplink_boot_ifupdown => ("nat-any-uplink", "nat", "--boot"),
+    vm_nat_any_uplink_boot_ifupdown => ("vm-nat-any-uplink", "nat", "--boot"),
+    laptop_boot_ifupdown => ("laptop", "nat", "--boot"),
+    routed_boot_ifupdown => ("routed", "routed", "--boot"),
+    vm_routed_boot_ifupdown => ("vm-routed", "routed", "--boot"),
+    host_only_boot_ifupdown => ("host-only", "host_only", "--boot"),
+    vm_host_only_boot_ifupdown => ("vm-host-only", "host_only", "--boot"),
+    internal_boot_ifupdown => ("internal", "internal", "--boot"),
+    vm_internal_boot_ifupdown => ("vm-internal", "internal", "--boot"),
+    bridged_boot_networkd => ("bridged", "bridged", "--boot", "--network-backend", "systemd-networkd"),
+    vm_bridged_boot_networkd => ("vm-bridged", "bridged", "--boot", "--network-backend", "systemd-networkd"),
+    nat_boot_networkd => ("nat", "nat", "--boot", "--network-backend", "systemd-networkd"),
+    vm_nat_boot_networkd => ("vm-nat", "nat", "--boot", "--network-backend", "systemd-networkd"),
+    nat_any_uplink_boot_networkd => ("nat-any-uplink", "nat", "--boot", "--network-backend", "systemd-networkd"),
+    vm_nat_any_uplink_boot_networkd => ("vm-nat-any-uplink", "nat", "--boot", "--network-backend", "systemd-networkd"),
+    laptop_boot_networkd => ("laptop", "nat", "--boot", "--network-backend", "systemd-networkd"),
+    routed_boot_networkd => ("routed", "routed", "--boot", "--network-backend", "systemd-networkd"),
+    vm_routed_boot_networkd => ("vm-routed", "routed", "--boot", "--network-backend", "systemd-networkd"),
+    host_only_boot_networkd => ("host-only", "host_only", "--boot", "--network-backend", "systemd-networkd"),
+    vm_host_only_boot_networkd => ("vm-host-only", "host_only", "--boot", "--network-backend", "systemd-networkd"),
+    internal_boot_networkd => ("internal", "internal", "--boot", "--network-backend", "systemd-networkd"),
+    vm_internal_boot_networkd => ("vm-internal", "internal", "--boot", "--network-backend", "systemd-networkd"),
+    nat_boot_nftables => ("nat", "nat", "--boot", "--firewall", "nftables"),
+}
+
+#[test]
+fn gentoo_boot_is_not_available_without_openrc() {
+    if std::path::Path::new("/sbin/openrc").exists() || std::path::Path::new("/sbin/openrc-run").exists() {
+        eprintln!("skipping: this machine has OpenRC");
+        return;
+    }
+    let playbook = repo().join("playbooks/nat.yml");
+    let output = hostnet()
+        .args(["lab", &playbook.to_string_lossy(), "--boot", "--distro", "gentoo"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        (output.status.code(), crate::support::stderr(&output)),
+        (
+            Some(1),
+            "error: --boot for Gentoo is not available here: netifrc needs OpenRC, which this machine does not have\n\n\
+             hint: run the lab without --boot (the runtime apply), or with --boot for debian (ifupdown) or systemd-networkd\n"
+                .to_owned()
+        )
+    );
 }

@@ -22,6 +22,7 @@
     reason = "the lab runs programs and writes files, all in its own namespaces and scratch directory"
 )]
 
+pub mod boot;
 pub mod cleanup;
 pub mod error;
 pub mod expect;

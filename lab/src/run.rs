@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::boot::{self, Network};
 use crate::cleanup;
 use crate::error::LabError;
 use crate::expect::{Column, Kind, Mode};
@@ -37,6 +38,9 @@ pub struct Options {
     pub distro: String,
     /// Leave everything for inspection.
     pub keep: bool,
+    /// Bring the host up from the rendered files with the distro's tools
+    /// (`Some`: which network tool) instead of the runtime apply.
+    pub boot: Option<Network>,
 }
 
 /// A guest's DHCP result.
@@ -54,6 +58,9 @@ pub struct GuestResult {
     pub router: String,
     /// The fixed lease the playbook gives it.
     pub fixed: Option<String>,
+    /// How many times its DHCP client ran (5 discovers each) until the
+    /// lease (3: also when there was none).
+    pub dhcp_runs: u32,
 }
 
 /// What a lab run measured.
@@ -65,7 +72,9 @@ pub struct Report {
     pub mode: &'static str,
     /// The firewall backend.
     pub firewall: &'static str,
-    /// How the host was brought up: `runtime` (`hostnet apply --root /`).
+    /// How the host was brought up: `runtime` (`hostnet apply --root /`),
+    /// `boot (ifupdown)` or `boot (networkd)` (the rendered files and the
+    /// distro's tools).
     pub path: &'static str,
     /// The guests and their leases.
     pub guests: Vec<GuestResult>,
@@ -85,15 +94,20 @@ impl Report {
     /// The table for a terminal: promised beside measured, ✓/✗ per cell.
     pub fn human(&self) -> String {
         let mut out = format!(
-            "hostnet lab: {} — {} mode, {}, {} apply\n",
+            "hostnet lab: {} — {} mode, {}, {}\n",
             self.playbook, self.mode, self.firewall, self.path
         );
         for guest in &self.guests {
             let lease = guest.lease.as_deref().unwrap_or("none");
             let router = if guest.router.is_empty() { "none" } else { &guest.router };
+            let runs = if guest.dhcp_runs > 1 && guest.lease.is_some() {
+                format!(" (DHCP client run {} times)", guest.dhcp_runs)
+            } else {
+                String::new()
+            };
             let _ = writeln!(
                 out,
-                "guest {} ({}, {}): lease {lease}, router {router}",
+                "guest {} ({}, {}): lease {lease}, router {router}{runs}",
                 guest.name, guest.tap, guest.mac
             );
         }
@@ -129,7 +143,9 @@ impl Report {
             }
         }
         let failed = self.cells.iter().filter(|cell| !cell.ok).count();
-        if failed == 0 {
+        if failed == 0 && !self.ok {
+            out.push_str("\nevery cell as promised, but a guest did not get its lease\n");
+        } else if failed == 0 {
             out.push_str("\nevery cell as promised\n");
         } else {
             let _ = writeln!(out, "\n{failed} cell(s) differ from the promise");
@@ -206,6 +222,39 @@ fn facts(spec: &Spec, distro: &str, mac: &str) -> String {
     )
 }
 
+/// The host's own files before hostnet, for the boot path: its uplink on
+/// the LAN (static, unless the uplink joins the bridge: hostnet warns
+/// about a configuration of the user's for a port), in ifupdown's or
+/// networkd's words, and Debian's stock nftables.conf.
+fn before(spec: &Spec, network: Network) -> Vec<(String, String)> {
+    let mut files = Vec::new();
+    let static_lan = spec.mode != Mode::Bridged;
+    let uplink = &spec.uplink;
+    match network {
+        Network::Ifupdown => {
+            let mut interfaces = "# interfaces(5) file used by ifup(8) and ifdown(8)\nsource /etc/network/interfaces.d/*\n\nauto lo\niface lo inet loopback\n".to_owned();
+            if static_lan {
+                let _ = write!(
+                    interfaces,
+                    "\nauto {uplink}\niface {uplink} inet static\n    address {HOST_LAN}/{LAN_PREFIX}\n    gateway {LAN_ROUTER}\n"
+                );
+            }
+            files.push(("etc/network/interfaces".to_owned(), interfaces));
+        }
+        Network::Networkd if static_lan => files.push((
+            "etc/systemd/network/50-lan.network".to_owned(),
+            format!(
+                "[Match]\nName={uplink}\n\n[Network]\nAddress={HOST_LAN}/{LAN_PREFIX}\nGateway={LAN_ROUTER}\nLinkLocalAddressing=no\nIPv6AcceptRA=no\n"
+            ),
+        )),
+        Network::Networkd => {}
+    }
+    if spec.firewall == crate::expect::Firewall::Nftables {
+        files.push(("etc/nftables.conf".to_owned(), boot::DEBIAN_NFTABLES_CONF.to_owned()));
+    }
+    files
+}
+
 /// The guests' subnet, from the host's address on the bridge (`/24` when
 /// the model gives no prefix the lab can read).
 fn subnet(spec: &Spec) -> Option<String> {
@@ -217,6 +266,21 @@ fn subnet(spec: &Spec) -> Option<String> {
 /// Run the lab for `spec`; `progress` hears what is being done.
 pub fn run(options: &Options, spec: &Spec, progress: &mut dyn FnMut(&str)) -> Result<Report, LabError> {
     prerequisites::check(&prerequisites::BASE)?;
+    match options.boot {
+        Some(Network::Ifupdown) => prerequisites::check(&[
+            ("ifup", "ifupdown"),
+            ("brctl", "bridge-utils"),
+            ("dhclient", "isc-dhcp-client"),
+        ])?,
+        Some(Network::Networkd) => prerequisites::check(&[("systemd-networkd", "systemd")]).or_else(|error| {
+            if std::path::Path::new(boot::NETWORKD).exists() {
+                Ok(())
+            } else {
+                Err(error)
+            }
+        })?,
+        None => {}
+    }
     if spec.firewall == crate::expect::Firewall::Nftables {
         prerequisites::check(&[("nft", "nftables")])?;
     }
@@ -233,12 +297,22 @@ pub fn run(options: &Options, spec: &Spec, progress: &mut dyn FnMut(&str)) -> Re
     let scratch = Scratch(scratch);
     let dir = scratch.0.as_path();
     write_executable(&dir.join("init/systemctl"), SYSTEMCTL)?;
+    // OpenRC's service tools, for a Gentoo playbook: the same init stand-in.
+    write_executable(
+        &dir.join("init/rc-service"),
+        "#!/bin/sh\nexec \"$(dirname \"$0\")/systemctl\" \"$2\" \"$1\"\n",
+    )?;
+    write_executable(&dir.join("init/rc-update"), "#!/bin/sh\nexit 0\n")?;
     write_executable(&dir.join("udhcpc.script"), UDHCPC)?;
     write_executable(&dir.join("tap_relay.py"), RELAY)?;
 
     progress("building the lab: internet, LAN router, LAN device, LAN admin, host");
     let prefix = format!("hnlab-{}", std::process::id());
-    let mut lab = Topology::build(&prefix, &spec.uplink, spec.mode != Mode::Bridged)?;
+    let mut lab = Topology::build(
+        &prefix,
+        &spec.uplink,
+        spec.mode != Mode::Bridged && options.boot.is_none(),
+    )?;
     let subnet = subnet(spec);
     match (spec.mode, &subnet) {
         (Mode::Bridged, _) => lab.serve_lan_dhcp(dir)?,
@@ -250,48 +324,123 @@ pub fn run(options: &Options, spec: &Spec, progress: &mut dyn FnMut(&str)) -> Re
         (_, None) => {}
     }
 
-    progress("applying the playbook in the host's sandbox: hostnet apply --root /");
-    let sandbox = Sandbox::new(&lab.host, &dir.join("sandbox"), &spec.accounts.0, &spec.accounts.1)?;
     let mac = lab
         .host
         .read(&format!("/sys/class/net/{}/address", spec.uplink))
         .unwrap_or_default();
     fs_err::write(dir.join("facts.yml"), facts(spec, &options.distro, &mac)).map_err(io)?;
-    let path = format!(
-        "PATH={}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-        dir.join("init").display()
-    );
     let playbook = options.playbook.to_string_lossy().into_owned();
     let facts_file = dir.join("facts.yml").to_string_lossy().into_owned();
     let hostnet = options.hostnet.to_string_lossy().into_owned();
-    let mut argv: Vec<&str> = vec![
-        "env",
-        &path,
-        "NO_COLOR=1",
-        &hostnet,
-        "--color",
-        "never",
-        "apply",
-        &playbook,
-        "--root",
-        "/",
-        "--facts",
-        &facts_file,
-        "--yes",
-    ];
-    argv.extend(options.apply_args.iter().map(String::as_str));
-    let applied = namespace::output(sandbox.command(&argv))?;
-    if !applied.status.success() {
-        return Err(LabError::with_hint(
-            format!(
-                "hostnet apply failed in the lab ({}):\n{}",
-                applied.status,
-                namespace::text(&applied).trim_end()
-            ),
-            "the playbook would fail the same way on the host; fix it and run the lab again",
-        ));
-    }
-    if spec.bridge_dhcp {
+    let accounts = (spec.accounts.0.as_slice(), spec.accounts.1.as_slice());
+    let sandbox = match options.boot {
+        None => {
+            progress("applying the playbook in the host's sandbox: hostnet apply --root /");
+            let sandbox = Sandbox::new(&lab.host, &dir.join("sandbox"), None, false, accounts)?;
+            let path = format!(
+                "PATH={}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                dir.join("init").display()
+            );
+            let mut argv: Vec<&str> = vec![
+                "env",
+                &path,
+                "NO_COLOR=1",
+                &hostnet,
+                "--color",
+                "never",
+                "apply",
+                &playbook,
+                "--root",
+                "/",
+                "--facts",
+                &facts_file,
+                "--yes",
+            ];
+            argv.extend(options.apply_args.iter().map(String::as_str));
+            let applied = namespace::output(sandbox.command(&argv))?;
+            if !applied.status.success() {
+                return Err(LabError::with_hint(
+                    format!(
+                        "hostnet apply failed in the lab ({}):\n{}",
+                        applied.status,
+                        namespace::text(&applied).trim_end()
+                    ),
+                    "the playbook would fail the same way on the host; fix it and run the lab again",
+                ));
+            }
+            sandbox
+        }
+        Some(network) => {
+            progress("rendering the persistent files: hostnet render");
+            let stage = dir.join("stage");
+            for (path, text) in before(spec, network) {
+                let path = stage.join(path);
+                if let Some(parent) = path.parent() {
+                    fs_err::create_dir_all(parent).map_err(io)?;
+                }
+                fs_err::write(path, text).map_err(io)?;
+            }
+            let stage_text = stage.to_string_lossy().into_owned();
+            let mut argv: Vec<&str> = vec![
+                "--color",
+                "never",
+                "render",
+                &playbook,
+                "--out",
+                &stage_text,
+                "--root",
+                &stage_text,
+                "--facts",
+                &facts_file,
+            ];
+            argv.extend(options.apply_args.iter().map(String::as_str));
+            let mut render = std::process::Command::new(&options.hostnet);
+            render.args(&argv).env("NO_COLOR", "1");
+            let rendered = namespace::output(render)?;
+            if !rendered.status.success() {
+                return Err(LabError::new(format!(
+                    "hostnet render failed ({}):\n{}",
+                    rendered.status,
+                    namespace::text(&rendered).trim_end()
+                )));
+            }
+            progress(match network {
+                Network::Ifupdown => "booting the host: sysctl, firewall, ifup -a, dnsmasq",
+                Network::Networkd => "booting the host: sysctl, firewall, systemd-networkd, dnsmasq",
+            });
+            let sandbox = Sandbox::new(
+                &lab.host,
+                &dir.join("sandbox"),
+                Some(&stage),
+                network == Network::Networkd,
+                accounts,
+            )?;
+            let settled = || {
+                let bridge = address_of(&lab, &spec.bridge);
+                let bridge_ok = match spec.host_address {
+                    Some(address) => bridge == Some(address),
+                    None if spec.bridge_dhcp => bridge.is_some(),
+                    None => lab
+                        .host
+                        .read(&format!("/sys/class/net/{}/operstate", spec.bridge))
+                        .is_some(),
+                };
+                let lan_ok = spec.mode == Mode::Bridged || address_of(&lab, &spec.uplink) == Some(HOST_LAN);
+                bridge_ok && lan_ok
+            };
+            boot::bring_up(
+                &sandbox,
+                &lab.host,
+                &stage,
+                network,
+                spec.firewall,
+                &spec.bridge,
+                &settled,
+            )?;
+            sandbox
+        }
+    };
+    if spec.bridge_dhcp && options.boot.is_none() {
         progress("the host's DHCP client on the bridge");
         let script = dir.join("udhcpc.script").to_string_lossy().into_owned();
         let _ = lab.host.exec_output(&[
@@ -326,8 +475,9 @@ pub fn run(options: &Options, spec: &Spec, progress: &mut dyn FnMut(&str)) -> Re
             name: guest.name.clone(),
             tap: guest.tap.clone(),
             mac: guest.mac.clone(),
-            lease: lease.as_ref().map(|(ip, _)| ip.to_string()),
-            router: lease.as_ref().map(|(_, router)| router.clone()).unwrap_or_default(),
+            lease: lease.as_ref().map(|(ip, _, _)| ip.to_string()),
+            router: lease.as_ref().map(|(_, router, _)| router.clone()).unwrap_or_default(),
+            dhcp_runs: lease.as_ref().map_or(3, |(_, _, runs)| *runs),
             fixed: guest.fixed.map(|ip| ip.to_string()),
         })
         .collect();
@@ -339,7 +489,7 @@ pub fn run(options: &Options, spec: &Spec, progress: &mut dyn FnMut(&str)) -> Re
         .zip(&leases)
         .zip(&lab.guests)
         .map(|((guest, lease), netns)| match (lease, guest.fixed) {
-            (Some((ip, _)), _) => *ip,
+            (Some((ip, _, _)), _) => *ip,
             (None, Some(fixed)) => {
                 let _ = netns.netns.ip(&["addr", "add", &format!("{fixed}/24"), "dev", "eth0"]);
                 fixed
@@ -408,7 +558,11 @@ pub fn run(options: &Options, spec: &Spec, progress: &mut dyn FnMut(&str)) -> Re
         playbook: playbook.clone(),
         mode: spec.mode.name(),
         firewall: spec.firewall.name(),
-        path: "runtime",
+        path: match options.boot {
+            None => "runtime apply",
+            Some(Network::Ifupdown) => "boot (ifupdown)",
+            Some(Network::Networkd) => "boot (systemd-networkd)",
+        },
         guests,
         cells,
         probes,
@@ -432,33 +586,35 @@ fn address_of(lab: &Topology, dev: &str) -> Option<Ipv4Addr> {
 }
 
 /// Every guest's DHCP client at once (`busybox udhcpc`, 5 discovers 1 s
-/// apart): `(address, routers)` each, or `None`.
-fn dhcp_all(lab: &Topology, script: &Path) -> Vec<Option<(Ipv4Addr, String)>> {
+/// apart, run up to 3 times, as a guest's client keeps trying):
+/// `(address, routers, runs)` each, or `None`.
+fn dhcp_all(lab: &Topology, script: &Path) -> Vec<Option<(Ipv4Addr, String, u32)>> {
     let script = script.to_string_lossy().into_owned();
+    let once = |guest: &crate::topology::Guest| -> Option<(Ipv4Addr, String)> {
+        let output = guest
+            .netns
+            .exec_output(&[
+                "busybox", "udhcpc", "-i", "eth0", "-f", "-q", "-n", "-t", "5", "-T", "1", "-s", &script,
+            ])
+            .ok()?;
+        let out = String::from_utf8_lossy(&output.stdout).into_owned();
+        let line = out.lines().find_map(|line| line.strip_prefix("lease: "))?.to_owned();
+        let word = |key: &str| {
+            line.split(' ')
+                .filter_map(|word| word.split_once('='))
+                .find(|(k, _)| *k == key)
+                .map(|(_, value)| value.to_owned())
+                .unwrap_or_default()
+        };
+        Some((word("ip").parse().ok()?, word("router")))
+    };
     std::thread::scope(|scope| {
         let handles: Vec<_> = lab
             .guests
             .iter()
             .map(|guest| {
-                let script = &script;
-                scope.spawn(move || {
-                    let output = guest
-                        .netns
-                        .exec_output(&[
-                            "busybox", "udhcpc", "-i", "eth0", "-f", "-q", "-n", "-t", "5", "-T", "1", "-s", script,
-                        ])
-                        .ok()?;
-                    let out = String::from_utf8_lossy(&output.stdout).into_owned();
-                    let line = out.lines().find_map(|line| line.strip_prefix("lease: "))?.to_owned();
-                    let word = |key: &str| {
-                        line.split(' ')
-                            .filter_map(|word| word.split_once('='))
-                            .find(|(k, _)| *k == key)
-                            .map(|(_, value)| value.to_owned())
-                            .unwrap_or_default()
-                    };
-                    Some((word("ip").parse().ok()?, word("router")))
-                })
+                let once = &once;
+                scope.spawn(move || (1..=3).find_map(|run| once(guest).map(|(ip, router)| (ip, router, run))))
             })
             .collect();
         handles.into_iter().map(|handle| handle.join().ok().flatten()).collect()

@@ -18,6 +18,7 @@ d=$1
 mount -t overlay overlay -o "lowerdir=/etc,upperdir=$d/etc/upper,workdir=$d/etc/work" /etc
 mount -t overlay overlay -o "lowerdir=/var,upperdir=$d/var/upper,workdir=$d/var/work" /var
 mount --bind "$d/run" /run
+if [ -e "$d/read-only-sys" ]; then mount -o bind,remount,ro /sys; fi
 mount -t tmpfs -o mode=0755,size=64k hostnet-lab-dev-net /dev/net
 mknod -m 0666 /dev/net/tun c 10 200
 : > "$d/mounted"
@@ -33,9 +34,29 @@ pub struct Sandbox {
 impl Sandbox {
     /// Mount the sandbox in `host`, its state under `dir` (a fresh
     /// directory of the lab's, not on overlayfs).
-    pub fn new(host: &Netns, dir: &Path, users: &[String], groups: &[String]) -> Result<Self, LabError> {
+    /// `stage` (rendered files, `etc/` and `var/`) is copied into the
+    /// overlays first; `read_only_sys` remounts `/sys` read-only (networkd
+    /// then treats udev as absent).
+    pub fn new(
+        host: &Netns,
+        dir: &Path,
+        stage: Option<&Path>,
+        read_only_sys: bool,
+        (users, groups): (&[String], &[String]),
+    ) -> Result<Self, LabError> {
         for sub in ["etc/upper", "etc/work", "var/upper", "var/work", "run"] {
             fs_err::create_dir_all(dir.join(sub)).map_err(|error| LabError::new(error.to_string()))?;
+        }
+        if read_only_sys {
+            fs_err::write(dir.join("read-only-sys"), "").map_err(|error| LabError::new(error.to_string()))?;
+        }
+        for top in ["etc", "var"] {
+            let from = stage.map(|stage| stage.join(top)).filter(|from| from.is_dir());
+            if let Some(from) = from {
+                let mut copy = Command::new("cp");
+                copy.arg("-a").arg(from.join(".")).arg(dir.join(top).join("upper"));
+                crate::namespace::run_ok(copy)?;
+            }
         }
         add_accounts(&dir.join("etc/upper"), users, groups)?;
         let log = fs_err::File::create(dir.join("holder.log")).map_err(|error| LabError::new(error.to_string()))?;
@@ -77,6 +98,11 @@ impl Sandbox {
             .args(["--target", &self.holder.to_string(), "--mount", "--net", "--"])
             .args(argv);
         command
+    }
+
+    /// The sandbox's own directory (logs go here).
+    pub fn dir(&self) -> &Path {
+        &self.dir
     }
 
     /// The sandbox's `/run`, seen from outside.

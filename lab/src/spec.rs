@@ -55,6 +55,8 @@ pub struct Spec {
     pub bridge_dhcp: bool,
     /// One per TAP on the bridge.
     pub guests: Vec<GuestSpec>,
+    /// The host serves DHCP on the bridge: every guest must get a lease.
+    pub dhcp: bool,
     /// The accounts the TAPs are owned by (users, then groups): the lab's
     /// sandbox has them, whether or not this machine does.
     pub accounts: (Vec<String>, Vec<String>),
@@ -180,6 +182,10 @@ impl Spec {
             host_address,
             bridge_dhcp: matches!(bridge.address, AddressConfig::Dhcp),
             guests,
+            dhcp: model
+                .dhcp_servers
+                .iter()
+                .any(|server| server.interface.value == bridge.name),
             accounts: (
                 model
                     .taps

@@ -26,7 +26,21 @@ fn lab_error(error: LabError) -> ExitStatus {
 
 pub(crate) fn run(args: &LabArgs) -> ExitStatus {
     let registry = hostnet_backends::registry();
-    let choices = match registry.choices(None, args.firewall.as_deref()) {
+    if args.boot && args.distro == "gentoo" {
+        let openrc = ["/sbin/openrc", "/sbin/openrc-run", "/usr/sbin/openrc"]
+            .iter()
+            .any(|path| std::path::Path::new(path).exists());
+        return lab_error(LabError::with_hint(
+            if openrc {
+                "--boot for Gentoo (netifrc under OpenRC) is not implemented in the lab yet".to_owned()
+            } else {
+                "--boot for Gentoo is not available here: netifrc needs OpenRC, which this machine does not have"
+                    .to_owned()
+            },
+            "run the lab without --boot (the runtime apply), or with --boot for debian (ifupdown) or systemd-networkd",
+        ));
+    }
+    let choices = match registry.choices(args.network_backend.as_deref(), args.firewall.as_deref()) {
         Ok(choices) => choices,
         Err(errors) => return printer::errors(&errors),
     };
@@ -92,6 +106,9 @@ pub(crate) fn run(args: &LabArgs) -> ExitStatus {
         Err(error) => return lab_error(LabError::new(format!("cannot find the hostnet binary: {error}"))),
     };
     let mut apply_args = vec!["--distro".to_owned(), args.distro.clone()];
+    if let Some(backend) = &args.network_backend {
+        apply_args.extend(["--network-backend".to_owned(), backend.clone()]);
+    }
     if let Some(firewall) = &args.firewall {
         apply_args.extend(["--firewall".to_owned(), firewall.clone()]);
     }
@@ -104,6 +121,10 @@ pub(crate) fn run(args: &LabArgs) -> ExitStatus {
         apply_args,
         distro: args.distro.clone(),
         keep: args.keep,
+        boot: args.boot.then_some(match args.network_backend.as_deref() {
+            Some("systemd-networkd") => hostnet_lab::boot::Network::Networkd,
+            _ => hostnet_lab::boot::Network::Ifupdown,
+        }),
     };
     let quiet = args.json;
     let mut progress = |step: &str| {
