@@ -266,6 +266,9 @@ pub(crate) struct LabArgs {
     /// Bring the host up from the rendered persistent files with the distro's own tools, as a reboot would.
     #[arg(long)]
     pub(crate) boot: bool,
+    /// Boot a real QEMU guest on each TAP (kernel and busybox from Debian packages; KVM when usable, else TCG).
+    #[arg(long)]
+    pub(crate) qemu: bool,
     /// Firewall backend: iptables or nftables.
     #[arg(long, value_name = "BACKEND", value_parser = ["iptables", "nftables"])]
     pub(crate) firewall: Option<String>,

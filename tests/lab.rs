@@ -318,3 +318,91 @@ fn gentoo_boot_is_not_available_without_openrc() {
         )
     );
 }
+
+const QEMU_TOOLS: [&str; 8] = [
+    "dnsmasq",
+    "busybox",
+    "python3",
+    "ping",
+    "iptables",
+    "qemu-system-x86_64",
+    "xz",
+    "apt-get",
+];
+
+/// `(name, lease, router, MAC the guest's kernel saw, driver)` of each guest.
+fn qemu_guests(report: &serde_json::Value) -> Vec<(String, String, String, String, String)> {
+    let text = |value: &serde_json::Value| value.as_str().unwrap_or("none").to_owned();
+    report["guests"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no guests in {report}"))
+        .iter()
+        .map(|guest| {
+            (
+                text(&guest["name"]),
+                text(&guest["lease"]),
+                text(&guest["router"]),
+                text(&guest["qemu"]["mac"]),
+                text(&guest["qemu"]["driver"]),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn qemu_guests_take_their_fixed_leases_and_reach_the_internet() {
+    if !sandbox::require(&QEMU_TOOLS) {
+        return;
+    }
+    let playbook = repo().join("playbooks/vm-nat.yml");
+    let (code, report, stderr, pid) = lab(&[&playbook.to_string_lossy(), "--qemu"]);
+    assert_eq!(code, 0, "{report:#}\n{stderr}");
+    let own = |name: &str, lease: &str, mac: &str, driver: &str| {
+        (
+            name.to_owned(),
+            lease.to_owned(),
+            "172.16.1.1".to_owned(),
+            mac.to_owned(),
+            driver.to_owned(),
+        )
+    };
+    assert_eq!(
+        qemu_guests(&report),
+        [
+            own("win7", "172.16.1.2", "00:26:c6:21:cf:02", "e1000"),
+            own("deb", "172.16.1.3", "00:26:c6:21:cf:03", "virtio_net"),
+        ]
+    );
+    assert_eq!(
+        cells(&report),
+        owned(&[
+            ("g→host other", "yes", true),
+            ("g→LAN", "yes as host's uplink", true),
+            ("g→inet", "yes as host's uplink", true),
+        ]),
+        "{report:#}"
+    );
+    nothing_left(pid);
+}
+
+#[test]
+fn qemu_guests_without_the_masquerade_do_not_get_out() {
+    if !sandbox::require(&QEMU_TOOLS) {
+        return;
+    }
+    let playbook = repo().join("tests/lab/nat-without-masquerade.yml");
+    let (code, report, stderr, pid) = lab(&[&playbook.to_string_lossy(), "--expect", "nat", "--qemu"]);
+    assert_eq!(code, 2, "{report:#}\n{stderr}");
+    assert_eq!(
+        cells(&report),
+        owned(&[
+            ("g→host other", "yes", true),
+            ("g→LAN", "yes as host's uplink", false),
+            ("g→inet", "yes as host's uplink", false),
+        ]),
+        "{report:#}"
+    );
+    let leases: Vec<String> = qemu_guests(&report).into_iter().map(|guest| guest.1).collect();
+    assert_eq!(leases, ["172.16.1.2", "172.16.1.3"]);
+    nothing_left(pid);
+}

@@ -26,6 +26,7 @@ pub mod boot;
 pub mod cleanup;
 pub mod error;
 pub mod expect;
+pub mod guest;
 pub mod measure;
 pub mod namespace;
 pub mod prerequisites;

@@ -26,7 +26,7 @@ pub const BASE: [Tool; 9] = [
     ("nsenter", "util-linux"),
     ("mount", "mount"),
     ("dnsmasq", "dnsmasq-base"),
-    ("busybox", "busybox"),
+    ("busybox", "busybox-static"),
     ("python3", "python3-minimal"),
     ("ping", "iputils-ping"),
     ("iptables", "iptables"),

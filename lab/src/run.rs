@@ -41,10 +41,12 @@ pub struct Options {
     /// Bring the host up from the rendered files with the distro's tools
     /// (`Some`: which network tool) instead of the runtime apply.
     pub boot: Option<Network>,
+    /// A real QEMU guest on each TAP instead of a namespace behind a relay.
+    pub qemu: bool,
 }
 
 /// A guest's DHCP result.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct GuestResult {
     /// Its name.
     pub name: String,
@@ -61,6 +63,21 @@ pub struct GuestResult {
     /// How many times its DHCP client ran (5 discovers each) until the
     /// lease (3: also when there was none).
     pub dhcp_runs: u32,
+    /// With `--qemu`: the real guest's NIC driver, accelerator and boot time.
+    pub qemu: Option<QemuGuest>,
+}
+
+/// What a real QEMU guest reported.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct QemuGuest {
+    /// The MAC its kernel saw.
+    pub mac: String,
+    /// Its NIC's driver (`virtio_net`, `e1000`).
+    pub driver: String,
+    /// `kvm` or `tcg`.
+    pub accel: &'static str,
+    /// Seconds from QEMU's start to power-off.
+    pub seconds: f64,
 }
 
 /// What a lab run measured.
@@ -105,9 +122,15 @@ impl Report {
             } else {
                 String::new()
             };
+            let qemu = guest.qemu.as_ref().map_or_else(String::new, |qemu| {
+                format!(
+                    "; QEMU ({}, {:.1} s): MAC {}, driver {}",
+                    qemu.accel, qemu.seconds, qemu.mac, qemu.driver
+                )
+            });
             let _ = writeln!(
                 out,
-                "guest {} ({}, {}): lease {lease}, router {router}{runs}",
+                "guest {} ({}, {}): lease {lease}, router {router}{runs}{qemu}",
                 guest.name, guest.tap, guest.mac
             );
         }
@@ -266,6 +289,14 @@ fn subnet(spec: &Spec) -> Option<String> {
 /// Run the lab for `spec`; `progress` hears what is being done.
 pub fn run(options: &Options, spec: &Spec, progress: &mut dyn FnMut(&str)) -> Result<Report, LabError> {
     prerequisites::check(&prerequisites::BASE)?;
+    if options.qemu {
+        prerequisites::check(&[
+            ("qemu-system-x86_64", "qemu-system-x86"),
+            ("xz", "xz-utils"),
+            ("apt-get", "apt"),
+            ("dpkg", "dpkg"),
+        ])?;
+    }
     match options.boot {
         Some(Network::Ifupdown) => prerequisites::check(&[
             ("ifup", "ifupdown"),
@@ -460,6 +491,13 @@ pub fn run(options: &Options, spec: &Spec, progress: &mut dyn FnMut(&str)) -> Re
         ])?;
     }
 
+    if options.qemu {
+        let report = qemu_guests(spec, &lab, dir, &playbook, options, progress)?;
+        drop(sandbox);
+        drop(lab);
+        drop(scratch);
+        return Ok(report);
+    }
     let relay = dir.join("tap_relay.py");
     for guest in &spec.guests {
         progress(&format!("guest {} behind {} ({})", guest.name, guest.tap, guest.mac));
@@ -479,6 +517,7 @@ pub fn run(options: &Options, spec: &Spec, progress: &mut dyn FnMut(&str)) -> Re
             router: lease.as_ref().map(|(_, router, _)| router.clone()).unwrap_or_default(),
             dhcp_runs: lease.as_ref().map_or(3, |(_, _, runs)| *runs),
             fixed: guest.fixed.map(|ip| ip.to_string()),
+            qemu: None,
         })
         .collect();
     // A guest without a lease keeps its fixed address by hand (or none), so
@@ -583,6 +622,135 @@ fn address_of(lab: &Topology, dev: &str) -> Option<Ipv4Addr> {
     let text = lab.host.ip(&["-o", "-4", "addr", "show", "dev", dev]).ok()?;
     let word = text.split_whitespace().skip_while(|word| *word != "inet").nth(1)?;
     word.split('/').next()?.parse().ok()
+}
+
+/// `--qemu`: a real guest on each TAP, one after the other (2 cores, TCG);
+/// each pings the host's side, the LAN device and the internet, and those
+/// cells are set beside the promise with the guest's lease.
+fn qemu_guests(
+    spec: &Spec,
+    lab: &Topology,
+    dir: &Path,
+    playbook: &str,
+    options: &Options,
+    progress: &mut dyn FnMut(&str),
+) -> Result<Report, LabError> {
+    let image = crate::guest::image(Path::new(crate::guest::CACHE), progress)?;
+    let host_side = if spec.mode == Mode::Bridged {
+        HOST_LAN
+    } else {
+        spec.host_address.unwrap_or(HOST_LAN)
+    };
+    let targets = [
+        (Column::GuestToHostOther, host_side),
+        (Column::GuestToLan, LAN_DEVICE),
+        (Column::GuestToInternet, INTERNET),
+    ];
+    let target_words: Vec<String> = targets.iter().map(|(_, address)| address.to_string()).collect();
+    let mut guests = Vec::new();
+    let mut probes = Vec::new();
+    for (index, guest) in spec.guests.iter().enumerate() {
+        progress(&format!(
+            "QEMU guest {} on {} ({}, {})",
+            guest.name, guest.tap, guest.mac, guest.model
+        ));
+        let log = dir.join(format!("qemu-{index}.log"));
+        let outcome = crate::guest::boot(
+            &lab.host,
+            &image,
+            (&guest.tap, &guest.mac, guest.model),
+            &target_words,
+            &log,
+        )?;
+        for (column, address) in targets {
+            let answered = outcome
+                .pings
+                .iter()
+                .any(|(target, yes)| *target == address.to_string() && *yes);
+            let want =
+                crate::expect::want(spec.mode, spec.firewall, column, Kind::Ping).unwrap_or(crate::expect::Want::No);
+            let ok = match want {
+                crate::expect::Want::No => !answered,
+                _ => answered,
+            };
+            probes.push(ProbeResult {
+                column: Some(column.heading()),
+                kind: Kind::Ping.name(),
+                path: format!("{}→{address}", guest.name),
+                want: want.to_string(),
+                outcome: if answered { "yes".into() } else { "no".into() },
+                ok,
+            });
+        }
+        guests.push(GuestResult {
+            name: guest.name.clone(),
+            tap: guest.tap.clone(),
+            mac: guest.mac.clone(),
+            lease: (!outcome.ip.is_empty()).then(|| outcome.ip.clone()),
+            router: outcome.router.clone(),
+            fixed: guest.fixed.map(|ip| ip.to_string()),
+            dhcp_runs: 1,
+            qemu: Some(QemuGuest {
+                mac: outcome.mac.clone(),
+                driver: outcome.driver.clone(),
+                accel: outcome.accel,
+                seconds: (outcome.seconds * 10.0).round() / 10.0,
+            }),
+        });
+    }
+    let cells: Vec<Cell> = targets
+        .iter()
+        .map(|(column, _)| {
+            let of: Vec<&ProbeResult> = probes
+                .iter()
+                .filter(|probe| probe.column == Some(column.heading()))
+                .collect();
+            let join = |word: &dyn Fn(&ProbeResult) -> String| {
+                let mut words: Vec<String> = Vec::new();
+                for probe in &of {
+                    let text = word(probe);
+                    if !words.contains(&text) {
+                        words.push(text);
+                    }
+                }
+                words.join(" / ")
+            };
+            Cell {
+                column: column.heading(),
+                promised: join(&|probe| probe.want.clone()),
+                measured: join(&|probe| format!("ping {}", probe.outcome)),
+                ok: of.iter().all(|probe| probe.ok),
+            }
+        })
+        .collect();
+    let serves = spec.dhcp || spec.mode == Mode::Bridged;
+    let leased = guests
+        .iter()
+        .all(|guest| !serves || (guest.lease.is_some() && (guest.fixed.is_none() || guest.lease == guest.fixed)));
+    let macs = guests
+        .iter()
+        .all(|guest| guest.qemu.as_ref().is_some_and(|qemu| qemu.mac == guest.mac));
+    let ok = cells.iter().all(|cell| cell.ok) && leased && macs;
+    Ok(Report {
+        playbook: playbook.to_owned(),
+        mode: spec.mode.name(),
+        firewall: spec.firewall.name(),
+        path: match options.boot {
+            None => "runtime apply, QEMU guests",
+            Some(Network::Ifupdown) => "boot (ifupdown), QEMU guests",
+            Some(Network::Networkd) => "boot (systemd-networkd), QEMU guests",
+        },
+        guests,
+        cells,
+        probes,
+        ok,
+        kept: if options.keep {
+            lab.names().into_iter().map(str::to_owned).collect()
+        } else {
+            Vec::new()
+        },
+        kept_dir: options.keep.then(|| dir.display().to_string()),
+    })
 }
 
 /// Every guest's DHCP client at once (`busybox udhcpc`, 5 discovers 1 s

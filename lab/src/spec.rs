@@ -36,6 +36,8 @@ pub struct GuestSpec {
     pub mac: String,
     /// The address its fixed lease gives it.
     pub fixed: Option<Ipv4Addr>,
+    /// Its NIC's QEMU `-device` (the `vm_network` guest's `model`, else virtio).
+    pub model: &'static str,
 }
 
 /// What the lab builds and checks.
@@ -166,6 +168,7 @@ impl Spec {
                     tap: tap.to_owned(),
                     mac: mac.unwrap_or_else(|| format!("52:54:00:4c:ab:{:02x}", index + 1)),
                     fixed: lease.map(|lease| lease.ip),
+                    model: vm.map_or("virtio-net-pci", |vm| vm.model.device()),
                 }
             })
             .collect();

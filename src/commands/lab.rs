@@ -121,6 +121,7 @@ pub(crate) fn run(args: &LabArgs) -> ExitStatus {
         apply_args,
         distro: args.distro.clone(),
         keep: args.keep,
+        qemu: args.qemu,
         boot: args.boot.then_some(match args.network_backend.as_deref() {
             Some("systemd-networkd") => hostnet_lab::boot::Network::Networkd,
             _ => hostnet_lab::boot::Network::Ifupdown,
