@@ -266,6 +266,9 @@ pub(crate) struct LabArgs {
     /// Bring the host up from the rendered persistent files with the distro's own tools, as a reboot would.
     #[arg(long)]
     pub(crate) boot: bool,
+    /// The host's FORWARD policy DROP, as Docker sets it: only the playbook's own accepts let guests' packets through.
+    #[arg(long)]
+    pub(crate) forward_drop: bool,
     /// Boot a real QEMU guest on each TAP (kernel and busybox from Debian packages; KVM when usable, else TCG).
     #[arg(long)]
     pub(crate) qemu: bool,

@@ -406,3 +406,85 @@ fn qemu_guests_without_the_masquerade_do_not_get_out() {
     assert_eq!(leases, ["172.16.1.2", "172.16.1.3"]);
     nothing_left(pid);
 }
+
+/// `hostnet lab FILE ARGS --json` on a deliberately broken playbook: exit
+/// 2, and exactly `crossed` are the ✗ cells.
+fn broken(file: &str, args: &[&str], crossed: &[&str]) {
+    if !sandbox::require(&TOOLS) {
+        return;
+    }
+    let path = if file.starts_with("playbooks/") {
+        repo().join(file)
+    } else {
+        repo().join("tests/lab").join(file)
+    };
+    let mut argv = vec![path.to_string_lossy().into_owned()];
+    argv.extend(args.iter().map(|arg| (*arg).to_owned()));
+    let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+    let (code, report, stderr, pid) = lab(&argv);
+    let measured: Vec<String> = cells(&report)
+        .into_iter()
+        .filter(|(_, _, ok)| !ok)
+        .map(|(column, _, _)| column)
+        .collect();
+    assert_eq!(
+        (code, measured),
+        (2, crossed.iter().map(|c| (*c).to_owned()).collect()),
+        "{file}:\n{report:#}\n{stderr}"
+    );
+    nothing_left(pid);
+}
+
+/// bridged.yml has no `bridge_forward` accept: under Docker's FORWARD
+/// DROP, with br_netfilter, nothing crosses the bridge (not even the LAN's
+/// DHCP: the guest gets no lease), while vm-bridged.yml keeps its promise.
+#[test]
+fn broken_bridged_no_bridge_forward_under_forward_drop() {
+    broken(
+        "playbooks/bridged.yml",
+        &["--forward-drop"],
+        &["g→LAN", "LAN→g", "g→inet", "host→g", "g→host other"],
+    );
+}
+
+#[test]
+fn vm_bridged_survives_forward_drop() {
+    playbook_keeps_its_promise("vm-bridged", "bridged", &["--forward-drop"]);
+}
+
+#[test]
+fn nat_survives_forward_drop() {
+    playbook_keeps_its_promise("nat", "nat", &["--forward-drop"]);
+}
+
+#[test]
+fn broken_nat_no_bridge_forward_under_forward_drop() {
+    broken("nat-without-bridge-forward.yml", &["--forward-drop"], &["g↔g"]);
+}
+
+#[test]
+fn broken_routed_masqueraded() {
+    broken(
+        "routed-masqueraded.yml",
+        &["--expect", "routed"],
+        &["g→LAN", "LAN→g", "g→inet"],
+    );
+}
+
+#[test]
+fn broken_host_only_forwarded_and_masqueraded() {
+    broken(
+        "host-only-masqueraded.yml",
+        &["--expect", "host_only"],
+        &["g→LAN", "g→inet"],
+    );
+}
+
+#[test]
+fn broken_internal_host_not_isolated() {
+    broken(
+        "internal-host-open.yml",
+        &["--expect", "internal"],
+        &["host→g", "g→host DNS", "g→host other"],
+    );
+}

@@ -43,6 +43,10 @@ pub struct Options {
     pub boot: Option<Network>,
     /// A real QEMU guest on each TAP instead of a namespace behind a relay.
     pub qemu: bool,
+    /// The host's FORWARD policy DROP (iptables and ip6tables), as Docker
+    /// sets it when it starts after the firewall: only hostnet's accepts
+    /// let the guests' packets through.
+    pub forward_drop: bool,
 }
 
 /// A guest's DHCP result.
@@ -471,6 +475,11 @@ pub fn run(options: &Options, spec: &Spec, progress: &mut dyn FnMut(&str)) -> Re
             sandbox
         }
     };
+    if options.forward_drop {
+        progress("the host's FORWARD policy: DROP (as Docker sets it)");
+        lab.host.exec(&["iptables", "-w", "-P", "FORWARD", "DROP"])?;
+        lab.host.exec(&["ip6tables", "-w", "-P", "FORWARD", "DROP"])?;
+    }
     if spec.bridge_dhcp && options.boot.is_none() {
         progress("the host's DHCP client on the bridge");
         let script = dir.join("udhcpc.script").to_string_lossy().into_owned();

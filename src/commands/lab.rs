@@ -26,6 +26,12 @@ fn lab_error(error: LabError) -> ExitStatus {
 
 pub(crate) fn run(args: &LabArgs) -> ExitStatus {
     let registry = hostnet_backends::registry();
+    if args.forward_drop && args.firewall.as_deref() == Some("nftables") {
+        return lab_error(LabError::with_hint(
+            "--forward-drop sets iptables' FORWARD policy; with --firewall nftables it proves nothing",
+            "an accept in hostnet's nftables table cannot undo a drop in another table (docs/backends.md)",
+        ));
+    }
     if args.boot && args.distro == "gentoo" {
         let openrc = ["/sbin/openrc", "/sbin/openrc-run", "/usr/sbin/openrc"]
             .iter()
@@ -122,6 +128,7 @@ pub(crate) fn run(args: &LabArgs) -> ExitStatus {
         distro: args.distro.clone(),
         keep: args.keep,
         qemu: args.qemu,
+        forward_drop: args.forward_drop,
         boot: args.boot.then_some(match args.network_backend.as_deref() {
             Some("systemd-networkd") => hostnet_lab::boot::Network::Networkd,
             _ => hostnet_lab::boot::Network::Ifupdown,
