@@ -70,3 +70,29 @@ pub fn check(tools: &[Tool]) -> Result<(), LabError> {
         ),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_error_names_every_missing_program_and_its_package() {
+        if !rustix::process::geteuid().is_root() {
+            return;
+        }
+        let error = check(&[
+            ("ip", "iproute2"),
+            ("hostnet-lab-no-such-qemu", "qemu-system-x86"),
+            ("hostnet-lab-no-such-dnsmasq", "dnsmasq-base"),
+            ("hostnet-lab-no-such-qemu-img", "qemu-system-x86"),
+        ])
+        .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "hostnet lab needs programs that are not installed: hostnet-lab-no-such-qemu, hostnet-lab-no-such-dnsmasq, \
+             hostnet-lab-no-such-qemu-img\n\
+             hint: install the packages dnsmasq-base, qemu-system-x86 (apt-get install dnsmasq-base qemu-system-x86)"
+        );
+        assert_eq!(check(&[("ip", "iproute2")]), Ok(()));
+    }
+}
