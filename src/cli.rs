@@ -61,6 +61,8 @@ pub(crate) enum Command {
     Qemu(QemuArgs),
     /// Draw the host's network as the plan leaves it (Mermaid, Graphviz DOT or SVG).
     Graph(GraphArgs),
+    /// Prove a playbook in throwaway network namespaces (who reaches whom).
+    Lab(LabArgs),
     /// Print the JSON Schema of playbooks (for editors: yaml-language-server).
     Schema,
     /// Print a shell completion script.
@@ -262,6 +264,42 @@ pub(crate) struct FactsArgs {
 pub(crate) struct VerifyArgs {
     #[command(flatten)]
     pub(crate) common: PlaybookArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct LabArgs {
+    /// The playbook (YAML).
+    pub(crate) playbook: PathBuf,
+    /// The distro the lab's host is planned as.
+    #[arg(long, value_parser = ["gentoo", "debian", "ubuntu", "systemd"], default_value = "debian")]
+    pub(crate) distro: String,
+    /// Network backend: debian-ifupdown or systemd-networkd (with `--boot`: the tool that brings the host up).
+    #[arg(long, value_name = "BACKEND", value_parser = ["debian-ifupdown", "systemd-networkd"])]
+    pub(crate) network_backend: Option<String>,
+    /// Bring the host up from the rendered persistent files with the distro's own tools, as a reboot would.
+    #[arg(long)]
+    pub(crate) boot: bool,
+    /// The host's FORWARD policy DROP, as Docker sets it: only the playbook's own accepts let guests' packets through.
+    #[arg(long)]
+    pub(crate) forward_drop: bool,
+    /// Boot a real QEMU guest on each TAP (kernel and busybox from Debian packages; KVM when usable, else TCG).
+    #[arg(long)]
+    pub(crate) qemu: bool,
+    /// Firewall backend: iptables or nftables.
+    #[arg(long, value_name = "BACKEND", value_parser = ["iptables", "nftables"])]
+    pub(crate) firewall: Option<String>,
+    /// Extra variables, highest precedence: `k=v`, `@vars.yml` or a JSON object.
+    #[arg(short = 'e', long = "extra-vars", value_name = "VARS")]
+    pub(crate) extra_vars: Vec<String>,
+    /// The mode whose promise is checked (default: the `vm_network` task's, else what the tasks add up to).
+    #[arg(long, value_name = "MODE", value_parser = ["bridged", "nat", "routed", "host_only", "internal"])]
+    pub(crate) expect: Option<String>,
+    /// Leave the namespaces for inspection, and print how to enter and delete them.
+    #[arg(long)]
+    pub(crate) keep: bool,
+    /// Print the report as JSON on stdout.
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 #[derive(Debug, Args)]

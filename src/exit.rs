@@ -17,6 +17,8 @@ pub(crate) enum ExitStatus {
     ApplyFailed,
     /// 2 from `verify`: the live host differs from the playbook.
     Drift,
+    /// 2 from `lab`: a measured cell differs from the mode's promise.
+    Mismatch,
     /// 64 (`EX_USAGE`): the command line is wrong (unknown flag, missing argument).
     /// Never 2, which `--detailed-exitcode` reserves for "changes".
     Usage,
@@ -30,6 +32,7 @@ impl From<ExitStatus> for ExitCode {
             ExitStatus::Changes => 2,
             ExitStatus::ApplyFailed => 3,
             ExitStatus::Drift => 2,
+            ExitStatus::Mismatch => 2,
             ExitStatus::Usage => 64,
         })
     }

@@ -32,6 +32,7 @@ fn subcommands() -> Vec<String> {
             "verify",
             "qemu",
             "graph",
+            "lab",
             "schema",
             "completions",
             "man"

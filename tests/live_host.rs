@@ -262,7 +262,7 @@ fn guest(host: &Host<'_>, vm: Vm) -> Guest {
     host.netns.veth(&relay_port, &netns, "eth0");
     netns.ip_ok(&["link", "set", "eth0", "address", vm.mac, "up"]);
     host.netns.ip_ok(&["link", "set", &relay_port, "up"]);
-    let relay = crate::support::repo().join("tests/support/tap_relay.py");
+    let relay = crate::support::repo().join("lab/src/assets/tap_relay.py");
     let log = host.work.join(format!("relay-{}.log", vm.name));
     let command = host
         .netns

@@ -28,6 +28,7 @@ mod expansion;
 mod facts_file;
 mod golden;
 mod graph;
+mod lab;
 mod live_apply;
 mod live_host;
 mod modes;

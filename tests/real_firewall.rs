@@ -589,7 +589,7 @@ fn real_iptables_masquerade_lets_the_guest_reach_the_internet() {
         pings(&lab.guest, "203.0.113.1"),
         "with hostnet's rules the guest reaches the internet"
     );
-    let _listener = Listener::start(&lab.internet, Ipv4Addr::UNSPECIFIED);
+    let _listener = Listener::start(&lab.internet, Ipv4Addr::UNSPECIFIED).unwrap();
     let uplink = Some(Ipv4Addr::new(203, 0, 113, 2));
     let target = Ipv4Addr::new(203, 0, 113, 1);
     assert_eq!(
@@ -743,7 +743,7 @@ fn real_ufw_masquerade_works_through_the_drop_forward_policy() {
         return;
     }
     let NatTriangle { host, guest, internet } = NatTriangle::new();
-    let listener = Listener::start(&internet, Ipv4Addr::UNSPECIFIED);
+    let listener = Listener::start(&internet, Ipv4Addr::UNSPECIFIED).unwrap();
     let target = Ipv4Addr::new(203, 0, 113, 1);
     let uplink = Ipv4Addr::new(203, 0, 113, 2);
     // Control: stock ufw, no hostnet blocks. Where the internet knows the

@@ -314,7 +314,7 @@ fn real_nft_masquerade_lets_the_guest_reach_the_internet() {
         "with hostnet's table the guest reaches the internet"
     );
     // As the host: a listener there reports the source it saw.
-    let _listener = Listener::start(&internet, Ipv4Addr::UNSPECIFIED);
+    let _listener = Listener::start(&internet, Ipv4Addr::UNSPECIFIED).unwrap();
     let uplink = Some(Ipv4Addr::new(203, 0, 113, 2));
     let target = Ipv4Addr::new(203, 0, 113, 1);
     assert_eq!(probe::tcp(&guest, target), Outcome::Answered(uplink), "masqueraded TCP");

@@ -7,6 +7,7 @@ mod confirm;
 mod destroy;
 mod facts;
 mod graph;
+mod lab;
 mod list;
 mod man;
 mod plan;
@@ -35,6 +36,7 @@ pub(crate) fn run(cli: Cli) -> ExitStatus {
         Command::Verify(args) => verify::run(&args),
         Command::Qemu(args) => qemu::run(&args),
         Command::Graph(args) => graph::run(&args),
+        Command::Lab(args) => lab::run(&args),
         Command::Schema => schema::run(),
         Command::Completions(args) => completions::run(&args),
         Command::Man => man::run(),

@@ -135,6 +135,11 @@ pub(crate) fn verification(verification: &hostnet_engine::verify::Verification, 
     });
 }
 
+/// A line of progress on stderr (the lab's steps).
+pub(crate) fn note(text: &str) {
+    stderr(&format!("{text}\n"));
+}
+
 /// A value as JSON.
 pub(crate) fn value<T: serde::Serialize + ?Sized>(value: &T) {
     stdout(&json::value(value));

@@ -295,6 +295,12 @@ impl Netns {
     }
 }
 
+impl hostnet_lab::Namespace for Netns {
+    fn name(&self) -> &str {
+        &self.name
+    }
+}
+
 impl Default for Netns {
     fn default() -> Self {
         Self::new()

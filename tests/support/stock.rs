@@ -54,20 +54,4 @@ net/ipv4/conf/all/log_martians=0
 net/ipv4/conf/default/log_martians=0
 ";
 
-/// Debian 12's stock `/etc/nftables.conf` (package nftables 1.0.6).
-pub const DEBIAN_NFTABLES_CONF: &str = "#!/usr/sbin/nft -f
-
-flush ruleset
-
-table inet filter {
-\tchain input {
-\t\ttype filter hook input priority filter;
-\t}
-\tchain forward {
-\t\ttype filter hook forward priority filter;
-\t}
-\tchain output {
-\t\ttype filter hook output priority filter;
-\t}
-}
-";
+pub use hostnet_lab::boot::DEBIAN_NFTABLES_CONF;

@@ -20,54 +20,9 @@
 
 use std::fmt::Write as _;
 
+pub use hostnet_lab::boot::{Expected, Line, dhclient_chatter, networkd_problems, networkd_tail, unexpected};
+
 use crate::support::sandbox::{self, Netns, Sandbox};
-
-/// A line a boot step may print on stderr.
-#[derive(Clone, Debug)]
-pub struct Expected {
-    /// How the line is recognised.
-    pub line: Line,
-    /// How many times it may appear (at most).
-    pub times: usize,
-    /// Why it is harmless.
-    pub why: &'static str,
-}
-
-/// How an [`Expected`] line is recognised.
-#[derive(Clone, Debug)]
-pub enum Line {
-    /// Exactly this text.
-    Exact(String),
-    /// This text, then anything.
-    Prefix(String),
-}
-
-impl Line {
-    fn matches(&self, line: &str) -> bool {
-        match self {
-            Self::Exact(text) => line == text,
-            Self::Prefix(prefix) => line.starts_with(prefix.as_str()),
-        }
-    }
-}
-
-/// The lines of `stderr` no [`Expected`] line accounts for (each expected
-/// line used at most its `times`).
-pub fn unexpected(stderr: &str, expected: &[Expected]) -> Vec<String> {
-    let mut used = vec![0_usize; expected.len()];
-    let mut unexpected = Vec::new();
-    for line in stderr.lines().filter(|line| !line.trim().is_empty()) {
-        let slot = expected
-            .iter()
-            .enumerate()
-            .find(|(index, allowed)| allowed.line.matches(line) && used[*index] < allowed.times);
-        match slot {
-            Some((index, _)) => used[index] += 1,
-            None => unexpected.push(line.to_owned()),
-        }
-    }
-    unexpected
-}
 
 /// The boot so far: every step's command and output.
 #[derive(Default)]
@@ -147,38 +102,6 @@ pub fn vlan_filtering_noise(netns: &Netns, bridges: &[&str]) -> Vec<Expected> {
     }]
 }
 
-/// dhclient's report of one lease on `interface` (ISC dhclient 4.4, as
-/// ifupdown runs it): the banner, the sockets, the exchange, `bound to`.
-pub fn dhclient_chatter(interface: &str) -> Vec<Expected> {
-    let exact = |text: &str| Line::Exact(text.to_owned());
-    let prefix = |text: String| Line::Prefix(text);
-    let why = "dhclient reports each step of the lease on stderr";
-    [
-        (prefix("Internet Systems Consortium DHCP Client ".into()), 1),
-        (prefix("Copyright 2004-".into()), 1),
-        (exact("All rights reserved."), 1),
-        (exact("For info, please visit https://www.isc.org/software/dhcp/"), 1),
-        // A fresh /var/lib/dhcp (a first boot) has no DUID yet.
-        (prefix("Created duid \"".into()), 1),
-        (prefix(format!("Listening on LPF/{interface}/")), 1),
-        (prefix(format!("Sending on   LPF/{interface}/")), 1),
-        (exact("Sending on   Socket/fallback"), 1),
-        (
-            prefix(format!(
-                "DHCPDISCOVER on {interface} to 255.255.255.255 port 67 interval "
-            )),
-            10,
-        ),
-        (prefix("DHCPOFFER of ".into()), 10),
-        (prefix("DHCPREQUEST for ".into()), 10),
-        (prefix("DHCPACK of ".into()), 10),
-        (prefix("bound to ".into()), 1),
-    ]
-    .into_iter()
-    .map(|(line, times)| Expected { line, times, why })
-    .collect()
-}
-
 /// Start networkd in `sandbox` as systemd-networkd.service would: its
 /// `RuntimeDirectory=systemd/netif` owned by `systemd-network` (networkd
 /// drops to that user and only writes state files there), logging at debug
@@ -189,60 +112,4 @@ pub fn start_networkd(sandbox: &Sandbox<'_>) -> sandbox::Background {
 chown -R systemd-network:systemd-network /run/systemd/netif
 SYSTEMD_LOG_TARGET=console SYSTEMD_LOG_LEVEL=debug exec /lib/systemd/systemd-networkd",
     )
-}
-
-/// networkd's messages that mean a rendered file was not applied as written.
-pub fn networkd_problems(log: &str) -> Vec<&str> {
-    const BAD: [&str; 7] = [
-        "Unknown key",
-        "Unknown section",
-        "could not be set",
-        "Could not set",
-        "Failed to parse",
-        "Failed to create netdev",
-        "Invalid ",
-    ];
-    log.lines()
-        .filter(|line| BAD.iter().any(|bad| line.contains(bad)))
-        .collect()
-}
-
-/// The last lines of networkd's debug log, without per-packet noise.
-pub fn networkd_tail(log: &str) -> String {
-    let lines: Vec<&str> = log
-        .lines()
-        .filter(|line| !line.contains("rtnl: received") && !line.contains("link_check_ready()"))
-        .collect();
-    lines[lines.len().saturating_sub(60)..].join("\n")
-}
-
-#[test]
-fn only_the_expected_lines_and_only_as_often_as_expected() {
-    let rtnetlink = Expected {
-        line: Line::Exact("RTNETLINK answers: Operation not supported".to_owned()),
-        times: 1,
-        why: "one bridge",
-    };
-    let stderr = "RTNETLINK answers: Operation not supported\n\nRTNETLINK answers: Operation not supported\n\
-                  RTNETLINK answers: Operation not supported by the kernel\nset forward delay failed: Numerical result out of range\n";
-    assert_eq!(
-        unexpected(stderr, &[rtnetlink]),
-        [
-            "RTNETLINK answers: Operation not supported",
-            "RTNETLINK answers: Operation not supported by the kernel",
-            "set forward delay failed: Numerical result out of range"
-        ]
-    );
-    assert_eq!(
-        unexpected("Created duid \"\\000\".\n", &dhclient_chatter("br0")),
-        [] as [String; 0]
-    );
-    assert_eq!(
-        unexpected(
-            "DHCPDISCOVER on eth0 to 255.255.255.255 port 67 interval 3\n",
-            &dhclient_chatter("br0")
-        )
-        .len(),
-        1
-    );
 }

@@ -33,9 +33,10 @@
 //! listeners, kills every process in it and deletes the namespaces.
 
 pub mod boot;
-pub mod expect;
-pub mod probe;
 mod triangle;
+
+/// The probes and the promised table are the product's (`hostnet lab`).
+pub use hostnet_lab::{expect, probe};
 
 use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
@@ -217,8 +218,8 @@ impl Lab {
         let listeners = [&landev, &lanadmin, &host]
             .into_iter()
             .chain(guests.iter().map(|guest| &guest.netns))
-            .map(|netns| Listener::start(netns, Ipv4Addr::UNSPECIFIED))
-            .chain([Listener::start(&wan, INTERNET)])
+            .map(|netns| Listener::start(netns, Ipv4Addr::UNSPECIFIED).expect("start a listener"))
+            .chain([Listener::start(&wan, INTERNET).expect("start a listener")])
             .collect();
         let scratch = tempfile::tempdir().unwrap();
         let script = super::write(scratch.path(), "udhcpc.script", UDHCPC_SCRIPT);

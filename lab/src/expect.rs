@@ -49,6 +49,13 @@ impl Mode {
             Self::Internal => "internal",
         }
     }
+
+    /// The mode spelled `name` (as [`Mode::name`] spells it).
+    pub fn from_name(name: &str) -> Option<Self> {
+        [Self::Bridged, Self::Nat, Self::Routed, Self::HostOnly, Self::Internal]
+            .into_iter()
+            .find(|mode| mode.name() == name)
+    }
 }
 
 /// The firewall backend of a row.

@@ -21,7 +21,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use crate::support::sandbox::Netns;
+use crate::namespace::Namespace;
 
 /// The port every listener answers on, TCP and UDP.
 pub const PORT: u16 = 7777;
@@ -29,7 +29,7 @@ pub const PORT: u16 = 7777;
 pub const TIMEOUT: Duration = Duration::from_secs(1);
 
 /// Run `work` on a thread that has joined `netns`.
-pub fn in_netns<T: Send>(netns: &Netns, work: impl FnOnce() -> T + Send) -> T {
+pub fn in_netns<T: Send>(netns: &(impl Namespace + ?Sized), work: impl FnOnce() -> T + Send) -> T {
     let path = format!("/run/netns/{}", netns.name());
     std::thread::scope(|scope| {
         scope
@@ -96,16 +96,15 @@ impl Listener {
     /// must be the one the probe asked: where a namespace has two, like the
     /// internet's transfer net and its "public" address, bind the one
     /// probes ask for; elsewhere `0.0.0.0`).
-    pub fn start(netns: &Netns, udp: Ipv4Addr) -> Self {
+    pub fn start(netns: &(impl Namespace + ?Sized), udp: Ipv4Addr) -> std::io::Result<Self> {
         let any = SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, PORT));
-        let (tcp, udp) = in_netns(netns, || {
-            let tcp = TcpListener::bind(any).expect("bind the TCP listener");
-            tcp.set_nonblocking(true).expect("a non-blocking listener");
-            let udp = UdpSocket::bind(SocketAddrV4::new(udp, PORT)).expect("bind the UDP listener");
-            udp.set_read_timeout(Some(Duration::from_millis(50)))
-                .expect("a UDP read timeout");
-            (tcp, udp)
-        });
+        let (tcp, udp) = in_netns(netns, || -> std::io::Result<_> {
+            let tcp = TcpListener::bind(any)?;
+            tcp.set_nonblocking(true)?;
+            let udp = UdpSocket::bind(SocketAddrV4::new(udp, PORT))?;
+            udp.set_read_timeout(Some(Duration::from_millis(50)))?;
+            Ok((tcp, udp))
+        })?;
         let stop = Arc::new(AtomicBool::new(false));
         let tcp_stop = Arc::clone(&stop);
         let tcp_thread = std::thread::spawn(move || {
@@ -132,10 +131,10 @@ impl Listener {
                 }
             }
         });
-        Self {
+        Ok(Self {
             stop,
             threads: vec![tcp_thread, udp_thread],
-        }
+        })
     }
 }
 
@@ -149,14 +148,16 @@ impl Drop for Listener {
 }
 
 /// `ping -c1 -W1 -n TARGET` from `netns`: did it answer?
-pub fn ping(from: &Netns, target: Ipv4Addr) -> bool {
-    from.exec(&["ping", "-c1", "-W1", "-n", &target.to_string()])
-        .status
-        .success()
+pub fn ping(from: &(impl Namespace + ?Sized), target: Ipv4Addr) -> bool {
+    from.command_in(&["ping", "-c1", "-W1", "-n", &target.to_string()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success())
 }
 
 /// A TCP connection from `from` to a [`Listener`] at `target`.
-pub fn tcp(from: &Netns, target: Ipv4Addr) -> Outcome {
+pub fn tcp(from: &(impl Namespace + ?Sized), target: Ipv4Addr) -> Outcome {
     in_netns(from, || {
         let address = SocketAddr::V4(SocketAddrV4::new(target, PORT));
         match TcpStream::connect_timeout(&address, TIMEOUT) {
@@ -175,7 +176,7 @@ pub fn tcp(from: &Netns, target: Ipv4Addr) -> Outcome {
 
 /// A TCP connection from `from` to `target:port` (no listener of the lab's):
 /// [`Outcome::Answered`] when it opens.
-pub fn tcp_connect(from: &Netns, target: Ipv4Addr, port: u16) -> Outcome {
+pub fn tcp_connect(from: &(impl Namespace + ?Sized), target: Ipv4Addr, port: u16) -> Outcome {
     in_netns(from, || {
         let address = SocketAddr::V4(SocketAddrV4::new(target, port));
         match TcpStream::connect_timeout(&address, TIMEOUT) {
@@ -187,7 +188,12 @@ pub fn tcp_connect(from: &Netns, target: Ipv4Addr, port: u16) -> Outcome {
 }
 
 /// One UDP datagram from `from` to `target:port` and the first answer.
-fn udp_exchange(from: &Netns, target: Ipv4Addr, port: u16, payload: &[u8]) -> Result<Vec<u8>, Outcome> {
+fn udp_exchange(
+    from: &(impl Namespace + ?Sized),
+    target: Ipv4Addr,
+    port: u16,
+    payload: &[u8],
+) -> Result<Vec<u8>, Outcome> {
     in_netns(from, || {
         let socket = UdpSocket::bind(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0)).expect("bind a UDP socket");
         // Connected: an ICMP port unreachable comes back as ECONNREFUSED.
@@ -206,7 +212,7 @@ fn udp_exchange(from: &Netns, target: Ipv4Addr, port: u16, payload: &[u8]) -> Re
 }
 
 /// A UDP datagram from `from` to a [`Listener`] at `target`.
-pub fn udp(from: &Netns, target: Ipv4Addr) -> Outcome {
+pub fn udp(from: &(impl Namespace + ?Sized), target: Ipv4Addr) -> Outcome {
     match udp_exchange(from, target, PORT, b"hello\n") {
         Ok(answer) => {
             seen(&String::from_utf8_lossy(&answer)).map_or(Outcome::Silent, |seen| Outcome::Answered(Some(seen)))
@@ -217,7 +223,7 @@ pub fn udp(from: &Netns, target: Ipv4Addr) -> Outcome {
 
 /// A DNS question (`NAME. IN A`) from `from` to `server` on UDP 53: any
 /// answer with the question's id counts, whatever its code.
-pub fn dns(from: &Netns, server: Ipv4Addr, name: &str) -> Outcome {
+pub fn dns(from: &(impl Namespace + ?Sized), server: Ipv4Addr, name: &str) -> Outcome {
     let id: [u8; 2] = [0x68, 0x6e];
     let mut query = id.to_vec();
     // Recursion desired, one question.

@@ -1,0 +1,393 @@
+//! The boot path (`hostnet lab --boot`): the host brought up the way a
+//! reboot would, with nothing but the distro's own tools on the files
+//! `hostnet render` wrote, in boot order: systemd-sysctl, the firewall's
+//! restore (netfilter-persistent's `iptables-restore`, or `nft -f
+//! /etc/nftables.conf`), ifupdown's `ifup -a` or systemd-networkd, then
+//! dnsmasq. Each step fails on a non-zero exit *and* on a line of stderr
+//! that is not expected: a tool that complains but exits 0 (systemd-sysctl
+//! on an unknown key, ifupdown's bridge hook on a value the kernel refuses)
+//! must not pass as "booted".
+//!
+//! The lines a step may print are [`Expected`] lines, each with how many
+//! times it may appear and why it is harmless: ifupdown's bridge hook's
+//! `vlan_filtering 0` on a kernel without bridge VLAN filtering (once per
+//! bridge, only when the bridge has no `vlan_filtering` attribute), and
+//! dhclient's report of a lease ([`dhclient_chatter`]).
+
+use std::fmt::Write as _;
+use std::time::{Duration, Instant};
+
+use crate::error::LabError;
+use crate::namespace::{self, Netns};
+use crate::sandbox::Sandbox;
+
+/// Debian 12's stock `/etc/nftables.conf` (policy accept everywhere): the
+/// file hostnet adds its include to.
+pub const DEBIAN_NFTABLES_CONF: &str = "#!/usr/sbin/nft -f
+
+flush ruleset
+
+table inet filter {
+\tchain input {
+\t\ttype filter hook input priority filter;
+\t}
+\tchain forward {
+\t\ttype filter hook forward priority filter;
+\t}
+\tchain output {
+\t\ttype filter hook output priority filter;
+\t}
+}
+";
+
+/// A line a boot step may print on stderr.
+#[derive(Clone, Debug)]
+pub struct Expected {
+    /// How the line is recognised.
+    pub line: Line,
+    /// How many times it may appear (at most).
+    pub times: usize,
+    /// Why it is harmless.
+    pub why: &'static str,
+}
+
+/// How an [`Expected`] line is recognised.
+#[derive(Clone, Debug)]
+pub enum Line {
+    /// Exactly this text.
+    Exact(String),
+    /// This text, then anything.
+    Prefix(String),
+}
+
+impl Line {
+    fn matches(&self, line: &str) -> bool {
+        match self {
+            Self::Exact(text) => line == text,
+            Self::Prefix(prefix) => line.starts_with(prefix.as_str()),
+        }
+    }
+}
+
+/// The lines of `stderr` no [`Expected`] line accounts for (each expected
+/// line used at most its `times`).
+pub fn unexpected(stderr: &str, expected: &[Expected]) -> Vec<String> {
+    let mut used = vec![0_usize; expected.len()];
+    let mut unexpected = Vec::new();
+    for line in stderr.lines().filter(|line| !line.trim().is_empty()) {
+        let slot = expected
+            .iter()
+            .enumerate()
+            .find(|(index, allowed)| allowed.line.matches(line) && used[*index] < allowed.times);
+        match slot {
+            Some((index, _)) => used[index] += 1,
+            None => unexpected.push(line.to_owned()),
+        }
+    }
+    unexpected
+}
+
+/// dhclient's report of one lease on `interface` (ISC dhclient 4.4, as
+/// ifupdown runs it): the banner, the sockets, the exchange, `bound to`.
+pub fn dhclient_chatter(interface: &str) -> Vec<Expected> {
+    let exact = |text: &str| Line::Exact(text.to_owned());
+    let prefix = |text: String| Line::Prefix(text);
+    let why = "dhclient reports each step of the lease on stderr";
+    [
+        (prefix("Internet Systems Consortium DHCP Client ".into()), 1),
+        (prefix("Copyright 2004-".into()), 1),
+        (exact("All rights reserved."), 1),
+        (exact("For info, please visit https://www.isc.org/software/dhcp/"), 1),
+        // A fresh /var/lib/dhcp (a first boot) has no DUID yet.
+        (prefix("Created duid \"".into()), 1),
+        (prefix(format!("Listening on LPF/{interface}/")), 1),
+        (prefix(format!("Sending on   LPF/{interface}/")), 1),
+        (exact("Sending on   Socket/fallback"), 1),
+        (
+            prefix(format!(
+                "DHCPDISCOVER on {interface} to 255.255.255.255 port 67 interval "
+            )),
+            10,
+        ),
+        (prefix("DHCPOFFER of ".into()), 10),
+        (prefix("DHCPREQUEST for ".into()), 10),
+        (prefix("DHCPACK of ".into()), 10),
+        (prefix("bound to ".into()), 1),
+    ]
+    .into_iter()
+    .map(|(line, times)| Expected { line, times, why })
+    .collect()
+}
+
+/// networkd's messages that mean a rendered file was not applied as written.
+pub fn networkd_problems(log: &str) -> Vec<&str> {
+    const BAD: [&str; 7] = [
+        "Unknown key",
+        "Unknown section",
+        "could not be set",
+        "Could not set",
+        "Failed to parse",
+        "Failed to create netdev",
+        "Invalid ",
+    ];
+    log.lines()
+        .filter(|line| BAD.iter().any(|bad| line.contains(bad)))
+        .collect()
+}
+
+/// The last lines of networkd's debug log, without per-packet noise.
+pub fn networkd_tail(log: &str) -> String {
+    let lines: Vec<&str> = log
+        .lines()
+        .filter(|line| !line.contains("rtnl: received") && !line.contains("link_check_ready()"))
+        .collect();
+    lines[lines.len().saturating_sub(60)..].join("\n")
+}
+
+/// The boot so far: each step's command and output.
+#[derive(Default)]
+pub struct Boot {
+    /// `$ COMMAND` and its output, step after step.
+    pub log: String,
+}
+
+impl Boot {
+    /// Run `script` in `sandbox`: it must exit 0 and print on stderr only
+    /// what `expected` (asked after the step ran) allows.
+    pub fn step(
+        &mut self,
+        sandbox: &Sandbox,
+        script: &str,
+        expected: impl FnOnce() -> Vec<Expected>,
+    ) -> Result<String, LabError> {
+        let output = namespace::output(sandbox.command(&["sh", "-c", script]))?;
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        let _ = writeln!(self.log, "$ {script}\n{stdout}{stderr}");
+        if !output.status.success() {
+            return Err(LabError::new(format!(
+                "boot step failed ({}):\n$ {script}\n{}",
+                output.status,
+                namespace::text(&output).trim_end()
+            )));
+        }
+        let unexpected = unexpected(&stderr, &expected());
+        if !unexpected.is_empty() {
+            return Err(LabError::new(format!(
+                "boot step printed unexpected lines on stderr:\n$ {script}\n{}",
+                unexpected.join("\n")
+            )));
+        }
+        Ok(stdout)
+    }
+}
+
+/// ifupdown's bridge hook on a kernel without bridge VLAN filtering: one
+/// `RTNETLINK answers: Operation not supported` for each of `bridges`
+/// that exists and has no `vlan_filtering` attribute.
+pub fn vlan_filtering_noise(netns: &Netns, bridges: &[&str]) -> Vec<Expected> {
+    let without = bridges
+        .iter()
+        .filter(|bridge| {
+            netns
+                .read(&format!("/sys/class/net/{bridge}/bridge/stp_state"))
+                .is_some()
+        })
+        .filter(|bridge| {
+            netns
+                .read(&format!("/sys/class/net/{bridge}/bridge/vlan_filtering"))
+                .is_none()
+        })
+        .count();
+    if without == 0 {
+        return Vec::new();
+    }
+    vec![Expected {
+        line: Line::Exact("RTNETLINK answers: Operation not supported".to_owned()),
+        times: without,
+        why: "the bridge hook's `vlan_filtering 0` on a kernel without bridge VLAN filtering",
+    }]
+}
+
+/// Wait up to `timeout` for `check`.
+pub(crate) fn wait_until(timeout: Duration, mut check: impl FnMut() -> bool) -> bool {
+    let start = Instant::now();
+    while !check() {
+        if start.elapsed() > timeout {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    true
+}
+
+/// The host's network tool on the boot path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Network {
+    /// Debian's ifupdown (`ifup -a`, bridge-utils' hook).
+    Ifupdown,
+    /// systemd-networkd.
+    Networkd,
+}
+
+/// The files under `dir` of the stage (as `/etc/…` paths) whose names
+/// start with `prefix` and end with `suffix`, sorted.
+fn staged(stage: &std::path::Path, dir: &str, prefix: &str, suffix: &str) -> Vec<String> {
+    let Ok(entries) = fs_err::read_dir(stage.join(dir.trim_start_matches('/'))) else {
+        return Vec::new();
+    };
+    let mut files: Vec<String> = entries
+        .filter_map(Result::ok)
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with(prefix) && name.ends_with(suffix))
+        .map(|name| format!("{dir}/{name}"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn systemd_sysctl() -> &'static str {
+    ["/lib/systemd/systemd-sysctl", "/usr/lib/systemd/systemd-sysctl"]
+        .into_iter()
+        .find(|path| std::path::Path::new(path).exists())
+        .unwrap_or("/lib/systemd/systemd-sysctl")
+}
+
+/// The systemd-networkd binary.
+pub const NETWORKD: &str = "/lib/systemd/systemd-networkd";
+
+/// Bring the host up from `stage` (the rendered files, already in the
+/// sandbox's overlays) in boot order; `bridge` is the guests' bridge and
+/// `settled` says when networkd is done (the bridge's and the uplink's
+/// addresses). Returns the boot's log.
+pub fn bring_up(
+    sandbox: &Sandbox,
+    host: &Netns,
+    stage: &std::path::Path,
+    network: Network,
+    firewall: crate::expect::Firewall,
+    bridge: &str,
+    settled: &dyn Fn() -> bool,
+) -> Result<String, LabError> {
+    let mut boot = Boot::default();
+    let fail =
+        |boot: &Boot, error: LabError| LabError::new(format!("{}\n--- boot so far:\n{}", error.message, boot.log));
+    // systemd-sysctl.service, on hostnet's files only (bare, it would apply the machine's).
+    let sysctl = staged(stage, "/etc/sysctl.d", "", ".conf");
+    if !sysctl.is_empty() {
+        let script = format!("{} {}", systemd_sysctl(), sysctl.join(" "));
+        boot.step(sandbox, &script, Vec::new)
+            .map_err(|error| fail(&boot, error))?;
+    }
+    // The firewall's service.
+    let script = match firewall {
+        crate::expect::Firewall::Nftables => "nft -f /etc/nftables.conf".to_owned(),
+        _ => "iptables-restore < /etc/iptables/rules.v4 && ip6tables-restore < /etc/iptables/rules.v6".to_owned(),
+    };
+    if firewall == crate::expect::Firewall::Nftables || stage.join("etc/iptables/rules.v4").exists() {
+        boot.step(sandbox, &script, Vec::new)
+            .map_err(|error| fail(&boot, error))?;
+    }
+    // networking.service or systemd-networkd.
+    match network {
+        Network::Ifupdown => {
+            boot.step(
+                sandbox,
+                "mkdir -p /run/network && ifup -a -i /etc/network/interfaces --state-dir /run/network",
+                || {
+                    let mut expected = vlan_filtering_noise(host, &[bridge]);
+                    expected.extend(dhclient_chatter(bridge));
+                    expected
+                },
+            )
+            .map_err(|error| fail(&boot, error))?;
+        }
+        Network::Networkd => {
+            let _ = writeln!(boot.log, "$ systemd-networkd &");
+            let log = sandbox.dir().join("networkd.log");
+            let script = format!(
+                "mkdir -p /run/systemd/netif/links /run/systemd/netif/leases /run/systemd/netif/lldp
+chown -R systemd-network:systemd-network /run/systemd/netif
+SYSTEMD_LOG_TARGET=console SYSTEMD_LOG_LEVEL=debug exec {NETWORKD}"
+            );
+            crate::topology::spawn(sandbox.command(&["sh", "-c", &script]), &log)?;
+            let up = wait_until(Duration::from_secs(20), settled);
+            let text = fs_err::read_to_string(&log).unwrap_or_default();
+            let problems = networkd_problems(&text);
+            if !up || !problems.is_empty() {
+                return Err(LabError::new(format!(
+                    "systemd-networkd did not bring the host up as rendered ({}):\n{}\n--- networkd:\n{}",
+                    if up {
+                        "it rejected part of the files"
+                    } else {
+                        "not settled within 20 s"
+                    },
+                    problems.join("\n"),
+                    networkd_tail(&text)
+                )));
+            }
+        }
+    }
+    // dnsmasq.service, in the foreground (the namespace's end stops it).
+    let confs = staged(stage, "/etc/dnsmasq.d", "hostnet-", ".conf");
+    if !confs.is_empty() {
+        let files: Vec<String> = confs.iter().map(|file| format!("--conf-file={file}")).collect();
+        let script = format!(
+            ": > /run/hostnet-lab-resolv.conf
+exec dnsmasq --keep-in-foreground --log-facility=- {} --resolv-file=/run/hostnet-lab-resolv.conf \
+--dhcp-leasefile=/run/dnsmasq.leases --pid-file=/run/dnsmasq.pid",
+            files.join(" ")
+        );
+        let _ = writeln!(boot.log, "$ {script} &");
+        let log = sandbox.dir().join("dnsmasq.log");
+        crate::topology::spawn(sandbox.command(&["sh", "-c", &script]), &log)?;
+        crate::topology::wait_for_log(&log, "DHCP, IP range", "FAILED to start up", "dnsmasq")
+            .or_else(|error| {
+                // Fixed leases only: no range is announced.
+                let text = fs_err::read_to_string(&log).unwrap_or_default();
+                if text.contains("DHCP, static leases only") {
+                    Ok(())
+                } else {
+                    Err(error)
+                }
+            })
+            .map_err(|error| fail(&boot, error))?;
+    }
+    Ok(boot.log)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_expected_lines_and_only_as_often_as_expected() {
+        let rtnetlink = Expected {
+            line: Line::Exact("RTNETLINK answers: Operation not supported".to_owned()),
+            times: 1,
+            why: "one bridge",
+        };
+        let stderr = "RTNETLINK answers: Operation not supported\n\nRTNETLINK answers: Operation not supported\n\
+                  RTNETLINK answers: Operation not supported by the kernel\nset forward delay failed: Numerical result out of range\n";
+        assert_eq!(
+            unexpected(stderr, &[rtnetlink]),
+            [
+                "RTNETLINK answers: Operation not supported",
+                "RTNETLINK answers: Operation not supported by the kernel",
+                "set forward delay failed: Numerical result out of range"
+            ]
+        );
+        assert_eq!(
+            unexpected("Created duid \"\\000\".\n", &dhclient_chatter("br0")),
+            [] as [String; 0]
+        );
+        assert_eq!(
+            unexpected(
+                "DHCPDISCOVER on eth0 to 255.255.255.255 port 67 interval 3\n",
+                &dhclient_chatter("br0")
+            )
+            .len(),
+            1
+        );
+    }
+}

@@ -1,0 +1,158 @@
+//! `hostnet lab PLAYBOOK`: load and validate the playbook as `check` does,
+//! read what the lab must build from its model, and hand the run to
+//! `hostnet-lab`; print the table (or JSON). Exit 0 when every cell is as
+//! promised, 2 when one differs, 1 when the lab could not run.
+
+use hostnet_engine::error::{Error, ErrorKind};
+use hostnet_engine::execute::TagFilter;
+use hostnet_engine::facts::{Distro, Facts, InterfaceFact};
+use hostnet_engine::pipeline::{self, ApplyScope, FactsSource, Preflight, Request};
+use hostnet_engine::root::Root;
+use hostnet_engine::target::Target;
+use hostnet_lab::LabError;
+
+use crate::cli::LabArgs;
+use crate::exit::ExitStatus;
+use crate::printer;
+use crate::settings;
+
+fn lab_error(error: LabError) -> ExitStatus {
+    let error = Error::new(ErrorKind::Invalid {
+        message: error.message,
+        hint: error.hint,
+    });
+    printer::errors(&error.into())
+}
+
+pub(crate) fn run(args: &LabArgs) -> ExitStatus {
+    let registry = hostnet_backends::registry();
+    if args.forward_drop && args.firewall.as_deref() == Some("nftables") {
+        return lab_error(LabError::with_hint(
+            "--forward-drop sets iptables' FORWARD policy; with --firewall nftables it proves nothing",
+            "an accept in hostnet's nftables table cannot undo a drop in another table (docs/backends.md)",
+        ));
+    }
+    if args.boot && args.distro == "gentoo" {
+        let openrc = ["/sbin/openrc", "/sbin/openrc-run", "/usr/sbin/openrc"]
+            .iter()
+            .any(|path| std::path::Path::new(path).exists());
+        return lab_error(LabError::with_hint(
+            if openrc {
+                "--boot for Gentoo (netifrc under OpenRC) is not implemented in the lab yet".to_owned()
+            } else {
+                "--boot for Gentoo is not available here: netifrc needs OpenRC, which this machine does not have"
+                    .to_owned()
+            },
+            "run the lab without --boot (the runtime apply), or with --boot for debian (ifupdown) or systemd-networkd",
+        ));
+    }
+    let choices = match registry.choices(args.network_backend.as_deref(), args.firewall.as_deref()) {
+        Ok(choices) => choices,
+        Err(errors) => return printer::errors(&errors),
+    };
+    let distro = settings::distro(&args.distro).unwrap_or(Distro::Debian);
+    let mut facts = Facts::bare(distro);
+    // Until the playbook is read, the lab's host may have a wired and a
+    // wireless NIC (the lab then builds the one the playbook names).
+    facts.interfaces = ["eth0 52:54:00:4c:ab:e0 false", "wlan0 52:54:00:4c:ab:e1 true"]
+        .iter()
+        .filter_map(|line| {
+            let mut words = line.split(' ');
+            Some(InterfaceFact {
+                name: words.next()?.parse().ok()?,
+                mac: words.next()?.parse().ok(),
+                wireless: words.next()? == "true",
+                addresses: Vec::new(),
+                gateway: None,
+            })
+        })
+        .collect();
+    facts.tools = vec![
+        if args.firewall.as_deref() == Some("nftables") {
+            "nft"
+        } else {
+            "iptables"
+        }
+        .to_owned(),
+    ];
+    let request = Request {
+        playbook: args.playbook.clone(),
+        root: Root::new(std::path::Path::new("/")),
+        facts: FactsSource::Given(Box::new(facts)),
+        distro: None,
+        extra_vars: args.extra_vars.clone(),
+        tags: TagFilter::default(),
+        choices,
+        preflight: Preflight {
+            session: None,
+            yes: true,
+        },
+        scope: ApplyScope::Both,
+    };
+    let prepared = match pipeline::prepare(&request, &registry) {
+        Ok(prepared) => prepared,
+        Err(errors) => return printer::errors(&errors),
+    };
+    let firewall = prepared
+        .selection
+        .chosen
+        .iter()
+        .find(|(target, _)| *target == Target::Firewall)
+        .map(|(_, backend)| backend.id().to_string());
+    let mut spec = match hostnet_lab::Spec::from_model(&prepared.execution.model, firewall.as_deref()) {
+        Ok(spec) => spec,
+        Err(error) => return lab_error(error),
+    };
+    if let Some(mode) = args.expect.as_deref().and_then(hostnet_lab::expect::Mode::from_name) {
+        spec.mode = mode;
+    }
+    let playbook = std::path::absolute(&args.playbook).unwrap_or_else(|_| args.playbook.clone());
+    let hostnet = match std::env::current_exe() {
+        Ok(path) => path,
+        Err(error) => return lab_error(LabError::new(format!("cannot find the hostnet binary: {error}"))),
+    };
+    let mut apply_args = vec!["--distro".to_owned(), args.distro.clone()];
+    if let Some(backend) = &args.network_backend {
+        apply_args.extend(["--network-backend".to_owned(), backend.clone()]);
+    }
+    if let Some(firewall) = &args.firewall {
+        apply_args.extend(["--firewall".to_owned(), firewall.clone()]);
+    }
+    for vars in &args.extra_vars {
+        apply_args.extend(["-e".to_owned(), vars.clone()]);
+    }
+    let options = hostnet_lab::Options {
+        playbook,
+        hostnet,
+        apply_args,
+        distro: args.distro.clone(),
+        keep: args.keep,
+        qemu: args.qemu,
+        forward_drop: args.forward_drop,
+        boot: args.boot.then_some(match args.network_backend.as_deref() {
+            Some("systemd-networkd") => hostnet_lab::boot::Network::Networkd,
+            _ => hostnet_lab::boot::Network::Ifupdown,
+        }),
+    };
+    let quiet = args.json;
+    let mut progress = |step: &str| {
+        if !quiet {
+            printer::note(&format!("lab: {step}"));
+        }
+    };
+    match hostnet_lab::run(&options, &spec, &mut progress) {
+        Ok(report) => {
+            if args.json {
+                printer::value(&report);
+            } else {
+                printer::text(&report.human());
+            }
+            if report.ok {
+                ExitStatus::Success
+            } else {
+                ExitStatus::Mismatch
+            }
+        }
+        Err(error) => lab_error(error),
+    }
+}
