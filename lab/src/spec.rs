@@ -167,7 +167,7 @@ impl Spec {
                     name,
                     tap: tap.to_owned(),
                     mac: mac.unwrap_or_else(|| format!("52:54:00:4c:ab:{:02x}", index + 1)),
-                    fixed: lease.map(|lease| lease.ip),
+                    fixed: lease.and_then(|lease| lease.ip),
                     model: vm.map_or("virtio-net-pci", |vm| vm.model.device()),
                 }
             })

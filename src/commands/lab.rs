@@ -64,6 +64,7 @@ pub(crate) fn run(args: &LabArgs) -> ExitStatus {
                 wireless: words.next()? == "true",
                 addresses: Vec::new(),
                 gateway: None,
+                accept_ra: None,
             })
         })
         .collect();
