@@ -488,3 +488,60 @@ fn broken_internal_host_not_isolated() {
         &["host→g", "g→host DNS", "g→host other"],
     );
 }
+
+/// A playbook whose apply fails in the lab (its template needs the facts
+/// of a NIC the udev rule renames at boot): exit 1 with apply's error, and
+/// nothing left behind.
+#[test]
+fn a_failed_apply_leaves_nothing() {
+    if !sandbox::require(&TOOLS) {
+        return;
+    }
+    let playbook = repo().join("playbooks/bridged-renamed-uplink.yml");
+    let (code, _, stderr, pid) = lab(&[&playbook.to_string_lossy()]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.starts_with(
+            "error: hostnet apply failed in the lab (exit status: 1):\nerror: template error: undefined value"
+        ),
+        "{stderr}"
+    );
+    nothing_left(pid);
+}
+
+/// `--keep` leaves the namespaces and the scratch directory, and the
+/// commands it prints remove them.
+#[test]
+fn keep_leaves_the_lab_and_says_how_to_remove_it() {
+    if !sandbox::require(&TOOLS) {
+        return;
+    }
+    let playbook = repo().join("playbooks/host-only.yml");
+    let child = hostnet()
+        .args(["lab", &playbook.to_string_lossy(), "--keep"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let output = child.wait_with_output().unwrap();
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    let mut kept = namespaces(pid);
+    kept.sort();
+    let suffixes: Vec<&str> = kept.iter().filter_map(|name| name.rsplit('-').next()).collect();
+    assert_eq!(suffixes, ["g0", "host", "lan", "lanadmin", "landev", "wan"], "{text}");
+    assert_eq!(scratch_dirs(Some(pid)).len(), 1, "{text}");
+    let commands: Vec<&str> = text
+        .lines()
+        .skip_while(|line| !line.starts_with("kept for inspection"))
+        .skip(1)
+        .map(str::trim)
+        .collect();
+    assert_eq!(commands.len(), 7, "{text}");
+    for command in commands {
+        let status = Command::new("sh").args(["-c", command]).status().unwrap();
+        assert!(status.success(), "{command}");
+    }
+    nothing_left(pid);
+}

@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 
-use crate::namespace;
+use crate::process;
 
 #[derive(Default)]
 struct Registry {
@@ -77,10 +77,10 @@ fn purge_locked(registry: &mut Registry) {
     let directories = std::mem::take(&mut registry.directories);
     // Processes first, everywhere: a relay in the host holds a guest's link.
     for name in &namespaces {
-        namespace::kill_all(name);
+        process::kill_all(name);
     }
     for name in namespaces.iter().rev() {
-        namespace::delete(name);
+        process::delete(name);
     }
     for directory in directories {
         let _ = fs_err::remove_dir_all(directory);

@@ -31,6 +31,7 @@ pub mod measure;
 pub mod namespace;
 pub mod prerequisites;
 pub mod probe;
+mod process;
 pub mod run;
 pub mod sandbox;
 pub mod spec;

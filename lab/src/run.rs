@@ -23,7 +23,7 @@ use crate::topology::{self, HOST_LAN, INTERNET, LAN_ADMIN, LAN_DEVICE, LAN_PREFI
 
 const RELAY: &str = include_str!("assets/tap_relay.py");
 const SYSTEMCTL: &str = include_str!("assets/systemctl");
-const UDHCPC: &str = include_str!("assets/udhcpc.script");
+const UDHCPC: &str = topology::UDHCPC_SCRIPT;
 
 /// How to run the lab.
 #[derive(Clone, Debug)]
@@ -870,6 +870,5 @@ fn probes<'a>(
         }
         measure::push(&mut probes, row, Some(Column::GuestToHostOther), &[], from, host_side);
     }
-    let _ = topology::LAN;
     probes
 }

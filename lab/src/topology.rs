@@ -49,6 +49,10 @@ pub const HOST_LAN: Ipv4Addr = Ipv4Addr::new(192, 168, 1, 10);
 pub const LAN_DHCP_RANGE: (Ipv4Addr, Ipv4Addr) = (Ipv4Addr::new(192, 168, 1, 100), Ipv4Addr::new(192, 168, 1, 150));
 /// The "internet".
 pub const INTERNET: Ipv4Addr = Ipv4Addr::new(203, 0, 113, 1);
+/// What a guest's DHCP client does with a lease (address, default route
+/// if the server names a router), and the lease printed as `lease: ip=…
+/// router=…`.
+pub const UDHCPC_SCRIPT: &str = include_str!("assets/udhcpc.script");
 
 /// `ethtool -K eth0 tx off` without ethtool: `SIOCETHTOOL` with
 /// `ETHTOOL_STXCSUM` 0.

@@ -48,48 +48,12 @@ pub use self::triangle::NatTriangle;
 use super::sandbox::{Netns, text, wait_for};
 use probe::Listener;
 
-/// The LAN's prefix.
-pub const LAN: &str = "192.168.1.0/24";
-/// The LAN's prefix length.
-pub const LAN_PREFIX: u8 = 24;
-/// The LAN router's address.
-pub const LAN_ROUTER: Ipv4Addr = Ipv4Addr::new(192, 168, 1, 1);
-/// The LAN router's address towards the internet (what the internet sees of
-/// what the router masquerades).
-pub const LAN_ROUTER_WAN: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 2);
-/// The internet's end of the transfer net.
-const WAN_PEER: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 1);
-/// A device on the LAN.
-pub const LAN_DEVICE: Ipv4Addr = Ipv4Addr::new(192, 168, 1, 20);
-/// A LAN machine with a route to the guests' subnet via the host.
-pub const LAN_ADMIN: Ipv4Addr = Ipv4Addr::new(192, 168, 1, 30);
-/// The host's static LAN address where the playbook leaves `eth0` to the host's own configuration.
-pub const HOST_LAN: Ipv4Addr = Ipv4Addr::new(192, 168, 1, 10);
-/// The LAN DHCP server's range (bridged guests and a bridged host get these).
-pub const LAN_DHCP_RANGE: (Ipv4Addr, Ipv4Addr) = (Ipv4Addr::new(192, 168, 1, 100), Ipv4Addr::new(192, 168, 1, 150));
-/// The "internet".
-pub const INTERNET: Ipv4Addr = Ipv4Addr::new(203, 0, 113, 1);
-
-/// What the lab's udhcpc script does: configure the interface like a
-/// guest's DHCP client (address, default route if the server names a
-/// router) and print the lease.
-const UDHCPC_SCRIPT: &str = r#"#!/bin/sh
-case "$1" in
-  deconfig)
-    ip -4 addr flush dev "$interface"
-    ip link set dev "$interface" up
-    ;;
-  bound|renew)
-    ip -4 addr flush dev "$interface"
-    ip addr add "$ip/${mask:-24}" dev "$interface"
-    if [ -n "$router" ]; then
-      for r in $router; do ip route replace default via "$r" dev "$interface"; break; done
-    fi
-    echo "lease: ip=$ip router=$router"
-    ;;
-esac
-exit 0
-"#;
+use hostnet_lab::topology::UDHCPC_SCRIPT;
+/// The addresses and the DHCP client's script are the product lab's
+/// (`hostnet lab`), so the tests' lab and the product's agree.
+pub use hostnet_lab::topology::{
+    HOST_LAN, INTERNET, LAN, LAN_ADMIN, LAN_DEVICE, LAN_DHCP_RANGE, LAN_PREFIX, LAN_ROUTER, LAN_ROUTER_WAN, WAN_PEER,
+};
 
 /// A guest: its namespace, MAC, and the host end of its link.
 pub struct Guest {
