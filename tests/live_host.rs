@@ -14,7 +14,7 @@
 //! that starts, reloads (SIGHUP) and restarts the real dnsmasq the way the
 //! Debian unit does, and records every call. Each guest is a namespace whose
 //! `eth0` reaches its TAP through a relay holding the TAP open, as QEMU
-//! does (`tap_relay.py`).
+//! does (`lab/src/assets/tap_relay.py`).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -261,6 +261,14 @@ fn guest(host: &Host<'_>, vm: Vm) -> Guest {
     let relay_port = format!("rl-{}", vm.name);
     host.netns.veth(&relay_port, &netns, "eth0");
     netns.ip_ok(&["link", "set", "eth0", "address", vm.mac, "up"]);
+    // The relay's end takes no part in the host's own stack: the host must
+    // not answer the guest's ARP there, nor take its packets in past the bridge.
+    for setting in [
+        format!("net.ipv4.conf.{relay_port}.arp_ignore=8"),
+        format!("net.ipv6.conf.{relay_port}.disable_ipv6=1"),
+    ] {
+        host.netns.exec_ok(&["sysctl", "-q", "-w", &setting]);
+    }
     host.netns.ip_ok(&["link", "set", &relay_port, "up"]);
     let relay = crate::support::repo().join("lab/src/assets/tap_relay.py");
     let log = host.work.join(format!("relay-{}.log", vm.name));
