@@ -454,11 +454,8 @@ fn unjump_text(jumps: &str) -> String {
         if line.starts_with('*') || line == "COMMIT" {
             text.push_str(line);
             text.push('\n');
-        } else if let Some(rest) = line.strip_prefix("-I ") {
-            let mut words = rest.split_whitespace();
-            let chain = words.next().unwrap_or_default();
-            let rule: Vec<&str> = words.skip(1).collect();
-            text.push_str(&format!("-D {chain} {}\n", rule.join(" ")));
+        } else if let Some((chain, rule)) = hostnet_engine::live::verify::inserted(line) {
+            text.push_str(&format!("-D {chain} {rule}\n"));
         }
     }
     text

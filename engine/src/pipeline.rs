@@ -380,14 +380,11 @@ fn missing_jumps(
     for line in content.lines() {
         if line.starts_with('*') {
             table = format!("{line}\n");
-        } else if let Some(rest) = line.strip_prefix("-I ") {
-            let mut words = rest.split_whitespace();
-            let chain = words.next().unwrap_or_default();
-            let rule: Vec<&str> = words.skip_while(|word| word.parse::<u32>().is_ok()).collect();
-            let listed = format!("{family}-A {chain} {}", rule.join(" "));
+        } else if let Some((chain, rule)) = live::verify::inserted(line) {
+            let listed = format!("{family}-A {chain} {rule}");
             if !present.contains(listed.as_str()) {
                 insert.push_str(&format!("{table}{line}\nCOMMIT\n"));
-                delete.push_str(&format!("{table}-D {chain} {}\nCOMMIT\n", rule.join(" ")));
+                delete.push_str(&format!("{table}-D {chain} {rule}\nCOMMIT\n"));
                 any = true;
             }
         }

@@ -58,19 +58,8 @@ fn drift(prepared: &Prepared<'_>, live: &LiveState, request: &Request) -> Result
     let desired = Desired::new(model, &prepared.facts);
     let wanted = Wanted::of(&desired);
     let owned = crate::inventory::devices(&request.root)?;
-    let live_diff = diff(&wanted, live, &owned).map_err(|conflicts| {
-        Errors(
-            conflicts
-                .iter()
-                .map(|conflict| {
-                    Error::new(ErrorKind::Invalid {
-                        message: conflict.to_string(),
-                        hint: None,
-                    })
-                })
-                .collect(),
-        )
-    })?;
+    let live_diff =
+        diff(&wanted, live, &owned).map_err(|conflicts| crate::live::runtime::conflict_errors(&conflicts, None))?;
     let mut rows = verify::devices(&live_diff);
     let servers: Vec<String> = model
         .dhcp_servers

@@ -63,16 +63,9 @@ pub fn runtime(desired: &Desired<'_>, root: &Root, devices: bool) -> Result<Runt
     let live = read::read(root, &keys)?;
     let owned = inventory::devices(root)?;
     let live_diff = diff(&wanted, &live, &owned).map_err(|conflicts| {
-        Errors(
-            conflicts
-                .iter()
-                .map(|conflict| {
-                    Error::new(ErrorKind::Invalid {
-                        message: conflict.to_string(),
-                        hint: Some("rename the device in the playbook, or remove the host's own one first".into()),
-                    })
-                })
-                .collect(),
+        conflict_errors(
+            &conflicts,
+            Some("rename the device in the playbook, or remove the host's own one first".into()),
         )
     })?;
     let owned_after = owned_after(&wanted, &live, &owned, &live_diff);
@@ -109,19 +102,7 @@ pub fn teardown(desired: &Desired<'_>, root: &Root) -> Result<Runtime, Errors> {
     wanted.links.clear();
     wanted.sysctls.clear();
     let live = read::read(root, &[])?;
-    let live_diff = diff(&wanted, &live, &mine).map_err(|conflicts| {
-        Errors(
-            conflicts
-                .iter()
-                .map(|conflict| {
-                    Error::new(ErrorKind::Invalid {
-                        message: conflict.to_string(),
-                        hint: None,
-                    })
-                })
-                .collect(),
-        )
-    })?;
+    let live_diff = diff(&wanted, &live, &mine).map_err(|conflicts| conflict_errors(&conflicts, None))?;
     let mut changes = batch_changes(&live_diff, &live, &wanted);
     let left: BTreeSet<String> = owned.difference(&mine).cloned().collect();
     if left != owned {
@@ -132,6 +113,21 @@ pub fn teardown(desired: &Desired<'_>, root: &Root) -> Result<Runtime, Errors> {
         handovers: Vec::new(),
         expectation: Expectation { wanted, owned: left },
     })
+}
+
+/// Devices of the playbook that the host already has as something else, as errors.
+pub fn conflict_errors(conflicts: &[crate::live::diff::KindConflict], hint: Option<String>) -> Errors {
+    Errors(
+        conflicts
+            .iter()
+            .map(|conflict| {
+                Error::new(ErrorKind::Invalid {
+                    message: conflict.to_string(),
+                    hint: hint.clone(),
+                })
+            })
+            .collect(),
+    )
 }
 
 /// The `ip -batch -` and `sysctl -w` changes, each with its inverse.

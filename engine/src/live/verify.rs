@@ -99,12 +99,9 @@ pub fn expected_rules(changes: &[Planned]) -> Vec<String> {
                     .any(|skip| line.starts_with(skip));
             if line.starts_with("-A ") || nft_rule {
                 rules.push(format!("{family}{line}"));
-            } else if let Some(rest) = line.strip_prefix("-I ") {
+            } else if let Some((chain, rule)) = inserted(line) {
                 // A jump inserted first (`-I INPUT 1 -j X`) is listed as `-A INPUT -j X`.
-                let mut words = rest.split_whitespace();
-                let chain = words.next().unwrap_or_default();
-                let rule: Vec<&str> = words.skip_while(|word| word.parse::<u32>().is_ok()).collect();
-                rules.push(format!("{family}-A {chain} {}", rule.join(" ")));
+                rules.push(format!("{family}-A {chain} {rule}"));
             }
         }
     }
@@ -112,6 +109,15 @@ pub fn expected_rules(changes: &[Planned]) -> Vec<String> {
     let mut seen = std::collections::HashSet::new();
     rules.retain(|rule| seen.insert(rule.clone()));
     rules
+}
+
+/// An iptables insertion, `-I CHAIN [N] RULE…`: `(CHAIN, "RULE…")` — what
+/// `-A CHAIN RULE…` lists it as and `-D CHAIN RULE…` deletes.
+pub fn inserted(line: &str) -> Option<(&str, String)> {
+    let mut words = line.strip_prefix("-I ")?.split_whitespace();
+    let chain = words.next()?;
+    let rule: Vec<&str> = words.skip_while(|word| word.parse::<u32>().is_ok()).collect();
+    Some((chain, rule.join(" ")))
 }
 
 /// What marks an IPv6 rule, in the expected rules and in the live listing.
