@@ -358,6 +358,29 @@ fn stop_ping((mut child, log): (std::process::Child, PathBuf)) -> (u32, u32, Vec
     (numbers[0], numbers[1], lost)
 }
 
+/// Apply the playbook with guest c added while `guests` ping the bridge
+/// every 20 ms (from before the apply until `settle` after it): none loses
+/// a reply. The apply's output.
+fn add_while_pinging(host: &Host<'_>, guests: [&Guest; 2], settle: Duration) -> String {
+    let pings = guests.map(|guest| guest.start_ping(host.work));
+    std::thread::sleep(Duration::from_millis(500));
+    let third = host.apply(&[A, B, C], "");
+    std::thread::sleep(settle);
+    for (guest, ping) in guests.iter().zip(pings) {
+        let name = guest.vm.name;
+        let (sent, received, lost) = stop_ping(ping);
+        assert!(sent > 20, "guest {name}: only {sent} pings sent");
+        assert_eq!(
+            lost,
+            Vec::<String>::new(),
+            "guest {name}: replies lost while c was added:\n{third}"
+        );
+        // All answered, but the one the stop may have cut short.
+        assert!(received + 1 >= sent, "guest {name}: {received} of {sent} answered");
+    }
+    third
+}
+
 /// The rows of a drift table: `(WHAT, DRIFT)`.
 fn rows(table: &str) -> Vec<(String, String)> {
     table
@@ -480,24 +503,10 @@ fn a_running_vm_host_changed_without_disturbing_its_guests() {
     let (index_a, index_b) = (host.ifindex("tap-a"), host.ifindex("tap-b"));
     let dnsmasq = host.dnsmasq_pid();
     assert!(!dnsmasq.is_empty(), "dnsmasq did not start");
-    let pings = [a.start_ping(work.path()), b.start_ping(work.path())];
-    std::thread::sleep(Duration::from_millis(500));
 
     // A third guest: one TAP created and added as a port, one lease file,
     // dnsmasq re-reads its hosts directory.
-    let third = host.apply(&[A, B, C], "");
-    std::thread::sleep(Duration::from_millis(500));
-    for (guest, ping) in ["a", "b"].iter().zip(pings) {
-        let (sent, received, lost) = stop_ping(ping);
-        assert!(sent > 20, "guest {guest}: only {sent} pings sent");
-        assert_eq!(
-            lost,
-            Vec::<String>::new(),
-            "guest {guest}: replies lost while c was added:\n{third}"
-        );
-        // All answered, but the one the stop may have cut short.
-        assert!(received + 1 >= sent, "guest {guest}: {received} of {sent} answered");
-    }
+    let third = add_while_pinging(&host, [&a, &b], Duration::from_millis(500));
     assert_eq!(
         Host::commands(&third),
         ["ip -batch -", "systemctl reload-or-restart dnsmasq.service"],
@@ -740,20 +749,7 @@ fn a_networkd_host_changed_without_disturbing_its_guests() {
     assert_eq!(a.dhcp(work.path()), "172.16.7.10");
     assert_eq!(b.dhcp(work.path()), "172.16.7.11");
     let (index_a, index_b) = (host.ifindex("tap-a"), host.ifindex("tap-b"));
-    let pings = [a.start_ping(work.path()), b.start_ping(work.path())];
-    std::thread::sleep(Duration::from_millis(500));
-    let third = host.apply(&[A, B, C], "");
-    std::thread::sleep(Duration::from_millis(1500));
-    for (guest, ping) in ["a", "b"].iter().zip(pings) {
-        let (sent, received, lost) = stop_ping(ping);
-        assert!(sent > 20, "guest {guest}: only {sent} pings sent");
-        assert_eq!(
-            lost,
-            Vec::<String>::new(),
-            "guest {guest}: replies lost while c was added:\n{third}"
-        );
-        assert!(received + 1 >= sent, "guest {guest}: {received} of {sent} answered");
-    }
+    add_while_pinging(&host, [&a, &b], Duration::from_millis(1500));
     assert_eq!((host.ifindex("tap-a"), host.ifindex("tap-b")), (index_a, index_b));
     let c = guest(&host, C);
     assert_eq!(c.dhcp(work.path()), "172.16.7.12");
