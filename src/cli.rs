@@ -300,6 +300,9 @@ pub(crate) struct LabArgs {
     /// Print the report as JSON on stdout.
     #[arg(long)]
     pub(crate) json: bool,
+    /// Also write the report as one self-contained HTML page: the table with ✓/✗ cells and the network's picture.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) html: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

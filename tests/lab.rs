@@ -191,6 +191,127 @@ fn without_the_masquerade_nat_promises_are_crossed_out() {
     nothing_left(pid);
 }
 
+/// `(column, promised, measured, ok)` of every cell, as the page's rows.
+fn html_rows(report: &serde_json::Value) -> Vec<String> {
+    let escape = |text: &str| {
+        text.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('\'', "&#39;")
+    };
+    report["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|cell| {
+            let (class, mark) = if cell["ok"].as_bool().unwrap() {
+                ("ok", "✓")
+            } else {
+                ("bad", "✗")
+            };
+            format!(
+                "<tr class=\"{class}\"><td class=\"mark\">{mark}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(cell["column"].as_str().unwrap()),
+                escape(cell["promised"].as_str().unwrap()),
+                escape(cell["measured"].as_str().unwrap()),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn html_report_is_one_page_with_the_table_and_the_picture() {
+    if !sandbox::require(&TOOLS) || !sandbox::require(&["dot"]) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let page_path = dir.path().join("lab.html");
+    let playbook = repo().join("tests/lab/nat-without-masquerade.yml");
+    let (code, report, stderr, pid) = lab(&[
+        &playbook.to_string_lossy(),
+        "--expect",
+        "nat",
+        "--html",
+        &page_path.to_string_lossy(),
+    ]);
+    assert_eq!(code, 2, "{report:#}\n{stderr}");
+    let page = fs_err::read_to_string(&page_path).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>\n<html lang=\"en\">\n"), "{page}");
+    let failed = report["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|cell| cell["ok"] == false)
+        .count();
+    assert!(
+        page.contains(&format!(
+            "<p class=\"verdict bad\">✗ {failed} cells differ from the promise of nat mode</p>"
+        )),
+        "{page}"
+    );
+    // Every cell of the report is a row, in order, ✓ or ✗ as measured.
+    let rows = html_rows(&report);
+    let table: Vec<&str> = page
+        .lines()
+        .filter(|line| line.contains("<td class=\"mark\">"))
+        .collect();
+    assert_eq!(table, rows.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(rows.iter().any(|row| row.contains("✗</td><td>g→inet</td>")), "{page}");
+    assert!(rows.iter().any(|row| row.contains("✓</td><td>g↔g</td>")), "{page}");
+    // The guests with their leases, the probes that differ, the picture inline.
+    for guest in report["guests"].as_array().unwrap() {
+        let row = format!(
+            "<td>{}</td><td>{}</td><td><code>{}</code></td>",
+            guest["name"].as_str().unwrap(),
+            guest["tap"].as_str().unwrap(),
+            guest["mac"].as_str().unwrap()
+        );
+        assert!(page.contains(&row), "{row} not in {page}");
+    }
+    assert!(
+        page.contains("<tr class=\"bad\"><td>g→inet</td><td>ping</td><td>win7→203.0.113.1</td><td>no</td>"),
+        "{page}"
+    );
+    let figure = page
+        .split("<figure>\n")
+        .nth(1)
+        .expect("no figure")
+        .split("\n</figure>")
+        .next()
+        .unwrap();
+    assert!(figure.starts_with("<svg "), "{figure}");
+    assert!(figure.ends_with("</svg>"), "{figure}");
+    for name in ["win7", "deb", "br0"] {
+        assert!(figure.contains(name), "{name} not drawn: {figure}");
+    }
+    // Self-contained: nothing fetched.
+    for outside in ["<script", "<link", " src=", "href=\"http", "@import", "url("] {
+        assert!(!page.contains(outside), "{outside} in {page}");
+    }
+    nothing_left(pid);
+}
+
+#[test]
+fn html_into_a_missing_directory_is_refused_before_the_lab_runs() {
+    let playbook = repo().join("playbooks/nat.yml");
+    let output = hostnet()
+        .args([
+            "lab",
+            &playbook.to_string_lossy(),
+            "--html",
+            "/nonexistent-hostnet-dir/lab.html",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "error: --html /nonexistent-hostnet-dir/lab.html: the directory /nonexistent-hostnet-dir does not exist\n\nhint: create it first, or write the page elsewhere\n"
+    );
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "");
+    assert!(!std::path::Path::new("/nonexistent-hostnet-dir").exists());
+}
+
 #[test]
 fn sigterm_mid_run_leaves_nothing() {
     if !sandbox::require(&TOOLS) {

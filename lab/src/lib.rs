@@ -12,7 +12,7 @@
 //! Nothing touches the root namespace: links are only created between the
 //! lab's own namespaces, every address is private or documentation, and
 //! everything the run made goes at its end, also on SIGINT and SIGTERM
-//! ([`cleanup`]).
+//! ([`cleanup`]). [`html`] writes the report as one page (`--html`).
 //!
 //! The lab is the one part of hostnet besides `engine/src/mutate.rs` that
 //! runs programs and writes files; all of it happens inside the lab's own
@@ -27,6 +27,7 @@ pub mod cleanup;
 pub mod error;
 pub mod expect;
 pub mod guest;
+pub mod html;
 pub mod measure;
 pub mod namespace;
 pub mod prerequisites;

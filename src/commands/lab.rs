@@ -6,6 +6,8 @@
 use hostnet_engine::error::{Error, ErrorKind};
 use hostnet_engine::execute::TagFilter;
 use hostnet_engine::facts::{Distro, Facts, InterfaceFact};
+use hostnet_engine::graph::{self, Graph, mermaid, svg};
+use hostnet_engine::mutate;
 use hostnet_engine::pipeline::{self, ApplyScope, FactsSource, Preflight, Request};
 use hostnet_engine::root::Root;
 use hostnet_engine::target::Target;
@@ -22,6 +24,50 @@ fn lab_error(error: LabError) -> ExitStatus {
         hint: error.hint,
     });
     printer::errors(&error.into())
+}
+
+/// `--html FILE` must be writable before the lab runs: its directory
+/// exists and it is not a directory itself.
+fn html_target(path: &std::path::Path) -> Result<(), LabError> {
+    let parent = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => std::path::Path::new("."),
+    };
+    if path.is_dir() {
+        return Err(LabError::with_hint(
+            format!("--html {}: is a directory", path.display()),
+            "name the page's file, e.g. --html lab.html",
+        ));
+    }
+    if !parent.is_dir() {
+        return Err(LabError::with_hint(
+            format!(
+                "--html {}: the directory {} does not exist",
+                path.display(),
+                parent.display()
+            ),
+            "create it first, or write the page elsewhere",
+        ));
+    }
+    Ok(())
+}
+
+/// The network's picture for the page: Graphviz's SVG when `dot` is
+/// installed, else the Mermaid source and why.
+fn picture(graph: &Graph) -> hostnet_lab::html::Picture {
+    if !hostnet_lab::prerequisites::installed("dot") {
+        return hostnet_lab::html::Picture::Source {
+            mermaid: mermaid::write(graph),
+            why: "Graphviz's dot is not installed here (Debian: apt install graphviz), so there is no SVG".to_owned(),
+        };
+    }
+    match svg::write(graph) {
+        Ok(text) => hostnet_lab::html::Picture::Svg(text),
+        Err(error) => hostnet_lab::html::Picture::Source {
+            mermaid: mermaid::write(graph),
+            why: error.to_string(),
+        },
+    }
 }
 
 pub(crate) fn run(args: &LabArgs) -> ExitStatus {
@@ -45,6 +91,9 @@ pub(crate) fn run(args: &LabArgs) -> ExitStatus {
             },
             "run the lab without --boot (the runtime apply), or with --boot for debian (ifupdown) or systemd-networkd",
         ));
+    }
+    if let Some(Err(error)) = args.html.as_deref().map(html_target) {
+        return lab_error(error);
     }
     let choices = match registry.choices(args.network_backend.as_deref(), args.firewall.as_deref()) {
         Ok(choices) => choices,
@@ -143,6 +192,17 @@ pub(crate) fn run(args: &LabArgs) -> ExitStatus {
     };
     match hostnet_lab::run(&options, &spec, &mut progress) {
         Ok(report) => {
+            if let Some(html) = &args.html {
+                let picture = picture(&graph::build(&prepared.execution.model, &prepared.facts));
+                let page = hostnet_lab::html::page(&report, &picture);
+                let html = std::path::absolute(html).unwrap_or_else(|_| html.clone());
+                if let Err(error) = mutate::write_file(&html, page.as_bytes(), 0o644, None, None) {
+                    return printer::errors(&error.into());
+                }
+                if !quiet {
+                    printer::note(&format!("lab: report written to {}", html.display()));
+                }
+            }
             if args.json {
                 printer::value(&report);
             } else {
