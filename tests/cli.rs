@@ -548,6 +548,17 @@ fn facts_show_ipv6_addresses_and_whether_router_advertisements_count() {
     write(root, "sys/class/net/br0/address", "02:00:00:00:00:01\n");
     write(root, "proc/sys/net/ipv6/conf/eth0/accept_ra", "1\n");
     write(root, "proc/sys/net/ipv6/conf/br0/accept_ra", "0\n");
+    // netplan's runtime file configures eth0 (networkd applies the first match by name).
+    write(
+        root,
+        "run/systemd/network/10-netplan-eth0.network",
+        "[Match]\nName=eth0\n",
+    );
+    write(
+        root,
+        "usr/lib/systemd/network/99-default.network",
+        "[Match]\nName=en* eth*\n",
+    );
     write(
         root,
         "proc/net/if_inet6",
@@ -570,7 +581,7 @@ fn facts_show_ipv6_addresses_and_whether_router_advertisements_count() {
         interfaces,
         [
             "  br0 mac 02:00:00:00:00:01 addresses fd42:4242:4242:1::1/64 accept_ra 0 (router advertisements ignored)",
-            "  eth0 mac 52:54:00:12:34:56 addresses 2001:db8:1::10/64 fe80::5054:ff:fe12:3456/64 accept_ra 1 (router advertisements accepted unless forwarding)",
+            "  eth0 mac 52:54:00:12:34:56 addresses 2001:db8:1::10/64 fe80::5054:ff:fe12:3456/64 accept_ra 1 (router advertisements accepted unless forwarding) networkd /run/systemd/network/10-netplan-eth0.network",
         ]
     );
     let json = hostnet()
@@ -586,6 +597,7 @@ fn facts_show_ipv6_addresses_and_whether_router_advertisements_count() {
             "wireless": false,
             "addresses": ["2001:db8:1::10/64", "fe80::5054:ff:fe12:3456/64"],
             "accept_ra": 1,
+            "networkd": "/run/systemd/network/10-netplan-eth0.network",
             "gateway": null
         })
     );

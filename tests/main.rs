@@ -45,6 +45,7 @@ mod real_firewalld;
 mod real_ipv6;
 mod real_network;
 mod real_network_manager;
+mod real_networkd_ipv6;
 mod real_nft_ebtables;
 mod real_services;
 mod real_ufw_low_level;

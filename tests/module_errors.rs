@@ -878,6 +878,20 @@ error: `accept_ra` is 0, 1 or 2 (the kernel's values)
     );
 }
 
+#[test]
+fn interface_fact_with_a_relative_networkd_file() {
+    check_facts(
+        "distro: debian\ninterfaces:\n  - { name: eth0, networkd: 10-netplan-eth0.network }\n",
+        "\
+error: `10-netplan-eth0.network` is not an absolute path
+ --> facts.yml:3:29
+  |
+3 |   - { name: eth0, networkd: 10-netplan-eth0.network }
+  |                             ^^^^^^^^^^^^^^^^^^^^^^^
+",
+    );
+}
+
 /// `.` and `..` are directory names in `/sys/class/net`, never interfaces.
 #[test]
 fn interface_named_dot_dot() {

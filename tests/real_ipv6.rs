@@ -72,7 +72,7 @@ fn playbook(mode: &str, ra: &str, web_ip6: bool) -> String {
 }
 
 /// Set IPv6 kernel parameters of a namespace (its own, never the host's).
-fn sysctl(netns: &Netns, settings: &[&str]) {
+pub(crate) fn sysctl(netns: &Netns, settings: &[&str]) {
     for setting in settings {
         netns.exec_ok(&["sysctl", "-q", "-w", setting]);
     }
@@ -130,7 +130,7 @@ fn global_addresses(guest: &Netns) -> Vec<String> {
 }
 
 /// `ip -6 route show default` in `netns`, trimmed.
-fn default_route(netns: &Netns) -> String {
+pub(crate) fn default_route(netns: &Netns) -> String {
     netns
         .exec_ok(&["ip", "-6", "route", "show", "default"])
         .trim()
@@ -501,14 +501,14 @@ fn real_nftables_nat66_lets_the_guest_reach_the_internet_as_the_host() {
 /// itself as default router (dnsmasq `ra-only`, every 4 s), and the host's
 /// eth0 on it, unconfigured but for router advertisements (the kernel's
 /// default `accept_ra=1`).
-struct RaLan {
-    host: Netns,
+pub(crate) struct RaLan {
+    pub(crate) host: Netns,
     _router: Netns,
     _dir: tempfile::TempDir,
 }
 
 impl RaLan {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let router = Netns::new();
         let host = Netns::new();
         host.veth("eth0", &router, "lan0");
@@ -555,7 +555,7 @@ impl RaLan {
     }
 
     /// The host's default route, once it has one within `timeout`.
-    fn wait_for_default_route(&self, timeout: Duration) -> Option<String> {
+    pub(crate) fn wait_for_default_route(&self, timeout: Duration) -> Option<String> {
         wait_for(timeout, || {
             let route = default_route(&self.host);
             route.starts_with("default via fe80::").then_some(route)

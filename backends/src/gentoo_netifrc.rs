@@ -601,6 +601,7 @@ mod tests {
             addresses: Vec::new(),
             gateway: None,
             accept_ra: None,
+            networkd: None,
         });
         GentooNetifrc.render(&Desired::new(model, &facts)).unwrap()
     }

@@ -19,6 +19,14 @@
 //!   configures the link; udev's sysctl rule also applies sysctl.d then).
 //! - networkd cannot put a wireless port in 4-address mode: a warning says
 //!   what to run.
+//! - networkd, not the kernel, takes router advertisements on the links it
+//!   configures, and its `IPv6AcceptRA=` default is off once IP forwarding
+//!   is on: an interface the model keeps accepting them on
+//!   (`net.ipv6.conf.IF.accept_ra = 2`, `vm_network` sets it on its uplink)
+//!   gets `IPv6AcceptRA=yes` — in hostnet's file when hostnet configures
+//!   it, else in a drop-in `hostnet-accept-ra.conf` beside the host's own
+//!   `.network` that matches it (facts: `networkd.rs`), so the host keeps
+//!   its IPv6 default route.
 
 use std::net::IpAddr;
 
@@ -71,7 +79,25 @@ impl Backend for SystemdNetworkd {
     }
 
     fn render(&self, desired: &Desired<'_>) -> Result<Vec<Planned>> {
-        let mut changes = render(&desired.topology);
+        let keep_ra = keeps_router_advertisements(desired.model);
+        let mut changes = render(&desired.topology, &keep_ra);
+        let (drop_ins, dirs) = accept_ra_drop_ins(desired, &keep_ra);
+        // A drop-in written or pruned reloads networkd as hostnet's own files do.
+        for planned in &mut changes {
+            if let Change::Command(Command {
+                argv,
+                guard: Guard::ChangedUnder { dirs: watched, .. },
+                ..
+            }) = &mut planned.change
+                && argv == &["networkctl", "reload"]
+            {
+                watched.extend(dirs.iter().cloned());
+                if !dirs.is_empty() {
+                    planned.origins.extend(keep_ra.iter().map(|(_, task)| *task));
+                }
+            }
+        }
+        changes.extend(drop_ins);
         crate::netplan::check(desired)?;
         changes.extend(crate::firewall_needs::bridges(desired));
         changes.extend(crate::uplink::warnings(
@@ -110,12 +136,128 @@ struct File {
     origins: Vec<TaskId>,
 }
 
-fn render(topology: &Topology<'_>) -> Vec<Planned> {
+/// The interfaces whose router advertisements must keep counting with
+/// IPv6 forwarding on: `net.ipv6.conf.IF.accept_ra = 2` (or the slash
+/// form) in a model that turns `net.ipv6.conf.all.forwarding` on.
+fn keeps_router_advertisements(model: &HostModel) -> Vec<(String, TaskId)> {
+    let forwarding = model
+        .sysctls
+        .iter()
+        .any(|sysctl| sysctl.name.replace('/', ".") == "net.ipv6.conf.all.forwarding" && sysctl.value.trim() != "0");
+    if !forwarding {
+        return Vec::new();
+    }
+    model
+        .sysctls
+        .iter()
+        .filter(|sysctl| sysctl.value.trim() == "2")
+        .filter_map(|sysctl| {
+            let name = &sysctl.name;
+            let interface = name
+                .strip_prefix("net.ipv6.conf.")
+                .and_then(|rest| rest.strip_suffix(".accept_ra"))
+                .or_else(|| {
+                    name.strip_prefix("net/ipv6/conf/")
+                        .and_then(|rest| rest.strip_suffix("/accept_ra"))
+                })?;
+            (!matches!(interface, "all" | "default")).then(|| (interface.to_owned(), sysctl.origin.task))
+        })
+        .collect()
+}
+
+/// `IPv6AcceptRA=yes` in a unit that configures addresses of `name`, if
+/// the model keeps its router advertisements (not where link-local
+/// addressing is off: networkd then takes no advertisement at all).
+fn accept_ra(unit: &mut Unit, name: &InterfaceName, keep_ra: &[(String, TaskId)], origins: &mut Vec<TaskId>) {
+    let Some((_, task)) = keep_ra.iter().find(|(interface, _)| interface == name.as_str()) else {
+        return;
+    };
+    if unit.text.contains("\nLinkLocalAddressing=no\n") || unit.text.contains("\nIPv6AcceptRA=") {
+        return;
+    }
+    unit.key("IPv6AcceptRA", "yes");
+    if !origins.contains(task) {
+        origins.push(*task);
+    }
+}
+
+/// The drop-in name beside a host's own `.network` file.
+const ACCEPT_RA_DROP_IN: &str = "hostnet-accept-ra.conf";
+
+/// For an interface the model keeps taking router advertisements on that
+/// hostnet does not configure but the host's own `.network` file does: a
+/// drop-in with `IPv6AcceptRA=yes` in `/etc/systemd/network/FILE.d/`.
+/// Every such directory of the host's files for its interfaces is pruned of
+/// hostnet's drop-ins the plan no longer writes.
+fn accept_ra_drop_ins(desired: &Desired<'_>, keep_ra: &[(String, TaskId)]) -> (Vec<Planned>, Vec<SysPath>) {
+    let ours = |path: &SysPath| path.file_name().starts_with("10-hostnet-");
+    let configured = |name: &str| {
+        desired
+            .topology
+            .nics
+            .iter()
+            .any(|interface| interface.name.as_str() == name)
+            || desired
+                .topology
+                .bridges
+                .iter()
+                .any(|device| device.bridge.name.as_str() == name)
+    };
+    let mut changes = Vec::new();
+    let mut dirs: Vec<SysPath> = Vec::new();
+    for fact in &desired.facts.interfaces {
+        let Some(file) = fact.networkd.as_ref().filter(|file| !ours(file)) else {
+            continue;
+        };
+        let dir = SysPath::from_static(format!("{DIRECTORY}/{}.d", file.file_name()));
+        if dirs.contains(&dir) {
+            continue;
+        }
+        let keep = keep_ra
+            .iter()
+            .find(|(interface, _)| interface == fact.name.as_str() && !configured(interface));
+        if let Some((interface, task)) = keep {
+            let text = format!(
+                "# Managed by hostnet: edit the playbook, not this file.\n\
+                 # {interface} forwards IPv6 for guests and keeps taking the LAN's router\n\
+                 # advertisements (its IPv6 default route): networkd's IPv6AcceptRA=\n\
+                 # default is off once forwarding is on. Beside {file}.\n\
+                 \n[Network]\nIPv6AcceptRA=yes\n"
+            );
+            changes.push(Planned::from_tasks(
+                Change::File {
+                    path: SysPath::from_static(format!("{}/{ACCEPT_RA_DROP_IN}", dir.as_str())),
+                    content: text,
+                    mode: FileMode(0o644),
+                    owner: None,
+                    group: None,
+                },
+                [*task],
+            ));
+        }
+        dirs.push(dir);
+    }
+    let origins: Vec<TaskId> = keep_ra.iter().map(|(_, task)| *task).collect();
+    for dir in &dirs {
+        changes.push(Planned::from_tasks(
+            Change::Prune {
+                dir: dir.clone(),
+                prefix: "hostnet-".into(),
+            },
+            origins.iter().copied(),
+        ));
+    }
+    (changes, dirs)
+}
+
+fn render(topology: &Topology<'_>, keep_ra: &[(String, TaskId)]) -> Vec<Planned> {
     let mut files = Vec::new();
     for device in &topology.bridges {
         let bridge = device.bridge;
         files.push(bridge_netdev(device));
-        files.push(bridge_network(device));
+        let mut network = bridge_network(device);
+        accept_ra(&mut network.unit, &bridge.name, keep_ra, &mut network.origins);
+        files.push(network);
         for port in &device.ports {
             if let Some(tap) = port.tap() {
                 files.push(tap_netdev(tap));
@@ -130,7 +272,9 @@ fn render(topology: &Topology<'_>) -> Vec<Planned> {
         files.push(standalone_tap_network(device));
     }
     for interface in &topology.nics {
-        files.push(interface_network(interface));
+        let mut network = interface_network(interface);
+        accept_ra(&mut network.unit, &interface.name, keep_ra, &mut network.origins);
+        files.push(network);
     }
     let paths: Vec<SysPath> = files
         .iter()
@@ -435,7 +579,7 @@ mod tests {
 
     #[test]
     fn bridged_uplink_with_a_tap() {
-        let changes = render(&Topology::of(&scenario_bridged(), &facts(Distro::Systemd)));
+        let changes = render(&Topology::of(&scenario_bridged(), &facts(Distro::Systemd)), &[]);
         assert_eq!(
             files(&changes),
             "\
@@ -531,7 +675,7 @@ ConfigureWithoutCarrier=yes
 
     #[test]
     fn host_only_tap() {
-        let changes = render(&Topology::of(&scenario_host_only(), &facts(Distro::Systemd)));
+        let changes = render(&Topology::of(&scenario_host_only(), &facts(Distro::Systemd)), &[]);
         assert_eq!(
             files(&changes),
             "\
@@ -561,7 +705,7 @@ ConfigureWithoutCarrier=yes
 
     #[test]
     fn private_bridge_with_three_taps() {
-        let changes = render(&Topology::of(&scenario_private(), &facts(Distro::Systemd)));
+        let changes = render(&Topology::of(&scenario_private(), &facts(Distro::Systemd)), &[]);
         let text = files(&changes);
         let expected_bridge = "\
 ==> /etc/systemd/network/10-hostnet-br0.netdev <==
@@ -667,7 +811,7 @@ ConfigureWithoutCarrier=yes
         tap.user = None;
         tap.group = None;
         model.taps.push(tap);
-        let changes = render(&Topology::of(&model, &facts(Distro::Systemd)));
+        let changes = render(&Topology::of(&model, &facts(Distro::Systemd)), &[]);
         assert_eq!(
             files(&changes),
             "\
@@ -740,6 +884,86 @@ Destination=198.51.100.0/24
 Gateway=192.0.2.254
 "
         );
+    }
+
+    fn sysctl(task: usize, name: &str, value: &str) -> hostnet_engine::model::Sysctl {
+        hostnet_engine::model::Sysctl {
+            name: name.into(),
+            value: value.into(),
+            origin: origin(task),
+        }
+    }
+
+    /// A nat uplink that keeps taking advertisements with forwarding on:
+    /// `eth0` (the host's own netplan file) gets the drop-in, `eth2`
+    /// (hostnet's interface) the key in hostnet's file; a slash-form key
+    /// counts too, `all`/`default` do not.
+    #[test]
+    fn interfaces_that_keep_router_advertisements_accept_them_in_networkd() {
+        let mut model = HostModel::default();
+        model
+            .interfaces
+            .push(interface(0, "eth2", AddressConfig::Static(vec![net("192.0.2.10/24")])));
+        model.sysctls = vec![
+            sysctl(1, "net.ipv6.conf.eth0.accept_ra", "2"),
+            sysctl(1, "net/ipv6/conf/eth2/accept_ra", "2"),
+            sysctl(1, "net.ipv6.conf.default.accept_ra", "2"),
+            sysctl(2, "net.ipv6.conf.all.forwarding", "1"),
+        ];
+        let mut facts = facts(Distro::Systemd);
+        facts.interfaces.push(hostnet_engine::facts::InterfaceFact {
+            name: name("eth0"),
+            mac: None,
+            wireless: false,
+            addresses: Vec::new(),
+            accept_ra: None,
+            networkd: Some(SysPath::from_static("/run/systemd/network/10-netplan-eth0.network")),
+            gateway: None,
+        });
+        let desired = Desired::new(&model, &facts);
+        let changes = SystemdNetworkd.render(&desired).unwrap();
+        let text = files(&changes);
+        assert!(
+            text.contains("==> /etc/systemd/network/10-hostnet-eth2.network <==\n# Managed by hostnet: edit the playbook, not this file.\n\n[Match]\nName=eth2\n\n[Network]\nAddress=192.0.2.10/24\nIPv6AcceptRA=yes\n"),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("==> /etc/systemd/network/10-netplan-eth0.network.d/hostnet-accept-ra.conf <==\n# Managed by hostnet: edit the playbook, not this file.\n# eth0 forwards IPv6 for guests and keeps taking the LAN's router\n# advertisements (its IPv6 default route): networkd's IPv6AcceptRA=\n# default is off once forwarding is on. Beside /run/systemd/network/10-netplan-eth0.network.\n\n[Network]\nIPv6AcceptRA=yes\n"),
+            "{text}"
+        );
+        let drop_ins = SysPath::from_static("/etc/systemd/network/10-netplan-eth0.network.d");
+        assert!(changes.iter().any(|planned| planned.change
+            == Change::Prune {
+                dir: drop_ins.clone(),
+                prefix: "hostnet-".into()
+            }));
+        let reloads: Vec<&Change> = changes
+            .iter()
+            .map(|planned| &planned.change)
+            .filter(|change| matches!(change, Change::Command(command) if command.argv == ["networkctl", "reload"]))
+            .collect();
+        assert_eq!(
+            reloads,
+            [&Change::Command(Command {
+                argv: vec!["networkctl".into(), "reload".into()],
+                guard: Guard::ChangedUnder {
+                    dirs: vec![SysPath::from_static(DIRECTORY), drop_ins],
+                    unless: Vec::new(),
+                },
+                effects: Vec::new(),
+            })]
+        );
+
+        // Without IPv6 forwarding nothing is written, and the drop-in
+        // directory is still pruned (an earlier run's drop-in goes).
+        model.sysctls.pop();
+        let desired = Desired::new(&model, &facts);
+        let changes = SystemdNetworkd.render(&desired).unwrap();
+        let text = files(&changes);
+        assert!(!text.contains("IPv6AcceptRA=yes"), "{text}");
+        assert!(changes.iter().any(
+            |planned| matches!(&planned.change, Change::Prune { dir, .. } if dir.as_str().ends_with(".network.d"))
+        ));
     }
 
     #[test]

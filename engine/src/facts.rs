@@ -102,6 +102,10 @@ pub struct InterfaceFact {
     /// forwarding, 2 accept even when forwarding), when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub accept_ra: Option<u8>,
+    /// The `.network` file systemd-networkd applies to it (`networkd.rs`),
+    /// when one under the root matches.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub networkd: Option<SysPath>,
     /// The gateway of the default route through it, when the host's default
     /// route goes out here (a bridge that takes this NIC over must recreate it).
     pub gateway: Option<IpAddr>,
@@ -342,6 +346,7 @@ pub fn gather(root: &Root, distro: Option<Distro>) -> Result<Facts> {
         .read_text(&SysPath::from_static("/proc/net/route"))?
         .map(|text| default_gateways(&text))
         .unwrap_or_default();
+    let networkd_files = crate::networkd::files(root)?;
     let net = SysPath::from_static("/sys/class/net");
     for name in root.list(&net)? {
         let Ok(name) = name.parse::<InterfaceName>() else {
@@ -365,12 +370,14 @@ pub fn gather(root: &Root, distro: Option<Distro>) -> Result<Facts> {
             .iter()
             .find(|(dev, _)| dev == name.as_str())
             .map(|(_, via)| *via);
+        let networkd = crate::networkd::file_for(&networkd_files, name.as_str(), mac.as_ref()).cloned();
         interfaces.push(InterfaceFact {
             name,
             mac,
             wireless,
             addresses: Vec::new(),
             accept_ra,
+            networkd,
             gateway,
         });
     }
@@ -677,7 +684,15 @@ fn netplan_definition(node: &Node) -> Result<NetplanDefinition> {
 }
 
 /// The keys of an interface in a facts file.
-const INTERFACE_FACT_KEYS: [&str; 6] = ["name", "mac", "wireless", "addresses", "gateway", "accept_ra"];
+const INTERFACE_FACT_KEYS: [&str; 7] = [
+    "name",
+    "mac",
+    "wireless",
+    "addresses",
+    "gateway",
+    "accept_ra",
+    "networkd",
+];
 
 /// `/proc/net/if_inet6`: per line the address (32 hex digits), the
 /// interface index, the prefix length (hex), scope, flags and the name;
@@ -701,6 +716,7 @@ fn interface_fact(node: &Node) -> Result<InterfaceFact> {
         wireless: false,
         addresses: Vec::new(),
         accept_ra: None,
+        networkd: None,
         gateway: None,
     };
     let mut named = false;
@@ -712,6 +728,10 @@ fn interface_fact(node: &Node) -> Result<InterfaceFact> {
             }
             "mac" => fact.mac = known(value).map(|mac| parse_scalar(mac, "a MAC address")).transpose()?,
             "wireless" => fact.wireless = matches!(value.value, NodeValue::Bool(true)),
+            "networkd" => {
+                let text = value.as_str("the path of a `.network` file")?;
+                fact.networkd = Some(SysPath::new(text).map_err(|message| invalid(value, message))?);
+            }
             "accept_ra" => match value.value {
                 NodeValue::Int(number @ 0..=2) => fact.accept_ra = u8::try_from(number).ok(),
                 _ => return Err(invalid(value, "`accept_ra` is 0, 1 or 2 (the kernel's values)".into())),

@@ -36,6 +36,7 @@ pub mod model;
 pub mod modules;
 pub mod mutate;
 pub mod netplan;
+pub mod networkd;
 pub mod pipeline;
 pub mod plan;
 pub mod playbook;

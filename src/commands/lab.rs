@@ -114,6 +114,7 @@ pub(crate) fn run(args: &LabArgs) -> ExitStatus {
                 addresses: Vec::new(),
                 gateway: None,
                 accept_ra: None,
+                networkd: None,
             })
         })
         .collect();

@@ -474,6 +474,9 @@ pub(super) fn facts(facts: &Facts, registry: &Registry) -> String {
             };
             let _ = write!(line, " accept_ra {accept_ra} ({meaning})");
         }
+        if let Some(file) = &interface.networkd {
+            let _ = write!(line, " networkd {file}");
+        }
         let _ = writeln!(out, "{line}");
     }
     let _ = writeln!(

@@ -523,6 +523,7 @@ mod tests {
             addresses: Vec::new(),
             gateway: None,
             accept_ra: None,
+            networkd: None,
         });
         let model = HostModel {
             taps: vec![tap("tap0", 0), tap("tap1", 1)],
@@ -576,6 +577,7 @@ mod tests {
             addresses: Vec::new(),
             gateway: None,
             accept_ra: None,
+            networkd: None,
         });
         let sysctl = |key: &str| Sysctl {
             name: key.into(),
