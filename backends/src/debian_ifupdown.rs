@@ -229,7 +229,8 @@ fn render(topology: &Topology<'_>) -> Vec<Planned> {
                         message: format!(
                             "`{}` is also configured in {FILE}; ifupdown runs both stanzas",
                             stanza.name
-                        ),
+                        )
+                        .into(),
                     })
                     .collect(),
                 unless_present: Some(SOURCE.into()),

@@ -471,7 +471,8 @@ fn gentoo_blocks(model: &HostModel, index: &Index<'_>) -> Vec<(Block, Vec<TaskId
                     message: format!(
                         "hostnet's block sets `rc_need` (dnsmasq starts after {services}, which it serves); \
                          the last assignment in the file wins"
-                    ),
+                    )
+                    .into(),
                 }],
                 unless_present: None,
                 enforce_mode: false,

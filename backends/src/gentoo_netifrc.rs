@@ -497,7 +497,8 @@ fn block(sections: &[Section], hooks: &Hooks, desired: &Desired<'_>) -> Planned 
             message: format!(
                 "hostnet's block sets `{}` ({}); the last assignment in the file wins",
                 assignment.variable, assignment.why
-            ),
+            )
+            .into(),
         })
         .collect();
     for (name, arms) in [("preup", &hooks.preup), ("postup", &hooks.postup)] {
@@ -514,7 +515,8 @@ fn block(sections: &[Section], hooks: &Hooks, desired: &Desired<'_>) -> Planned 
                         .map(|(interface, _)| interface.as_str())
                         .collect::<Vec<_>>()
                         .join(", ")
-                ),
+                )
+                .into(),
             });
         }
     }
@@ -527,13 +529,8 @@ fn block(sections: &[Section], hooks: &Hooks, desired: &Desired<'_>) -> Planned 
     });
     for section in sections {
         let var = section.name.shell_var();
-        let assigned = |key: &str| {
-            section
-                .assignments
-                .iter()
-                .any(|assignment| assignment.variable == format!("{key}_{var}"))
-        };
-        if !assigned("mac") {
+        let mac = format!("mac_{var}");
+        if !section.assignments.iter().any(|assignment| assignment.variable == mac) {
             conflicts.push(Conflict {
                 prefix: format!("mac_{var}="),
                 message: format!(
@@ -541,7 +538,8 @@ fn block(sections: &[Section], hooks: &Hooks, desired: &Desired<'_>) -> Planned 
                      MAC makes the bridge deliver the guest's frames to the host, an uplink's changes the MAC \
                      its bridge was pinned to; remove the line (or set `mac` in the playbook)",
                     section.name
-                ),
+                )
+                .into(),
             });
         }
     }
@@ -741,7 +739,7 @@ rc_net_br0_need="net.tap0"
                 .conflicts
                 .iter()
                 .find(|conflict| conflict.prefix == prefix)
-                .map(|conflict| conflict.message.as_str())
+                .map(|conflict| conflict.message.as_ref())
                 .unwrap()
         };
         assert_eq!(

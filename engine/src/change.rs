@@ -147,8 +147,8 @@ impl TakeOver {
 pub struct Conflict {
     /// Lines starting with this (after leading blanks) are reported.
     pub prefix: String,
-    /// Why.
-    pub message: String,
+    /// Why (most are fixed texts, shared by every device they are about).
+    pub message: std::borrow::Cow<'static, str>,
 }
 
 /// Where a new block is inserted.

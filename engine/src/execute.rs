@@ -374,28 +374,34 @@ fn run_subtask(
 ) -> Result<()> {
     let id = TaskId(execution.tasks.len());
     let parent_name = execution.tasks[parent.0].name.clone();
+    let SubTask {
+        name: subtask_name,
+        module,
+        args,
+        add,
+    } = subtask;
     execution.tasks.push(TaskRun {
         id,
         play,
-        name: format!("{parent_name} › {}", subtask.name),
-        module: subtask.module.name,
+        name: format!("{parent_name} › {subtask_name}"),
+        module: module.name,
         pos: pos.clone(),
         state: TaskState::Ran,
         items: Vec::new(),
         notify: notify.to_vec(),
         handler,
         parent: Some(parent),
-        args: vec![subtask.args.clone()],
+        args: vec![args],
     });
     let value = Value::from(());
     let call = Call {
-        module: subtask.module,
+        module,
         task: id,
         pos: &pos,
         scope: &value,
     };
     let mut context = call.context(inputs, base_dir, execution);
-    (subtask.add)(&mut context)?;
+    add(&mut context)?;
     debug_assert!(context.subtasks.is_empty(), "subtasks do not expand further");
     Ok(())
 }

@@ -161,7 +161,10 @@ mod tests {
     }
 
     #[test]
-    #[expect(clippy::disallowed_methods, reason = "the test builds a host tree in a temporary directory")]
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the test builds a host tree in a temporary directory"
+    )]
     fn the_first_file_by_name_wins_and_etc_hides_run() {
         let dir = tempfile::tempdir().unwrap();
         let write = |path: &str, text: &str| {

@@ -315,7 +315,7 @@ fn plan_for(request: &Request, registry: &Registry, purpose: Purpose, teardown: 
         }
         warnings.extend(findings.warnings);
     }
-    let plays = assemble(&execution, steps);
+    let plays = assemble(execution, steps);
     let requirements = builder.requirements;
     Ok(Plan {
         playbook: request.playbook.display().to_string(),
@@ -466,7 +466,7 @@ pub fn render(request: &Request, out: &Path, registry: &Registry) -> Result<Vec<
 }
 
 /// Distribute steps to tasks: files under their first task, commands under their last.
-fn assemble(execution: &Execution, steps: Vec<Step>) -> Vec<PlayPlan> {
+fn assemble(execution: Execution, steps: Vec<Step>) -> Vec<PlayPlan> {
     let mut per_task: Vec<Vec<Step>> = vec![Vec::new(); execution.tasks.len()];
     let mut contributes: Vec<Vec<String>> = vec![Vec::new(); execution.tasks.len()];
     let mut files: Vec<(usize, Step)> = Vec::new();
@@ -511,27 +511,28 @@ fn assemble(execution: &Execution, steps: Vec<Step>) -> Vec<PlayPlan> {
             children_changed[parent.0] = true;
         }
     }
-    for (task, (steps, contributes)) in execution.tasks.iter().zip(per_task.into_iter().zip(contributes)) {
+    // The tasks' names, items and arguments move into the plan.
+    for (task, (steps, contributes)) in execution.tasks.into_iter().zip(per_task.into_iter().zip(contributes)) {
         let children_changed = children_changed[task.id.0];
-        let mut status = status(task, &steps, &contributes);
+        let mut status = status(&task, &steps, &contributes);
         if children_changed && status == Status::Ok {
             status = Status::Changed;
         }
         plays[task.play].tasks.push(TaskPlan {
             id: task.id,
-            name: task.name.clone(),
+            name: task.name,
             module: task.module.to_owned(),
             position: task.pos.to_string(),
             handler: task.handler,
             status,
-            skip_reason: match &task.state {
-                TaskState::Skipped { reason } => Some(reason.clone()),
+            skip_reason: match task.state {
+                TaskState::Skipped { reason } => Some(reason),
                 TaskState::Ran => None,
             },
-            items: task.items.clone(),
+            items: task.items,
             steps,
             contributes,
-            args: task.args.clone(),
+            args: task.args,
         });
     }
     plays

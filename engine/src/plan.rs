@@ -593,7 +593,7 @@ impl<'a> Builder<'a> {
         let mut markers: Vec<(&Block, &[TaskId])> = Vec::new();
         let mut owner = None;
         let mut group_account = None;
-        let mut conflicts = Vec::new();
+        let mut conflicts: Vec<&Conflict> = Vec::new();
         for item in group {
             origins.extend(&item.origins);
             match &item.change {
@@ -687,7 +687,7 @@ impl<'a> Builder<'a> {
                         },
                         None => Desired::Missing,
                     };
-                    conflicts.extend(change.conflicts.iter().cloned());
+                    conflicts.extend(change.conflicts.iter());
                 }
                 Change::TakeOver(takeover) => {
                     if let Desired::File { content, .. } = &mut desired
@@ -804,13 +804,13 @@ impl<'a> Builder<'a> {
 /// A block's conflicts by prefix, so a line is checked with one look-up per
 /// prefix length instead of against every conflict.
 struct Conflicts<'c> {
-    all: &'c [Conflict],
+    all: &'c [&'c Conflict],
     by_prefix: HashMap<&'c str, Vec<usize>>,
     lengths: Vec<usize>,
 }
 
 impl<'c> Conflicts<'c> {
-    fn new(all: &'c [Conflict]) -> Self {
+    fn new(all: &'c [&'c Conflict]) -> Self {
         let mut by_prefix: HashMap<&str, Vec<usize>> = HashMap::new();
         for (index, conflict) in all.iter().enumerate() {
             by_prefix.entry(conflict.prefix.as_str()).or_default().push(index);
@@ -837,7 +837,7 @@ impl<'c> Conflicts<'c> {
             .copied()
             .collect();
         found.sort_unstable();
-        found.into_iter().map(|index| &self.all[index]).collect()
+        found.into_iter().map(|index| self.all[index]).collect()
     }
 }
 
@@ -860,7 +860,7 @@ mod tests {
 
     #[test]
     fn conflicts_by_prefix_match_as_a_scan_would() {
-        let conflict = |prefix: &str, message: &str| Conflict {
+        let conflict = |prefix: &str, message: &'static str| Conflict {
             prefix: prefix.into(),
             message: message.into(),
         };
@@ -871,6 +871,7 @@ mod tests {
             conflict("config_br0=", "d"),
             conflict("é=", "e"),
         ];
+        let all: Vec<&Conflict> = all.iter().collect();
         let conflicts = Conflicts::new(&all);
         for line in [
             "config_br0=\"x\"",
@@ -884,9 +885,9 @@ mod tests {
             let scan: Vec<&str> = all
                 .iter()
                 .filter(|c| line.starts_with(c.prefix.as_str()))
-                .map(|c| c.message.as_str())
+                .map(|c| c.message.as_ref())
                 .collect();
-            let found: Vec<&str> = conflicts.of(line).iter().map(|c| c.message.as_str()).collect();
+            let found: Vec<&str> = conflicts.of(line).iter().map(|c| c.message.as_ref()).collect();
             assert_eq!(found, scan, "{line}");
         }
         assert_eq!(conflicts.of("config_br0=1").len(), 2);

@@ -116,6 +116,10 @@ pub struct Root {
     /// Read where `dir` has nothing (`hostnet render`: the output tree over
     /// the root whose files it renders).
     lower: Option<Box<Root>>,
+    /// Directories on the way to a path already found to be directories,
+    /// not links ([`Root::resolve`] stats each once per run, not once per
+    /// file under them: a plan of 1,000 lease files in one directory).
+    directories: Arc<std::sync::Mutex<std::collections::HashSet<PathBuf>>>,
 }
 
 /// Whether the last component of a path is followed when it is a link.
@@ -136,7 +140,12 @@ impl Root {
     pub fn new(dir: impl Into<PathBuf>) -> Self {
         let dir = dir.into();
         let live = std::fs::canonicalize(&dir).is_ok_and(|canonical| canonical == Path::new("/"));
-        Self { dir, live, lower: None }
+        Self {
+            dir,
+            live,
+            lower: None,
+            directories: Arc::default(),
+        }
     }
 
     /// This root read over `lower`: a path missing here is read there (a
@@ -217,9 +226,18 @@ impl Root {
             let last = pending
                 .iter()
                 .all(|rest| rest.is_empty() || rest == "." || rest.starts_with('\0'));
+            if last && follow == Follow::No {
+                // Kept as written whatever it is (a link at the end is not followed).
+                done.push(part);
+                continue;
+            }
             let mut candidate = self.dir.clone();
             candidate.extend(&done);
             candidate.push(&part);
+            if !last && self.known_directory(&candidate) {
+                done.push(part);
+                continue;
+            }
             let metadata = match std::fs::symlink_metadata(&candidate) {
                 Ok(metadata) => metadata,
                 Err(error) if error.kind() == IoKind::NotFound => {
@@ -253,6 +271,9 @@ impl Root {
                 pending.extend(target.split('/').rev().map(str::to_owned));
                 continue;
             }
+            if !last && metadata.is_dir() {
+                self.remember_directory(candidate);
+            }
             if !last && !metadata.is_dir() {
                 let mut shown = String::new();
                 for component in done.iter().chain(std::iter::once(&part)) {
@@ -278,6 +299,16 @@ impl Root {
                 message,
             })
         })
+    }
+
+    fn known_directory(&self, path: &Path) -> bool {
+        self.directories.lock().is_ok_and(|known| known.contains(path))
+    }
+
+    fn remember_directory(&self, path: PathBuf) {
+        if let Ok(mut known) = self.directories.lock() {
+            known.insert(path);
+        }
     }
 
     /// The path on this machine where `path` really is ([`Root::resolve`]).

@@ -131,7 +131,21 @@ pub fn load_mapping(path: &std::path::Path, what: &str) -> Result<Vec<(Key, Node
 }
 
 /// Parse YAML text into a node tree; syntax errors point at their line and column.
+///
+/// The common document (no anchors, aliases, tags, merge keys or unusual
+/// numbers) is built straight from the parser's events ([`from_events`]);
+/// anything else, and every error, goes through serde-saphyr, whose result
+/// the fast path equals wherever it answers (tests below compare both on
+/// every playbook).
 pub fn parse(source: &Arc<Source>) -> Result<Node> {
+    if let Some(node) = from_events(source) {
+        return Ok(node);
+    }
+    parse_with_serde(source)
+}
+
+/// The serde-saphyr path: every YAML feature, budgets, and its errors.
+fn parse_with_serde(source: &Arc<Source>) -> Result<Node> {
     let mut options = serde_saphyr::Options::default();
     options.strict_booleans = true;
     options.leading_zero_numbers_as_strings = true;
@@ -208,6 +222,168 @@ fn strip_location_prefix(text: &str) -> &str {
     match message.rfind(" at line ") {
         Some(index) => &message[..index],
         None => message,
+    }
+}
+
+/// serde-saphyr's default budget, which the fast path leaves to it.
+const MAX_DEPTH: usize = 64;
+const MAX_NODES: usize = 250_000;
+
+/// A collection being built from events.
+enum Frame {
+    Seq(Pos, Vec<Node>),
+    Map(Pos, Vec<(Key, Node)>, Option<Key>, std::collections::HashSet<String>),
+}
+
+/// The document built from granit-parser's events, or `None` where
+/// serde-saphyr must decide: anchors, aliases, tags, merge keys, keys that
+/// are not plain strings, duplicate keys, several documents, numbers with
+/// signs, radixes, underscores or that do not fit, non-finite floats, a
+/// breached budget, and any syntax error.
+fn from_events(source: &Arc<Source>) -> Option<Node> {
+    use serde_saphyr::granit_parser::{Event, Parser};
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut root: Option<Node> = None;
+    let mut documents = 0;
+    let mut nodes = 0usize;
+    let pos = |span: &serde_saphyr::granit_parser::Span| -> Option<Pos> {
+        Some(Pos::new(
+            source,
+            u32::try_from(span.start.line()).ok()?,
+            u32::try_from(span.start.col() + 1).ok()?,
+        ))
+    };
+    for event in Parser::new_from_str(&source.text) {
+        let (event, span) = event.ok()?;
+        let node = match event {
+            Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Comment(..) => continue,
+            Event::DocumentStart(..) => {
+                documents += 1;
+                if documents > 1 {
+                    return None;
+                }
+                continue;
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                if anchor != 0 || tag.is_some() {
+                    return None;
+                }
+                let value = if matches!(style, serde_saphyr::granit_parser::ScalarStyle::Plain) {
+                    plain(&text)?
+                } else {
+                    NodeValue::Str(text.into_owned())
+                };
+                Node {
+                    pos: pos(&span)?,
+                    value,
+                }
+            }
+            Event::SequenceStart(_, anchor, ref tag) | Event::MappingStart(_, anchor, ref tag) => {
+                if anchor != 0 || tag.is_some() || stack.len() >= MAX_DEPTH {
+                    return None;
+                }
+                let start = pos(&span)?;
+                stack.push(if matches!(event, Event::SequenceStart(..)) {
+                    Frame::Seq(start, Vec::new())
+                } else {
+                    Frame::Map(start, Vec::new(), None, std::collections::HashSet::new())
+                });
+                continue;
+            }
+            Event::SequenceEnd | Event::MappingEnd => match stack.pop()? {
+                Frame::Seq(pos, items) => Node {
+                    pos,
+                    value: NodeValue::Seq(items),
+                },
+                Frame::Map(pos, entries, None, _) => Node {
+                    pos,
+                    value: NodeValue::Map(entries),
+                },
+                Frame::Map(_, _, Some(_), _) => return None,
+            },
+            _ => return None,
+        };
+        nodes += 1;
+        if nodes > MAX_NODES {
+            return None;
+        }
+        match stack.last_mut() {
+            None => {
+                if root.is_some() {
+                    return None;
+                }
+                root = Some(node);
+            }
+            Some(Frame::Seq(_, items)) => items.push(node),
+            Some(Frame::Map(_, entries, pending, seen)) => match pending.take() {
+                Some(key) => entries.push((key, node)),
+                None => {
+                    let NodeValue::Str(name) = node.value else {
+                        return None;
+                    };
+                    if name == "<<" || !seen.insert(name.clone()) {
+                        return None;
+                    }
+                    *pending = Some(Key { name, pos: node.pos });
+                }
+            },
+        }
+    }
+    if !stack.is_empty() {
+        return None;
+    }
+    Some(root.unwrap_or_else(|| Node {
+        pos: Pos::new(source, 1, 1),
+        value: NodeValue::Null,
+    }))
+}
+
+/// A plain scalar's value as serde-saphyr reads it with hostnet's options
+/// (YAML 1.2 booleans; `0755` stays a string), or `None` for the spellings
+/// the fast path leaves to it.
+fn plain(text: &str) -> Option<NodeValue> {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Some(NodeValue::Null),
+        "true" | "True" | "TRUE" => return Some(NodeValue::Bool(true)),
+        "false" | "False" | "FALSE" => return Some(NodeValue::Bool(false)),
+        _ => {}
+    }
+    let unsigned = text.strip_prefix('-').unwrap_or(text);
+    let Some(first) = unsigned.bytes().next() else {
+        return Some(NodeValue::Str(text.to_owned()));
+    };
+    if !(first.is_ascii_digit() || first == b'.' || first == b'+') {
+        return Some(NodeValue::Str(text.to_owned()));
+    }
+    if first == b'+'
+        || text.contains('_')
+        || text.trim() != text
+        || unsigned.starts_with(".inf")
+        || unsigned.starts_with(".Inf")
+        || unsigned.starts_with(".INF")
+        || unsigned.starts_with(".nan")
+        || unsigned.starts_with(".NaN")
+        || unsigned.starts_with(".NAN")
+        || unsigned.starts_with("0x")
+        || unsigned.starts_with("0X")
+        || unsigned.starts_with("0o")
+        || unsigned.starts_with("0O")
+        || unsigned.starts_with("0b")
+        || unsigned.starts_with("0B")
+    {
+        return None;
+    }
+    if unsigned.bytes().all(|byte| byte.is_ascii_digit()) {
+        if unsigned.len() > 1 && unsigned.starts_with('0') {
+            // A redundant leading zero (`0755`, `-012`): a string.
+            return Some(NodeValue::Str(text.to_owned()));
+        }
+        return text.parse::<i64>().ok().map(NodeValue::Int);
+    }
+    match text.parse::<f64>() {
+        Ok(value) if value.is_finite() => Some(NodeValue::Float(value)),
+        Ok(_) => None,
+        Err(_) => Some(NodeValue::Str(text.to_owned())),
     }
 }
 
@@ -313,5 +489,214 @@ impl<'de> Visitor<'de> for RawVisitor {
             entries.push(entry);
         }
         Ok(Raw::Map(entries))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A tree as text: every node's and key's position, shape and value.
+    fn dump(node: &Node, out: &mut String) {
+        use std::fmt::Write as _;
+        let _ = write!(out, "@{}:{} ", node.pos.line, node.pos.column);
+        match &node.value {
+            NodeValue::Seq(items) => {
+                out.push('[');
+                for item in items {
+                    dump(item, out);
+                    out.push(',');
+                }
+                out.push(']');
+            }
+            NodeValue::Map(entries) => {
+                out.push('{');
+                for (key, value) in entries {
+                    let _ = write!(out, "{:?}@{}:{}=", key.name, key.pos.line, key.pos.column);
+                    dump(value, out);
+                    out.push(',');
+                }
+                out.push('}');
+            }
+            NodeValue::Float(value) => {
+                let _ = write!(out, "Float({})", value.to_bits());
+            }
+            other => {
+                let _ = write!(out, "{other:?}");
+            }
+        }
+    }
+
+    fn both(text: &str) -> (Option<String>, Option<String>) {
+        let source = Source::new("t.yml", text);
+        let fast = from_events(&source).map(|node| {
+            let mut out = String::new();
+            dump(&node, &mut out);
+            out
+        });
+        let slow = parse_with_serde(&source).ok().map(|node| {
+            let mut out = String::new();
+            dump(&node, &mut out);
+            out
+        });
+        (fast, slow)
+    }
+
+    /// Wherever the event path answers, it answers what serde-saphyr does.
+    fn same(text: &str) -> bool {
+        match both(text) {
+            (Some(fast), slow) => {
+                assert_eq!(Some(fast), slow, "differs on {text:?}");
+                true
+            }
+            (None, _) => false,
+        }
+    }
+
+    #[test]
+    fn scalars_are_read_as_serde_saphyr_reads_them() {
+        let answered = [
+            "a",
+            "0",
+            "-0",
+            "7",
+            "-7",
+            "0755",
+            "-012",
+            "00",
+            "1.5",
+            "-1.5",
+            ".5",
+            "5.",
+            "1e5",
+            "1E-3",
+            "172.16.1.2",
+            "52:54:00:12:34:56",
+            "true",
+            "True",
+            "TRUE",
+            "false",
+            "yes",
+            "no",
+            "on",
+            "off",
+            "y",
+            "n",
+            "~",
+            "null",
+            "Null",
+            "NULL",
+            "nul",
+            "inf",
+            "nan",
+            "NaN",
+            "infinity",
+            "1.2.3",
+            "12abc",
+            "9223372036854775807",
+            "-9223372036854775808",
+            "1/24",
+            "fd42::1/64",
+            "2001:db8::1",
+            ".hidden",
+            "0.0.0.0/0",
+            "1:2",
+            "é",
+        ];
+        for scalar in answered {
+            for text in [
+                format!("k: {scalar}\n"),
+                format!("- {scalar}\n"),
+                format!("k: '{scalar}'\n"),
+                format!("k: \"{scalar}\"\n"),
+            ] {
+                assert!(same(&text), "the event path left {text:?} to serde-saphyr");
+            }
+        }
+        let left = [
+            "+7",
+            "0x1f",
+            "0o17",
+            "0b101",
+            "1_000",
+            ".inf",
+            "-.inf",
+            ".nan",
+            "9223372036854775808",
+            "1e999",
+        ];
+        for scalar in left {
+            assert!(!same(&format!("k: {scalar}\n")), "{scalar} should go to serde-saphyr");
+        }
+    }
+
+    #[test]
+    fn structures_are_read_as_serde_saphyr_reads_them() {
+        for text in [
+            "",
+            "# only a comment\n",
+            "- name: x\n  hosts: localhost\n  tasks:\n    - tap: { name: tap0, user: qemu }\n      when: a == 1\n",
+            "a:\n  - 1\n  - [2, 3]\n  - {b: c, d: [e]}\nf: |\n  line\n  two\ng: >\n  folded\n  text\nh:\n",
+            "k: [ ]\nl: { }\nm:\n  -\n  - ~\n",
+            "---\nk: v\n...\n",
+            "multi: a\n  b\n  c\n",
+            "\"quoted key\": 1\n'single': 2\n",
+            "key with spaces: v\n",
+        ] {
+            assert!(same(text), "the event path left {text:?} to serde-saphyr");
+        }
+        for text in [
+            "a: &x 1\nb: *x\n",
+            "a: !!str 1\n",
+            "base: &b {x: 1}\nk:\n  <<: *b\n",
+            "k: 1\nk: 2\n",
+            "? [a, b]\n: c\n",
+            "1: one\n",
+            "---\na: 1\n---\nb: 2\n",
+            "k: [1, 2\n",
+            "k: 'open\n",
+        ] {
+            assert!(!same(text), "{text:?} should go to serde-saphyr");
+        }
+    }
+
+    /// Every YAML file of the repository (playbooks, tests, examples,
+    /// packaging) reads the same both ways.
+    #[test]
+    #[expect(clippy::disallowed_methods, reason = "the test reads the repository's own files")]
+    fn every_yaml_file_of_the_repository_reads_the_same() {
+        fn walk(dir: &std::path::Path, files: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                let name = entry.file_name();
+                if path.is_dir() {
+                    if name != "target" && name != ".git" && name != "node_modules" {
+                        walk(&path, files);
+                    }
+                } else if path.extension().is_some_and(|ext| ext == "yml" || ext == "yaml") {
+                    files.push(path);
+                }
+            }
+        }
+        let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut files = Vec::new();
+        walk(&repo, &mut files);
+        assert!(files.len() > 50, "{files:?}");
+        let mut answered = 0;
+        for file in &files {
+            let Ok(text) = std::fs::read_to_string(file) else {
+                continue;
+            };
+            let (fast, slow) = both(&text);
+            if let Some(fast) = fast {
+                assert_eq!(Some(fast), slow, "differs on {}", file.display());
+                answered += 1;
+            }
+        }
+        assert!(
+            answered * 10 >= files.len() * 8,
+            "the event path answered {answered} of {}",
+            files.len()
+        );
     }
 }

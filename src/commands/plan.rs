@@ -19,11 +19,15 @@ pub(crate) fn run(args: &PlanArgs, view: View) -> ExitStatus {
     match hostnet_engine::pipeline::plan(&request, &registry) {
         Ok(plan) => {
             printer::plan(&plan, output, view);
-            if args.detailed_exitcode && plan.has_changes() {
+            let status = if args.detailed_exitcode && plan.has_changes() {
                 ExitStatus::Changes
             } else {
                 ExitStatus::Success
-            }
+            };
+            // The process ends here: freeing a large plan piece by piece
+            // would only cost time (docs/performance.md).
+            std::mem::forget(plan);
+            status
         }
         Err(errors) => printer::errors(&errors),
     }

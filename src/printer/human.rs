@@ -23,8 +23,20 @@ const HUNK: Style = AnsiColor::Cyan.on_default();
 const BOLD: Style = Style::new().bold();
 const WARNING: Style = AnsiColor::Magenta.on_default();
 
+/// Does stdout take styles (a terminal, `--color always`; not under
+/// `NO_COLOR`), as anstream decides? Decided once. When it does not,
+/// nothing is painted, so a large plan has nothing to strip.
+pub(super) fn styled() -> bool {
+    static STYLED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *STYLED.get_or_init(|| anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never)
+}
+
 fn paint(style: Style, text: &str) -> String {
-    format!("{style}{text}{style:#}")
+    if styled() {
+        format!("{style}{text}{style:#}")
+    } else {
+        text.to_owned()
+    }
 }
 
 /// `TASK [name] ****…` padded to 80 columns.
@@ -39,7 +51,10 @@ pub(super) fn shell_line(argv: &[String]) -> String {
 }
 
 fn colour_diff(diff: &str) -> String {
-    let mut out = String::new();
+    if !styled() {
+        return diff.to_owned();
+    }
+    let mut out = String::with_capacity(diff.len() + diff.len() / 4);
     for line in diff.split_inclusive('\n') {
         let styled = if line.starts_with("+++") || line.starts_with("---") {
             paint(BOLD, line.trim_end_matches('\n'))

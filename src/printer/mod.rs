@@ -29,12 +29,17 @@ fn stdout(text: &str) {
     // stdout, and the result goes out in one write: stripping straight into
     // the line-buffered stdout would cost a system call per line.
     let stdout = std::io::stdout();
-    let choice = anstream::AutoStream::choice(&stdout);
-    let mut styled = anstream::AutoStream::new(Vec::with_capacity(text.len()), choice);
-    let _ = styled.write_all(text.as_bytes());
     let mut out = stdout.lock();
     // A closed pipe (`hostnet plan | head`) is not an error worth reporting.
-    let _ = out.write_all(&styled.into_inner());
+    if human::styled() {
+        let choice = anstream::AutoStream::choice(&std::io::stdout());
+        let mut styled = anstream::AutoStream::new(Vec::with_capacity(text.len()), choice);
+        let _ = styled.write_all(text.as_bytes());
+        let _ = out.write_all(&styled.into_inner());
+    } else {
+        // Nothing was painted (human::styled): the text goes out as it is.
+        let _ = out.write_all(text.as_bytes());
+    }
     let _ = out.flush();
 }
 
