@@ -98,6 +98,7 @@ pub(crate) fn request(args: &PlaybookArgs, registry: &Registry) -> Result<Reques
         } else {
             ApplyScope::Both
         },
+        show_args: false,
     })
 }
 
@@ -143,6 +144,11 @@ pub(crate) struct View {
 }
 
 impl View {
+    /// `-v` and more: each task's arguments after templating are printed.
+    pub(crate) fn shows_args(&self) -> bool {
+        self.verbosity >= Verbosity::Verbose
+    }
+
     /// The default view for commands without view flags.
     pub(crate) fn of(global: &GlobalArgs) -> Self {
         let verbosity = match (global.quiet, global.verbose) {

@@ -186,6 +186,7 @@ fn errors_name_their_rules() {
         choices: hostnet_engine::registry::Choices::default(),
         preflight: Default::default(),
         scope: Default::default(),
+        show_args: false,
     };
     let registry = hostnet_backends::registry();
     let Err(errors) = prepare(&request, &registry) else {

@@ -64,6 +64,7 @@ fn request(vms: usize, host_name: &str, distro: Distro) -> Request {
         choices: Choices::default(),
         preflight: Default::default(),
         scope: Default::default(),
+        show_args: false,
     }
 }
 
@@ -83,6 +84,7 @@ fn run(playbook: &Playbook, facts: &Facts) -> Execution {
         tags: &TagFilter::default(),
         templates: &templates,
         registry: &REGISTRY,
+        show_args: false,
     };
     execute::execute(playbook, &inputs).expect("execute")
 }

@@ -59,6 +59,7 @@ fn the_floor_renders_what_hostnet_renders() {
             choices: Choices::default(),
             preflight: Default::default(),
             scope: Default::default(),
+            show_args: false,
         };
         hostnet_engine::pipeline::render(&request, &out, &hostnet_backends::registry()).unwrap();
         let machine_id = floor::machine_id(&repo().join("examples/gentoo-host"));

@@ -90,7 +90,8 @@ pub struct TaskRun {
     pub handler: bool,
     /// The task that expanded into this one (`vm_network` → `bridge`, …).
     pub parent: Option<TaskId>,
-    /// The module's arguments after templating, once per item it ran for (`-v`).
+    /// The module's arguments after templating, once per item it ran for
+    /// (`-v`; empty unless the request asks for them).
     pub args: Vec<serde_json::Value>,
 }
 
@@ -128,6 +129,8 @@ pub struct Inputs<'a> {
     pub templates: &'a Templates,
     /// The backends, for tasks that name one.
     pub registry: &'a Registry,
+    /// Keep the templated arguments of each task ([`TaskRun::args`]).
+    pub show_args: bool,
 }
 
 /// Run every play's tasks (not the handlers; see [`run_handler`]).
@@ -323,7 +326,9 @@ fn run_task(
             run.items.push(label);
         }
         let arg = inputs.templates.render(&task.args, &value)?;
-        run.args.push(shown(&arg));
+        if inputs.show_args {
+            run.args.push(shown(&arg));
+        }
         let call = Call {
             module: task.module,
             task: id,
@@ -377,9 +382,13 @@ fn run_subtask(
     let SubTask {
         name: subtask_name,
         module,
-        args,
-        add,
+        pending,
     } = subtask;
+    let args = if inputs.show_args {
+        vec![pending.shown()]
+    } else {
+        Vec::new()
+    };
     execution.tasks.push(TaskRun {
         id,
         play,
@@ -391,7 +400,7 @@ fn run_subtask(
         notify: notify.to_vec(),
         handler,
         parent: Some(parent),
-        args: vec![args],
+        args,
     });
     let value = Value::from(());
     let call = Call {
@@ -401,7 +410,7 @@ fn run_subtask(
         scope: &value,
     };
     let mut context = call.context(inputs, base_dir, execution);
-    add(&mut context)?;
+    pending.add(&mut context)?;
     debug_assert!(context.subtasks.is_empty(), "subtasks do not expand further");
     Ok(())
 }

@@ -60,6 +60,9 @@ pub struct Request {
     pub preflight: Preflight,
     /// On the live root: the persistent files, the live host, or both.
     pub scope: ApplyScope,
+    /// Keep each task's arguments after templating, for `-v` (costs time
+    /// and memory on large playbooks, so only when they are shown).
+    pub show_args: bool,
 }
 
 /// What an apply on the live root changes.
@@ -125,6 +128,7 @@ pub fn prepare<'r>(request: &Request, registry: &'r Registry) -> Result<Prepared
         tags: &request.tags,
         templates: &templates,
         registry,
+        show_args: request.show_args,
     };
     let execution = execute::execute(&playbook, &inputs)?;
     let errors = validate(&execution.model, &facts);
@@ -274,6 +278,7 @@ fn plan_for(request: &Request, registry: &Registry, purpose: Purpose, teardown: 
         tags: &request.tags,
         templates: &templates,
         registry,
+        show_args: request.show_args,
     };
     let main_tasks = execution.tasks.len();
     // The tasks that changed something: a set built once, not a scan of

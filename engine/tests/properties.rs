@@ -177,6 +177,7 @@ proptest! {
             choices: Choices::default(),
             preflight: Default::default(),
             scope: Default::default(),
+            show_args: false,
         };
         let registry = Registry::new(Vec::new());
         if let Err(errors) = pipeline::prepare(&request, &registry) {

@@ -139,6 +139,7 @@ pub(crate) fn run(args: &LabArgs) -> ExitStatus {
             yes: true,
         },
         scope: ApplyScope::Both,
+        show_args: false,
     };
     let prepared = match pipeline::prepare(&request, &registry) {
         Ok(prepared) => prepared,

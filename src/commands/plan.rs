@@ -11,10 +11,11 @@ pub(crate) fn run(args: &PlanArgs, view: View) -> ExitStatus {
         return list::run(&args.common, listing);
     }
     let registry = hostnet_backends::registry();
-    let request = match settings::request(&args.common, &registry) {
+    let mut request = match settings::request(&args.common, &registry) {
         Ok(request) => request,
         Err(errors) => return printer::errors(&errors),
     };
+    request.show_args = view.shows_args();
     let output = Output::from_flag(args.common.json);
     match hostnet_engine::pipeline::plan(&request, &registry) {
         Ok(plan) => {

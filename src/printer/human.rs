@@ -96,7 +96,7 @@ fn task(out: &mut String, task: &TaskPlan, live: bool, view: View) {
             let _ = writeln!(out, "{}{items}", paint(CHANGED, "changed: [localhost]"));
         }
     }
-    if view.verbosity >= Verbosity::Verbose && task.status != Status::Skipped {
+    if view.shows_args() && task.status != Status::Skipped {
         for args in &task.args {
             let _ = writeln!(out, "  args: {args}");
         }

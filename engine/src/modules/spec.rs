@@ -80,14 +80,33 @@ pub struct SubTask {
     pub name: String,
     /// The module it stands for.
     pub module: &'static Module,
-    /// Its arguments, for `-v` (what the module was asked for).
-    pub args: serde_json::Value,
-    /// Adds its items, with its own task in `context`.
-    pub add: AddItems,
+    /// Its typed arguments and the module's code that adds them.
+    pub pending: Box<dyn Pending>,
 }
 
-/// What a subtask does: add its items to the model, as its module would.
-pub type AddItems = Box<dyn FnOnce(&mut TaskContext<'_>) -> Result<()>>;
+/// A subtask's typed arguments, not yet added to the model.
+pub trait Pending {
+    /// The arguments as data, for `-v` (what the module was asked for).
+    fn shown(&self) -> serde_json::Value;
+    /// Add its items to the model, as its module would, with its own task in `context`.
+    fn add(self: Box<Self>, context: &mut TaskContext<'_>) -> Result<()>;
+}
+
+/// [`Pending`] for a module's own argument type.
+struct Typed<A> {
+    args: A,
+    add: fn(A, &mut TaskContext<'_>) -> Result<()>,
+}
+
+impl<A: serde::Serialize> Pending for Typed<A> {
+    fn shown(&self) -> serde_json::Value {
+        serde_json::to_value(&self.args).unwrap_or(serde_json::Value::Null)
+    }
+
+    fn add(self: Box<Self>, context: &mut TaskContext<'_>) -> Result<()> {
+        (self.add)(self.args, context)
+    }
+}
 
 impl SubTask {
     /// A subtask `module label` that adds `args` with `add` (the module's own code).
@@ -100,8 +119,7 @@ impl SubTask {
         Self {
             name: format!("{} {label}", module.name),
             module,
-            args: serde_json::to_value(&args).unwrap_or(serde_json::Value::Null),
-            add: Box::new(move |context| add(args, context)),
+            pending: Box::new(Typed { args, add }),
         }
     }
 }
