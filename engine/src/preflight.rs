@@ -220,10 +220,13 @@ pub fn check(
 
 /// A NIC about to become a bridge port that carries the default route or the session.
 fn uplinks(model: &HostModel, facts: &Facts, state: &HostState, yes: bool, findings: &mut Findings) {
+    // Looked up once per port: by name, not by scanning the lists (10,000 ports).
+    let index = crate::model::index::Index::of(model);
+    let present: std::collections::HashSet<&str> = facts.interfaces.iter().map(|fact| fact.name.as_str()).collect();
     for bridge in &model.bridges {
         for port in &bridge.ports {
             let name = port.value.as_str();
-            if model.tap(name).is_some() || model.bridge(name).is_some() || facts.interface(name).is_none() {
+            if index.tap(name).is_some() || index.bridge(name).is_some() || !present.contains(name) {
                 continue;
             }
             let default = state
