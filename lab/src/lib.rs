@@ -27,15 +27,18 @@ pub mod cleanup;
 pub mod error;
 pub mod expect;
 pub mod guest;
+pub mod lan;
 pub mod measure;
 pub mod namespace;
 pub mod prerequisites;
 pub mod probe;
 mod process;
+pub mod rename;
 pub mod run;
 pub mod sandbox;
 pub mod spec;
 pub mod topology;
+pub mod wireless;
 
 pub use error::LabError;
 pub use namespace::{Namespace, Netns};

@@ -109,6 +109,9 @@ pub struct Report {
     pub kept: Vec<String>,
     /// With `--keep`: the scratch directory (logs, the sandbox's files).
     pub kept_dir: Option<String>,
+    /// What the lab played or saw besides the table (an uplink's rename,
+    /// the access point's drops).
+    pub notes: Vec<String>,
 }
 
 impl Report {
@@ -119,7 +122,11 @@ impl Report {
             self.playbook, self.mode, self.firewall, self.path
         );
         for guest in &self.guests {
-            let lease = guest.lease.as_deref().unwrap_or("none");
+            let lease = match (&guest.lease, &guest.fixed) {
+                (Some(lease), _) => lease.clone(),
+                (None, Some(fixed)) if self.mode == "mac_nat" => format!("none (fixed address {fixed}, set by hand)"),
+                (None, _) => "none".to_owned(),
+            };
             let router = if guest.router.is_empty() { "none" } else { &guest.router };
             let runs = if guest.dhcp_runs > 1 && guest.lease.is_some() {
                 format!(" (DHCP client run {} times)", guest.dhcp_runs)
@@ -168,6 +175,9 @@ impl Report {
                     probe.want
                 );
             }
+        }
+        for note in &self.notes {
+            let _ = writeln!(out, "\nnote: {note}");
         }
         let failed = self.cells.iter().filter(|cell| !cell.ok).count();
         if failed == 0 && !self.ok {
@@ -232,7 +242,7 @@ fn write_executable(path: &Path, text: &str) -> Result<(), LabError> {
 /// The facts the apply is given: the host the lab built.
 fn facts(spec: &Spec, distro: &str, mac: &str) -> String {
     let init = if distro == "gentoo" { "openrc" } else { "systemd" };
-    let addresses = if spec.mode == Mode::Bridged {
+    let addresses = if spec.mode.uplink_bridged() {
         String::new()
     } else {
         format!(", addresses: [\"{HOST_LAN}/{LAN_PREFIX}\"], gateway: {LAN_ROUTER}")
@@ -255,7 +265,7 @@ fn facts(spec: &Spec, distro: &str, mac: &str) -> String {
 /// networkd's words, and Debian's stock nftables.conf.
 fn before(spec: &Spec, network: Network) -> Vec<(String, String)> {
     let mut files = Vec::new();
-    let static_lan = spec.mode != Mode::Bridged;
+    let static_lan = !spec.mode.uplink_bridged();
     let uplink = &spec.uplink;
     match network {
         Network::Ifupdown => {
@@ -340,17 +350,39 @@ pub fn run(options: &Options, spec: &Spec, progress: &mut dyn FnMut(&str)) -> Re
     write_executable(&dir.join("init/rc-update"), "#!/bin/sh\nexit 0\n")?;
     write_executable(&dir.join("udhcpc.script"), UDHCPC)?;
     write_executable(&dir.join("tap_relay.py"), RELAY)?;
+    if spec.wireless() {
+        write_executable(&dir.join("sandbox/tools/iw"), crate::wireless::IW)?;
+    }
 
     progress("building the lab: internet, LAN router, LAN device, LAN admin, host");
     let prefix = format!("hnlab-{}", std::process::id());
     let mut lab = Topology::build(
         &prefix,
-        &spec.uplink,
-        spec.mode != Mode::Bridged && options.boot.is_none(),
+        spec.rename.as_ref().map_or(&spec.uplink, |rename| &rename.from),
+        !spec.mode.uplink_bridged() && options.boot.is_none(),
     )?;
+    let mut notes = Vec::new();
+    if let Some(rename) = &spec.rename {
+        progress(&format!(
+            "udev's part: {} (MAC {}) renamed {} by the playbook's rule",
+            rename.from, rename.mac, rename.to
+        ));
+        crate::rename::play(&lab.host, rename)?;
+        notes.push(format!(
+            "the uplink's rename at boot ({} with MAC {} → {}) was played by the lab, as udev would",
+            rename.from, rename.mac, rename.to
+        ));
+    }
+    if spec.wireless() {
+        let mac = lab
+            .host
+            .read(&format!("/sys/class/net/{}/address", spec.uplink))
+            .unwrap_or_default();
+        crate::wireless::access_point(&lab.lan, "p-host", mac.trim(), dir)?;
+    }
     let subnet = subnet(spec);
     match (spec.mode, &subnet) {
-        (Mode::Bridged, _) => lab.serve_lan_dhcp(dir)?,
+        (mode, _) if mode.on_the_lan() => lab.serve_lan_dhcp(dir, &crate::lan::reservations(spec))?,
         (Mode::Routed, Some(subnet)) => {
             lab.route_via_host(true, subnet)?;
             lab.route_via_host(false, subnet)?;
@@ -363,7 +395,11 @@ pub fn run(options: &Options, spec: &Spec, progress: &mut dyn FnMut(&str)) -> Re
         .host
         .read(&format!("/sys/class/net/{}/address", spec.uplink))
         .unwrap_or_default();
-    fs_err::write(dir.join("facts.yml"), facts(spec, &options.distro, &mac)).map_err(io)?;
+    let mut before_rename = spec.clone();
+    if let Some(rename) = &spec.rename {
+        before_rename.uplink.clone_from(&rename.from);
+    }
+    fs_err::write(dir.join("facts.yml"), facts(&before_rename, &options.distro, &mac)).map_err(io)?;
     let playbook = options.playbook.to_string_lossy().into_owned();
     let facts_file = dir.join("facts.yml").to_string_lossy().into_owned();
     let hostnet = options.hostnet.to_string_lossy().into_owned();
@@ -450,6 +486,7 @@ pub fn run(options: &Options, spec: &Spec, progress: &mut dyn FnMut(&str)) -> Re
                 network == Network::Networkd,
                 accounts,
             )?;
+            crate::wireless::restore_mac_nat(&sandbox, &stage)?;
             let settled = || {
                 let bridge = address_of(&lab, &spec.bridge);
                 let bridge_ok = match spec.host_address {
@@ -460,7 +497,7 @@ pub fn run(options: &Options, spec: &Spec, progress: &mut dyn FnMut(&str)) -> Re
                         .read(&format!("/sys/class/net/{}/operstate", spec.bridge))
                         .is_some(),
                 };
-                let lan_ok = spec.mode == Mode::Bridged || address_of(&lab, &spec.uplink) == Some(HOST_LAN);
+                let lan_ok = spec.mode.uplink_bridged() || address_of(&lab, &spec.uplink) == Some(HOST_LAN);
                 bridge_ok && lan_ok
             };
             boot::bring_up(
@@ -540,6 +577,11 @@ pub fn run(options: &Options, spec: &Spec, progress: &mut dyn FnMut(&str)) -> Re
             (Some((ip, _, _)), _) => *ip,
             (None, Some(fixed)) => {
                 let _ = netns.netns.ip(&["addr", "add", &format!("{fixed}/24"), "dev", "eth0"]);
+                if spec.mode == Mode::MacNat {
+                    let _ = netns
+                        .netns
+                        .ip(&["route", "add", "default", "via", &LAN_ROUTER.to_string()]);
+                }
                 fixed
             }
             // No DHCP and no fixed address (an internal network without one):
@@ -569,7 +611,7 @@ pub fn run(options: &Options, spec: &Spec, progress: &mut dyn FnMut(&str)) -> Re
     } else {
         HOST_LAN
     };
-    let host_side = if spec.mode == Mode::Bridged {
+    let host_side = if spec.mode.uplink_bridged() {
         uplink
     } else {
         spec.host_address.unwrap_or(uplink)
@@ -599,10 +641,17 @@ pub fn run(options: &Options, spec: &Spec, progress: &mut dyn FnMut(&str)) -> Re
         Vec::new()
     };
     let kept_dir = options.keep.then(|| dir.display().to_string());
+    if spec.wireless() {
+        notes.push(format!(
+            "the access point stand-in dropped {} frame(s) with a MAC other than the host's",
+            crate::wireless::dropped(&lab.lan)
+        ));
+    }
     drop(sandbox);
     drop(lab);
     drop(scratch);
     Ok(Report {
+        notes,
         playbook: playbook.clone(),
         mode: spec.mode.name(),
         firewall: spec.firewall.name(),
@@ -759,6 +808,7 @@ fn qemu_guests(
             Vec::new()
         },
         kept_dir: options.keep.then(|| dir.display().to_string()),
+        notes: Vec::new(),
     })
 }
 
@@ -858,7 +908,7 @@ fn probes<'a>(
             ("host", &lab.host, host_side),
             own,
         );
-        if spec.mode != Mode::Bridged {
+        if !spec.mode.on_the_lan() {
             measure::push(
                 &mut probes,
                 row,

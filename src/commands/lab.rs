@@ -68,6 +68,11 @@ pub(crate) fn run(args: &LabArgs) -> ExitStatus {
             })
         })
         .collect();
+    let nics: Vec<(String, String)> = facts
+        .interfaces
+        .iter()
+        .filter_map(|nic| Some((nic.name.as_str().to_owned(), nic.mac.as_ref()?.to_string())))
+        .collect();
     facts.tools = vec![
         if args.firewall.as_deref() == Some("nftables") {
             "nft"
@@ -104,6 +109,7 @@ pub(crate) fn run(args: &LabArgs) -> ExitStatus {
         Ok(spec) => spec,
         Err(error) => return lab_error(error),
     };
+    spec.rename = hostnet_lab::rename::find(&prepared.execution.changes, &spec.uplink, &nics);
     if let Some(mode) = args.expect.as_deref().and_then(hostnet_lab::expect::Mode::from_name) {
         spec.mode = mode;
     }
