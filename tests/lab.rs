@@ -604,3 +604,66 @@ fn keep_leaves_the_lab_and_says_how_to_remove_it() {
     }
     nothing_left(pid);
 }
+
+/// On a terminal (util-linux `script` gives the lab a pty, as in
+/// tests/cli.rs) the lab rewrites one status line in place: the step, then
+/// each guest's state as it changes; the line is cleared before the table.
+/// Piped, the steps are plain notes and no guest state or escape is shown.
+#[test]
+fn a_terminal_sees_each_guests_state_on_one_status_line() {
+    if !sandbox::require(&TOOLS) {
+        return;
+    }
+    let binary = env!("CARGO_BIN_EXE_hostnet");
+    let output = Command::new("script")
+        .current_dir(repo())
+        .env("NO_COLOR", "1")
+        .args(["-qec", &format!("{binary} lab playbooks/nat.yml"), "/dev/null"])
+        .output()
+        .expect("util-linux script");
+    let text = stdout(&output);
+    let mut frames: Vec<&str> = text.split("\r\u{1b}[2K").skip(1).collect();
+    let table = frames.pop().unwrap_or_default();
+    assert_eq!(
+        frames,
+        [
+            "lab: building the lab: internet, LAN router, LAN device, LAN admin, host",
+            "lab: applying the playbook in the host's sandbox: hostnet apply --root /",
+            "lab: guest win7 behind tap0 (00:26:c6:21:cf:02)",
+            "lab: guest win7 behind tap0 (00:26:c6:21:cf:02) | win7: behind tap0",
+            "lab: guest deb behind tap1 (00:26:c6:21:cf:03) | win7: behind tap0",
+            "lab: guest deb behind tap1 (00:26:c6:21:cf:03) | win7: behind tap0 · deb: beh…",
+            "lab: guests: DHCP | win7: behind tap0 · deb: behind tap1",
+            "lab: guests: DHCP | win7: waiting for lease · deb: behind tap1",
+            "lab: guests: DHCP | win7: waiting for lease · deb: waiting for lease",
+            "lab: guests: DHCP | win7: leased 172.16.1.2 · deb: waiting for lease",
+            "lab: guests: DHCP | win7: leased 172.16.1.2 · deb: leased 172.16.1.3",
+            "lab: probing | win7: leased 172.16.1.2 · deb: leased 172.16.1.3",
+            "lab: probing | win7: probing · deb: leased 172.16.1.3",
+            "lab: probing | win7: probing · deb: probing",
+            "lab: probing | win7: measured · deb: probing",
+            "lab: probing | win7: measured · deb: measured",
+        ],
+        "{text}"
+    );
+    let heading = format!(
+        "hostnet lab: {} — nat mode, iptables, runtime apply\r\n",
+        repo().join("playbooks/nat.yml").display()
+    );
+    assert!(table.starts_with(&heading), "{table}");
+    assert!(table.ends_with("\r\nevery cell as promised\r\n"), "{table}");
+
+    let piped = hostnet().args(["lab", "playbooks/host-only.yml"]).output().unwrap();
+    assert_eq!(
+        (piped.status.code(), crate::support::stderr(&piped)),
+        (
+            Some(0),
+            "lab: building the lab: internet, LAN router, LAN device, LAN admin, host\n\
+             lab: applying the playbook in the host's sandbox: hostnet apply --root /\n\
+             lab: guest tap1 behind tap1 (52:54:00:4c:ab:01)\n\
+             lab: guests: DHCP\n\
+             lab: probing\n"
+                .to_owned()
+        )
+    );
+}

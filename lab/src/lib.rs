@@ -37,6 +37,7 @@ pub mod rename;
 pub mod run;
 pub mod sandbox;
 pub mod spec;
+pub mod status;
 pub mod topology;
 pub mod wireless;
 

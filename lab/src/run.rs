@@ -548,9 +548,23 @@ pub fn run(options: &Options, spec: &Spec, progress: &mut dyn FnMut(&str)) -> Re
     for guest in &spec.guests {
         progress(&format!("guest {} behind {} ({})", guest.name, guest.tap, guest.mac));
         lab.add_guest(&guest.name, &guest.tap, &guest.mac, &relay, dir)?;
+        progress(&crate::status::guest(&guest.name, &format!("behind {}", guest.tap)));
     }
     progress("guests: DHCP");
-    let leases = dhcp_all(&lab, &dir.join("udhcpc.script"));
+    for guest in &spec.guests {
+        let state = match (spec.mode, guest.fixed) {
+            (Mode::MacNat, Some(fixed)) => format!("fixed address {fixed}"),
+            _ => "waiting for lease".to_owned(),
+        };
+        progress(&crate::status::guest(&guest.name, &state));
+    }
+    // MAC NAT's guests keep fixed addresses, configured by hand (their
+    // DHCP would go out with the host's MAC).
+    let leases = if spec.mode == Mode::MacNat {
+        vec![None; lab.guests.len()]
+    } else {
+        dhcp_all(&lab, &dir.join("udhcpc.script"))
+    };
     let guests: Vec<GuestResult> = spec
         .guests
         .iter()
@@ -566,6 +580,15 @@ pub fn run(options: &Options, spec: &Spec, progress: &mut dyn FnMut(&str)) -> Re
             qemu: None,
         })
         .collect();
+    for guest in &guests {
+        if spec.mode != Mode::MacNat {
+            let state = guest
+                .lease
+                .as_ref()
+                .map_or_else(|| "no lease".to_owned(), |lease| format!("leased {lease}"));
+            progress(&crate::status::guest(&guest.name, &state));
+        }
+    }
     // A guest without a lease keeps its fixed address by hand (or none), so
     // the table still shows what else reaches it.
     let addresses: Vec<Ipv4Addr> = spec
@@ -606,7 +629,10 @@ pub fn run(options: &Options, spec: &Spec, progress: &mut dyn FnMut(&str)) -> Re
         }
     }
     progress("probing");
-    let uplink = if spec.mode == Mode::Bridged {
+    for guest in &spec.guests {
+        progress(&crate::status::guest(&guest.name, "probing"));
+    }
+    let uplink = if spec.mode.uplink_bridged() {
         address_of(&lab, &spec.bridge).unwrap_or(Ipv4Addr::UNSPECIFIED)
     } else {
         HOST_LAN
@@ -630,10 +656,15 @@ pub fn run(options: &Options, spec: &Spec, progress: &mut dyn FnMut(&str)) -> Re
     }
     measure::measure(&mut probes, uplink);
     let (cells, probes) = measure::cells(&probes, uplink);
+    for guest in &spec.guests {
+        progress(&crate::status::guest(&guest.name, "measured"));
+    }
     drop(listeners);
-    let leased_as_promised = guests
-        .iter()
-        .all(|guest| guest.lease.is_some() || spec.mode == Mode::Internal && guest.fixed.is_none());
+    let leased_as_promised = guests.iter().all(|guest| {
+        guest.lease.is_some()
+            || spec.mode == Mode::Internal && guest.fixed.is_none()
+            || spec.mode == Mode::MacNat && guest.fixed.is_some()
+    });
     let ok = cells.iter().all(|cell| cell.ok) && probes.iter().all(|probe| probe.ok) && leased_as_promised;
     let kept = if options.keep {
         lab.names().into_iter().map(str::to_owned).collect()
@@ -712,6 +743,7 @@ fn qemu_guests(
             "QEMU guest {} on {} ({}, {})",
             guest.name, guest.tap, guest.mac, guest.model
         ));
+        progress(&crate::status::guest(&guest.name, "QEMU booting"));
         let log = dir.join(format!("qemu-{index}.log"));
         let outcome = crate::guest::boot(
             &lab.host,
@@ -720,6 +752,12 @@ fn qemu_guests(
             &target_words,
             &log,
         )?;
+        let state = if outcome.ip.is_empty() {
+            format!("QEMU ({}): no lease", outcome.accel)
+        } else {
+            format!("QEMU ({}): leased {}", outcome.accel, outcome.ip)
+        };
+        progress(&crate::status::guest(&guest.name, &state));
         for (column, address) in targets {
             let answered = outcome
                 .pings

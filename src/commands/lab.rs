@@ -3,6 +3,8 @@
 //! `hostnet-lab`; print the table (or JSON). Exit 0 when every cell is as
 //! promised, 2 when one differs, 1 when the lab could not run.
 
+use std::io::IsTerminal as _;
+
 use hostnet_engine::error::{Error, ErrorKind};
 use hostnet_engine::execute::TagFilter;
 use hostnet_engine::facts::{Distro, Facts, InterfaceFact};
@@ -141,13 +143,23 @@ pub(crate) fn run(args: &LabArgs) -> ExitStatus {
             _ => hostnet_lab::boot::Network::Ifupdown,
         }),
     };
+    // On a terminal, one status line rewritten in place (the step, each
+    // guest's state); piped, the steps as notes; with --json, nothing.
     let quiet = args.json;
+    let live = printer::Progress::new(!quiet && std::io::stderr().is_terminal());
+    let mut status = hostnet_lab::status::Status::default();
     let mut progress = |step: &str| {
-        if !quiet {
+        if quiet {
+        } else if std::io::stderr().is_terminal() {
+            status.hear(step);
+            live.line(&status.line(78));
+        } else if hostnet_lab::status::parse_guest(step).is_none() {
             printer::note(&format!("lab: {step}"));
         }
     };
-    match hostnet_lab::run(&options, &spec, &mut progress) {
+    let outcome = hostnet_lab::run(&options, &spec, &mut progress);
+    live.done();
+    match outcome {
         Ok(report) => {
             if args.json {
                 printer::value(&report);
