@@ -354,6 +354,26 @@ fn gentoo_boot_is_not_available_without_openrc() {
     );
 }
 
+/// A proxy-ARP network on a LAN other than the lab's: one clear error
+/// naming the lab's LAN, before anything is built.
+#[test]
+fn a_proxy_arp_network_off_the_labs_lan_is_refused() {
+    let output = hostnet()
+        .args(["lab", "tests/lab/proxy-arp-elsewhere.yml"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        (output.status.code(), crate::support::stderr(&output)),
+        (
+            Some(1),
+            "error: the proxy-ARP network gives the host 10.9.8.10; the lab builds its LAN around the host at 192.168.1.10\n\n\
+             hint: the lab's LAN is 192.168.1.0/24: its router and DHCP server 192.168.1.1, the host 192.168.1.10, \
+             LAN machines 192.168.1.20 and 192.168.1.30, the dynamic range 192.168.1.100-192.168.1.150\n"
+                .to_owned()
+        )
+    );
+}
+
 const QEMU_TOOLS: [&str; 8] = [
     "dnsmasq",
     "busybox",

@@ -152,7 +152,8 @@ impl Spec {
             if net.contains(&lan.network()) || lan.contains(&net.network()) {
                 return Err(LabError::with_hint(
                     format!("the guests' subnet {} overlaps the lab's LAN {lan}", net.trunc()),
-                    "the lab's LAN is 192.168.1.0/24; guests on the LAN's own subnet (proxy ARP) are not proven by the lab yet",
+                    "the lab's LAN is 192.168.1.0/24: a nat, routed, host-only or internal network needs a subnet of its own \
+                     (guests on the LAN's own subnet are proxy_arp's, bridged's or mac_nat's)",
                 ));
             }
         }
