@@ -559,6 +559,13 @@ fn broken_mac_nat_no_bridge_forward_under_forward_drop() {
     );
 }
 
+/// vm-mac-nat.yml adds the `bridge_forward` accept where br_netfilter is
+/// on (as vm-bridged.yml does): Docker's FORWARD DROP leaves it whole.
+#[test]
+fn vm_mac_nat_survives_forward_drop() {
+    playbook_keeps_its_promise("vm-mac-nat", "mac_nat", &["--forward-drop"]);
+}
+
 #[test]
 fn broken_internal_host_not_isolated() {
     broken(
