@@ -330,6 +330,10 @@ playbooks! {
     vm_mac_nat_boot_networkd => ("vm-mac-nat", "mac_nat", "--boot", "--network-backend", "systemd-networkd"),
     bridged_renamed_uplink_boot_networkd => ("bridged-renamed-uplink", "bridged", "--boot", "--network-backend", "systemd-networkd"),
     vm_bridged_renamed_uplink_boot_networkd => ("vm-bridged-renamed-uplink", "bridged", "--boot", "--network-backend", "systemd-networkd"),
+    nat_ufw => ("nat", "nat", "--firewall", "ufw"),
+    nat_boot_ifupdown_ufw => ("nat", "nat", "--boot", "--firewall", "ufw"),
+    nat_boot_networkd_ufw => ("nat", "nat", "--boot", "--network-backend", "systemd-networkd", "--firewall", "ufw"),
+    vm_host_only_ufw => ("vm-host-only", "host_only", "--firewall", "ufw"),
 }
 
 #[test]
@@ -515,6 +519,14 @@ fn nat_survives_forward_drop() {
 #[test]
 fn broken_nat_no_bridge_forward_under_forward_drop() {
     broken("nat-without-bridge-forward.yml", &["--forward-drop"], &["g↔g"]);
+}
+
+/// Under ufw (its forward policy DROP, br_netfilter) without the
+/// `bridge_forward` accept, the guests' connections to each other are
+/// dropped; stock ufw forwards ping, so ping still answers.
+#[test]
+fn broken_nat_no_bridge_forward_under_ufw() {
+    broken("nat-without-bridge-forward.yml", &["--firewall", "ufw"], &["g↔g"]);
 }
 
 #[test]

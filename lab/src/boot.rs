@@ -314,9 +314,10 @@ pub fn bring_up(
     // The firewall's service.
     let script = match firewall {
         crate::expect::Firewall::Nftables => "nft -f /etc/nftables.conf".to_owned(),
+        crate::expect::Firewall::Ufw => format!("{} start quiet", crate::ufw::UFW_INIT),
         _ => "iptables-restore < /etc/iptables/rules.v4 && ip6tables-restore < /etc/iptables/rules.v6".to_owned(),
     };
-    if firewall == crate::expect::Firewall::Nftables || stage.join("etc/iptables/rules.v4").exists() {
+    if firewall != crate::expect::Firewall::Iptables || stage.join("etc/iptables/rules.v4").exists() {
         boot.step(sandbox, &script, Vec::new)
             .map_err(|error| fail(&boot, error))?;
     }

@@ -39,6 +39,7 @@ pub mod sandbox;
 pub mod spec;
 pub mod status;
 pub mod topology;
+pub mod ufw;
 pub mod wireless;
 
 pub use error::LabError;

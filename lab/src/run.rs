@@ -252,8 +252,13 @@ fn facts(spec: &Spec, distro: &str, mac: &str) -> String {
         crate::expect::Firewall::Ufw => "ufw",
         crate::expect::Firewall::Iptables => "iptables",
     };
+    let ufw = if spec.firewall == crate::expect::Firewall::Ufw {
+        "ufw_enabled: true\n"
+    } else {
+        ""
+    };
     format!(
-        "distro: {distro}\ninit: {init}\ninterfaces:\n  - {{ name: {}, mac: \"{mac}\", wireless: {}{addresses} }}\ntools: [{tool}, dnsmasq]\nbr_netfilter: true\n",
+        "distro: {distro}\ninit: {init}\ninterfaces:\n  - {{ name: {}, mac: \"{mac}\", wireless: {}{addresses} }}\ntools: [{tool}, dnsmasq]\nbr_netfilter: true\n{ufw}",
         spec.uplink,
         spec.wireless()
     )
@@ -288,6 +293,13 @@ fn before(spec: &Spec, network: Network) -> Vec<(String, String)> {
     }
     if spec.firewall == crate::expect::Firewall::Nftables {
         files.push(("etc/nftables.conf".to_owned(), boot::DEBIAN_NFTABLES_CONF.to_owned()));
+    }
+    if spec.firewall == crate::expect::Firewall::Ufw {
+        files.extend(
+            crate::ufw::stock_files()
+                .into_iter()
+                .map(|(path, text)| (path.to_owned(), text)),
+        );
     }
     files
 }
@@ -328,6 +340,9 @@ pub fn run(options: &Options, spec: &Spec, progress: &mut dyn FnMut(&str)) -> Re
     }
     if spec.firewall == crate::expect::Firewall::Nftables {
         prerequisites::check(&[("nft", "nftables")])?;
+    }
+    if spec.firewall == crate::expect::Firewall::Ufw {
+        prerequisites::check(&[("ufw", "ufw")])?;
     }
     if options.keep {
         cleanup::keep();
@@ -407,7 +422,23 @@ pub fn run(options: &Options, spec: &Spec, progress: &mut dyn FnMut(&str)) -> Re
     let sandbox = match options.boot {
         None => {
             progress("applying the playbook in the host's sandbox: hostnet apply --root /");
-            let sandbox = Sandbox::new(&lab.host, &dir.join("sandbox"), None, false, accounts)?;
+            let ufw = spec.firewall == crate::expect::Firewall::Ufw;
+            let host_files = dir.join("host-files");
+            if ufw {
+                for (path, text) in crate::ufw::stock_files() {
+                    let path = host_files.join(path);
+                    if let Some(parent) = path.parent() {
+                        fs_err::create_dir_all(parent).map_err(io)?;
+                    }
+                    fs_err::write(path, text).map_err(io)?;
+                }
+            }
+            let stage = ufw.then_some(host_files.as_path());
+            let sandbox = Sandbox::new(&lab.host, &dir.join("sandbox"), stage, false, accounts)?;
+            if ufw {
+                progress("the host's ufw: ufw-init start");
+                crate::ufw::start(&sandbox)?;
+            }
             let path = format!(
                 "PATH={}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                 dir.join("init").display()

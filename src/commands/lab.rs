@@ -76,13 +76,14 @@ pub(crate) fn run(args: &LabArgs) -> ExitStatus {
         .filter_map(|nic| Some((nic.name.as_str().to_owned(), nic.mac.as_ref()?.to_string())))
         .collect();
     facts.tools = vec![
-        if args.firewall.as_deref() == Some("nftables") {
-            "nft"
-        } else {
-            "iptables"
+        match args.firewall.as_deref() {
+            Some("nftables") => "nft",
+            Some("ufw") => "ufw",
+            _ => "iptables",
         }
         .to_owned(),
     ];
+    facts.ufw_enabled = args.firewall.as_deref() == Some("ufw");
     let request = Request {
         playbook: args.playbook.clone(),
         root: Root::new(std::path::Path::new("/")),
