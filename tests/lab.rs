@@ -444,6 +444,45 @@ fn qemu_guests_take_their_fixed_leases_and_reach_the_internet() {
     nothing_left(pid);
 }
 
+/// Real QEMU guests behind proxy ARP: their DHCP is relayed to the LAN's
+/// server, which leases them the addresses it reserves for their MACs, and
+/// they reach the host, the LAN and the internet through the LAN's router.
+#[test]
+fn qemu_proxy_arp_guests_take_their_reserved_leases_through_the_relay() {
+    if !sandbox::require(&QEMU_TOOLS) {
+        return;
+    }
+    let playbook = repo().join("playbooks/vm-proxy-arp.yml");
+    let (code, report, stderr, pid) = lab(&[&playbook.to_string_lossy(), "--qemu"]);
+    assert_eq!(code, 0, "{report:#}\n{stderr}");
+    let own = |name: &str, lease: &str, mac: &str| {
+        (
+            name.to_owned(),
+            lease.to_owned(),
+            "192.168.1.1".to_owned(),
+            mac.to_owned(),
+            "virtio_net".to_owned(),
+        )
+    };
+    assert_eq!(
+        qemu_guests(&report),
+        [
+            own("desk", "192.168.1.50", "52:54:00:00:01:50"),
+            own("lab", "192.168.1.51", "52:54:00:00:01:51"),
+        ]
+    );
+    assert_eq!(
+        cells(&report),
+        owned(&[
+            ("g→host other", "yes", true),
+            ("g→LAN", "yes", true),
+            ("g→inet", "yes", true),
+        ]),
+        "{report:#}"
+    );
+    nothing_left(pid);
+}
+
 #[test]
 fn qemu_guests_without_the_masquerade_do_not_get_out() {
     if !sandbox::require(&QEMU_TOOLS) {

@@ -850,7 +850,7 @@ fn qemu_guests(
             }
         })
         .collect();
-    let serves = spec.dhcp || spec.mode == Mode::Bridged;
+    let serves = spec.dhcp || matches!(spec.mode, Mode::Bridged | Mode::ProxyArp);
     let leased = guests
         .iter()
         .all(|guest| !serves || (guest.lease.is_some() && (guest.fixed.is_none() || guest.lease == guest.fixed)));
