@@ -7,7 +7,10 @@
 //! written task by task it follows from what the tasks ask: a bridge port
 //! that is not a TAP (the uplink on the bridge) is bridged, a masquerade is
 //! nat, forwarding without masquerade is routed, a bridge with the host's
-//! address is host-only, one without is internal.
+//! address is host-only, one without is internal. A `mac_nat` on the
+//! bridge's uplink is mac_nat; proxy ARP on a NIC besides the bridge is
+//! proxy_arp (that NIC is the uplink, the bridge's host routes are the
+//! guests' fixed addresses).
 
 use std::net::Ipv4Addr;
 
