@@ -285,8 +285,8 @@ pub(crate) struct LabArgs {
     /// Boot a real QEMU guest on each TAP (kernel and busybox from Debian packages; KVM when usable, else TCG).
     #[arg(long)]
     pub(crate) qemu: bool,
-    /// Firewall backend: iptables or nftables.
-    #[arg(long, value_name = "BACKEND", value_parser = ["iptables", "nftables"])]
+    /// Firewall backend: iptables, nftables or ufw (the host has ufw enabled).
+    #[arg(long, value_name = "BACKEND", value_parser = ["iptables", "nftables", "ufw"])]
     pub(crate) firewall: Option<String>,
     /// Extra variables, highest precedence: `k=v`, `@vars.yml` or a JSON object.
     #[arg(short = 'e', long = "extra-vars", value_name = "VARS")]

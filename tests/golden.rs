@@ -43,6 +43,7 @@ golden_cases! {
     ubuntu_desktop_laptop => "ubuntu-desktop-laptop",
     ubuntu_coexistence => "ubuntu-coexistence",
     debian_docker_bridged => "debian-docker-bridged",
+    debian_docker_mac_nat => "debian-docker-mac-nat",
     issue_10_debian_installer_stanza => "issue-10-debian-installer-stanza",
     issue_10_static_bridge_no_gateway => "issue-10-static-bridge-no-gateway",
     issue_10_ufw_low_level => "issue-10-ufw-low-level",

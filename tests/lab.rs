@@ -355,11 +355,28 @@ fn playbook_keeps_its_promise(name: &str, mode: &str, extra: &[&str]) {
         "{name}:\n{report:#}\n{stderr}"
     );
     for guest in report["guests"].as_array().unwrap() {
-        if !guest["fixed"].is_null() {
+        // MAC NAT's guests keep their fixed addresses by hand, without DHCP.
+        if !guest["fixed"].is_null() && mode != "mac_nat" {
             assert_eq!(guest["lease"], guest["fixed"], "{name}: {guest}");
         }
     }
+    assert_eq!(report["notes"], serde_json::json!(notes(name)), "{name}:\n{report:#}");
     nothing_left(pid);
+}
+
+/// What the lab says it played or saw besides the table: the uplink's
+/// rename at boot (played by the lab, as udev would), and for a wireless
+/// uplink that the access point stand-in never saw a guest's own MAC.
+fn notes(name: &str) -> Vec<&'static str> {
+    if name.contains("renamed-uplink") {
+        vec![
+            "the uplink's rename at boot (eth0 with MAC 52:54:00:4c:ab:e0 → reth0) was played by the lab, as udev would",
+        ]
+    } else if name.contains("proxy-arp") || name.contains("mac-nat") || ["nat", "vm-nat", "laptop"].contains(&name) {
+        vec!["the access point stand-in dropped 0 frame(s) with a MAC other than the host's"]
+    } else {
+        Vec::new()
+    }
 }
 
 /// One test per playbook with a host side: `test => (playbook, mode, extra args)`.
@@ -416,6 +433,28 @@ playbooks! {
     internal_boot_networkd => ("internal", "internal", "--boot", "--network-backend", "systemd-networkd"),
     vm_internal_boot_networkd => ("vm-internal", "internal", "--boot", "--network-backend", "systemd-networkd"),
     nat_boot_nftables => ("nat", "nat", "--boot", "--firewall", "nftables"),
+    proxy_arp => ("proxy-arp", "proxy_arp"),
+    vm_proxy_arp => ("vm-proxy-arp", "proxy_arp"),
+    mac_nat => ("mac-nat", "mac_nat"),
+    vm_mac_nat => ("vm-mac-nat", "mac_nat"),
+    bridged_renamed_uplink => ("bridged-renamed-uplink", "bridged"),
+    vm_bridged_renamed_uplink => ("vm-bridged-renamed-uplink", "bridged"),
+    proxy_arp_boot_ifupdown => ("proxy-arp", "proxy_arp", "--boot"),
+    vm_proxy_arp_boot_ifupdown => ("vm-proxy-arp", "proxy_arp", "--boot"),
+    mac_nat_boot_ifupdown => ("mac-nat", "mac_nat", "--boot"),
+    vm_mac_nat_boot_ifupdown => ("vm-mac-nat", "mac_nat", "--boot"),
+    bridged_renamed_uplink_boot_ifupdown => ("bridged-renamed-uplink", "bridged", "--boot"),
+    vm_bridged_renamed_uplink_boot_ifupdown => ("vm-bridged-renamed-uplink", "bridged", "--boot"),
+    proxy_arp_boot_networkd => ("proxy-arp", "proxy_arp", "--boot", "--network-backend", "systemd-networkd"),
+    vm_proxy_arp_boot_networkd => ("vm-proxy-arp", "proxy_arp", "--boot", "--network-backend", "systemd-networkd"),
+    mac_nat_boot_networkd => ("mac-nat", "mac_nat", "--boot", "--network-backend", "systemd-networkd"),
+    vm_mac_nat_boot_networkd => ("vm-mac-nat", "mac_nat", "--boot", "--network-backend", "systemd-networkd"),
+    bridged_renamed_uplink_boot_networkd => ("bridged-renamed-uplink", "bridged", "--boot", "--network-backend", "systemd-networkd"),
+    vm_bridged_renamed_uplink_boot_networkd => ("vm-bridged-renamed-uplink", "bridged", "--boot", "--network-backend", "systemd-networkd"),
+    nat_ufw => ("nat", "nat", "--firewall", "ufw"),
+    nat_boot_ifupdown_ufw => ("nat", "nat", "--boot", "--firewall", "ufw"),
+    nat_boot_networkd_ufw => ("nat", "nat", "--boot", "--network-backend", "systemd-networkd", "--firewall", "ufw"),
+    vm_host_only_ufw => ("vm-host-only", "host_only", "--firewall", "ufw"),
 }
 
 #[test]
@@ -435,6 +474,26 @@ fn gentoo_boot_is_not_available_without_openrc() {
             Some(1),
             "error: --boot for Gentoo is not available here: netifrc needs OpenRC, which this machine does not have\n\n\
              hint: run the lab without --boot (the runtime apply), or with --boot for debian (ifupdown) or systemd-networkd\n"
+                .to_owned()
+        )
+    );
+}
+
+/// A proxy-ARP network on a LAN other than the lab's: one clear error
+/// naming the lab's LAN, before anything is built.
+#[test]
+fn a_proxy_arp_network_off_the_labs_lan_is_refused() {
+    let output = hostnet()
+        .args(["lab", "tests/lab/proxy-arp-elsewhere.yml"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        (output.status.code(), crate::support::stderr(&output)),
+        (
+            Some(1),
+            "error: the proxy-ARP network gives the host 10.9.8.10; the lab builds its LAN around the host at 192.168.1.10\n\n\
+             hint: the lab's LAN is 192.168.1.0/24: its router and DHCP server 192.168.1.1, the host 192.168.1.10, \
+             LAN machines 192.168.1.20 and 192.168.1.30, the dynamic range 192.168.1.100-192.168.1.150\n"
                 .to_owned()
         )
     );
@@ -500,6 +559,45 @@ fn qemu_guests_take_their_fixed_leases_and_reach_the_internet() {
             ("g→host other", "yes", true),
             ("g→LAN", "yes as host's uplink", true),
             ("g→inet", "yes as host's uplink", true),
+        ]),
+        "{report:#}"
+    );
+    nothing_left(pid);
+}
+
+/// Real QEMU guests behind proxy ARP: their DHCP is relayed to the LAN's
+/// server, which leases them the addresses it reserves for their MACs, and
+/// they reach the host, the LAN and the internet through the LAN's router.
+#[test]
+fn qemu_proxy_arp_guests_take_their_reserved_leases_through_the_relay() {
+    if !sandbox::require(&QEMU_TOOLS) {
+        return;
+    }
+    let playbook = repo().join("playbooks/vm-proxy-arp.yml");
+    let (code, report, stderr, pid) = lab(&[&playbook.to_string_lossy(), "--qemu"]);
+    assert_eq!(code, 0, "{report:#}\n{stderr}");
+    let own = |name: &str, lease: &str, mac: &str| {
+        (
+            name.to_owned(),
+            lease.to_owned(),
+            "192.168.1.1".to_owned(),
+            mac.to_owned(),
+            "virtio_net".to_owned(),
+        )
+    };
+    assert_eq!(
+        qemu_guests(&report),
+        [
+            own("desk", "192.168.1.50", "52:54:00:00:01:50"),
+            own("lab", "192.168.1.51", "52:54:00:00:01:51"),
+        ]
+    );
+    assert_eq!(
+        cells(&report),
+        owned(&[
+            ("g→host other", "yes", true),
+            ("g→LAN", "yes", true),
+            ("g→inet", "yes", true),
         ]),
         "{report:#}"
     );
@@ -583,6 +681,14 @@ fn broken_nat_no_bridge_forward_under_forward_drop() {
     broken("nat-without-bridge-forward.yml", &["--forward-drop"], &["g↔g"]);
 }
 
+/// Under ufw (its forward policy DROP, br_netfilter) without the
+/// `bridge_forward` accept, the guests' connections to each other are
+/// dropped; stock ufw forwards ping, so ping still answers.
+#[test]
+fn broken_nat_no_bridge_forward_under_ufw() {
+    broken("nat-without-bridge-forward.yml", &["--firewall", "ufw"], &["g↔g"]);
+}
+
 #[test]
 fn broken_routed_masqueraded() {
     broken(
@@ -601,6 +707,37 @@ fn broken_host_only_forwarded_and_masqueraded() {
     );
 }
 
+/// Proxy ARP off on the bridge: nobody answers the guests' ARP for the LAN
+/// (their gateway), so they reach neither the LAN nor the internet, and
+/// the LAN's answers to them go nowhere either.
+#[test]
+fn broken_proxy_arp_without_the_bridges_proxy_arp() {
+    broken(
+        "proxy-arp-without-bridge-proxy-arp.yml",
+        &[],
+        &["g→LAN", "LAN→g", "g→inet"],
+    );
+}
+
+/// mac-nat.yml has no `bridge_forward` accept: under Docker's FORWARD DROP,
+/// with br_netfilter, nothing the MAC NAT rewrites crosses the bridge
+/// between the Wi-Fi and the guest; the host still reaches it.
+#[test]
+fn broken_mac_nat_no_bridge_forward_under_forward_drop() {
+    broken(
+        "playbooks/mac-nat.yml",
+        &["--forward-drop"],
+        &["g→LAN", "LAN→g", "g→inet"],
+    );
+}
+
+/// vm-mac-nat.yml adds the `bridge_forward` accept where br_netfilter is
+/// on (as vm-bridged.yml does): Docker's FORWARD DROP leaves it whole.
+#[test]
+fn vm_mac_nat_survives_forward_drop() {
+    playbook_keeps_its_promise("vm-mac-nat", "mac_nat", &["--forward-drop"]);
+}
+
 #[test]
 fn broken_internal_host_not_isolated() {
     broken(
@@ -611,14 +748,14 @@ fn broken_internal_host_not_isolated() {
 }
 
 /// A playbook whose apply fails in the lab (its template needs the facts
-/// of a NIC the udev rule renames at boot): exit 1 with apply's error, and
+/// of a NIC the lab's host does not have): exit 1 with apply's error, and
 /// nothing left behind.
 #[test]
 fn a_failed_apply_leaves_nothing() {
     if !sandbox::require(&TOOLS) {
         return;
     }
-    let playbook = repo().join("playbooks/bridged-renamed-uplink.yml");
+    let playbook = repo().join("tests/lab/template-of-a-missing-nic.yml");
     let (code, _, stderr, pid) = lab(&[&playbook.to_string_lossy()]);
     assert_eq!(code, 1, "{stderr}");
     assert!(
@@ -665,4 +802,67 @@ fn keep_leaves_the_lab_and_says_how_to_remove_it() {
         assert!(status.success(), "{command}");
     }
     nothing_left(pid);
+}
+
+/// On a terminal (util-linux `script` gives the lab a pty, as in
+/// tests/cli.rs) the lab rewrites one status line in place: the step, then
+/// each guest's state as it changes; the line is cleared before the table.
+/// Piped, the steps are plain notes and no guest state or escape is shown.
+#[test]
+fn a_terminal_sees_each_guests_state_on_one_status_line() {
+    if !sandbox::require(&TOOLS) {
+        return;
+    }
+    let binary = env!("CARGO_BIN_EXE_hostnet");
+    let output = Command::new("script")
+        .current_dir(repo())
+        .env("NO_COLOR", "1")
+        .args(["-qec", &format!("{binary} lab playbooks/nat.yml"), "/dev/null"])
+        .output()
+        .expect("util-linux script");
+    let text = stdout(&output);
+    let mut frames: Vec<&str> = text.split("\r\u{1b}[2K").skip(1).collect();
+    let table = frames.pop().unwrap_or_default();
+    assert_eq!(
+        frames,
+        [
+            "lab: building the lab: internet, LAN router, LAN device, LAN admin, host",
+            "lab: applying the playbook in the host's sandbox: hostnet apply --root /",
+            "lab: guest win7 behind tap0 (00:26:c6:21:cf:02)",
+            "lab: guest win7 behind tap0 (00:26:c6:21:cf:02) | win7: behind tap0",
+            "lab: guest deb behind tap1 (00:26:c6:21:cf:03) | win7: behind tap0",
+            "lab: guest deb behind tap1 (00:26:c6:21:cf:03) | win7: behind tap0 · deb: beh…",
+            "lab: guests: DHCP | win7: behind tap0 · deb: behind tap1",
+            "lab: guests: DHCP | win7: waiting for lease · deb: behind tap1",
+            "lab: guests: DHCP | win7: waiting for lease · deb: waiting for lease",
+            "lab: guests: DHCP | win7: leased 172.16.1.2 · deb: waiting for lease",
+            "lab: guests: DHCP | win7: leased 172.16.1.2 · deb: leased 172.16.1.3",
+            "lab: probing | win7: leased 172.16.1.2 · deb: leased 172.16.1.3",
+            "lab: probing | win7: probing · deb: leased 172.16.1.3",
+            "lab: probing | win7: probing · deb: probing",
+            "lab: probing | win7: measured · deb: probing",
+            "lab: probing | win7: measured · deb: measured",
+        ],
+        "{text}"
+    );
+    let heading = format!(
+        "hostnet lab: {} — nat mode, iptables, runtime apply\r\n",
+        repo().join("playbooks/nat.yml").display()
+    );
+    assert!(table.starts_with(&heading), "{table}");
+    assert!(table.ends_with("\r\nevery cell as promised\r\n"), "{table}");
+
+    let piped = hostnet().args(["lab", "playbooks/host-only.yml"]).output().unwrap();
+    assert_eq!(
+        (piped.status.code(), crate::support::stderr(&piped)),
+        (
+            Some(0),
+            "lab: building the lab: internet, LAN router, LAN device, LAN admin, host\n\
+             lab: applying the playbook in the host's sandbox: hostnet apply --root /\n\
+             lab: guest tap1 behind tap1 (52:54:00:4c:ab:01)\n\
+             lab: guests: DHCP\n\
+             lab: probing\n"
+                .to_owned()
+        )
+    );
 }

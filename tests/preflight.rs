@@ -124,6 +124,24 @@ fn a_subnet_that_overlaps_a_route_elsewhere_is_refused() {
     );
 }
 
+/// Proxy ARP's bridge carries the uplink's own address as a /32: no subnet
+/// of its own, no overlap with the LAN's route through the uplink.
+#[test]
+fn a_host_address_on_a_proxy_arp_bridge_overlaps_nothing() {
+    let playbook = "- hosts: localhost
+  tasks:
+    - vm_network: { mode: proxy_arp, bridge: br0, uplink: eth0, address: [192.168.1.10/24], vms: [{ name: g1, mac: \"52:54:00:00:01:50\", ip: 192.168.1.50 }] }
+";
+    let dir = setup(playbook, &[("proc/net/route", ROUTES)]);
+    let output = run(dir.path(), "plan", &[], None);
+    assert_eq!((output.status.code(), stderr(&output)), (Some(0), String::new()));
+    assert!(
+        stdout(&output).contains("+    address 192.168.1.10/32\n"),
+        "{}",
+        stdout(&output)
+    );
+}
+
 #[test]
 fn warnings_for_what_the_host_already_has() {
     let playbook = "- hosts: localhost

@@ -608,6 +608,7 @@ fn lab_row(case: &Case) -> String {
         }
         // nat, host_only and internal must keep out a LAN machine that knows the way.
         Mode::Nat | Mode::HostOnly | Mode::Internal => lab.admin_route(SUBNET),
+        Mode::ProxyArp | Mode::MacNat => unreachable!("the lab crate's tests (tests/lab.rs) prove {title}"),
     }
     let booted = boot(&lab.host, &rendered, case);
     lab.attach_guests(BRIDGE);
@@ -814,6 +815,7 @@ fn check_lease(case: &Case, name: &str, fixed: &str, lease: &Lease, booted: &Boo
             "{title}: {name}'s fixed lease, and no router\n{}",
             booted.report()
         ),
+        Mode::ProxyArp | Mode::MacNat => unreachable!("the lab crate's tests (tests/lab.rs) prove {title}"),
     }
 }
 

@@ -296,6 +296,11 @@ fn subnets(model: &HostModel) -> Vec<(Ipv4Net, Pos, String)> {
 fn routes(model: &HostModel, state: &HostState, findings: &mut Findings) {
     let ours: Vec<String> = subnets(model).into_iter().map(|(_, _, name)| name).collect();
     for (net, pos, name) in subnets(model) {
+        // A /32 is one of the host's own addresses (proxy ARP's bridge
+        // carries the uplink's), not a subnet: the kernel adds no route.
+        if net.prefix_len() == 32 {
+            continue;
+        }
         let clash = state.routes.iter().find(|route| {
             route.destination.prefix_len() > 0
                 && route.interface != name

@@ -209,6 +209,38 @@ pub fn vlan_filtering_noise(netns: &Netns, bridges: &[&str]) -> Vec<Expected> {
     }]
 }
 
+/// systemd-sysctl at boot on a key of `bridge`, which does not exist yet
+/// (proxy ARP's `net.ipv4.conf.br0.proxy_arp`): it says so and goes on;
+/// the bridge's own bring-up (ifupdown's `up` line, networkd's setting,
+/// udev's `systemd-sysctl --prefix`) applies it when the bridge appears.
+fn keys_of_later_devices(stage: &std::path::Path, files: &[String], bridge: &str) -> Vec<Expected> {
+    let prefix = format!("net.ipv4.conf.{bridge}.");
+    files
+        .iter()
+        .filter_map(|file| fs_err::read_to_string(stage.join(file.trim_start_matches('/'))).ok())
+        .flat_map(|text| {
+            text.lines()
+                .filter_map(|line| {
+                    let (key, value) = line.split_once('=')?;
+                    let key = key.trim();
+                    key.starts_with(&prefix).then(|| {
+                        format!(
+                            "Couldn't write '{}' to '{}', ignoring: No such file or directory",
+                            value.trim(),
+                            key.replace('.', "/")
+                        )
+                    })
+                })
+                .collect::<Vec<_>>()
+        })
+        .map(|line| Expected {
+            line: Line::Exact(line),
+            times: 1,
+            why: "a key of the guests' bridge, which appears later in the boot and gets it then",
+        })
+        .collect()
+}
+
 /// Wait up to `timeout` for `check`.
 pub(crate) fn wait_until(timeout: Duration, mut check: impl FnMut() -> bool) -> bool {
     let start = Instant::now();
@@ -276,15 +308,16 @@ pub fn bring_up(
     let sysctl = staged(stage, "/etc/sysctl.d", "", ".conf");
     if !sysctl.is_empty() {
         let script = format!("{} {}", systemd_sysctl(), sysctl.join(" "));
-        boot.step(sandbox, &script, Vec::new)
+        boot.step(sandbox, &script, || keys_of_later_devices(stage, &sysctl, bridge))
             .map_err(|error| fail(&boot, error))?;
     }
     // The firewall's service.
     let script = match firewall {
         crate::expect::Firewall::Nftables => "nft -f /etc/nftables.conf".to_owned(),
+        crate::expect::Firewall::Ufw => format!("{} start quiet", crate::ufw::UFW_INIT),
         _ => "iptables-restore < /etc/iptables/rules.v4 && ip6tables-restore < /etc/iptables/rules.v6".to_owned(),
     };
-    if firewall == crate::expect::Firewall::Nftables || stage.join("etc/iptables/rules.v4").exists() {
+    if firewall != crate::expect::Firewall::Iptables || stage.join("etc/iptables/rules.v4").exists() {
         boot.step(sandbox, &script, Vec::new)
             .map_err(|error| fail(&boot, error))?;
     }
@@ -343,9 +376,9 @@ exec dnsmasq --keep-in-foreground --log-facility=- {} --resolv-file=/run/hostnet
         crate::topology::spawn(sandbox.command(&["sh", "-c", &script]), &log)?;
         crate::topology::wait_for_log(&log, "DHCP, IP range", "FAILED to start up", "dnsmasq")
             .or_else(|error| {
-                // Fixed leases only: no range is announced.
+                // Fixed leases only, or a relay: no range is announced.
                 let text = fs_err::read_to_string(&log).unwrap_or_default();
-                if text.contains("DHCP, static leases only") {
+                if text.contains("DHCP, static leases only") || text.contains("DHCP relay from ") {
                     Ok(())
                 } else {
                     Err(error)

@@ -9,6 +9,8 @@
 //! | routed | own | own | own | LAN router | own | yes | own¹ |
 //! | host_only | no | no | own | no | own | DHCP; DNS² | own¹ |
 //! | internal | no | no | own | no | no | DHCP only | no |
+//! | proxy_arp | own | own | own | own | own | (LAN's DHCP, relayed) | own¹ |
+//! | mac_nat | own | own | own | own | own | (none: fixed addresses) | own¹ |
 //!
 //! "own": the listener sees the sender's own address; "host's uplink": the
 //! host's LAN address (masqueraded by the host); "LAN router": the LAN
@@ -36,9 +38,26 @@ pub enum Mode {
     Routed,
     HostOnly,
     Internal,
+    /// Guests on the LAN's own subnet, routed by the host with proxy ARP.
+    ProxyArp,
+    /// Guests on the LAN's own subnet behind a bridged (wireless) uplink
+    /// whose frames carry the uplink's MAC (ebtables MAC NAT).
+    MacNat,
 }
 
 impl Mode {
+    /// Is the host's LAN NIC a port of the guests' bridge (the host's LAN
+    /// address is the bridge's, by the LAN's DHCP)?
+    pub fn uplink_bridged(self) -> bool {
+        matches!(self, Self::Bridged | Self::MacNat)
+    }
+
+    /// Are the guests on the LAN's own subnet (their DHCP, if any, is the
+    /// LAN's; the host serves none)?
+    pub fn on_the_lan(self) -> bool {
+        matches!(self, Self::Bridged | Self::MacNat | Self::ProxyArp)
+    }
+
     /// The playbook's spelling.
     pub fn name(self) -> &'static str {
         match self {
@@ -47,14 +66,24 @@ impl Mode {
             Self::Routed => "routed",
             Self::HostOnly => "host_only",
             Self::Internal => "internal",
+            Self::ProxyArp => "proxy_arp",
+            Self::MacNat => "mac_nat",
         }
     }
 
     /// The mode spelled `name` (as [`Mode::name`] spells it).
     pub fn from_name(name: &str) -> Option<Self> {
-        [Self::Bridged, Self::Nat, Self::Routed, Self::HostOnly, Self::Internal]
-            .into_iter()
-            .find(|mode| mode.name() == name)
+        [
+            Self::Bridged,
+            Self::Nat,
+            Self::Routed,
+            Self::HostOnly,
+            Self::Internal,
+            Self::ProxyArp,
+            Self::MacNat,
+        ]
+        .into_iter()
+        .find(|mode| mode.name() == name)
     }
 }
 
@@ -200,7 +229,7 @@ fn row(mode: Mode, column: Column) -> Want {
     use Column::{GuestToGuest, GuestToInternet, GuestToLan, HostToGuest, LanToGuest};
     use Want::{No, Yes};
     match (mode, column) {
-        (Mode::Bridged, _) => Yes(Seen::Sender),
+        (Mode::Bridged | Mode::ProxyArp | Mode::MacNat, _) => Yes(Seen::Sender),
         (Mode::Nat, GuestToLan | GuestToInternet) => Yes(Seen::HostUplink),
         (Mode::Nat, LanToGuest) => No,
         (Mode::Routed, GuestToInternet) => Yes(Seen::LanRouter),
@@ -221,7 +250,7 @@ pub fn want(mode: Mode, firewall: Firewall, column: Column, kind: Kind) -> Optio
     }
     match column {
         Column::GuestToHostServices => match mode {
-            Mode::Bridged => None,
+            Mode::Bridged | Mode::ProxyArp | Mode::MacNat => None,
             Mode::Internal => Some(Want::No),
             Mode::HostOnly if firewall == Firewall::Ufw => Some(Want::No),
             _ => Some(Want::Delivered),

@@ -1,6 +1,7 @@
 //! `hostnet lab --html FILE`: the report as one self-contained page — the
 //! guests and their leases, the reachability table with ✓/✗ per cell, the
-//! probes that differ, and the picture of the network (`hostnet graph`).
+//! probes that differ, the lab's notes, and the picture of the network
+//! (`hostnet graph`).
 //!
 //! Pure: [`page`] turns a [`Report`] and a [`Picture`] into the page's text.
 //! Nothing in it is fetched: no script, no stylesheet, no font or image
@@ -183,6 +184,13 @@ pub fn page(report: &Report, diagram: &Picture) -> String {
     );
     guests(&mut out, report);
     cells(&mut out, report);
+    if !report.notes.is_empty() {
+        out.push_str("<h2>Notes</h2>\n<ul>\n");
+        for note in &report.notes {
+            let _ = writeln!(out, "<li>{}</li>", escape(note));
+        }
+        out.push_str("</ul>\n");
+    }
     picture(&mut out, diagram);
     let _ = write!(
         out,
@@ -239,6 +247,7 @@ mod tests {
             ok,
             kept: Vec::new(),
             kept_dir: None,
+            notes: vec!["the lab renamed <eth0> as udev would".to_owned()],
         }
     }
 
@@ -274,6 +283,7 @@ mod tests {
         );
         assert!(!page.contains("<?xml"), "{page}");
         assert!(!page.contains("Probes that differ"), "{page}");
+        assert!(page.contains("<h2>Notes</h2>\n<ul>\n<li>the lab renamed &lt;eth0&gt; as udev would</li>\n</ul>\n"), "{page}");
     }
 
     #[test]

@@ -109,6 +109,9 @@ pub struct Report {
     pub kept: Vec<String>,
     /// With `--keep`: the scratch directory (logs, the sandbox's files).
     pub kept_dir: Option<String>,
+    /// What the lab played or saw besides the table (an uplink's rename,
+    /// the access point's drops).
+    pub notes: Vec<String>,
 }
 
 impl Report {
@@ -119,7 +122,11 @@ impl Report {
             self.playbook, self.mode, self.firewall, self.path
         );
         for guest in &self.guests {
-            let lease = guest.lease.as_deref().unwrap_or("none");
+            let lease = match (&guest.lease, &guest.fixed) {
+                (Some(lease), _) => lease.clone(),
+                (None, Some(fixed)) if self.mode == "mac_nat" => format!("none (fixed address {fixed}, set by hand)"),
+                (None, _) => "none".to_owned(),
+            };
             let router = if guest.router.is_empty() { "none" } else { &guest.router };
             let runs = if guest.dhcp_runs > 1 && guest.lease.is_some() {
                 format!(" (DHCP client run {} times)", guest.dhcp_runs)
@@ -168,6 +175,9 @@ impl Report {
                     probe.want
                 );
             }
+        }
+        for note in &self.notes {
+            let _ = writeln!(out, "\nnote: {note}");
         }
         let failed = self.cells.iter().filter(|cell| !cell.ok).count();
         if failed == 0 && !self.ok {
@@ -232,7 +242,7 @@ fn write_executable(path: &Path, text: &str) -> Result<(), LabError> {
 /// The facts the apply is given: the host the lab built.
 fn facts(spec: &Spec, distro: &str, mac: &str) -> String {
     let init = if distro == "gentoo" { "openrc" } else { "systemd" };
-    let addresses = if spec.mode == Mode::Bridged {
+    let addresses = if spec.mode.uplink_bridged() {
         String::new()
     } else {
         format!(", addresses: [\"{HOST_LAN}/{LAN_PREFIX}\"], gateway: {LAN_ROUTER}")
@@ -242,8 +252,13 @@ fn facts(spec: &Spec, distro: &str, mac: &str) -> String {
         crate::expect::Firewall::Ufw => "ufw",
         crate::expect::Firewall::Iptables => "iptables",
     };
+    let ufw = if spec.firewall == crate::expect::Firewall::Ufw {
+        "ufw_enabled: true\n"
+    } else {
+        ""
+    };
     format!(
-        "distro: {distro}\ninit: {init}\ninterfaces:\n  - {{ name: {}, mac: \"{mac}\", wireless: {}{addresses} }}\ntools: [{tool}, dnsmasq]\nbr_netfilter: true\n",
+        "distro: {distro}\ninit: {init}\ninterfaces:\n  - {{ name: {}, mac: \"{mac}\", wireless: {}{addresses} }}\ntools: [{tool}, dnsmasq]\nbr_netfilter: true\n{ufw}",
         spec.uplink,
         spec.wireless()
     )
@@ -255,7 +270,7 @@ fn facts(spec: &Spec, distro: &str, mac: &str) -> String {
 /// networkd's words, and Debian's stock nftables.conf.
 fn before(spec: &Spec, network: Network) -> Vec<(String, String)> {
     let mut files = Vec::new();
-    let static_lan = spec.mode != Mode::Bridged;
+    let static_lan = !spec.mode.uplink_bridged();
     let uplink = &spec.uplink;
     match network {
         Network::Ifupdown => {
@@ -278,6 +293,13 @@ fn before(spec: &Spec, network: Network) -> Vec<(String, String)> {
     }
     if spec.firewall == crate::expect::Firewall::Nftables {
         files.push(("etc/nftables.conf".to_owned(), boot::DEBIAN_NFTABLES_CONF.to_owned()));
+    }
+    if spec.firewall == crate::expect::Firewall::Ufw {
+        files.extend(
+            crate::ufw::stock_files()
+                .into_iter()
+                .map(|(path, text)| (path.to_owned(), text)),
+        );
     }
     files
 }
@@ -319,6 +341,9 @@ pub fn run(options: &Options, spec: &Spec, progress: &mut dyn FnMut(&str)) -> Re
     if spec.firewall == crate::expect::Firewall::Nftables {
         prerequisites::check(&[("nft", "nftables")])?;
     }
+    if spec.firewall == crate::expect::Firewall::Ufw {
+        prerequisites::check(&[("ufw", "ufw")])?;
+    }
     if options.keep {
         cleanup::keep();
     }
@@ -340,17 +365,39 @@ pub fn run(options: &Options, spec: &Spec, progress: &mut dyn FnMut(&str)) -> Re
     write_executable(&dir.join("init/rc-update"), "#!/bin/sh\nexit 0\n")?;
     write_executable(&dir.join("udhcpc.script"), UDHCPC)?;
     write_executable(&dir.join("tap_relay.py"), RELAY)?;
+    if spec.wireless() {
+        write_executable(&dir.join("sandbox/tools/iw"), crate::wireless::IW)?;
+    }
 
     progress("building the lab: internet, LAN router, LAN device, LAN admin, host");
     let prefix = format!("hnlab-{}", std::process::id());
     let mut lab = Topology::build(
         &prefix,
-        &spec.uplink,
-        spec.mode != Mode::Bridged && options.boot.is_none(),
+        spec.rename.as_ref().map_or(&spec.uplink, |rename| &rename.from),
+        !spec.mode.uplink_bridged() && options.boot.is_none(),
     )?;
+    let mut notes = Vec::new();
+    if let Some(rename) = &spec.rename {
+        progress(&format!(
+            "udev's part: {} (MAC {}) renamed {} by the playbook's rule",
+            rename.from, rename.mac, rename.to
+        ));
+        crate::rename::play(&lab.host, rename)?;
+        notes.push(format!(
+            "the uplink's rename at boot ({} with MAC {} → {}) was played by the lab, as udev would",
+            rename.from, rename.mac, rename.to
+        ));
+    }
+    if spec.wireless() {
+        let mac = lab
+            .host
+            .read(&format!("/sys/class/net/{}/address", spec.uplink))
+            .unwrap_or_default();
+        crate::wireless::access_point(&lab.lan, "p-host", mac.trim(), dir)?;
+    }
     let subnet = subnet(spec);
     match (spec.mode, &subnet) {
-        (Mode::Bridged, _) => lab.serve_lan_dhcp(dir)?,
+        (mode, _) if mode.on_the_lan() => lab.serve_lan_dhcp(dir, &crate::lan::reservations(spec))?,
         (Mode::Routed, Some(subnet)) => {
             lab.route_via_host(true, subnet)?;
             lab.route_via_host(false, subnet)?;
@@ -363,7 +410,11 @@ pub fn run(options: &Options, spec: &Spec, progress: &mut dyn FnMut(&str)) -> Re
         .host
         .read(&format!("/sys/class/net/{}/address", spec.uplink))
         .unwrap_or_default();
-    fs_err::write(dir.join("facts.yml"), facts(spec, &options.distro, &mac)).map_err(io)?;
+    let mut before_rename = spec.clone();
+    if let Some(rename) = &spec.rename {
+        before_rename.uplink.clone_from(&rename.from);
+    }
+    fs_err::write(dir.join("facts.yml"), facts(&before_rename, &options.distro, &mac)).map_err(io)?;
     let playbook = options.playbook.to_string_lossy().into_owned();
     let facts_file = dir.join("facts.yml").to_string_lossy().into_owned();
     let hostnet = options.hostnet.to_string_lossy().into_owned();
@@ -371,7 +422,23 @@ pub fn run(options: &Options, spec: &Spec, progress: &mut dyn FnMut(&str)) -> Re
     let sandbox = match options.boot {
         None => {
             progress("applying the playbook in the host's sandbox: hostnet apply --root /");
-            let sandbox = Sandbox::new(&lab.host, &dir.join("sandbox"), None, false, accounts)?;
+            let ufw = spec.firewall == crate::expect::Firewall::Ufw;
+            let host_files = dir.join("host-files");
+            if ufw {
+                for (path, text) in crate::ufw::stock_files() {
+                    let path = host_files.join(path);
+                    if let Some(parent) = path.parent() {
+                        fs_err::create_dir_all(parent).map_err(io)?;
+                    }
+                    fs_err::write(path, text).map_err(io)?;
+                }
+            }
+            let stage = ufw.then_some(host_files.as_path());
+            let sandbox = Sandbox::new(&lab.host, &dir.join("sandbox"), stage, false, accounts)?;
+            if ufw {
+                progress("the host's ufw: ufw-init start");
+                crate::ufw::start(&sandbox)?;
+            }
             let path = format!(
                 "PATH={}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                 dir.join("init").display()
@@ -450,6 +517,7 @@ pub fn run(options: &Options, spec: &Spec, progress: &mut dyn FnMut(&str)) -> Re
                 network == Network::Networkd,
                 accounts,
             )?;
+            crate::wireless::restore_mac_nat(&sandbox, &stage)?;
             let settled = || {
                 let bridge = address_of(&lab, &spec.bridge);
                 let bridge_ok = match spec.host_address {
@@ -460,7 +528,7 @@ pub fn run(options: &Options, spec: &Spec, progress: &mut dyn FnMut(&str)) -> Re
                         .read(&format!("/sys/class/net/{}/operstate", spec.bridge))
                         .is_some(),
                 };
-                let lan_ok = spec.mode == Mode::Bridged || address_of(&lab, &spec.uplink) == Some(HOST_LAN);
+                let lan_ok = spec.mode.uplink_bridged() || address_of(&lab, &spec.uplink) == Some(HOST_LAN);
                 bridge_ok && lan_ok
             };
             boot::bring_up(
@@ -511,9 +579,23 @@ pub fn run(options: &Options, spec: &Spec, progress: &mut dyn FnMut(&str)) -> Re
     for guest in &spec.guests {
         progress(&format!("guest {} behind {} ({})", guest.name, guest.tap, guest.mac));
         lab.add_guest(&guest.name, &guest.tap, &guest.mac, &relay, dir)?;
+        progress(&crate::status::guest(&guest.name, &format!("behind {}", guest.tap)));
     }
     progress("guests: DHCP");
-    let leases = dhcp_all(&lab, &dir.join("udhcpc.script"));
+    for guest in &spec.guests {
+        let state = match (spec.mode, guest.fixed) {
+            (Mode::MacNat, Some(fixed)) => format!("fixed address {fixed}"),
+            _ => "waiting for lease".to_owned(),
+        };
+        progress(&crate::status::guest(&guest.name, &state));
+    }
+    // MAC NAT's guests keep fixed addresses, configured by hand (their
+    // DHCP would go out with the host's MAC).
+    let leases = if spec.mode == Mode::MacNat {
+        vec![None; lab.guests.len()]
+    } else {
+        dhcp_all(&lab, &dir.join("udhcpc.script"))
+    };
     let guests: Vec<GuestResult> = spec
         .guests
         .iter()
@@ -529,6 +611,15 @@ pub fn run(options: &Options, spec: &Spec, progress: &mut dyn FnMut(&str)) -> Re
             qemu: None,
         })
         .collect();
+    for guest in &guests {
+        if spec.mode != Mode::MacNat {
+            let state = guest
+                .lease
+                .as_ref()
+                .map_or_else(|| "no lease".to_owned(), |lease| format!("leased {lease}"));
+            progress(&crate::status::guest(&guest.name, &state));
+        }
+    }
     // A guest without a lease keeps its fixed address by hand (or none), so
     // the table still shows what else reaches it.
     let addresses: Vec<Ipv4Addr> = spec
@@ -540,6 +631,11 @@ pub fn run(options: &Options, spec: &Spec, progress: &mut dyn FnMut(&str)) -> Re
             (Some((ip, _, _)), _) => *ip,
             (None, Some(fixed)) => {
                 let _ = netns.netns.ip(&["addr", "add", &format!("{fixed}/24"), "dev", "eth0"]);
+                if spec.mode == Mode::MacNat {
+                    let _ = netns
+                        .netns
+                        .ip(&["route", "add", "default", "via", &LAN_ROUTER.to_string()]);
+                }
                 fixed
             }
             // No DHCP and no fixed address (an internal network without one):
@@ -564,12 +660,15 @@ pub fn run(options: &Options, spec: &Spec, progress: &mut dyn FnMut(&str)) -> Re
         }
     }
     progress("probing");
-    let uplink = if spec.mode == Mode::Bridged {
+    for guest in &spec.guests {
+        progress(&crate::status::guest(&guest.name, "probing"));
+    }
+    let uplink = if spec.mode.uplink_bridged() {
         address_of(&lab, &spec.bridge).unwrap_or(Ipv4Addr::UNSPECIFIED)
     } else {
         HOST_LAN
     };
-    let host_side = if spec.mode == Mode::Bridged {
+    let host_side = if spec.mode.uplink_bridged() {
         uplink
     } else {
         spec.host_address.unwrap_or(uplink)
@@ -588,10 +687,15 @@ pub fn run(options: &Options, spec: &Spec, progress: &mut dyn FnMut(&str)) -> Re
     }
     measure::measure(&mut probes, uplink);
     let (cells, probes) = measure::cells(&probes, uplink);
+    for guest in &spec.guests {
+        progress(&crate::status::guest(&guest.name, "measured"));
+    }
     drop(listeners);
-    let leased_as_promised = guests
-        .iter()
-        .all(|guest| guest.lease.is_some() || spec.mode == Mode::Internal && guest.fixed.is_none());
+    let leased_as_promised = guests.iter().all(|guest| {
+        guest.lease.is_some()
+            || spec.mode == Mode::Internal && guest.fixed.is_none()
+            || spec.mode == Mode::MacNat && guest.fixed.is_some()
+    });
     let ok = cells.iter().all(|cell| cell.ok) && probes.iter().all(|probe| probe.ok) && leased_as_promised;
     let kept = if options.keep {
         lab.names().into_iter().map(str::to_owned).collect()
@@ -599,10 +703,17 @@ pub fn run(options: &Options, spec: &Spec, progress: &mut dyn FnMut(&str)) -> Re
         Vec::new()
     };
     let kept_dir = options.keep.then(|| dir.display().to_string());
+    if spec.wireless() {
+        notes.push(format!(
+            "the access point stand-in dropped {} frame(s) with a MAC other than the host's",
+            crate::wireless::dropped(&lab.lan)
+        ));
+    }
     drop(sandbox);
     drop(lab);
     drop(scratch);
     Ok(Report {
+        notes,
         playbook: playbook.clone(),
         mode: spec.mode.name(),
         firewall: spec.firewall.name(),
@@ -663,6 +774,7 @@ fn qemu_guests(
             "QEMU guest {} on {} ({}, {})",
             guest.name, guest.tap, guest.mac, guest.model
         ));
+        progress(&crate::status::guest(&guest.name, "QEMU booting"));
         let log = dir.join(format!("qemu-{index}.log"));
         let outcome = crate::guest::boot(
             &lab.host,
@@ -671,6 +783,12 @@ fn qemu_guests(
             &target_words,
             &log,
         )?;
+        let state = if outcome.ip.is_empty() {
+            format!("QEMU ({}): no lease", outcome.accel)
+        } else {
+            format!("QEMU ({}): leased {}", outcome.accel, outcome.ip)
+        };
+        progress(&crate::status::guest(&guest.name, &state));
         for (column, address) in targets {
             let answered = outcome
                 .pings
@@ -732,7 +850,7 @@ fn qemu_guests(
             }
         })
         .collect();
-    let serves = spec.dhcp || spec.mode == Mode::Bridged;
+    let serves = spec.dhcp || matches!(spec.mode, Mode::Bridged | Mode::ProxyArp);
     let leased = guests
         .iter()
         .all(|guest| !serves || (guest.lease.is_some() && (guest.fixed.is_none() || guest.lease == guest.fixed)));
@@ -759,6 +877,7 @@ fn qemu_guests(
             Vec::new()
         },
         kept_dir: options.keep.then(|| dir.display().to_string()),
+        notes: Vec::new(),
     })
 }
 
@@ -858,7 +977,7 @@ fn probes<'a>(
             ("host", &lab.host, host_side),
             own,
         );
-        if spec.mode != Mode::Bridged {
+        if !spec.mode.on_the_lan() {
             measure::push(
                 &mut probes,
                 row,

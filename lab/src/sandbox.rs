@@ -1,7 +1,9 @@
 //! The host's private mount namespace: `/etc` and `/var` are overlays over
 //! the machine's (whatever the apply writes lands in the lab's scratch
 //! directory), `/run` is private, and the accounts the playbook's TAPs are
-//! owned by exist in its `/etc/passwd` and `/etc/group`. A holder process
+//! owned by exist in its `/etc/passwd` and `/etc/group`; the lab's
+//! stand-ins in `tools/` (the Wi-Fi driver's `iw`) are over `/usr/local/sbin`,
+//! on every `PATH` (ifupdown sets its own). A holder process
 //! (`sleep`) keeps the mount namespace; every command enters it with
 //! `nsenter`. The holder runs in the host's network namespace, so deleting
 //! that namespace (which kills every process in it) ends the mounts too.
@@ -18,6 +20,9 @@ d=$1
 mount -t overlay overlay -o "lowerdir=/etc,upperdir=$d/etc/upper,workdir=$d/etc/work" /etc
 mount -t overlay overlay -o "lowerdir=/var,upperdir=$d/var/upper,workdir=$d/var/work" /var
 mount --bind "$d/run" /run
+if [ -d "$d/tools" ] && [ -d /usr/local/sbin ]; then
+  mount -t overlay overlay -o "lowerdir=$d/tools:/usr/local/sbin" /usr/local/sbin
+fi
 if [ -e "$d/read-only-sys" ]; then mount -o bind,remount,ro /sys; fi
 mount -t tmpfs -o mode=0755,size=64k hostnet-lab-dev-net /dev/net
 mknod -m 0666 /dev/net/tun c 10 200

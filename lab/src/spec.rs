@@ -7,7 +7,10 @@
 //! written task by task it follows from what the tasks ask: a bridge port
 //! that is not a TAP (the uplink on the bridge) is bridged, a masquerade is
 //! nat, forwarding without masquerade is routed, a bridge with the host's
-//! address is host-only, one without is internal.
+//! address is host-only, one without is internal. A `mac_nat` on the
+//! bridge's uplink is mac_nat; proxy ARP on a NIC besides the bridge is
+//! proxy_arp (that NIC is the uplink, the bridge's host routes are the
+//! guests' fixed addresses).
 
 use std::net::Ipv4Addr;
 
@@ -62,6 +65,9 @@ pub struct Spec {
     /// The accounts the TAPs are owned by (users, then groups): the lab's
     /// sandbox has them, whether or not this machine does.
     pub accounts: (Vec<String>, Vec<String>),
+    /// The uplink's rename at boot the playbook asks udev for (the lab
+    /// plays it).
+    pub rename: Option<crate::rename::Rename>,
 }
 
 impl Spec {
@@ -86,11 +92,26 @@ impl Spec {
             .map(|port| port.value.as_str())
             .find(|port| !is_tap(port));
         let nat = model.nats.first();
+        let mac_nat = model
+            .mac_nats
+            .iter()
+            .find(|mac_nat| Some(mac_nat.uplink.value.as_str()) == uplink_port);
+        // Proxy ARP on the bridge and on the NIC towards the LAN.
+        let proxy_arp: Vec<&str> = model
+            .sysctls
+            .iter()
+            .filter(|sysctl| sysctl.value == "1")
+            .filter_map(|sysctl| sysctl.name.strip_prefix("net.ipv4.conf.")?.strip_suffix(".proxy_arp"))
+            .collect();
+        let proxy_arp_uplink = proxy_arp.iter().find(|name| **name != bridge.name.as_str());
         let declared = model.vms.iter().find_map(|vm| match &vm.attachment {
             Attachment::Tap { tap } if bridge.ports.iter().any(|port| port.value == *tap) => Some(vm.mode),
             _ => None,
         });
         let mode = match declared {
+            _ if mac_nat.is_some() => Mode::MacNat,
+            Some(VmMode::ProxyArp) => Mode::ProxyArp,
+            None if proxy_arp_uplink.is_some() => Mode::ProxyArp,
             Some(VmMode::Bridged) => Mode::Bridged,
             Some(VmMode::Nat) => Mode::Nat,
             Some(VmMode::Routed) => Mode::Routed,
@@ -113,6 +134,7 @@ impl Spec {
             },
         };
         let uplink = uplink_port
+            .or(proxy_arp_uplink.copied())
             .map(str::to_owned)
             .or_else(|| {
                 nat.and_then(|nat| nat.out_interface.as_ref())
@@ -124,14 +146,17 @@ impl Spec {
             IpNet::V6(_) => None,
         });
         let host_address = host_net.map(|net| net.addr());
-        if let Some(net) = host_net {
+        if mode == Mode::ProxyArp {
+            crate::lan::proxy_arp_fits(host_net, model, bridge.name.as_str())?;
+        } else if let Some(net) = host_net {
             let lan: ipnet::Ipv4Net = crate::topology::LAN
                 .parse()
                 .map_err(|_| LabError::new("the lab's LAN"))?;
             if net.contains(&lan.network()) || lan.contains(&net.network()) {
                 return Err(LabError::with_hint(
                     format!("the guests' subnet {} overlaps the lab's LAN {lan}", net.trunc()),
-                    "the lab's LAN is 192.168.1.0/24; guests on the LAN's own subnet (proxy ARP) are not proven by the lab yet",
+                    "the lab's LAN is 192.168.1.0/24: a nat, routed, host-only or internal network needs a subnet of its own \
+                     (guests on the LAN's own subnet are proxy_arp's, bridged's or mac_nat's)",
                 ));
             }
         }
@@ -140,6 +165,16 @@ impl Spec {
             .iter()
             .filter(|server| server.interface.value == bridge.name)
             .flat_map(|server| server.hosts.iter().map(|host| &host.value))
+            .collect();
+        let bridge_routes: Vec<Ipv4Addr> = model
+            .interfaces
+            .iter()
+            .filter(|interface| interface.name == bridge.name)
+            .flat_map(|interface| &interface.link_routes)
+            .filter_map(|net| match net {
+                IpNet::V4(net) if net.prefix_len() == 32 => Some(net.addr()),
+                _ => None,
+            })
             .collect();
         let guests = bridge
             .ports
@@ -160,14 +195,25 @@ impl Spec {
                     .map(|vm| vm.name.clone())
                     .or_else(|| lease.and_then(|lease| lease.name.clone()))
                     .unwrap_or_else(|| tap.to_owned());
+                // MAC NAT's guests, and proxy ARP's host routes (one per
+                // guest, in the TAPs' order): their fixed addresses.
+                let mac_nat_guest = mac_nat
+                    .and_then(|mac_nat| mac_nat.guests.get(index))
+                    .map(|guest| &guest.value);
+                let routed = bridge_routes.get(index).copied().filter(|_| mode == Mode::ProxyArp);
                 let mac = vm
                     .map(|vm| vm.mac.to_string())
-                    .or_else(|| lease.map(|lease| lease.mac.to_string()));
+                    .or_else(|| lease.map(|lease| lease.mac.to_string()))
+                    .or_else(|| mac_nat_guest.map(|guest| guest.mac.to_string()));
                 GuestSpec {
                     name,
                     tap: tap.to_owned(),
                     mac: mac.unwrap_or_else(|| format!("52:54:00:4c:ab:{:02x}", index + 1)),
-                    fixed: lease.and_then(|lease| lease.ip),
+                    fixed: lease
+                        .and_then(|lease| lease.ip)
+                        .or_else(|| vm.and_then(|vm| vm.ip))
+                        .or_else(|| mac_nat_guest.map(|guest| guest.ip))
+                        .or(routed),
                     model: vm.map_or("virtio-net-pci", |vm| vm.model.device()),
                 }
             })
@@ -203,6 +249,7 @@ impl Spec {
                     .map(|group| group.value.as_str().to_owned())
                     .collect(),
             ),
+            rename: None,
         })
     }
 

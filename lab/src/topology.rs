@@ -171,8 +171,9 @@ impl Topology {
         })
     }
 
-    /// The LAN router's DHCP server (dnsmasq, DHCP only), its files in `dir`.
-    pub fn serve_lan_dhcp(&self, dir: &Path) -> Result<(), LabError> {
+    /// The LAN router's DHCP server (dnsmasq, DHCP only), its files in
+    /// `dir`; `reservations`: fixed leases `(MAC, address)`.
+    pub fn serve_lan_dhcp(&self, dir: &Path, reservations: &[(String, Ipv4Addr)]) -> Result<(), LabError> {
         let (first, last) = LAN_DHCP_RANGE;
         let log = dir.join("lan-dnsmasq.log");
         let mut command = self.lan.command_in(&[
@@ -193,6 +194,7 @@ impl Topology {
             .arg(format!("--dhcp-option=option:router,{LAN_ROUTER}"))
             .arg(format!("--dhcp-leasefile={}", dir.join("lan.leases").display()))
             .arg(format!("--pid-file={}", dir.join("lan-dnsmasq.pid").display()));
+        command.args(reservations.iter().map(|(mac, ip)| format!("--dhcp-host={mac},{ip}")));
         spawn(command, &log)?;
         wait_for_log(&log, "DHCP, IP range", "FAILED to start up", "the LAN's DHCP server")
     }

@@ -3,6 +3,8 @@
 //! `hostnet-lab`; print the table (or JSON). Exit 0 when every cell is as
 //! promised, 2 when one differs, 1 when the lab could not run.
 
+use std::io::IsTerminal as _;
+
 use hostnet_engine::error::{Error, ErrorKind};
 use hostnet_engine::execute::TagFilter;
 use hostnet_engine::facts::{Distro, Facts, InterfaceFact};
@@ -118,14 +120,20 @@ pub(crate) fn run(args: &LabArgs) -> ExitStatus {
             })
         })
         .collect();
+    let nics: Vec<(String, String)> = facts
+        .interfaces
+        .iter()
+        .filter_map(|nic| Some((nic.name.as_str().to_owned(), nic.mac.as_ref()?.to_string())))
+        .collect();
     facts.tools = vec![
-        if args.firewall.as_deref() == Some("nftables") {
-            "nft"
-        } else {
-            "iptables"
+        match args.firewall.as_deref() {
+            Some("nftables") => "nft",
+            Some("ufw") => "ufw",
+            _ => "iptables",
         }
         .to_owned(),
     ];
+    facts.ufw_enabled = args.firewall.as_deref() == Some("ufw");
     let request = Request {
         playbook: args.playbook.clone(),
         root: Root::new(std::path::Path::new("/")),
@@ -155,6 +163,7 @@ pub(crate) fn run(args: &LabArgs) -> ExitStatus {
         Ok(spec) => spec,
         Err(error) => return lab_error(error),
     };
+    spec.rename = hostnet_lab::rename::find(&prepared.execution.changes, &spec.uplink, &nics);
     if let Some(mode) = args.expect.as_deref().and_then(hostnet_lab::expect::Mode::from_name) {
         spec.mode = mode;
     }
@@ -186,13 +195,23 @@ pub(crate) fn run(args: &LabArgs) -> ExitStatus {
             _ => hostnet_lab::boot::Network::Ifupdown,
         }),
     };
+    // On a terminal, one status line rewritten in place (the step, each
+    // guest's state); piped, the steps as notes; with --json, nothing.
     let quiet = args.json;
+    let live = printer::Progress::new(!quiet && std::io::stderr().is_terminal());
+    let mut status = hostnet_lab::status::Status::default();
     let mut progress = |step: &str| {
-        if !quiet {
+        if quiet {
+        } else if std::io::stderr().is_terminal() {
+            status.hear(step);
+            live.line(&status.line(78));
+        } else if hostnet_lab::status::parse_guest(step).is_none() {
             printer::note(&format!("lab: {step}"));
         }
     };
-    match hostnet_lab::run(&options, &spec, &mut progress) {
+    let outcome = hostnet_lab::run(&options, &spec, &mut progress);
+    live.done();
+    match outcome {
         Ok(report) => {
             if let Some(html) = &args.html {
                 let picture = picture(&graph::build(&prepared.execution.model, &prepared.facts));

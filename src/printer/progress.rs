@@ -23,6 +23,16 @@ impl Progress {
         self.shown.then_some(progress as fn(usize, usize, &Action))
     }
 
+    /// Overwrite the line with `text` (`hostnet lab`'s status), cut to 78
+    /// characters by the caller.
+    pub(crate) fn line(&self, text: &str) {
+        if self.shown {
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "\r\x1b[2K{text}");
+            let _ = err.flush();
+        }
+    }
+
     /// Clear the line.
     pub(crate) fn done(&self) {
         if self.shown {

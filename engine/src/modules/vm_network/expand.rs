@@ -97,6 +97,11 @@ pub(super) fn subtasks(network: &Network, guests: &[Guest<'_>], bridge_forward: 
                 guests: nat_guests,
             };
             out.push(SubTask::new(&MAC_NAT, &uplink.value, args, MacNatArgs::add));
+            // Bridged frames, as in bridged mode: under a FORWARD DROP with
+            // br_netfilter the guests lose the LAN without the accept.
+            if bridge_forward {
+                firewall(&mut out, bridge_forward_intent(network), "bridge_forward");
+            }
         }
         Mode::Nat | Mode::Routed => {
             private_bridge(network, &taps, host_address(network), &mut out);
