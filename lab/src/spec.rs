@@ -62,6 +62,8 @@ pub struct Spec {
     /// The accounts the TAPs are owned by (users, then groups): the lab's
     /// sandbox has them, whether or not this machine does.
     pub accounts: (Vec<String>, Vec<String>),
+    /// The guests' IPv6 (`None`: an IPv4-only playbook).
+    pub ipv6: Option<crate::ipv6::Spec6>,
 }
 
 impl Spec {
@@ -171,7 +173,13 @@ impl Spec {
                     model: vm.map_or("virtio-net-pci", |vm| vm.model.device()),
                 }
             })
-            .collect();
+            .collect::<Vec<_>>();
+        let ipv6 = (mode != Mode::Bridged)
+            .then(|| {
+                let macs: Vec<&str> = guests.iter().map(|guest: &GuestSpec| guest.mac.as_str()).collect();
+                crate::ipv6::Spec6::from_model(model, bridge.name.as_str(), &macs)
+            })
+            .flatten();
         let firewall = match firewall {
             Some("nftables") => Firewall::Nftables,
             Some("ufw") => Firewall::Ufw,
@@ -203,6 +211,7 @@ impl Spec {
                     .map(|group| group.value.as_str().to_owned())
                     .collect(),
             ),
+            ipv6,
         })
     }
 
