@@ -94,8 +94,11 @@ pub struct DhcpHost {
     pub mac: MacAddr,
     /// The IPv4 address it always gets.
     pub ip: Option<Ipv4Addr>,
-    /// The IPv6 address DHCPv6 always gives it (by its MAC), where written.
+    /// The IPv6 address DHCPv6 always gives it (by its MAC, or by `duid`), where written.
     pub ip6: Option<At<Ipv6Addr>>,
+    /// The guest's DHCPv6 client identifier: `ip6` is reserved for it
+    /// (dnsmasq's `id:`) instead of for the MAC.
+    pub duid: Option<At<crate::types::Duid>>,
     /// Its host name, if given.
     pub name: Option<String>,
 }

@@ -472,7 +472,8 @@ fn dhcp(network: &Network, guests: &[Guest<'_>], router_none: bool, out: &mut Ve
                 .ip
                 .as_ref()
                 .map(|ip| &ip.pos)
-                .or(vm.ip6.as_ref().map(|ip6| &ip6.pos))?;
+                .or(vm.ip6.as_ref().map(|ip6| &ip6.pos))
+                .or(vm.duid.as_ref().map(|duid| &duid.pos))?;
             Some((guest, pos))
         })
         .map(|(guest, pos)| {
@@ -482,6 +483,7 @@ fn dhcp(network: &Network, guests: &[Guest<'_>], router_none: bool, out: &mut Ve
                     mac: guest.mac.value,
                     ip: vm.ip.as_ref().map(|ip| ip.value),
                     ip6: vm.ip6.clone(),
+                    duid: vm.duid.clone(),
                     name: Some(dhcp_server::host_name(&vm.name.value, &vm.name.pos)?),
                 },
                 pos: pos.clone(),
