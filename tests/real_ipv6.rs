@@ -26,6 +26,9 @@
 //!   rendered file (IPv6 forwarding on) the route is still there, and a
 //!   later advertisement still counts. Controls: forwarding without
 //!   `accept_ra=2`, or with it set only afterwards, deletes the route at once.
+//! - An uplink whose name has a dot (`eth0.100`): its `accept_ra` in the
+//!   slash form, which systemd-sysctl and `sysctl -p` both set (the all-dots
+//!   spelling sets nothing).
 //!
 //! Skipped (with `skipping: …`) when not root or a tool is missing, unless
 //! `CI=true` or `HOSTNET_SANDBOX_REQUIRED=1`: then that is a failure.
@@ -1093,4 +1096,80 @@ fn real_host_only_and_internal_keep_their_promise_over_ipv6() {
             }
         });
     }
+}
+
+/// An uplink whose name has a dot (a VLAN, `eth0.100`): hostnet writes its
+/// `accept_ra` with slashes (`net/ipv6/conf/eth0.100/accept_ra`, sysctl.d(5)),
+/// and the real `systemd-sysctl` and `sysctl -p` each set it to 2 in a fresh
+/// namespace whose NIC has that name, before forwarding. Control: the
+/// all-dots spelling names `…/conf/eth0/100/accept_ra`; systemd-sysctl only
+/// warns and exits 0, `sysctl -p` fails, and neither sets it (why `hostnet
+/// check` refuses that spelling).
+#[test]
+fn real_sysctl_tools_set_accept_ra_on_an_uplink_with_a_dot() {
+    if !can_run(&["sysctl", systemd_sysctl()]) {
+        return;
+    }
+    let playbook = format!(
+        "- hosts: localhost\n  tasks:\n    - vm_network:\n        mode: nat\n        uplink: eth0.100\n        \
+         subnet: 172.16.1.0/24\n        subnet6: \"{PREFIX}\"\n        vms:\n          \
+         - {{ name: web, tap: tap0, mac: \"52:54:00:00:01:02\" }}\n"
+    );
+    let facts = "distro: debian\ninit: systemd\ninterfaces:\n  - { name: eth0.100 }\n";
+    let rendered = Rendered::new(&playbook, facts, &[], &[]);
+    assert_eq!(
+        rendered.read("/etc/sysctl.d/30-hostnet.conf"),
+        "# Managed by hostnet: edit the playbook, not this file.\n\
+         # Kernel parameters for the guests' networking.\n\
+         net.ipv4.ip_forward = 1\n\
+         net/ipv6/conf/eth0.100/accept_ra = 2\n\
+         net.ipv6.conf.all.forwarding = 1\n"
+    );
+    let file = rendered.path("/etc/sysctl.d/30-hostnet.conf");
+    let file = file.to_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let dotted = dir.path().join("dotted.conf");
+    fs_err::write(&dotted, "net.ipv6.conf.eth0.100.accept_ra = 2\n").unwrap();
+    let dotted = dotted.to_str().unwrap();
+    let with_vlan = || {
+        let netns = Netns::new();
+        netns.ip_ok(&["link", "add", "eth0.100", "type", "veth", "peer", "name", "p0"]);
+        let accept_ra = netns.read("/proc/sys/net/ipv6/conf/eth0.100/accept_ra");
+        assert_eq!(accept_ra.as_deref(), Some("1"));
+        netns
+    };
+    let values = |netns: &Netns| {
+        [
+            "/proc/sys/net/ipv6/conf/eth0.100/accept_ra",
+            "/proc/sys/net/ipv6/conf/all/forwarding",
+        ]
+        .map(|path| netns.read(path).unwrap_or_default())
+    };
+    for tool in [[systemd_sysctl(), file], ["sysctl", "-p"]] {
+        let netns = with_vlan();
+        let mut argv = tool.to_vec();
+        if argv[0] == "sysctl" {
+            argv.push(file);
+        }
+        let output = netns.exec(&argv);
+        assert!(output.status.success(), "{argv:?}: {}", text(&output));
+        // sysctl echoes the key its way (`net.ipv6.conf.eth0/100.accept_ra`).
+        let said = text(&output);
+        assert!(
+            !said.contains("cannot stat") && !said.contains("Couldn't write"),
+            "{argv:?}: {said}"
+        );
+        assert_eq!(values(&netns), ["2", "1"], "{argv:?}: {}", text(&output));
+    }
+    let netns = with_vlan();
+    let output = netns.exec(&[systemd_sysctl(), dotted]);
+    assert!(output.status.success(), "{}", text(&output));
+    assert!(
+        text(&output).contains("Couldn't write '2' to 'net/ipv6/conf/eth0/100/accept_ra'"),
+        "{}",
+        text(&output)
+    );
+    let output = netns.exec(&["sysctl", "-p", dotted]);
+    assert!(!output.status.success(), "{}", text(&output));
+    assert_eq!(values(&netns)[0], "1");
 }

@@ -590,3 +590,18 @@ hint: add the `ip6` DHCPv6 should give that client, or leave `duid` out
 "#,
     );
 }
+
+#[test]
+fn an_all_dots_accept_ra_key_for_an_interface_with_a_dot() {
+    check(
+        r#"    - sysctl: { name: net.ipv6.conf.eth0.100.accept_ra, value: 2 }"#,
+        r#"error: `net.ipv6.conf.eth0.100.accept_ra` names `/proc/sys/net/ipv6/conf/eth0/100/accept_ra`, which is no kernel parameter: its dots separate the parts of the key, also the one in the interface's name (in task `sysctl`)
+ --> playbook.yml:3:23
+  |
+3 |     - sysctl: { name: net.ipv6.conf.eth0.100.accept_ra, value: 2 }
+  |                       ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+  |
+hint: write `net/ipv6/conf/eth0.100/accept_ra`: slashes separate its parts, and the interface keeps its dot (sysctl.d(5))
+"#,
+    );
+}

@@ -178,7 +178,8 @@ pub struct DhcpServer {
 /// A kernel parameter.
 #[derive(Clone, Debug, Serialize)]
 pub struct Sysctl {
-    /// Dotted name (`net.ipv4.ip_forward`).
+    /// Dotted name (`net.ipv4.ip_forward`), with slashes where a component
+    /// has a dot (`net/ipv6/conf/eth0.100/accept_ra`): [`super::sysctl::normalise`].
     pub name: String,
     /// Value as written to /proc/sys.
     pub value: String,

@@ -111,7 +111,7 @@ pub(super) fn subtasks(network: &Network, guests: &[Guest<'_>], bridge_forward: 
                 // already have `accept_ra=2`: so that comes first, or the
                 // host loses its own IPv6 default route.
                 if let Some(uplink) = &network.uplink {
-                    let name = format!("net.ipv6.conf.{}.accept_ra", uplink.value);
+                    let name = crate::model::sysctl::interface_key("ipv6", uplink.value.as_str(), "accept_ra");
                     sysctl(network, &name, "2", &mut out);
                 }
                 sysctl(network, "net.ipv6.conf.all.forwarding", "1", &mut out);
