@@ -53,6 +53,7 @@ golden_cases! {
     debian_combined_ufw => "debian-combined-ufw",
     mode_only_change => "mode-only-change",
     debian_nat_ipv6 => "debian-nat-ipv6",
+    debian_nat_ipv6_duid => "debian-nat-ipv6-duid",
     gentoo_routed_ipv6 => "gentoo-routed-ipv6",
     networkd_nat_ipv6 => "networkd-nat-ipv6",
     networkd_host_only_ipv6 => "networkd-host-only-ipv6",

@@ -51,7 +51,7 @@ fn processes(pid: u32) -> Vec<String> {
         .collect()
 }
 
-fn nothing_left(pid: u32) {
+pub(crate) fn nothing_left(pid: u32) {
     assert_eq!(namespaces(pid), [] as [String; 0], "namespaces left behind");
     let left: Vec<String> = scratch_dirs(Some(pid)).into_iter().collect();
     assert_eq!(left, [] as [String; 0], "scratch directories left behind");
@@ -59,7 +59,7 @@ fn nothing_left(pid: u32) {
 }
 
 /// Run `hostnet lab ARGS --json`: exit code, the report, stderr.
-fn lab(args: &[&str]) -> (i32, serde_json::Value, String, u32) {
+pub(crate) fn lab(args: &[&str]) -> (i32, serde_json::Value, String, u32) {
     let child = hostnet()
         .arg("lab")
         .args(args)
@@ -80,7 +80,7 @@ fn lab(args: &[&str]) -> (i32, serde_json::Value, String, u32) {
 }
 
 /// `(column, promised, ok)` of every cell.
-fn cells(report: &serde_json::Value) -> Vec<(String, String, bool)> {
+pub(crate) fn cells(report: &serde_json::Value) -> Vec<(String, String, bool)> {
     report["cells"]
         .as_array()
         .unwrap_or_else(|| panic!("no cells in {report}"))
@@ -95,7 +95,7 @@ fn cells(report: &serde_json::Value) -> Vec<(String, String, bool)> {
         .collect()
 }
 
-fn owned(rows: &[(&str, &str, bool)]) -> Vec<(String, String, bool)> {
+pub(crate) fn owned(rows: &[(&str, &str, bool)]) -> Vec<(String, String, bool)> {
     rows.iter()
         .map(|(column, promised, ok)| ((*column).to_owned(), (*promised).to_owned(), *ok))
         .collect()

@@ -29,6 +29,7 @@ mod facts_file;
 mod golden;
 mod graph;
 mod lab;
+mod lab_ipv6;
 mod live_apply;
 mod live_host;
 mod modes;

@@ -6,7 +6,8 @@
 //! - dnsmasq's router advertisements: with `ra: stateless` a guest makes its
 //!   SLAAC address in the /64 and routes via the host; with `ra: stateful`
 //!   DHCPv6 (the real `dhclient -6`) hands out the fixed address by MAC and
-//!   another from the range, and no SLAAC address appears; a host-only
+//!   another from the range, and no SLAAC address appears; a reservation
+//!   by DUID goes to the client with that DUID, not to the lease's MAC; a host-only
 //!   network's advertisement gives the prefix but no default route.
 //! - NAT66 (ip6tables `rules.v6`, nftables' `table inet`): a guest reaches
 //!   the "internet" only with the rendered rules loaded, and the internet
@@ -25,6 +26,9 @@
 //!   rendered file (IPv6 forwarding on) the route is still there, and a
 //!   later advertisement still counts. Controls: forwarding without
 //!   `accept_ra=2`, or with it set only afterwards, deletes the route at once.
+//! - An uplink whose name has a dot (`eth0.100`): its `accept_ra` in the
+//!   slash form, which systemd-sysctl and `sysctl -p` both set (the all-dots
+//!   spelling sets nothing).
 //!
 //! Skipped (with `skipping: …`) when not root or a tool is missing, unless
 //! `CI=true` or `HOSTNET_SANDBOX_REQUIRED=1`: then that is a failure.
@@ -255,6 +259,79 @@ fn real_dnsmasq_leases_fixed_and_ranged_dhcpv6_addresses() {
     assert!(range.contains(&address), "db got {address}, outside ::100–::1ff");
 }
 
+/// DHCPv6 reservations by DUID: web's client identifier (`dhclient -D
+/// LL`: its MAC's DUID-LL) gets web's `ip6`; db's lease names a DUID db
+/// does not have, so db gets an address of the range although its MAC is
+/// the lease's: the reservation is the DUID's, not the MAC's.
+#[test]
+fn real_dnsmasq_leases_the_fixed_dhcpv6_address_by_duid() {
+    if !can_run(&["dnsmasq", "dhclient", "sysctl"]) {
+        return;
+    }
+    let playbook = format!(
+        "- hosts: localhost\n  tasks:\n    - vm_network:\n        mode: nat\n        uplink: eth0\n        \
+         subnet: 172.16.1.0/24\n        subnet6: \"{PREFIX}\"\n        ra: stateful\n        vms:\n          \
+         - {{ name: web, tap: tap0, mac: \"52:54:00:00:01:02\", ip: 172.16.1.2, ip6: \"fd42:4242:4242:1::2\", \
+         duid: \"00:03:00:01:52:54:00:00:01:02\" }}\n          \
+         - {{ name: db, tap: tap1, mac: \"52:54:00:00:01:03\", ip6: \"fd42:4242:4242:1::3\", \
+         duid: \"00:03:00:01:52:54:00:00:01:99\" }}\n"
+    );
+    let rendered = Rendered::new(&playbook, FACTS, &[], &[]);
+    assert_eq!(
+        [
+            rendered.read("/etc/hostnet/dnsmasq/br0.hosts/52-54-00-00-01-02"),
+            rendered.read("/etc/hostnet/dnsmasq/br0.hosts/52-54-00-00-01-03"),
+        ],
+        [
+            "52:54:00:00:01:02,172.16.1.2,web\nid:00:03:00:01:52:54:00:00:01:02,[fd42:4242:4242:1::2],web\n",
+            "id:00:03:00:01:52:54:00:00:01:99,[fd42:4242:4242:1::3],db\n",
+        ]
+    );
+    // `dnsmasq --test` does not read a hosts directory: its lines as
+    // `dhcp-host=` options, which it checks with the same parser.
+    let scratch = tempfile::tempdir().unwrap();
+    let options: String = ["52-54-00-00-01-02", "52-54-00-00-01-03"]
+        .iter()
+        .flat_map(|file| {
+            let text = rendered.read(&format!("/etc/hostnet/dnsmasq/br0.hosts/{file}"));
+            text.lines()
+                .map(|line| format!("dhcp-host={line}\n"))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let conf = scratch.path().join("hosts.conf");
+    fs_err::write(&conf, &options).unwrap();
+    let test = std::process::Command::new("dnsmasq")
+        .args(["--test", &format!("--conf-file={}", conf.display())])
+        .output()
+        .unwrap();
+    assert!(test.status.success(), "dnsmasq --test:\n{options}{}", text(&test));
+    let host = host_with_br0();
+    let web = guest(&host, "vnet0", "52:54:00:00:01:02");
+    let db = guest(&host, "vnet1", "52:54:00:00:01:03");
+    let (_sandbox, server) = start_dnsmasq(&host, &rendered);
+    for (name, guest) in [("web", &web), ("db", &db)] {
+        guest.ip_ok(&["link", "set", "eth0", "up"]);
+        dhcpv6_with(guest, scratch.path(), name, &["-D", "LL"]);
+    }
+    let web_addresses = wait_for_addresses(&web, &server, |addresses| !addresses.is_empty());
+    assert_eq!(web_addresses, ["fd42:4242:4242:1::2"], "{}", server.output());
+    assert!(
+        server
+            .output()
+            .contains("DHCPREPLY(br0) fd42:4242:4242:1::2 00:03:00:01:52:54:00:00:01:02 web"),
+        "{}",
+        server.output()
+    );
+    let db_addresses = wait_for_addresses(&db, &server, |addresses| !addresses.is_empty());
+    let [address] = db_addresses.as_slice() else {
+        panic!("db should have one address: {db_addresses:?}");
+    };
+    let address: Ipv6Addr = address.parse().unwrap();
+    let range = "fd42:4242:4242:1::100".parse::<Ipv6Addr>().unwrap()..="fd42:4242:4242:1::1ff".parse().unwrap();
+    assert!(range.contains(&address), "db got {address}, not one of ::100–::1ff");
+}
+
 #[test]
 fn real_host_only_advertisement_gives_no_default_route() {
     if !can_run(&["dnsmasq", "sysctl"]) {
@@ -286,6 +363,12 @@ fn real_host_only_advertisement_gives_no_default_route() {
 /// address it leased (the stock script would edit the machine's
 /// `/etc/resolv.conf`), and its lease and PID files in `dir`.
 fn dhcpv6(guest: &Netns, dir: &Path, name: &str) {
+    dhcpv6_with(guest, dir, name, &[]);
+}
+
+/// [`dhcpv6`] with more of dhclient's options (`-D LL`: a DUID made of
+/// the MAC alone, `00:03:00:01:MAC`).
+fn dhcpv6_with(guest: &Netns, dir: &Path, name: &str, options: &[&str]) {
     let script = dir.join(format!("{name}.script"));
     fs_err::write(
         &script,
@@ -296,7 +379,7 @@ fn dhcpv6(guest: &Netns, dir: &Path, name: &str) {
     set_executable(&script);
     let lease = dir.join(format!("{name}.leases"));
     let pid = dir.join(format!("{name}.pid"));
-    let output = guest.exec(&[
+    let mut argv = vec![
         "timeout",
         "30",
         "dhclient",
@@ -309,8 +392,10 @@ fn dhcpv6(guest: &Netns, dir: &Path, name: &str) {
         lease.to_str().unwrap(),
         "-pf",
         pid.to_str().unwrap(),
-        "eth0",
-    ]);
+    ];
+    argv.extend_from_slice(options);
+    argv.push("eth0");
+    let output = guest.exec(&argv);
     assert!(
         output.status.success(),
         "dhclient -6 in {name} failed:\n{}",
@@ -1011,4 +1096,80 @@ fn real_host_only_and_internal_keep_their_promise_over_ipv6() {
             }
         });
     }
+}
+
+/// An uplink whose name has a dot (a VLAN, `eth0.100`): hostnet writes its
+/// `accept_ra` with slashes (`net/ipv6/conf/eth0.100/accept_ra`, sysctl.d(5)),
+/// and the real `systemd-sysctl` and `sysctl -p` each set it to 2 in a fresh
+/// namespace whose NIC has that name, before forwarding. Control: the
+/// all-dots spelling names `…/conf/eth0/100/accept_ra`; systemd-sysctl only
+/// warns and exits 0, `sysctl -p` fails, and neither sets it (why `hostnet
+/// check` refuses that spelling).
+#[test]
+fn real_sysctl_tools_set_accept_ra_on_an_uplink_with_a_dot() {
+    if !can_run(&["sysctl", systemd_sysctl()]) {
+        return;
+    }
+    let playbook = format!(
+        "- hosts: localhost\n  tasks:\n    - vm_network:\n        mode: nat\n        uplink: eth0.100\n        \
+         subnet: 172.16.1.0/24\n        subnet6: \"{PREFIX}\"\n        vms:\n          \
+         - {{ name: web, tap: tap0, mac: \"52:54:00:00:01:02\" }}\n"
+    );
+    let facts = "distro: debian\ninit: systemd\ninterfaces:\n  - { name: eth0.100 }\n";
+    let rendered = Rendered::new(&playbook, facts, &[], &[]);
+    assert_eq!(
+        rendered.read("/etc/sysctl.d/30-hostnet.conf"),
+        "# Managed by hostnet: edit the playbook, not this file.\n\
+         # Kernel parameters for the guests' networking.\n\
+         net.ipv4.ip_forward = 1\n\
+         net/ipv6/conf/eth0.100/accept_ra = 2\n\
+         net.ipv6.conf.all.forwarding = 1\n"
+    );
+    let file = rendered.path("/etc/sysctl.d/30-hostnet.conf");
+    let file = file.to_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let dotted = dir.path().join("dotted.conf");
+    fs_err::write(&dotted, "net.ipv6.conf.eth0.100.accept_ra = 2\n").unwrap();
+    let dotted = dotted.to_str().unwrap();
+    let with_vlan = || {
+        let netns = Netns::new();
+        netns.ip_ok(&["link", "add", "eth0.100", "type", "veth", "peer", "name", "p0"]);
+        let accept_ra = netns.read("/proc/sys/net/ipv6/conf/eth0.100/accept_ra");
+        assert_eq!(accept_ra.as_deref(), Some("1"));
+        netns
+    };
+    let values = |netns: &Netns| {
+        [
+            "/proc/sys/net/ipv6/conf/eth0.100/accept_ra",
+            "/proc/sys/net/ipv6/conf/all/forwarding",
+        ]
+        .map(|path| netns.read(path).unwrap_or_default())
+    };
+    for tool in [[systemd_sysctl(), file], ["sysctl", "-p"]] {
+        let netns = with_vlan();
+        let mut argv = tool.to_vec();
+        if argv[0] == "sysctl" {
+            argv.push(file);
+        }
+        let output = netns.exec(&argv);
+        assert!(output.status.success(), "{argv:?}: {}", text(&output));
+        // sysctl echoes the key its way (`net.ipv6.conf.eth0/100.accept_ra`).
+        let said = text(&output);
+        assert!(
+            !said.contains("cannot stat") && !said.contains("Couldn't write"),
+            "{argv:?}: {said}"
+        );
+        assert_eq!(values(&netns), ["2", "1"], "{argv:?}: {}", text(&output));
+    }
+    let netns = with_vlan();
+    let output = netns.exec(&[systemd_sysctl(), dotted]);
+    assert!(output.status.success(), "{}", text(&output));
+    assert!(
+        text(&output).contains("Couldn't write '2' to 'net/ipv6/conf/eth0/100/accept_ra'"),
+        "{}",
+        text(&output)
+    );
+    let output = netns.exec(&["sysctl", "-p", dotted]);
+    assert!(!output.status.success(), "{}", text(&output));
+    assert_eq!(values(&netns)[0], "1");
 }

@@ -2,7 +2,10 @@
 //! ranges and fixed IPv6 addresses, each message pinned whole (title,
 //! position, line, caret, hint), exit code 1, nothing on stdout. The host
 //! has `2001:db8:1::10/64` on its uplink, so a prefix overlapping it is
-//! refused with a hint towards unique local prefixes.
+//! refused with a hint towards unique local prefixes. DHCPv6 reservations
+//! by DUID: the format (hex pairs, RFC 8415's types and lengths), a DUID
+//! without the `ip6` it reserves, one DUID twice, a VM's `duid` where the
+//! mode leases no IPv6.
 
 use crate::support::{hostnet, stderr, stdout, write};
 
@@ -476,5 +479,129 @@ error: subnet `2001:db8:1::/64` of `br0` overlaps `2001:db8:1::10/64`, which the
   |
 hint: pick a prefix the host does not use yet for `br0`: use a unique local prefix (`fd00::/8`, e.g. `fd42:4242:4242:1::/64`), or `2001:db8::/32` in examples
 ",
+    );
+}
+
+#[test]
+fn a_duid_that_is_not_hex_pairs() {
+    check(
+        r#"    - bridge: { name: br0, address: [172.16.1.1/24, "fd42:4242:4242:1::1/64"] }
+    - dhcp_server: { interface: br0, ra: stateful, hosts: [{ mac: "52:54:00:00:01:02", ip6: "fd42:4242:4242:1::2", duid: "00:01:zz" }] }"#,
+        r#"error: `00:01:zz` is not a DUID (hex pairs separated by `:`) (in task `dhcp_server`)
+ --> playbook.yml:4:122
+  |
+4 |     - dhcp_server: { interface: br0, ra: stateful, hosts: [{ mac: "52:54:00:00:01:02", ip6: "fd42:4242:4242:1::2", duid: "00:01:zz" }] }
+  |                                                                                                                          ^^^^^^^^^^
+  |
+hint: a DUID is the guest's DHCPv6 client identifier, as dnsmasq logs it with `--log-dhcp` or dhclient keeps it (`default-duid`): hex pairs like `00:01:00:01:2b:8c:5e:a0:52:54:00:00:01:02`
+"#,
+    );
+}
+
+#[test]
+fn a_uuid_duid_of_four_bytes() {
+    check(
+        r#"    - bridge: { name: br0, address: [172.16.1.1/24, "fd42:4242:4242:1::1/64"] }
+    - dhcp_server: { interface: br0, ra: stateful, hosts: [{ mac: "52:54:00:00:01:02", ip6: "fd42:4242:4242:1::2", duid: "00:04:01:02" }] }"#,
+        r#"error: `00:04:01:02` is 4 bytes long, too short for a DUID of UUID (type 4), which has exactly 18 (in task `dhcp_server`)
+ --> playbook.yml:4:122
+  |
+4 | ...c: "52:54:00:00:01:02", ip6: "fd42:4242:4242:1::2", duid: "00:04:01:02" }] }
+  |                                                              ^^^^^^^^^^^^^
+  |
+hint: a DUID is the guest's DHCPv6 client identifier, as dnsmasq logs it with `--log-dhcp` or dhclient keeps it (`default-duid`): hex pairs like `00:01:00:01:2b:8c:5e:a0:52:54:00:00:01:02`
+"#,
+    );
+}
+
+#[test]
+fn a_duid_without_an_ip6() {
+    check(
+        r#"    - bridge: { name: br0, address: [172.16.1.1/24, "fd42:4242:4242:1::1/64"] }
+    - dhcp_server: { interface: br0, ra: stateful, hosts: [{ mac: "52:54:00:00:01:02", ip: 172.16.1.2, duid: "00:03:00:01:52:54:00:00:01:02" }] }"#,
+        r#"error: the DUID `00:03:00:01:52:54:00:00:01:02` of `52:54:00:00:01:02` reserves nothing: this lease has no `ip6`
+ --> playbook.yml:4:110
+  |
+4 | ... mac: "52:54:00:00:01:02", ip: 172.16.1.2, duid: "00:03:00:01:52:54:00:00:01:02" }] }
+  |                                                     ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+  |
+hint: add the `ip6` DHCPv6 should give that client, or leave `duid` out
+"#,
+    );
+}
+
+#[test]
+fn one_duid_reserved_twice() {
+    check(
+        r#"    - bridge: { name: br0, address: [172.16.1.1/24, "fd42:4242:4242:1::1/64"] }
+    - dhcp_server:
+        interface: br0
+        ra: stateful
+        hosts:
+          - { mac: "52:54:00:00:01:02", ip6: "fd42:4242:4242:1::2", duid: "00:03:00:01:52:54:00:00:01:02" }
+          - { mac: "52:54:00:00:01:03", ip6: "fd42:4242:4242:1::3", duid: "00:03:00:01:52:54:00:00:01:02" }"#,
+        r#"error: the DUID `00:03:00:01:52:54:00:00:01:02` is reserved twice on `br0` (the other at playbook.yml:8:75)
+ --> playbook.yml:9:75
+  |
+9 |           - { mac: "52:54:00:00:01:03", ip6: "fd42:4242:4242:1::3", duid: "00:03:00:01:52:54:00:00:01:02" }
+  |                                                                           ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+  |
+hint: a DUID names one DHCPv6 client; give each lease its guest's own
+"#,
+    );
+}
+
+#[test]
+fn a_vm_duid_in_bridged_mode() {
+    check(
+        r#"    - vm_network:
+        mode: bridged
+        uplink: eth0
+        vms:
+          - { name: web, mac: "52:54:00:00:01:02", duid: "00:03:00:01:52:54:00:00:01:02" }"#,
+        r#"error: `duid` has no meaning for a VM in `mode: bridged` (in task `vm_network`)
+ --> playbook.yml:7:52
+  |
+7 |           - { name: web, mac: "52:54:00:00:01:02", duid: "00:03:00:01:52:54:00:00:01:02" }
+  |                                                    ^^^^
+  |
+hint: `duid` goes with mode `nat`, `routed`, `host_only` or `internal`
+"#,
+    );
+}
+
+#[test]
+fn a_vm_duid_without_an_ip6() {
+    check(
+        r#"    - vm_network:
+        mode: nat
+        subnet: 172.16.1.0/24
+        subnet6: "fd42:4242:4242:1::/64"
+        ra: stateful
+        vms:
+          - { name: web, mac: "52:54:00:00:01:02", duid: "00:03:00:01:52:54:00:00:01:02" }"#,
+        r#"error: the DUID `00:03:00:01:52:54:00:00:01:02` of `52:54:00:00:01:02` reserves nothing: this lease has no `ip6`
+ --> playbook.yml:9:58
+  |
+9 |           - { name: web, mac: "52:54:00:00:01:02", duid: "00:03:00:01:52:54:00:00:01:02" }
+  |                                                          ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+  |
+hint: add the `ip6` DHCPv6 should give that client, or leave `duid` out
+"#,
+    );
+}
+
+#[test]
+fn an_all_dots_accept_ra_key_for_an_interface_with_a_dot() {
+    check(
+        r#"    - sysctl: { name: net.ipv6.conf.eth0.100.accept_ra, value: 2 }"#,
+        r#"error: `net.ipv6.conf.eth0.100.accept_ra` names `/proc/sys/net/ipv6/conf/eth0/100/accept_ra`, which is no kernel parameter: its dots separate the parts of the key, also the one in the interface's name (in task `sysctl`)
+ --> playbook.yml:3:23
+  |
+3 |     - sysctl: { name: net.ipv6.conf.eth0.100.accept_ra, value: 2 }
+  |                       ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+  |
+hint: write `net/ipv6/conf/eth0.100/accept_ra`: slashes separate its parts, and the interface keeps its dot (sysctl.d(5))
+"#,
     );
 }

@@ -367,10 +367,13 @@ fn lease_file(mac: MacAddr) -> String {
     mac.to_string().replace(':', "-")
 }
 
-/// A fixed lease as a `dhcp-hostsdir` line: `MAC[,IP][,[IP6]][,NAME]`.
+/// A fixed lease as `dhcp-hostsdir` lines: `MAC[,IP][,[IP6]][,NAME]`; with
+/// a `duid`, the IPv6 address is the DUID's (`id:DUID,[IP6][,NAME]`, which
+/// dnsmasq matches before a MAC) and the MAC's line keeps the IPv4 address
+/// only (none without one).
 fn host_line(host: &At<DhcpHost>) -> Result<String> {
     let lease = &host.value;
-    match &lease.name {
+    let name = match &lease.name {
         Some(host_name) => {
             if misread_host_name(host_name) {
                 return Err(Error::invalid(
@@ -382,9 +385,24 @@ fn host_line(host: &At<DhcpHost>) -> Result<String> {
                     Some("pick a name with a letter that is not a time unit (`vm1`)".into()),
                 ));
             }
-            Ok(format!("{},{host_name}", lease_addresses(lease)))
+            Some(host_name.as_str())
         }
-        None => Ok(lease_addresses(lease)),
+        None => None,
+    };
+    let with_name = |words: String| match name {
+        Some(name) => format!("{words},{name}"),
+        None => words,
+    };
+    match (&lease.duid, &lease.ip6) {
+        (Some(duid), Some(ip6)) => {
+            let mut lines = Vec::new();
+            if let Some(ip) = lease.ip {
+                lines.push(with_name(format!("{},{ip}", lease.mac)));
+            }
+            lines.push(with_name(format!("id:{},[{}]", duid.value, ip6.value)));
+            Ok(lines.join("\n"))
+        }
+        _ => Ok(with_name(lease_addresses(lease))),
     }
 }
 
@@ -499,6 +517,7 @@ mod tests {
             mac: mac.parse().unwrap(),
             ip: Some(ip.parse().unwrap()),
             ip6: None,
+            duid: None,
             name: host_name.map(str::to_owned),
         })
     }
@@ -732,6 +751,23 @@ dhcp-option=tag:br1,option:dns-server
                 "/etc/hostnet/dnsmasq/br6.hosts/52-54-00-00-06-10".to_owned(),
                 "52:54:00:00:06:10,172.16.6.10,[fd42:4242:4242:6::10],vm6\n".to_owned()
             )
+        );
+    }
+
+    #[test]
+    fn a_duid_takes_the_ipv6_reservation_from_the_mac() {
+        let mut model = dual_stack(RaMode::Stateful, None, Router::Interface);
+        model.dhcp_servers[0].hosts[0].value.duid = Some(at("00:02:00:00:ab:11:de:ad:be:ef".parse().unwrap()));
+        assert_eq!(
+            files(&render(&model, Distro::Debian))[1].1,
+            "52:54:00:00:06:10,172.16.6.10,vm6\n\
+             id:00:02:00:00:ab:11:de:ad:be:ef,[fd42:4242:4242:6::10],vm6\n"
+        );
+        // IPv6 only: the DUID's line alone.
+        model.dhcp_servers[0].hosts[0].value.ip = None;
+        assert_eq!(
+            files(&render(&model, Distro::Debian))[1].1,
+            "id:00:02:00:00:ab:11:de:ad:be:ef,[fd42:4242:4242:6::10],vm6\n"
         );
     }
 

@@ -238,6 +238,10 @@ pub enum Rule {
     Lease6Outside,
     /// A fixed IPv6 address that is the interface's own.
     Lease6IsHost,
+    /// A DUID with no fixed IPv6 address to reserve for it.
+    DuidWithoutLease6,
+    /// One DUID in two fixed leases of one DHCP server.
+    DuidTwice,
     /// A VM twice on one network (a VM has one NIC per network).
     VmTwiceOnNetwork,
     /// A guest's MAC on the host's side of its link (its TAP, a bridge, a NIC).
@@ -260,7 +264,7 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule.
-    pub const ALL: [Self; 50] = [
+    pub const ALL: [Self; 52] = [
         Self::Duplicate,
         Self::ConflictingSysctl,
         Self::SameName,
@@ -302,6 +306,8 @@ impl Rule {
         Self::Lease6WithoutDhcpv6,
         Self::Lease6Outside,
         Self::Lease6IsHost,
+        Self::DuidWithoutLease6,
+        Self::DuidTwice,
         Self::VmTwiceOnNetwork,
         Self::GuestMacOnHost,
         Self::GuestMacTwice,

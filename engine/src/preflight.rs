@@ -444,7 +444,7 @@ fn ipv6_forwarding(model: &HostModel, facts: &Facts, state: &HostState, findings
         return;
     };
     for (interface, router) in &state.ra_defaults {
-        let key = format!("net.ipv6.conf.{interface}.accept_ra");
+        let key = crate::model::sysctl::interface_key("ipv6", interface, "accept_ra");
         let ours = model
             .sysctls
             .iter()

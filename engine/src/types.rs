@@ -121,6 +121,81 @@ impl Serialize for MacAddr {
     }
 }
 
+/// A DHCPv6 client's DUID (RFC 8415 §11), as dnsmasq's `id:` writes it:
+/// hex pairs separated by `:` (`00:01:00:01:2b:8c:5e:a0:52:54:00:00:01:02`).
+/// The first two bytes are its type: 1 (link-layer address plus time), 2
+/// (enterprise number), 3 (link-layer address) or 4 (UUID); each type has
+/// its least length (UUID: exactly 18 bytes), and no DUID is longer than 130.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Duid(Vec<u8>);
+
+impl Duid {
+    /// The bytes, type first.
+    pub fn bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+/// What a DUID is, for its error messages.
+pub const DUID_HINT: &str = "a DUID is the guest's DHCPv6 client identifier, as dnsmasq logs it with \
+     `--log-dhcp` or dhclient keeps it (`default-duid`): hex pairs like `00:01:00:01:2b:8c:5e:a0:52:54:00:00:01:02`";
+
+impl FromStr for Duid {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        let bytes: Option<Vec<u8>> = text
+            .split(':')
+            .map(|part| (part.len() == 2).then(|| u8::from_str_radix(part, 16).ok()).flatten())
+            .collect();
+        let Some(bytes) = bytes else {
+            return Err(format!("`{text}` is not a DUID (hex pairs separated by `:`)"));
+        };
+        let kind = match bytes.as_slice() {
+            [high, low, ..] => u16::from_be_bytes([*high, *low]),
+            _ => return Err(format!("`{text}` is too short for a DUID")),
+        };
+        let (name, least) = match kind {
+            1 => ("link-layer address plus time (type 1)", 9),
+            2 => ("enterprise number (type 2)", 7),
+            3 => ("link-layer address (type 3)", 5),
+            4 => ("UUID (type 4)", 18),
+            _ => {
+                return Err(format!(
+                    "`{text}` is a DUID of type {kind}, which RFC 8415 does not define (1, 2, 3 or 4)"
+                ));
+            }
+        };
+        if bytes.len() < least || (kind == 4 && bytes.len() != 18) {
+            return Err(format!(
+                "`{text}` is {} bytes long, too {} for a DUID of {name}, which has {}{least}",
+                bytes.len(),
+                if bytes.len() < least { "short" } else { "long" },
+                if kind == 4 { "exactly " } else { "at least " },
+            ));
+        }
+        if bytes.len() > 130 {
+            return Err(format!(
+                "`{text}` is {} bytes long; a DUID has at most 130",
+                bytes.len()
+            ));
+        }
+        Ok(Self(bytes))
+    }
+}
+
+impl fmt::Display for Duid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let words: Vec<String> = self.0.iter().map(|byte| format!("{byte:02x}")).collect();
+        f.write_str(&words.join(":"))
+    }
+}
+
+impl Serialize for Duid {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
 /// A time in centiseconds (the kernel's bridge timer unit), written in
 /// playbooks as seconds (`2`, `1.5`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -447,6 +522,38 @@ impl fmt::Display for VmName {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn duids_by_type_and_length() {
+        let duid = |text: &str| text.parse::<super::Duid>();
+        assert_eq!(
+            duid("00:01:00:01:2B:8C:5E:A0:52:54:00:00:01:02").unwrap().to_string(),
+            "00:01:00:01:2b:8c:5e:a0:52:54:00:00:01:02"
+        );
+        assert_eq!(duid("00:03:00:01:52:54:00:00:01:02").unwrap().bytes().len(), 10);
+        assert_eq!(
+            duid("00:03:00:01:52:54:00:00:01:2").unwrap_err(),
+            "`00:03:00:01:52:54:00:00:01:2` is not a DUID (hex pairs separated by `:`)"
+        );
+        assert_eq!(duid("00").unwrap_err(), "`00` is too short for a DUID");
+        assert_eq!(
+            duid("00:05:01:02:03").unwrap_err(),
+            "`00:05:01:02:03` is a DUID of type 5, which RFC 8415 does not define (1, 2, 3 or 4)"
+        );
+        assert_eq!(
+            duid("00:04:01:02:03:04:05:06:07:08:09:0a:0b:0c:0d:0e:0f").unwrap_err(),
+            "`00:04:01:02:03:04:05:06:07:08:09:0a:0b:0c:0d:0e:0f` is 17 bytes long, too short for a DUID of UUID (type 4), which has exactly 18"
+        );
+        assert_eq!(
+            duid("00:04:01:02:03:04:05:06:07:08:09:0a:0b:0c:0d:0e:0f:10:11").unwrap_err(),
+            "`00:04:01:02:03:04:05:06:07:08:09:0a:0b:0c:0d:0e:0f:10:11` is 19 bytes long, too long for a DUID of UUID (type 4), which has exactly 18"
+        );
+        let long = format!("00:02{}", ":ab".repeat(129));
+        assert_eq!(
+            duid(&long).unwrap_err(),
+            format!("`{long}` is 131 bytes long; a DUID has at most 130")
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -338,6 +338,21 @@ impl FromArg for Ipv4Net {
     }
 }
 
+impl FromArg for crate::types::Duid {
+    fn from_arg(arg: &Arg) -> Result<Self> {
+        let text = arg.text("a DUID")?;
+        text.trim().parse().map_err(|message: String| {
+            Error::at(
+                &arg.pos,
+                ErrorKind::InvalidValue {
+                    message,
+                    hint: Some(crate::types::DUID_HINT.to_owned()),
+                },
+            )
+        })
+    }
+}
+
 impl FromArg for Ipv6Addr {
     fn from_arg(arg: &Arg) -> Result<Self> {
         parse_std(arg, "an IPv6 address", "an IPv6 address")

@@ -283,7 +283,10 @@ mod tests {
         );
         assert!(!page.contains("<?xml"), "{page}");
         assert!(!page.contains("Probes that differ"), "{page}");
-        assert!(page.contains("<h2>Notes</h2>\n<ul>\n<li>the lab renamed &lt;eth0&gt; as udev would</li>\n</ul>\n"), "{page}");
+        assert!(
+            page.contains("<h2>Notes</h2>\n<ul>\n<li>the lab renamed &lt;eth0&gt; as udev would</li>\n</ul>\n"),
+            "{page}"
+        );
     }
 
     #[test]

@@ -286,7 +286,14 @@ fn before(spec: &Spec, network: Network) -> Vec<(String, String)> {
         Network::Networkd if static_lan => files.push((
             "etc/systemd/network/50-lan.network".to_owned(),
             format!(
-                "[Match]\nName={uplink}\n\n[Network]\nAddress={HOST_LAN}/{LAN_PREFIX}\nGateway={LAN_ROUTER}\nLinkLocalAddressing=no\nIPv6AcceptRA=no\n"
+                "[Match]\nName={uplink}\n\n[Network]\nAddress={HOST_LAN}/{LAN_PREFIX}\nGateway={LAN_ROUTER}\n{}",
+                // With IPv6 the LAN router's advertisements configure the
+                // uplink; networkd takes them itself (docs/modes/ipv6.md).
+                if spec.ipv6.is_some() {
+                    "LinkLocalAddressing=ipv6\nIPv6AcceptRA=yes\n"
+                } else {
+                    "LinkLocalAddressing=no\nIPv6AcceptRA=no\n"
+                }
             ),
         )),
         Network::Networkd => {}
@@ -343,6 +350,9 @@ pub fn run(options: &Options, spec: &Spec, progress: &mut dyn FnMut(&str)) -> Re
     }
     if spec.firewall == crate::expect::Firewall::Ufw {
         prerequisites::check(&[("ufw", "ufw")])?;
+    }
+    if let Some(six) = &spec.ipv6 {
+        crate::ipv6::prerequisites(six)?;
     }
     if options.keep {
         cleanup::keep();
@@ -405,6 +415,15 @@ pub fn run(options: &Options, spec: &Spec, progress: &mut dyn FnMut(&str)) -> Re
         (_, Some(subnet)) => lab.route_via_host(false, subnet)?,
         (_, None) => {}
     }
+    let lan6 = match &spec.ipv6 {
+        Some(six) => {
+            progress(
+                "IPv6: the internet's 2001:db8::/32, the LAN router's advertisements, the host's uplink from them",
+            );
+            Some(crate::ipv6::Lan6::build(&lab, &spec.uplink, spec.mode, six, dir)?)
+        }
+        None => None,
+    };
 
     let mac = lab
         .host
@@ -686,11 +705,18 @@ pub fn run(options: &Options, spec: &Spec, progress: &mut dyn FnMut(&str)) -> Re
         probe.dns_name = name.to_owned();
     }
     measure::measure(&mut probes, uplink);
-    let (cells, probes) = measure::cells(&probes, uplink);
+    let (mut cells, mut probes) = measure::cells(&probes, uplink);
     for guest in &spec.guests {
         progress(&crate::status::guest(&guest.name, "measured"));
     }
     drop(listeners);
+    if let (Some(six), Some(lan6)) = (&spec.ipv6, &lan6) {
+        progress("guests: IPv6 (router advertisements, DHCPv6); probing over IPv6");
+        let leases6 = crate::ipv6::configure_guests(&lab, six, spec.mode, dir);
+        let (cells6, probes6) = crate::ipv6::measure(&lab, six, spec.mode, lan6, &leases6)?;
+        cells.extend(cells6);
+        probes.extend(probes6);
+    }
     let leased_as_promised = guests.iter().all(|guest| {
         guest.lease.is_some()
             || spec.mode == Mode::Internal && guest.fixed.is_none()

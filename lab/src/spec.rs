@@ -68,6 +68,8 @@ pub struct Spec {
     /// The uplink's rename at boot the playbook asks udev for (the lab
     /// plays it).
     pub rename: Option<crate::rename::Rename>,
+    /// The guests' IPv6 (`None`: an IPv4-only playbook).
+    pub ipv6: Option<crate::ipv6::Spec6>,
 }
 
 impl Spec {
@@ -217,7 +219,13 @@ impl Spec {
                     model: vm.map_or("virtio-net-pci", |vm| vm.model.device()),
                 }
             })
-            .collect();
+            .collect::<Vec<_>>();
+        let ipv6 = (mode != Mode::Bridged)
+            .then(|| {
+                let macs: Vec<&str> = guests.iter().map(|guest: &GuestSpec| guest.mac.as_str()).collect();
+                crate::ipv6::Spec6::from_model(model, bridge.name.as_str(), &macs)
+            })
+            .flatten();
         let firewall = match firewall {
             Some("nftables") => Firewall::Nftables,
             Some("ufw") => Firewall::Ufw,
@@ -250,6 +258,7 @@ impl Spec {
                     .collect(),
             ),
             rename: None,
+            ipv6,
         })
     }
 

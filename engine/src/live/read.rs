@@ -21,7 +21,7 @@ pub fn read(root: &Root, sysctls: &[&str]) -> Result<LiveState> {
         })
     })?;
     for key in sysctls {
-        let path = SysPath::from_static(format!("/proc/sys/{}", key.replace('.', "/")));
+        let path = SysPath::from_static(format!("/proc/sys/{}", crate::model::sysctl::proc_path(key)));
         if let Some(value) = root.read_text(&path)? {
             state.sysctls.insert((*key).to_owned(), value.trim().to_owned());
         }

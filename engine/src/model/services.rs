@@ -94,8 +94,11 @@ pub struct DhcpHost {
     pub mac: MacAddr,
     /// The IPv4 address it always gets.
     pub ip: Option<Ipv4Addr>,
-    /// The IPv6 address DHCPv6 always gives it (by its MAC), where written.
+    /// The IPv6 address DHCPv6 always gives it (by its MAC, or by `duid`), where written.
     pub ip6: Option<At<Ipv6Addr>>,
+    /// The guest's DHCPv6 client identifier: `ip6` is reserved for it
+    /// (dnsmasq's `id:`) instead of for the MAC.
+    pub duid: Option<At<crate::types::Duid>>,
     /// Its host name, if given.
     pub name: Option<String>,
 }
@@ -175,7 +178,8 @@ pub struct DhcpServer {
 /// A kernel parameter.
 #[derive(Clone, Debug, Serialize)]
 pub struct Sysctl {
-    /// Dotted name (`net.ipv4.ip_forward`).
+    /// Dotted name (`net.ipv4.ip_forward`), with slashes where a component
+    /// has a dot (`net/ipv6/conf/eth0.100/accept_ra`): [`super::sysctl::normalise`].
     pub name: String,
     /// Value as written to /proc/sys.
     pub value: String,

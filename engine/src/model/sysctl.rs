@@ -35,7 +35,8 @@ pub const KNOWN: &[&str] = &[
 /// `Documentation/networking/ip-sysctl.rst`: the kernel refuses others, and
 /// `sysctl -p` / `systemd-sysctl` then skip the line and still exit 0.
 pub fn value_range(name: &str) -> (u64, u64) {
-    let last = name.rsplit('.').next().unwrap_or(name);
+    let parts = components(name);
+    let last = parts.last().map_or(name, String::as_str);
     match last {
         "rp_filter" | "arp_announce" | "accept_ra" => (0, 2),
         "arp_ignore" => (0, 8),
@@ -45,27 +46,85 @@ pub fn value_range(name: &str) -> (u64, u64) {
     }
 }
 
-/// `net/ipv4/ip_forward` and `net.ipv4.ip_forward` are the same key.
+/// A key's components, read as sysctl.d(5) and `sysctl -p` read them: when
+/// the first separator is `/`, only slashes separate and dots stay in a
+/// component (`net/ipv6/conf/eth0.100/accept_ra`); when it is `.`, dots
+/// separate and a `/` in a component stands for a dot
+/// (`net.ipv6.conf.eth0/100.accept_ra`).
+pub fn components(name: &str) -> Vec<String> {
+    let slash_first = name
+        .find(['.', '/'])
+        .is_some_and(|index| name[index..].starts_with('/'));
+    if slash_first {
+        name.split('/').map(str::to_owned).collect()
+    } else {
+        name.split('.').map(|part| part.replace('/', ".")).collect()
+    }
+}
+
+/// A key written from its components: dotted (`net.ipv4.ip_forward`), or,
+/// when a component has a dot of its own (an interface such as
+/// `eth0.100`), with slashes (`net/ipv6/conf/eth0.100/accept_ra`): the one
+/// spelling that `systemd-sysctl`, `sysctl -p` and `/proc/sys` agree on.
+pub fn join(components: &[String]) -> String {
+    if components.iter().any(|part| part.contains('.')) {
+        components.join("/")
+    } else {
+        components.join(".")
+    }
+}
+
+/// The key of a per-interface parameter: `net.FAMILY.conf.INTERFACE.KEY`
+/// (slashes where the interface's name has a dot).
+pub fn interface_key(family: &str, interface: &str, key: &str) -> String {
+    join(&["net", family, "conf", interface, key].map(str::to_owned))
+}
+
+/// The key's path under `/proc/sys` (`net/ipv6/conf/eth0.100/accept_ra`).
+pub fn proc_path(name: &str) -> String {
+    components(name).join("/")
+}
+
+/// `net/ipv4/ip_forward` and `net.ipv4.ip_forward` are the same key: the
+/// one spelling of [`join`].
 pub fn normalise(name: &str) -> String {
-    name.trim().replace('/', ".")
+    join(&components(name.trim()))
+}
+
+fn matches(pattern: &str, parts: &[String]) -> bool {
+    let pattern: Vec<&str> = pattern.split('.').collect();
+    pattern.len() == parts.len()
+        && pattern
+            .iter()
+            .zip(parts)
+            .all(|(want, got)| *want == "*" && !got.is_empty() || want == got)
 }
 
 /// Is this (normalised) key known?
 pub fn is_known(name: &str) -> bool {
-    let parts: Vec<&str> = name.split('.').collect();
-    KNOWN.iter().any(|pattern| {
+    let parts = components(name);
+    KNOWN.iter().any(|pattern| matches(pattern, &parts))
+}
+
+/// A dotted key that is known once the components in a pattern's `*` are
+/// one interface name with dots (`net.ipv6.conf.eth0.100.accept_ra`): that
+/// key as sysctl.d reads it (`net/ipv6/conf/eth0.100/accept_ra`).
+pub fn dotted_interface(name: &str) -> Option<String> {
+    let parts = components(name);
+    KNOWN.iter().find_map(|pattern| {
         let pattern: Vec<&str> = pattern.split('.').collect();
-        pattern.len() == parts.len()
-            && pattern
-                .iter()
-                .zip(&parts)
-                .all(|(want, got)| *want == "*" && !got.is_empty() || want == got)
+        let star = pattern.iter().position(|part| *part == "*")?;
+        let extra = parts.len().checked_sub(pattern.len()).filter(|extra| *extra > 0)?;
+        let mut merged: Vec<String> = parts[..star].to_vec();
+        merged.push(parts[star..=star + extra].join("."));
+        merged.extend_from_slice(&parts[star + extra + 1..]);
+        matches(&pattern.join("."), &merged).then(|| join(&merged))
     })
 }
 
 /// The known key closest to a misspelt one (with `*` filled from the input).
 pub fn suggestion(name: &str) -> Option<String> {
-    let parts: Vec<&str> = name.split('.').collect();
+    let parts = components(name);
     let filled: Vec<String> = KNOWN
         .iter()
         .map(|pattern| {
@@ -74,7 +133,7 @@ pub fn suggestion(name: &str) -> Option<String> {
                 .enumerate()
                 .map(|(index, part)| {
                     if part == "*" {
-                        parts.get(index).copied().unwrap_or("all")
+                        parts.get(index).map_or("all", String::as_str)
                     } else {
                         part
                     }
@@ -96,6 +155,31 @@ mod tests {
         assert!(is_known("net.ipv4.conf.br0.proxy_arp"));
         assert!(!is_known("net.ipv4.ip_forwarding"));
         assert_eq!(normalise("net/ipv4/ip_forward"), "net.ipv4.ip_forward");
+        // An interface with a dot: sysctl.d(5)'s two spellings, one key.
+        for spelling in ["net/ipv6/conf/eth0.100/accept_ra", "net.ipv6.conf.eth0/100.accept_ra"] {
+            assert_eq!(normalise(spelling), "net/ipv6/conf/eth0.100/accept_ra");
+            assert!(is_known(spelling), "{spelling}");
+        }
+        assert_eq!(value_range("net/ipv6/conf/eth0.100/accept_ra"), (0, 2));
+        assert_eq!(
+            interface_key("ipv6", "eth0.100", "accept_ra"),
+            "net/ipv6/conf/eth0.100/accept_ra"
+        );
+        assert_eq!(
+            interface_key("ipv6", "eth0", "accept_ra"),
+            "net.ipv6.conf.eth0.accept_ra"
+        );
+        assert_eq!(
+            proc_path("net/ipv6/conf/eth0.100/accept_ra"),
+            "net/ipv6/conf/eth0.100/accept_ra"
+        );
+        assert_eq!(proc_path("net.ipv4.ip_forward"), "net/ipv4/ip_forward");
+        assert!(!is_known("net.ipv6.conf.eth0.100.accept_ra"));
+        assert_eq!(
+            dotted_interface("net.ipv6.conf.eth0.100.accept_ra").as_deref(),
+            Some("net/ipv6/conf/eth0.100/accept_ra")
+        );
+        assert_eq!(dotted_interface("net.ipv4.ip_forwarding"), None);
         assert_eq!(
             suggestion("net.ipv4.ip_forwarding").as_deref(),
             Some("net.ipv4.ip_forward")

@@ -9,7 +9,7 @@ use crate::modules::args::Args;
 use crate::modules::spec::Module;
 use crate::modules::spec::TaskContext;
 use crate::source::Pos;
-use crate::types::{InterfaceName, MacAddr};
+use crate::types::{Duid, InterfaceName, MacAddr};
 use crate::value::{Arg, ArgValue, At, FromArg};
 
 pub(super) static DHCP_SERVER: Module = Module {
@@ -22,7 +22,7 @@ pub(super) static DHCP_SERVER: Module = Module {
           subnet and not be its own address. With `ra`, dnsmasq also sends router advertisements \
           for the interface's IPv6 prefix (`enable-ra`, a `constructor:` range): `stateless` is \
           SLAAC (a /64), `stateful` hands out DHCPv6 addresses (`range6`, and each lease's `ip6` \
-          by its MAC), `off` neither.",
+          by its MAC, or by its `duid`: `dhcp-host=id:DUID,[IP6]`), `off` neither.",
     args: &[
         ArgSpec {
             name: "interface",
@@ -70,8 +70,8 @@ pub(super) static DHCP_SERVER: Module = Module {
             name: "hosts",
             aliases: &[],
             required: false,
-            kind: "list of `{mac, ip, ip6, name}`",
-            doc: "Fixed leases (`ip`, `ip6` or both); extra keys in each item (e.g. `tap`) are ignored, so a `vms` list can be passed as is.",
+            kind: "list of `{mac, ip, ip6, duid, name}`",
+            doc: "Fixed leases (`ip`, `ip6` or both; `duid`: the guest's DHCPv6 client identifier, whose request gets `ip6` instead of the MAC's); extra keys in each item (e.g. `tap`) are ignored, so a `vms` list can be passed as is.",
         },
         ArgSpec {
             name: "ra",
@@ -125,10 +125,16 @@ fn host(arg: &Arg) -> Result<At<DhcpHost>> {
         .filter(|ip6| !ip6.is_none())
         .map(At::<Ipv6Addr>::from_arg)
         .transpose()?;
-    let pos = match (ip, &ip6) {
-        (Some(ip), _) => ip.pos.clone(),
-        (None, Some(ip6)) => ip6.pos.clone(),
-        (None, None) => {
+    let duid = find("duid")
+        .filter(|duid| !duid.is_none())
+        .map(At::<Duid>::from_arg)
+        .transpose()?;
+    let pos = match (ip, &ip6, &duid) {
+        (Some(ip), _, _) => ip.pos.clone(),
+        (None, Some(ip6), _) => ip6.pos.clone(),
+        // Validation says what a DUID without `ip6` lacks.
+        (None, None, Some(duid)) => duid.pos.clone(),
+        (None, None, None) => {
             return Err(Error::at(
                 &arg.pos,
                 ErrorKind::MissingKey {
@@ -147,6 +153,7 @@ fn host(arg: &Arg) -> Result<At<DhcpHost>> {
             mac: MacAddr::from_arg(mac)?,
             ip: ip.map(Ipv4Addr::from_arg).transpose()?,
             ip6,
+            duid,
             name,
         },
         pos,

@@ -2,7 +2,7 @@
 
 use crate::error::{Error, Result};
 use crate::model::Sysctl;
-use crate::model::sysctl::{is_known, normalise, suggestion, value_range};
+use crate::model::sysctl::{dotted_interface, is_known, normalise, proc_path, suggestion, value_range};
 use crate::modules::args::ArgSpec;
 use crate::modules::args::Args;
 use crate::modules::spec::Module;
@@ -21,7 +21,7 @@ pub(super) static SYSCTL: Module = Module {
             aliases: &[],
             required: true,
             kind: "dotted key",
-            doc: "`net.ipv4.ip_forward` (slashes work too).",
+            doc: "`net.ipv4.ip_forward` (slashes work too; an interface with a dot: `net/ipv6/conf/eth0.100/accept_ra`).",
         },
         ArgSpec {
             name: "value",
@@ -86,6 +86,19 @@ impl SysctlArgs {
 /// The normalised key (`net.ipv4.ip_forward`), if hostnet knows it.
 fn known_key(name: &At<String>) -> Result<String> {
     let key = normalise(&name.value);
+    if let Some(key) = dotted_interface(&key).filter(|_| !is_known(&key)) {
+        return Err(Error::invalid(
+            &name.pos,
+            format!(
+                "`{}` names `/proc/sys/{}`, which is no kernel parameter: its dots separate the parts of the key, also the one in the interface's name",
+                name.value,
+                proc_path(&name.value)
+            ),
+            Some(format!(
+                "write `{key}`: slashes separate its parts, and the interface keeps its dot (sysctl.d(5))"
+            )),
+        ));
+    }
     if !is_known(&key) {
         return Err(Error::invalid(
             &name.pos,

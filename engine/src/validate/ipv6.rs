@@ -13,11 +13,11 @@ use ipnet::{IpNet, Ipv6Net};
 
 use crate::error::{Error, Rule};
 use crate::model::{DhcpServer, Index, RaMode};
-use crate::types::ULA_HINT;
+use crate::types::{Duid, ULA_HINT};
 
 /// Check the IPv6 half of one DHCP server.
 pub(super) fn dhcp6(server: &DhcpServer, index: &Index<'_>) -> Vec<Error> {
-    let mut errors = Vec::new();
+    let mut errors = duids(server);
     let name = server.interface.value.as_str();
     let ra = server.ipv6.as_ref().map(|ipv6| ipv6.ra.value);
     let stateful = ra == Some(RaMode::Stateful);
@@ -164,6 +164,41 @@ pub(super) fn dhcp6(server: &DhcpServer, index: &Index<'_>) -> Vec<Error> {
                 &ip6.pos,
                 format!("the address `{address}` is leased to two MACs (the other at {previous})"),
                 None,
+            ));
+        }
+    }
+    errors
+}
+
+/// A DUID reserves a lease's `ip6` for one DHCPv6 client: it needs the
+/// `ip6`, and names one client of a server only once (dnsmasq would give
+/// the first reservation and ignore the second). Two servers may share
+/// one: a guest's DUID is the same on each of its NICs.
+fn duids(server: &DhcpServer) -> Vec<Error> {
+    let mut errors = Vec::new();
+    let mut seen: HashMap<&Duid, &crate::source::Pos> = HashMap::new();
+    for host in &server.hosts {
+        let Some(duid) = &host.value.duid else { continue };
+        if host.value.ip6.is_none() {
+            errors.push(Error::rule(
+                Rule::DuidWithoutLease6,
+                &duid.pos,
+                format!(
+                    "the DUID `{}` of `{}` reserves nothing: this lease has no `ip6`",
+                    duid.value, host.value.mac
+                ),
+                Some("add the `ip6` DHCPv6 should give that client, or leave `duid` out".into()),
+            ));
+        }
+        if let Some(previous) = seen.insert(&duid.value, &duid.pos) {
+            errors.push(Error::rule(
+                Rule::DuidTwice,
+                &duid.pos,
+                format!(
+                    "the DUID `{}` is reserved twice on `{}` (the other at {previous})",
+                    duid.value, server.interface.value
+                ),
+                Some("a DUID names one DHCPv6 client; give each lease its guest's own".into()),
             ));
         }
     }

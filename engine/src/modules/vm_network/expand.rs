@@ -116,7 +116,7 @@ pub(super) fn subtasks(network: &Network, guests: &[Guest<'_>], bridge_forward: 
                 // already have `accept_ra=2`: so that comes first, or the
                 // host loses its own IPv6 default route.
                 if let Some(uplink) = &network.uplink {
-                    let name = format!("net.ipv6.conf.{}.accept_ra", uplink.value);
+                    let name = crate::model::sysctl::interface_key("ipv6", uplink.value.as_str(), "accept_ra");
                     sysctl(network, &name, "2", &mut out);
                 }
                 sysctl(network, "net.ipv6.conf.all.forwarding", "1", &mut out);
@@ -477,7 +477,8 @@ fn dhcp(network: &Network, guests: &[Guest<'_>], router_none: bool, out: &mut Ve
                 .ip
                 .as_ref()
                 .map(|ip| &ip.pos)
-                .or(vm.ip6.as_ref().map(|ip6| &ip6.pos))?;
+                .or(vm.ip6.as_ref().map(|ip6| &ip6.pos))
+                .or(vm.duid.as_ref().map(|duid| &duid.pos))?;
             Some((guest, pos))
         })
         .map(|(guest, pos)| {
@@ -487,6 +488,7 @@ fn dhcp(network: &Network, guests: &[Guest<'_>], router_none: bool, out: &mut Ve
                     mac: guest.mac.value,
                     ip: vm.ip.as_ref().map(|ip| ip.value),
                     ip6: vm.ip6.clone(),
+                    duid: vm.duid.clone(),
                     name: Some(dhcp_server::host_name(&vm.name.value, &vm.name.pos)?),
                 },
                 pos: pos.clone(),

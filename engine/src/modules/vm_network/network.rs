@@ -59,6 +59,7 @@ pub(super) struct VmArgs {
     pub(super) mac: Option<At<MacAddr>>,
     pub(super) ip: Option<At<Ipv4Addr>>,
     pub(super) ip6: Option<At<Ipv6Addr>>,
+    pub(super) duid: Option<At<crate::types::Duid>>,
     pub(super) model: NicModel,
     pub(super) user: Option<At<AccountName>>,
     pub(super) group: Option<At<AccountName>>,
@@ -77,7 +78,7 @@ pub(super) struct Dhcp {
 }
 
 const VM_KEYS: &[&str] = &[
-    "name", "tap", "mac", "ip", "ip6", "model", "user", "group", "helper", "hostfwd", "vhost",
+    "name", "tap", "mac", "ip", "ip6", "duid", "model", "user", "group", "helper", "hostfwd", "vhost",
 ];
 
 /// The modes whose guests have TAPs on a host bridge.
@@ -126,6 +127,7 @@ const VM_KEY_MODES: &[(&str, &[Mode])] = &[
     ("tap", TAP_MODES),
     ("ip", TAP_MODES),
     ("ip6", PRIVATE_MODES),
+    ("duid", PRIVATE_MODES),
     ("user", TAP_MODES),
     ("group", TAP_MODES),
     ("helper", TAP_MODES),
@@ -625,6 +627,7 @@ impl VmArgs {
             mac: None,
             ip: None,
             ip6: None,
+            duid: None,
             model: NicModel::VirtioNetPci,
             user: None,
             group: None,
@@ -650,6 +653,7 @@ impl VmArgs {
                 "mac" => vm.mac = Some(At::from_arg(value)?),
                 "ip" => vm.ip = Some(At::from_arg(value)?),
                 "ip6" => vm.ip6 = Some(At::from_arg(value)?),
+                "duid" => vm.duid = Some(At::from_arg(value)?),
                 "model" => {
                     let text = value.text("a NIC model")?;
                     vm.model = text
