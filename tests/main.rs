@@ -40,6 +40,7 @@ mod preflight;
 mod qemu;
 mod reachability;
 mod reachability_proxy_arp;
+mod real_bridged_ipv6;
 mod real_docker;
 mod real_firewall;
 mod real_firewalld;

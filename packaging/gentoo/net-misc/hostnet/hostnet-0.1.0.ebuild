@@ -60,6 +60,7 @@ CRATES="
 	generic-array@0.14.7
 	getrandom@0.3.4
 	getrandom@0.4.3
+	glob@0.3.4
 	granit-parser@2.1.0
 	hashbrown@0.17.1
 	heck@0.5.0
