@@ -34,7 +34,7 @@
 //! ([`crate::change::Undo`]).
 
 use std::cmp::Ordering;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -414,6 +414,9 @@ pub struct Journal<'a> {
     fresh: bool,
     /// Paths backed up and directories recorded so far (one look-up each, at any size).
     recorded: HashSet<String>,
+    /// Each path's entry in the manifest (what [`Journal::after`] fills in,
+    /// one look-up each).
+    positions: HashMap<String, usize>,
     /// What has been recorded so far.
     pub manifest: Manifest,
 }
@@ -435,6 +438,7 @@ impl<'a> Journal<'a> {
             dir,
             fresh: true,
             recorded: HashSet::new(),
+            positions: HashMap::new(),
             manifest: Manifest {
                 run_id: id,
                 playbook: playbook.to_owned(),
@@ -469,11 +473,16 @@ impl<'a> Journal<'a> {
             .map(|entry| entry.path.clone())
             .chain(manifest.created_dirs.iter().map(|dir| format!("dir:{dir}")))
             .collect();
+        let mut positions = HashMap::new();
+        for (index, entry) in manifest.entries.iter().enumerate() {
+            positions.entry(entry.path.clone()).or_insert(index);
+        }
         let journal = Self {
             root,
             dir: run_dir(root, id)?,
             fresh: false,
             recorded,
+            positions,
             manifest,
         };
         journal.save()?;
@@ -530,6 +539,9 @@ impl<'a> Journal<'a> {
                 }));
             }
         };
+        self.positions
+            .entry(path.to_string())
+            .or_insert(self.manifest.entries.len());
         self.manifest.entries.push(ManifestEntry {
             path: path.to_string(),
             before,
@@ -541,10 +553,9 @@ impl<'a> Journal<'a> {
     /// Record what the run leaves at `path`.
     pub fn after(&mut self, path: &SysPath, after: After) {
         if let Some(entry) = self
-            .manifest
-            .entries
-            .iter_mut()
-            .find(|entry| entry.path == path.as_str())
+            .positions
+            .get(path.as_str())
+            .and_then(|index| self.manifest.entries.get_mut(*index))
         {
             entry.after = Some(after);
         }
@@ -565,9 +576,10 @@ impl<'a> Journal<'a> {
     /// says the host is changing.
     pub fn writing(&mut self) -> Result<()> {
         let mut paths = pending(self.root)?;
+        let mut known: HashSet<SysPath> = paths.iter().cloned().collect();
         for entry in &self.manifest.entries {
             if let Ok(path) = SysPath::new(&entry.path)
-                && !paths.contains(&path)
+                && known.insert(path.clone())
             {
                 paths.push(path);
             }
