@@ -35,7 +35,7 @@ use hostnet_engine::change::{Change, Command, Guard, Planned, ServiceAction, Tas
 use hostnet_engine::error::Result;
 use hostnet_engine::facts::{Distro, Facts, Init};
 use hostnet_engine::model::topology::{BridgeDevice, DeviceSysctl, TapDevice, Topology};
-use hostnet_engine::model::{AddressConfig, Bridge, HostModel, Interface, Route, Tap};
+use hostnet_engine::model::{AddressConfig, Bridge, HostModel, Interface, Route, Tap, sysctl};
 use hostnet_engine::root::SysPath;
 use hostnet_engine::types::{FileMode, InterfaceName};
 use ipnet::IpNet;
@@ -80,23 +80,8 @@ impl Backend for SystemdNetworkd {
 
     fn render(&self, desired: &Desired<'_>) -> Result<Vec<Planned>> {
         let keep_ra = keeps_router_advertisements(desired.model);
-        let mut changes = render(&desired.topology, &keep_ra);
         let (drop_ins, dirs) = accept_ra_drop_ins(desired, &keep_ra);
-        // A drop-in written or pruned reloads networkd as hostnet's own files do.
-        for planned in &mut changes {
-            if let Change::Command(Command {
-                argv,
-                guard: Guard::ChangedUnder { dirs: watched, .. },
-                ..
-            }) = &mut planned.change
-                && argv == &["networkctl", "reload"]
-            {
-                watched.extend(dirs.iter().cloned());
-                if !dirs.is_empty() {
-                    planned.origins.extend(keep_ra.iter().map(|(_, task)| *task));
-                }
-            }
-        }
+        let mut changes = render(&desired.topology, &keep_ra, &dirs);
         changes.extend(drop_ins);
         crate::netplan::check(desired)?;
         changes.extend(crate::firewall_needs::bridges(desired));
@@ -143,7 +128,7 @@ fn keeps_router_advertisements(model: &HostModel) -> Vec<(String, TaskId)> {
     let forwarding = model
         .sysctls
         .iter()
-        .any(|sysctl| sysctl.name.replace('/', ".") == "net.ipv6.conf.all.forwarding" && sysctl.value.trim() != "0");
+        .any(|sysctl| sysctl::normalise(&sysctl.name) == "net.ipv6.conf.all.forwarding" && sysctl.value.trim() != "0");
     if !forwarding {
         return Vec::new();
     }
@@ -151,33 +136,35 @@ fn keeps_router_advertisements(model: &HostModel) -> Vec<(String, TaskId)> {
         .sysctls
         .iter()
         .filter(|sysctl| sysctl.value.trim() == "2")
-        .filter_map(|sysctl| {
-            let name = &sysctl.name;
-            let interface = name
-                .strip_prefix("net.ipv6.conf.")
-                .and_then(|rest| rest.strip_suffix(".accept_ra"))
-                .or_else(|| {
-                    name.strip_prefix("net/ipv6/conf/")
-                        .and_then(|rest| rest.strip_suffix("/accept_ra"))
-                })?;
-            (!matches!(interface, "all" | "default")).then(|| (interface.to_owned(), sysctl.origin.task))
+        .filter_map(|sysctl| match sysctl::components(&sysctl.name).as_slice() {
+            [net, ipv6, conf, interface, key]
+                if net == "net"
+                    && ipv6 == "ipv6"
+                    && conf == "conf"
+                    && key == "accept_ra"
+                    && !matches!(interface.as_str(), "all" | "default") =>
+            {
+                Some((interface.clone(), sysctl.origin.task))
+            }
+            _ => None,
         })
         .collect()
 }
 
-/// `IPv6AcceptRA=yes` in a unit that configures addresses of `name`, if
-/// the model keeps its router advertisements (not where link-local
-/// addressing is off: networkd then takes no advertisement at all).
-fn accept_ra(unit: &mut Unit, name: &InterfaceName, keep_ra: &[(String, TaskId)], origins: &mut Vec<TaskId>) {
+/// `IPv6AcceptRA=yes` in the unit of `name`, if the model keeps its router
+/// advertisements and the unit takes them at all (`takes_ra`: it has an
+/// address, so link-local addressing is on, and is no private bridge,
+/// which says `IPv6AcceptRA=no`).
+fn accept_ra(file: &mut File, name: &InterfaceName, takes_ra: bool, keep_ra: &[(String, TaskId)]) {
     let Some((_, task)) = keep_ra.iter().find(|(interface, _)| interface == name.as_str()) else {
         return;
     };
-    if unit.text.contains("\nLinkLocalAddressing=no\n") || unit.text.contains("\nIPv6AcceptRA=") {
+    if !takes_ra {
         return;
     }
-    unit.key("IPv6AcceptRA", "yes");
-    if !origins.contains(task) {
-        origins.push(*task);
+    file.unit.key("IPv6AcceptRA", "yes");
+    if !file.origins.contains(task) {
+        file.origins.push(*task);
     }
 }
 
@@ -250,13 +237,17 @@ fn accept_ra_drop_ins(desired: &Desired<'_>, keep_ra: &[(String, TaskId)]) -> (V
     (changes, dirs)
 }
 
-fn render(topology: &Topology<'_>, keep_ra: &[(String, TaskId)]) -> Vec<Planned> {
+/// hostnet's `.netdev`/`.network` files, the prune of those no longer
+/// declared, and `networkctl reload` when anything changed in them or in
+/// `drop_ins` (the accept-RA drop-in directories).
+fn render(topology: &Topology<'_>, keep_ra: &[(String, TaskId)], drop_ins: &[SysPath]) -> Vec<Planned> {
     let mut files = Vec::new();
     for device in &topology.bridges {
         let bridge = device.bridge;
         files.push(bridge_netdev(device));
         let mut network = bridge_network(device);
-        accept_ra(&mut network.unit, &bridge.name, keep_ra, &mut network.origins);
+        let takes_ra = !matches!(bridge.address, AddressConfig::None) && !device.only_taps();
+        accept_ra(&mut network, &bridge.name, takes_ra, keep_ra);
         files.push(network);
         for port in &device.ports {
             if let Some(tap) = port.tap() {
@@ -273,7 +264,8 @@ fn render(topology: &Topology<'_>, keep_ra: &[(String, TaskId)]) -> Vec<Planned>
     }
     for interface in &topology.nics {
         let mut network = interface_network(interface);
-        accept_ra(&mut network.unit, &interface.name, keep_ra, &mut network.origins);
+        let takes_ra = !matches!(interface.address, AddressConfig::None);
+        accept_ra(&mut network, &interface.name, takes_ra, keep_ra);
         files.push(network);
     }
     let paths: Vec<SysPath> = files
@@ -312,13 +304,20 @@ fn render(topology: &Topology<'_>, keep_ra: &[(String, TaskId)]) -> Vec<Planned>
         },
         origins.iter().copied(),
     ));
-    // Any change among hostnet's files there (written or pruned) reloads.
+    // Any change among hostnet's files there (written or pruned) reloads,
+    // as does one among the accept-RA drop-ins.
     drop(paths);
+    let mut origins = origins;
+    if !drop_ins.is_empty() {
+        origins.extend(keep_ra.iter().map(|(_, task)| *task));
+    }
+    let mut dirs = vec![SysPath::from_static(DIRECTORY)];
+    dirs.extend(drop_ins.iter().cloned());
     changes.push(Planned::from_tasks(
         Change::Command(Command {
             argv: vec!["networkctl".into(), "reload".into()],
             guard: Guard::ChangedUnder {
-                dirs: vec![SysPath::from_static(DIRECTORY)],
+                dirs,
                 unless: Vec::new(),
             },
             effects: Vec::new(),
@@ -579,7 +578,7 @@ mod tests {
 
     #[test]
     fn bridged_uplink_with_a_tap() {
-        let changes = render(&Topology::of(&scenario_bridged(), &facts(Distro::Systemd)), &[]);
+        let changes = render(&Topology::of(&scenario_bridged(), &facts(Distro::Systemd)), &[], &[]);
         assert_eq!(
             files(&changes),
             "\
@@ -675,7 +674,7 @@ ConfigureWithoutCarrier=yes
 
     #[test]
     fn host_only_tap() {
-        let changes = render(&Topology::of(&scenario_host_only(), &facts(Distro::Systemd)), &[]);
+        let changes = render(&Topology::of(&scenario_host_only(), &facts(Distro::Systemd)), &[], &[]);
         assert_eq!(
             files(&changes),
             "\
@@ -705,7 +704,7 @@ ConfigureWithoutCarrier=yes
 
     #[test]
     fn private_bridge_with_three_taps() {
-        let changes = render(&Topology::of(&scenario_private(), &facts(Distro::Systemd)), &[]);
+        let changes = render(&Topology::of(&scenario_private(), &facts(Distro::Systemd)), &[], &[]);
         let text = files(&changes);
         let expected_bridge = "\
 ==> /etc/systemd/network/10-hostnet-br0.netdev <==
@@ -811,7 +810,7 @@ ConfigureWithoutCarrier=yes
         tap.user = None;
         tap.group = None;
         model.taps.push(tap);
-        let changes = render(&Topology::of(&model, &facts(Distro::Systemd)), &[]);
+        let changes = render(&Topology::of(&model, &facts(Distro::Systemd)), &[], &[]);
         assert_eq!(
             files(&changes),
             "\
