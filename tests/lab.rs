@@ -628,7 +628,7 @@ fn qemu_guests_without_the_masquerade_do_not_get_out() {
 
 /// `hostnet lab FILE ARGS --json` on a deliberately broken playbook: exit
 /// 2, and exactly `crossed` are the ✗ cells.
-fn broken(file: &str, args: &[&str], crossed: &[&str]) {
+pub(crate) fn broken(file: &str, args: &[&str], crossed: &[&str]) {
     if !sandbox::require(&TOOLS) {
         return;
     }
@@ -649,7 +649,7 @@ fn broken(file: &str, args: &[&str], crossed: &[&str]) {
     assert_eq!(
         (code, measured),
         (2, crossed.iter().map(|c| (*c).to_owned()).collect()),
-        "{file}:\n{report:#}\n{stderr}"
+        "{file} {args:?}:\n{report:#}\n{stderr}"
     );
     nothing_left(pid);
 }

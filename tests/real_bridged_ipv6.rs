@@ -8,9 +8,9 @@
 
 use std::time::Duration;
 
-use crate::real_ipv6::{RaLan, default_route, sysctl};
+use crate::real_ipv6::{RaLan, bridge_addresses, can_run, default_route, global_addresses, pings6, sysctl};
 use crate::support::rendered::Rendered;
-use crate::support::sandbox::{self, Features, Netns, Sandbox, wait_for};
+use crate::support::sandbox::{Features, Netns, Sandbox, wait_for};
 
 const PLAYBOOK: &str = "- hosts: localhost\n  tasks:\n    - vm_network:\n        mode: bridged\n        bridge: br0\n        uplink: eth0\n        vms:\n          - { name: web, tap: tap0, mac: \"52:54:00:00:01:02\" }\n";
 const FACTS: &str = "distro: debian\ninit: systemd\nbr_netfilter: true\ninterfaces:\n  - { name: eth0 }\n";
@@ -18,27 +18,9 @@ const FACTS: &str = "distro: debian\ninit: systemd\nbr_netfilter: true\ninterfac
 const GUEST: &str = "2001:db8:1:0:5054:ff:fe00:102";
 const ROUTER: &str = "2001:db8:1::1";
 
-fn global_addresses(netns: &Netns, dev: &str) -> Vec<String> {
-    netns
-        .exec_ok(&["ip", "-6", "-o", "addr", "show", "dev", dev, "scope", "global"])
-        .lines()
-        .filter_map(|line| line.split_whitespace().nth(3))
-        .filter_map(|cidr| cidr.split('/').next())
-        .map(str::to_owned)
-        .collect()
-}
-
-fn pings6(from: &Netns, target: &str) -> bool {
-    from.exec(&["ping", "-6", "-c1", "-W1", "-n", target]).status.success()
-}
-
 #[test]
 fn real_bridged_guests_take_slaac_from_the_lan_and_cross_the_bridge_over_ipv6() {
-    if !sandbox::require(&["dnsmasq", "ip6tables-restore", "ping"]) {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "CI=true, but the bridged IPv6 test cannot run"
-        );
+    if !can_run(&["dnsmasq", "ip6tables-restore", "ping"]) {
         return;
     }
     let rendered = Rendered::new(
@@ -95,7 +77,7 @@ fn real_bridged_guests_take_slaac_from_the_lan_and_cross_the_bridge_over_ipv6() 
     guest.ip_ok(&["link", "set", "eth0", "up"]);
 
     let slaac = wait_for(Duration::from_secs(30), || {
-        let addresses = global_addresses(&guest, "eth0");
+        let addresses = global_addresses(&guest);
         (!addresses.is_empty()).then_some(addresses)
     });
     assert_eq!(
@@ -114,7 +96,7 @@ fn real_bridged_guests_take_slaac_from_the_lan_and_cross_the_bridge_over_ipv6() 
     );
     // The host's bridge keeps an IPv6 address of its own on the LAN.
     let own = wait_for(Duration::from_secs(20), || {
-        let addresses = global_addresses(host, "br0");
+        let addresses = bridge_addresses(host);
         addresses
             .iter()
             .any(|address| address.starts_with("2001:db8:1:"))

@@ -43,7 +43,7 @@ use crate::support::rendered::Rendered;
 use crate::support::sandbox::{self, Features, Netns, Sandbox, text, wait_for};
 
 /// Can the real tools run here? Under `CI=true` they must.
-fn can_run(tools: &[&str]) -> bool {
+pub(crate) fn can_run(tools: &[&str]) -> bool {
     let ok = sandbox::require(tools);
     assert!(
         ok || std::env::var("CI").as_deref() != Ok("true"),
@@ -121,7 +121,7 @@ fn guest(host: &Netns, port: &str, mac: &str) -> Netns {
 }
 
 /// The guest's global IPv6 addresses (without prefix length), sorted.
-fn global_addresses(guest: &Netns) -> Vec<String> {
+pub(crate) fn global_addresses(guest: &Netns) -> Vec<String> {
     let output = guest.exec_ok(&["ip", "-6", "-o", "addr", "show", "dev", "eth0", "scope", "global"]);
     let mut addresses: Vec<String> = output
         .lines()
@@ -744,7 +744,7 @@ fn real_host_keeps_its_ra_default_route_when_forwarding_starts() {
 
 /// br0's addresses as `ip -o addr` lists them (`172.16.1.1/24`, …), sorted,
 /// without link-local ones.
-fn bridge_addresses(host: &Netns) -> Vec<String> {
+pub(crate) fn bridge_addresses(host: &Netns) -> Vec<String> {
     let output = host.exec(&["ip", "-o", "addr", "show", "dev", "br0", "scope", "global"]);
     let output = String::from_utf8_lossy(&output.stdout);
     let mut addresses: Vec<String> = output
@@ -983,7 +983,7 @@ fn with_dual_stack(mode: &str, firewall: &str, route_back: bool, check: impl FnO
 }
 
 /// `ping -6 -c1 -W1` from `from` to `target`: did it answer?
-fn pings6(from: &Netns, target: &str) -> bool {
+pub(crate) fn pings6(from: &Netns, target: &str) -> bool {
     from.exec(&["ping", "-6", "-c1", "-W1", "-n", target]).status.success()
 }
 
