@@ -46,7 +46,9 @@
 //! - A relay (`dhcp_relay`) is a drop-in of its own with `dhcp-relay=LOCAL,SERVER`
 //!   on its interface (and, like a server's, nothing global).
 
-use std::collections::HashSet;
+use std::fmt::Write as _;
+
+use foldhash::HashSet;
 
 use hostnet_engine::backend::{Backend, BackendId, Desired, Detection, Target};
 use hostnet_engine::change::{Block, Change, Conflict, Placement, Planned, ServiceAction, TaskId};
@@ -389,29 +391,37 @@ fn host_line(host: &At<DhcpHost>) -> Result<String> {
         }
         None => None,
     };
-    let with_name = |words: String| match name {
-        Some(name) => format!("{words},{name}"),
-        None => words,
+    let mut line = String::with_capacity(64);
+    let with_name = |line: &mut String| {
+        if let Some(name) = name {
+            line.push(',');
+            line.push_str(name);
+        }
     };
     match (&lease.duid, &lease.ip6) {
         (Some(duid), Some(ip6)) => {
-            let mut lines = Vec::new();
             if let Some(ip) = lease.ip {
-                lines.push(with_name(format!("{},{ip}", lease.mac)));
+                let _ = write!(line, "{},{ip}", lease.mac);
+                with_name(&mut line);
+                line.push('\n');
             }
-            lines.push(with_name(format!("id:{},[{}]", duid.value, ip6.value)));
-            Ok(lines.join("\n"))
+            let _ = write!(line, "id:{},[{}]", duid.value, ip6.value);
         }
-        _ => Ok(with_name(lease_addresses(lease))),
+        _ => lease_addresses(&mut line, lease),
     }
+    with_name(&mut line);
+    Ok(line)
 }
 
 /// `MAC,IP`, `MAC,[IP6]` or `MAC,IP,[IP6]`.
-fn lease_addresses(lease: &DhcpHost) -> String {
-    let mut words = vec![lease.mac.to_string()];
-    words.extend(lease.ip.map(|ip| ip.to_string()));
-    words.extend(lease.ip6.as_ref().map(|ip6| format!("[{}]", ip6.value)));
-    words.join(",")
+fn lease_addresses(line: &mut String, lease: &DhcpHost) {
+    let _ = write!(line, "{}", lease.mac);
+    if let Some(ip) = lease.ip {
+        let _ = write!(line, ",{ip}");
+    }
+    if let Some(ip6) = &lease.ip6 {
+        let _ = write!(line, ",[{}]", ip6.value);
+    }
 }
 
 /// Would dnsmasq take this `dhcp-host` word for something else than a name?
@@ -449,7 +459,7 @@ fn gentoo_blocks(model: &HostModel, index: &Index<'_>) -> Vec<(Block, Vec<TaskId
         all_tasks,
     )];
     let mut services: Vec<String> = Vec::new();
-    let mut listed: HashSet<String> = HashSet::new();
+    let mut listed: HashSet<String> = HashSet::default();
     let mut tasks = Vec::new();
     let served = model
         .dhcp_servers

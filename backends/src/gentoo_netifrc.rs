@@ -30,8 +30,10 @@
 //!   bridge is up (OpenRC's `sysctl` service runs before the bridge exists).
 //!   A user's own definition of either is reported (the last one wins).
 
-use std::collections::BTreeSet;
 use std::net::IpAddr;
+use std::sync::Arc;
+
+use foldhash::HashSet;
 
 use hostnet_engine::backend::{Backend, BackendId, Desired, Detection, OnLiveHost, Target};
 use hostnet_engine::change::{Block, Change, Command, Conflict, Guard, Placement, Planned, ServiceAction, TaskId};
@@ -43,7 +45,7 @@ use hostnet_engine::root::SysPath;
 use hostnet_engine::types::{FileMode, InterfaceName};
 use ipnet::IpNet;
 
-use crate::text::{sh_assignment, sh_double_quote};
+use crate::text::{push_sh_assignment, sh_double_quote};
 
 /// The file netifrc reads.
 const CONF_D_NET: &str = "/etc/conf.d/net";
@@ -213,6 +215,8 @@ fn sysctl_lines(sysctls: &[DeviceSysctl]) -> Vec<String> {
 /// One interface's assignments and the boot wiring it needs.
 struct Section {
     name: InterfaceName,
+    /// `name` as netifrc spells it in variable names (`eth0_100`).
+    var: String,
     assignments: Vec<Assignment>,
     /// Tasks whose items went into it.
     origins: Vec<TaskId>,
@@ -225,17 +229,19 @@ struct Section {
     service: bool,
 }
 
-/// `name="value"`, with why hostnet sets it (for conflict warnings).
+/// `name="value"`, with why hostnet sets it (for conflict warnings; most
+/// assignments of a section share one reason).
 struct Assignment {
     variable: String,
     value: String,
-    why: String,
+    why: Arc<str>,
 }
 
 impl Section {
     fn new(name: &InterfaceName, origins: Vec<TaskId>, link: bool, service: bool) -> Self {
         Self {
             name: name.clone(),
+            var: name.shell_var(),
             assignments: Vec::new(),
             restart_origins: origins.clone(),
             origins,
@@ -250,16 +256,20 @@ impl Section {
 
     /// Assign `KEY_<shell_var>`.
     fn set(&mut self, key: &str, value: impl Into<String>, why: &str) {
-        self.assign(format!("{key}_{}", self.name.shell_var()), value.into(), why);
+        let mut variable = String::with_capacity(key.len() + 1 + self.var.len());
+        variable.push_str(key);
+        variable.push('_');
+        variable.push_str(&self.var);
+        self.assign(variable, value.into(), why);
     }
 
     /// Assign a variable by its full name.
     fn assign(&mut self, variable: String, value: String, why: &str) {
-        self.assignments.push(Assignment {
-            variable,
-            value,
-            why: why.to_owned(),
-        });
+        let why = match self.assignments.last() {
+            Some(last) if *last.why == *why => Arc::clone(&last.why),
+            _ => Arc::from(why),
+        };
+        self.assignments.push(Assignment { variable, value, why });
     }
 
     fn set_optional(&mut self, key: &str, value: Option<impl ToString>, why: &str) {
@@ -289,29 +299,38 @@ impl Section {
     /// `tuntap_X`, `iproute2_X` (owner and flags, when any).
     fn set_tap(&mut self, tap: &Tap, why: &str) {
         self.set("tuntap", "tap", why);
-        let mut words: Vec<String> = Vec::new();
+        let mut words = String::new();
+        let mut word = |text: &str| {
+            if !words.is_empty() {
+                words.push(' ');
+            }
+            words.push_str(text);
+        };
         if let Some(user) = &tap.user {
-            words.extend(["user".to_owned(), user.value.to_string()]);
+            word("user");
+            word(user.value.as_str());
         }
         if let Some(group) = &tap.group {
-            words.extend(["group".to_owned(), group.value.to_string()]);
+            word("group");
+            word(group.value.as_str());
         }
         if tap.multi_queue {
-            words.push("multi_queue".into());
+            word("multi_queue");
         }
         if tap.vnet_hdr {
-            words.push("vnet_hdr".into());
+            word("vnet_hdr");
         }
         if !words.is_empty() {
-            self.set("iproute2", words.join(" "), why);
+            self.set("iproute2", words, why);
         }
     }
 
-    fn text(&self) -> String {
-        self.assignments
-            .iter()
-            .map(|assignment| sh_assignment(&assignment.variable, &assignment.value) + "\n")
-            .collect()
+    /// Its lines, written at the end of `out`.
+    fn write(&self, out: &mut String) {
+        for assignment in &self.assignments {
+            push_sh_assignment(out, &assignment.variable, &assignment.value);
+            out.push('\n');
+        }
     }
 }
 
@@ -481,17 +500,17 @@ fn block(sections: &[Section], hooks: &Hooks, desired: &Desired<'_>) -> Planned 
     let mut content = format!("{HEADER}\n");
     for section in sections {
         content.push('\n');
-        content.push_str(&section.text());
+        section.write(&mut content);
     }
     if !hooks.is_empty() {
         content.push_str("\n# netifrc has no variables for these: hooks it calls for every interface ($IFACE).\n");
         content.push_str(&hooks.text());
     }
-    let mut seen = BTreeSet::new();
+    let mut seen: HashSet<&str> = HashSet::default();
     let mut conflicts: Vec<Conflict> = sections
         .iter()
         .flat_map(|section| &section.assignments)
-        .filter(|assignment| seen.insert(assignment.variable.clone()))
+        .filter(|assignment| seen.insert(&assignment.variable))
         .map(|assignment| Conflict {
             prefix: format!("{}=", assignment.variable),
             message: format!(
@@ -528,9 +547,13 @@ fn block(sections: &[Section], hooks: &Hooks, desired: &Desired<'_>) -> Planned 
             .into(),
     });
     for section in sections {
-        let var = section.name.shell_var();
-        let mac = format!("mac_{var}");
-        if !section.assignments.iter().any(|assignment| assignment.variable == mac) {
+        let var = &section.var;
+        let is_mac = |variable: &str| variable.strip_prefix("mac_") == Some(var.as_str());
+        if !section
+            .assignments
+            .iter()
+            .any(|assignment| is_mac(&assignment.variable))
+        {
             conflicts.push(Conflict {
                 prefix: format!("mac_{var}="),
                 message: format!(
@@ -543,21 +566,29 @@ fn block(sections: &[Section], hooks: &Hooks, desired: &Desired<'_>) -> Planned 
             });
         }
     }
-    let mut names: Vec<String> = sections.iter().map(|section| section.name.shell_var()).collect();
-    names.extend(desired.facts.interfaces.iter().map(|fact| fact.name.shell_var()));
-    let mut array_seen = BTreeSet::new();
+    let facts: Vec<String> = desired
+        .facts
+        .interfaces
+        .iter()
+        .map(|fact| fact.name.shell_var())
+        .collect();
+    let mut array_seen: HashSet<&str> = HashSet::default();
+    let names = sections
+        .iter()
+        .map(|section| section.var.as_str())
+        .chain(facts.iter().map(String::as_str));
     for var in names {
+        if !array_seen.insert(var) {
+            continue;
+        }
         for key in ["config", "routes"] {
-            let prefix = format!("{key}_{var}=(");
-            if array_seen.insert(prefix.clone()) {
-                conflicts.push(Conflict {
-                    prefix,
-                    message: "a bash array (baselayout-1 syntax): bash only warns, but a POSIX `/bin/sh` (dash) \
-                              stops at it and every net.* service fails; netifrc takes one entry per line in \
-                              one quoted string (`config_eth0=\"192.168.0.2/24\\ndhcp\"`)"
-                        .into(),
-                });
-            }
+            conflicts.push(Conflict {
+                prefix: format!("{key}_{var}=("),
+                message: "a bash array (baselayout-1 syntax): bash only warns, but a POSIX `/bin/sh` (dash) \
+                          stops at it and every net.* service fails; netifrc takes one entry per line in \
+                          one quoted string (`config_eth0=\"192.168.0.2/24\\ndhcp\"`)"
+                    .into(),
+            });
         }
     }
     let mut origins: Vec<TaskId> = sections

@@ -6,21 +6,39 @@
 /// which is how netifrc spells lists (one entry per line).
 pub(crate) fn sh_double_quote(text: &str) -> String {
     let mut quoted = String::with_capacity(text.len() + 2);
-    quoted.push('"');
-    for c in text.chars() {
-        if matches!(c, '$' | '`' | '"' | '\\') {
-            quoted.push('\\');
-        }
-        quoted.push(c);
-    }
-    quoted.push('"');
+    push_sh_double_quoted(&mut quoted, text);
     quoted
+}
+
+/// [`sh_double_quote`] written at the end of `out`.
+pub(crate) fn push_sh_double_quoted(out: &mut String, text: &str) {
+    out.push('"');
+    for part in text.split_inclusive(['$', '`', '"', '\\']) {
+        match part.chars().next_back() {
+            Some(last @ ('$' | '`' | '"' | '\\')) => {
+                out.push_str(&part[..part.len() - 1]);
+                out.push('\\');
+                out.push(last);
+            }
+            _ => out.push_str(part),
+        }
+    }
+    out.push('"');
 }
 
 /// A POSIX sh assignment `name="value"` (`name` must already be a valid
 /// shell variable name).
 pub(crate) fn sh_assignment(name: &str, value: &str) -> String {
-    format!("{name}={}", sh_double_quote(value))
+    let mut line = String::with_capacity(name.len() + value.len() + 3);
+    push_sh_assignment(&mut line, name, value);
+    line
+}
+
+/// [`sh_assignment`] written at the end of `out`.
+pub(crate) fn push_sh_assignment(out: &mut String, name: &str, value: &str) {
+    out.push_str(name);
+    out.push('=');
+    push_sh_double_quoted(out, value);
 }
 
 #[cfg(test)]
@@ -41,6 +59,7 @@ mod tests {
         assert_eq!(sh_double_quote(r#"say "hi""#), r#""say \"hi\"""#);
         assert_eq!(sh_double_quote(r"back\slash"), r#""back\\slash""#);
         assert_eq!(sh_double_quote("it's"), r#""it's""#);
+        assert_eq!(sh_double_quote(r#"$$`"\x\"#), r#""\$\$\`\"\\x\\""#);
     }
 
     #[test]

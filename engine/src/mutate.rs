@@ -36,6 +36,20 @@ pub const TEMP_PREFIX: &str = ".hostnet-tmp-";
 static ABORT_AT: AtomicU64 = AtomicU64::new(0);
 /// Mutations so far.
 static MUTATIONS: AtomicU64 = AtomicU64::new(0);
+/// Bumped by every change this process makes to the file system and by
+/// every program it runs: what [`crate::root::Root`] remembers of the
+/// tree (directories, missing paths) holds only within one generation.
+static GENERATION: AtomicU64 = AtomicU64::new(0);
+
+/// The file system's generation as this process knows it: it changes
+/// whenever hostnet wrote, removed or ran anything.
+pub fn generation() -> u64 {
+    GENERATION.load(Ordering::SeqCst)
+}
+
+fn changed() {
+    GENERATION.fetch_add(1, Ordering::SeqCst);
+}
 
 /// Kill the process at the `n`-th mutation from now (crash tests only).
 pub fn set_abort_after(n: u64) {
@@ -45,6 +59,7 @@ pub fn set_abort_after(n: u64) {
 
 /// Count one mutation, and die by `SIGKILL` if the crash test asked for it here.
 fn step() {
+    changed();
     let at = ABORT_AT.load(Ordering::SeqCst);
     if at != 0 && MUTATIONS.fetch_add(1, Ordering::SeqCst) + 1 >= at {
         let _ = std::process::Command::new("kill")
@@ -65,12 +80,14 @@ pub fn write_error(path: &Path, error: &std::io::Error) -> Error {
 
 /// Create a directory and its parents.
 pub fn create_dir_all(dir: &Path) -> Result<()> {
+    changed();
     fs::create_dir_all(dir).map_err(|error| write_error(dir, &error))
 }
 
 /// Create a directory and its parents, each new one with `mode` (hostnet's
 /// own state: root only).
 pub fn create_private_dir_all(dir: &Path) -> Result<()> {
+    changed();
     DirBuilder::new()
         .recursive(true)
         .mode(0o700)
@@ -203,6 +220,7 @@ pub fn remove_empty_dir(path: &Path) -> Result<()> {
 
 /// Remove a directory and everything in it (a run record that changed nothing).
 pub fn remove_tree(path: &Path) -> Result<()> {
+    changed();
     match fs::remove_dir_all(path) {
         Err(error) if error.kind() != std::io::ErrorKind::NotFound => Err(write_error(path, &error)),
         _ => Ok(()),
@@ -222,6 +240,7 @@ pub fn remove(path: &Path) -> Result<()> {
 /// that was killed. Only called under the apply lock, when no other run can
 /// be writing one. Returns how many were removed.
 pub fn sweep(dir: &Path) -> usize {
+    changed();
     let Ok(entries) = fs::read_dir(dir) else { return 0 };
     let mut removed = 0;
     for entry in entries.flatten() {
@@ -317,6 +336,7 @@ pub struct Captured {
 /// Run `program` with `args` without a shell, feeding it `input`, and wait;
 /// an error means it could not be started (`NotFound`: not installed).
 pub fn capture(program: &str, args: &[&str], input: &[u8]) -> std::io::Result<Captured> {
+    changed();
     let output = duct::cmd(program, args)
         .stdin_bytes(input)
         .stdout_capture()
@@ -335,6 +355,7 @@ pub fn capture(program: &str, args: &[&str], input: &[u8]) -> std::io::Result<Ca
 /// job control (a hangup of the session that started it does not reach it),
 /// with no standard input or output; do not wait for it.
 pub fn spawn_detached(argv: &[String]) -> Result<()> {
+    changed();
     let (program, args) = argv.split_first().ok_or_else(|| {
         Error::new(ErrorKind::Invalid {
             message: "empty command".into(),

@@ -4,7 +4,7 @@
 //! the first stage with errors, so nothing is ever written or run for a
 //! playbook with a problem.
 
-use std::collections::HashSet;
+use foldhash::HashSet;
 use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;

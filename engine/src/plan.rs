@@ -7,7 +7,7 @@
 //! command under the last, so files are always written before the commands
 //! that use them. Plan never mutates anything.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 
 use indexmap::IndexMap;
 use serde::Serialize;
@@ -270,7 +270,7 @@ impl<'a> Builder<'a> {
     /// A builder for this root and purpose.
     pub fn for_purpose(root: &'a Root, facts: &'a Facts, purpose: Purpose) -> Result<Self> {
         let mut warnings = Vec::new();
-        let mut changed = HashSet::new();
+        let mut changed = HashSet::default();
         // Paths a failed or interrupted run wrote: the commands that depend on them run again.
         if purpose == Purpose::Apply {
             changed.extend(crate::runs::pending(root)?);
@@ -284,7 +284,7 @@ impl<'a> Builder<'a> {
         Ok(Self {
             root,
             facts,
-            overlay: HashMap::new(),
+            overlay: HashMap::default(),
             changed,
             users: accounts(root, "/etc/passwd")?,
             groups: accounts(root, "/etc/group")?,
@@ -378,7 +378,7 @@ impl<'a> Builder<'a> {
 
     /// Turn changes into steps (files first, then commands).
     pub fn build(&mut self, planned: Vec<Planned>) -> Result<Vec<Step>> {
-        let mut groups: IndexMap<SysPath, Vec<Planned>> = IndexMap::new();
+        let mut groups: IndexMap<SysPath, Vec<Planned>, foldhash::fast::RandomState> = IndexMap::default();
         let mut aliases: Vec<(SysPath, SysPath)> = Vec::new();
         let mut commands: Vec<(Command, Undo, Option<String>, Vec<TaskId>)> = Vec::new();
         let mut prunes: Vec<(SysPath, String, Vec<TaskId>)> = Vec::new();
@@ -811,7 +811,7 @@ struct Conflicts<'c> {
 
 impl<'c> Conflicts<'c> {
     fn new(all: &'c [&'c Conflict]) -> Self {
-        let mut by_prefix: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut by_prefix: HashMap<&str, Vec<usize>> = HashMap::default();
         for (index, conflict) in all.iter().enumerate() {
             by_prefix.entry(conflict.prefix.as_str()).or_default().push(index);
         }

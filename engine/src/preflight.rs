@@ -222,7 +222,7 @@ pub fn check(
 fn uplinks(model: &HostModel, facts: &Facts, state: &HostState, yes: bool, findings: &mut Findings) {
     // Looked up once per port: by name, not by scanning the lists (10,000 ports).
     let index = crate::model::index::Index::of(model);
-    let present: std::collections::HashSet<&str> = facts.interfaces.iter().map(|fact| fact.name.as_str()).collect();
+    let present: foldhash::HashSet<&str> = facts.interfaces.iter().map(|fact| fact.name.as_str()).collect();
     for bridge in &model.bridges {
         for port in &bridge.ports {
             let name = port.value.as_str();

@@ -7,6 +7,7 @@
 
 use std::fmt;
 use std::io::ErrorKind as IoKind;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
@@ -29,6 +30,10 @@ impl SysPath {
         }
         if path.contains('\0') || path.contains('\n') {
             return Err(format!("`{}` contains a control character", path.escape_debug()));
+        }
+        // Already normal, as nearly every path a backend builds is.
+        if path[1..].split('/').all(|part| !matches!(part, "" | "." | "..")) {
+            return Ok(Self(path.to_owned()));
         }
         let mut normal = String::new();
         for component in Path::new(path).components() {
@@ -116,10 +121,30 @@ pub struct Root {
     /// Read where `dir` has nothing (`hostnet render`: the output tree over
     /// the root whose files it renders).
     lower: Option<Box<Root>>,
-    /// Directories on the way to a path already found to be directories,
-    /// not links ([`Root::resolve`] stats each once per run, not once per
-    /// file under them: a plan of 1,000 lease files in one directory).
-    directories: Arc<std::sync::Mutex<std::collections::HashSet<PathBuf>>>,
+    /// What reading the tree found (shared by clones).
+    seen: Arc<std::sync::Mutex<Seen>>,
+}
+
+/// What [`Root::resolve`] found while reading the tree, so each directory on
+/// the way is statted once per run instead of once per file under it (a
+/// plan of 1,000 lease files in one directory, 1,000 `net.tapN` links in
+/// `/etc/init.d`): directories that are directories (not links), and paths
+/// that do not exist — nothing exists under a missing directory. Held for
+/// one [`crate::mutate::generation`]: whatever hostnet writes, removes or
+/// runs forgets it all.
+#[derive(Debug, Default)]
+struct Seen {
+    generation: u64,
+    directories: foldhash::HashSet<Vec<u8>>,
+    missing: foldhash::HashSet<Vec<u8>>,
+}
+
+/// What the cache knows of a path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Known {
+    Directory,
+    Missing,
+    Unknown,
 }
 
 /// Whether the last component of a path is followed when it is a link.
@@ -144,7 +169,7 @@ impl Root {
             dir,
             live,
             lower: None,
-            directories: Arc::default(),
+            seen: Arc::default(),
         }
     }
 
@@ -189,11 +214,55 @@ impl Root {
     /// taken from the root, `..` stops at it), so no path leaves the root
     /// whatever links it holds. `follow` says whether a link at the end is
     /// followed too. Components that do not exist yet are kept as written.
+    pub fn resolve(&self, path: &SysPath, follow: Follow) -> Result<SysPath> {
+        self.resolve_known(path, follow).map(|(resolved, _)| resolved)
+    }
+
+    /// [`Root::resolve`], and whether the path was found missing on the way
+    /// (a component that does not exist: then neither does the path).
     #[expect(
         clippy::disallowed_methods,
         reason = "root.rs is one of the modules that reads the host"
     )]
-    pub fn resolve(&self, path: &SysPath, follow: Follow) -> Result<SysPath> {
+    fn resolve_known(&self, path: &SysPath, follow: Follow) -> Result<(SysPath, bool)> {
+        // Nearly every path has no link on the way: walk it in place, and
+        // take the general way below only at a link or a non-directory.
+        let parts = path.relative().split('/');
+        let count = parts.clone().count();
+        let mut candidate = self.dir.clone();
+        for (index, part) in parts.enumerate() {
+            let last = index + 1 == count;
+            if last && follow == Follow::No {
+                break;
+            }
+            candidate.push(part);
+            match self.known(&candidate) {
+                Known::Directory if !last => continue,
+                Known::Missing => return Ok((path.clone(), true)),
+                _ => {}
+            }
+            match std::fs::symlink_metadata(&candidate) {
+                Ok(metadata) if metadata.file_type().is_symlink() => return self.resolve_links(path, follow),
+                Ok(_) if last => {}
+                Ok(metadata) if metadata.is_dir() => self.remember(candidate.clone(), Known::Directory),
+                Ok(_) => return self.resolve_links(path, follow),
+                Err(error) if error.kind() == IoKind::NotFound => {
+                    self.remember(candidate, Known::Missing);
+                    return Ok((path.clone(), true));
+                }
+                Err(error) => return Err(read_error(&candidate, &error)),
+            }
+        }
+        Ok((path.clone(), false))
+    }
+
+    /// [`Root::resolve_known`] of a path with a link (or a non-directory) on
+    /// the way: every link followed inside the root.
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "root.rs is one of the modules that reads the host"
+    )]
+    fn resolve_links(&self, path: &SysPath, follow: Follow) -> Result<(SysPath, bool)> {
         let mut pending: Vec<String> = path.relative().split('/').rev().map(str::to_owned).collect();
         let mut done: Vec<String> = Vec::new();
         let mut links = 0;
@@ -234,13 +303,22 @@ impl Root {
             let mut candidate = self.dir.clone();
             candidate.extend(&done);
             candidate.push(&part);
-            if !last && self.known_directory(&candidate) {
-                done.push(part);
-                continue;
+            match self.known(&candidate) {
+                Known::Directory if !last => {
+                    done.push(part);
+                    continue;
+                }
+                Known::Missing => {
+                    missing = true;
+                    done.push(part);
+                    continue;
+                }
+                _ => {}
             }
             let metadata = match std::fs::symlink_metadata(&candidate) {
                 Ok(metadata) => metadata,
                 Err(error) if error.kind() == IoKind::NotFound => {
+                    self.remember(candidate, Known::Missing);
                     missing = true;
                     done.push(part);
                     continue;
@@ -272,7 +350,7 @@ impl Root {
                 continue;
             }
             if !last && metadata.is_dir() {
-                self.remember_directory(candidate);
+                self.remember(candidate, Known::Directory);
             }
             if !last && !metadata.is_dir() {
                 let mut shown = String::new();
@@ -293,22 +371,54 @@ impl Root {
                 message: "resolves to the root directory itself".into(),
             }));
         }
-        SysPath::new(&format!("/{}", done.join("/"))).map_err(|message| {
+        let resolved = SysPath::new(&format!("/{}", done.join("/"))).map_err(|message| {
             Error::new(ErrorKind::Read {
                 path: self.host_path(path),
                 message,
             })
-        })
+        })?;
+        Ok((resolved, missing))
     }
 
-    fn known_directory(&self, path: &Path) -> bool {
-        self.directories.lock().is_ok_and(|known| known.contains(path))
-    }
-
-    fn remember_directory(&self, path: PathBuf) {
-        if let Ok(mut known) = self.directories.lock() {
-            known.insert(path);
+    /// What this run already found at `path` (nothing, once hostnet has
+    /// changed anything since).
+    fn known(&self, path: &Path) -> Known {
+        let Ok(mut seen) = self.seen.lock() else {
+            return Known::Unknown;
+        };
+        let generation = crate::mutate::generation();
+        if seen.generation != generation {
+            *seen = Seen {
+                generation,
+                ..Seen::default()
+            };
+            return Known::Unknown;
         }
+        let path = path.as_os_str().as_bytes();
+        if seen.missing.contains(path) {
+            Known::Missing
+        } else if seen.directories.contains(path) {
+            Known::Directory
+        } else {
+            Known::Unknown
+        }
+    }
+
+    fn remember(&self, path: PathBuf, what: Known) {
+        let Ok(mut seen) = self.seen.lock() else { return };
+        let generation = crate::mutate::generation();
+        if seen.generation != generation {
+            *seen = Seen {
+                generation,
+                ..Seen::default()
+            };
+        }
+        let path = path.into_os_string().into_vec();
+        match what {
+            Known::Directory => seen.directories.insert(path),
+            Known::Missing => seen.missing.insert(path),
+            Known::Unknown => false,
+        };
     }
 
     /// The path on this machine where `path` really is ([`Root::resolve`]).
@@ -331,13 +441,15 @@ impl Root {
         reason = "root.rs is one of the modules that reads the host"
     )]
     fn entry_here(&self, path: &SysPath) -> Result<Entry> {
-        let host = match self.resolve(path, Follow::No) {
-            Ok(resolved) => self.host_path(&resolved),
-            Err(error) => return Err(error),
-        };
+        let (resolved, missing) = self.resolve_known(path, Follow::No)?;
+        let host = self.host_path(&resolved);
+        if missing || self.known(&host) == Known::Missing {
+            return Ok(Entry::Missing);
+        }
         let metadata = match std::fs::symlink_metadata(&host) {
             Ok(metadata) => metadata,
             Err(error) if error.kind() == IoKind::NotFound || error.kind() == IoKind::NotADirectory => {
+                self.remember(host, Known::Missing);
                 return Ok(Entry::Missing);
             }
             Err(error) => return Err(read_error(&host, &error)),

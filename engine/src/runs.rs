@@ -33,8 +33,8 @@
 //! today it records the commands a live run executed and how to undo each
 //! ([`crate::change::Undo`]).
 
+use foldhash::{HashMap, HashSet};
 use std::cmp::Ordering;
-use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -437,8 +437,8 @@ impl<'a> Journal<'a> {
             root,
             dir,
             fresh: true,
-            recorded: HashSet::new(),
-            positions: HashMap::new(),
+            recorded: HashSet::default(),
+            positions: HashMap::default(),
             manifest: Manifest {
                 run_id: id,
                 playbook: playbook.to_owned(),
@@ -473,7 +473,7 @@ impl<'a> Journal<'a> {
             .map(|entry| entry.path.clone())
             .chain(manifest.created_dirs.iter().map(|dir| format!("dir:{dir}")))
             .collect();
-        let mut positions = HashMap::new();
+        let mut positions = HashMap::default();
         for (index, entry) in manifest.entries.iter().enumerate() {
             positions.entry(entry.path.clone()).or_insert(index);
         }

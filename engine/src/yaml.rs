@@ -232,8 +232,14 @@ const MAX_NODES: usize = 250_000;
 /// A collection being built from events.
 enum Frame {
     Seq(Pos, Vec<Node>),
-    Map(Pos, Vec<(Key, Node)>, Option<Key>, std::collections::HashSet<String>),
+    /// The entries so far, the key waiting for its value, and the keys seen
+    /// (filled only once the mapping is large: a short one is scanned).
+    Map(Pos, Vec<(Key, Node)>, Option<Key>, foldhash::HashSet<String>),
 }
+
+/// Up to this many entries a mapping's keys are compared one by one (a VM's
+/// `{ name, tap, mac, ip }`), beyond it they are looked up in a set.
+const SCANNED_KEYS: usize = 16;
 
 /// The document built from granit-parser's events, or `None` where
 /// serde-saphyr must decide: anchors, aliases, tags, merge keys, keys that
@@ -256,7 +262,7 @@ fn from_events(source: &Arc<Source>) -> Option<Node> {
     for event in Parser::new_from_str(&source.text) {
         let (event, span) = event.ok()?;
         let node = match event {
-            Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Comment(..) => continue,
+            Event::StreamStart | Event::StreamEnd | Event::DocumentEnd => continue,
             Event::DocumentStart(..) => {
                 documents += 1;
                 if documents > 1 {
@@ -286,7 +292,7 @@ fn from_events(source: &Arc<Source>) -> Option<Node> {
                 stack.push(if matches!(event, Event::SequenceStart(..)) {
                     Frame::Seq(start, Vec::new())
                 } else {
-                    Frame::Map(start, Vec::new(), None, std::collections::HashSet::new())
+                    Frame::Map(start, Vec::new(), None, foldhash::HashSet::default())
                 });
                 continue;
             }
@@ -321,7 +327,15 @@ fn from_events(source: &Arc<Source>) -> Option<Node> {
                     let NodeValue::Str(name) = node.value else {
                         return None;
                     };
-                    if name == "<<" || !seen.insert(name.clone()) {
+                    let duplicate = if entries.len() < SCANNED_KEYS {
+                        entries.iter().any(|(key, _)| key.name == name)
+                    } else {
+                        if seen.is_empty() {
+                            seen.extend(entries.iter().map(|(key, _)| key.name.clone()));
+                        }
+                        !seen.insert(name.clone())
+                    };
+                    if name == "<<" || duplicate {
                         return None;
                     }
                     *pending = Some(Key { name, pos: node.pos });

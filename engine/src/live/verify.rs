@@ -46,12 +46,12 @@ pub fn devices(diff: &LiveDiff) -> Vec<Drift> {
         .collect();
     // A device created (or recreated) anew: its first row says why (missing,
     // or its owner differs), the attributes its creation sets are not drift.
-    let created: std::collections::HashSet<String> = rows
+    let created: foldhash::HashSet<String> = rows
         .iter()
         .filter(|row| row.detail == "missing")
         .map(|row| row.subject.clone())
         .collect();
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = foldhash::HashSet::default();
     rows.retain(|row| !created.contains(&row.subject) || seen.insert(row.subject.clone()));
     rows.extend(diff.handovers.iter().map(|handover| Drift {
         subject: handover.device.clone(),
@@ -106,7 +106,7 @@ pub fn expected_rules(changes: &[Planned]) -> Vec<String> {
         }
     }
     // The same rule in the boot ruleset and in the file loaded now: once.
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = foldhash::HashSet::default();
     rules.retain(|rule| seen.insert(rule.clone()));
     rules
 }
@@ -134,7 +134,7 @@ fn is_ipv6_file(path: &str) -> bool {
 /// ruleset`, or `iptables-save` and `ip6tables-save` with [`IPV6`] before
 /// each of its lines).
 pub fn firewall(expected: &[String], live: &str) -> Vec<Drift> {
-    let present: std::collections::HashSet<&str> = live.lines().map(str::trim).collect();
+    let present: foldhash::HashSet<&str> = live.lines().map(str::trim).collect();
     expected
         .iter()
         .filter(|rule| !present.contains(rule.as_str()))

@@ -7,7 +7,7 @@
 //! (`HostModel::bridge`, …) would find it; duplicates are validation's
 //! business.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use crate::model::{Bridge, HostModel, Interface, Tap};
 
@@ -24,10 +24,13 @@ impl<'m> Index<'m> {
     /// The index of `model`.
     pub fn of(model: &'m HostModel) -> Self {
         let mut index = Self {
-            bridges: HashMap::with_capacity(model.bridges.len()),
-            ports: HashMap::new(),
-            taps: HashMap::with_capacity(model.taps.len()),
-            interfaces: HashMap::with_capacity(model.interfaces.len()),
+            bridges: HashMap::with_capacity_and_hasher(model.bridges.len(), foldhash::fast::RandomState::default()),
+            ports: HashMap::default(),
+            taps: HashMap::with_capacity_and_hasher(model.taps.len(), foldhash::fast::RandomState::default()),
+            interfaces: HashMap::with_capacity_and_hasher(
+                model.interfaces.len(),
+                foldhash::fast::RandomState::default(),
+            ),
         };
         for bridge in &model.bridges {
             index.bridges.entry(bridge.name.as_str()).or_insert(bridge);

@@ -22,7 +22,7 @@
 //!   devices hostnet creates: the distro's sysctl service runs before they
 //!   exist, so the backend applies them when the device comes up.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 use std::net::IpAddr;
 
 use ipnet::IpNet;
@@ -151,7 +151,7 @@ impl<'m> Topology<'m> {
             .rev()
             .map(|interface| (interface.name.as_str(), interface))
             .collect();
-        let mut seen: HashSet<&str> = HashSet::new();
+        let mut seen: HashSet<&str> = HashSet::default();
         let mut bridges = Vec::new();
         for bridge in &model.bridges {
             let mut ports = Vec::new();
@@ -225,7 +225,7 @@ impl<'m> Topology<'m> {
             origins.extend(tap.origins());
         }
         origins.extend(self.nics.iter().map(|nic| nic.origin.task));
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         origins.retain(|task| seen.insert(*task));
         origins
     }

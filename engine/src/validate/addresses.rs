@@ -4,7 +4,9 @@
 //! a /32, as the proxy-ARP bridge has the uplink's, is no subnet of its
 //! own); a bridge's gateway is on one of its subnets.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::HashMap;
 use std::net::IpAddr;
 
 use ipnet::{IpNet, Ipv4Net};

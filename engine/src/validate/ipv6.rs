@@ -6,7 +6,7 @@
 //! accepts all of these and then silently advertises nothing or ignores
 //! the reservation.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::net::Ipv6Addr;
 
 use ipnet::{IpNet, Ipv6Net};
@@ -133,7 +133,7 @@ pub(super) fn dhcp6(server: &DhcpServer, index: &Index<'_>) -> Vec<Error> {
             ));
         }
     }
-    let mut ips = HashMap::new();
+    let mut ips = HashMap::default();
     for host in &server.hosts {
         let Some(ip6) = &host.value.ip6 else { continue };
         let address = ip6.value;
@@ -176,7 +176,7 @@ pub(super) fn dhcp6(server: &DhcpServer, index: &Index<'_>) -> Vec<Error> {
 /// one: a guest's DUID is the same on each of its NICs.
 fn duids(server: &DhcpServer) -> Vec<Error> {
     let mut errors = Vec::new();
-    let mut seen: HashMap<&Duid, &crate::source::Pos> = HashMap::new();
+    let mut seen: HashMap<&Duid, &crate::source::Pos> = HashMap::default();
     for host in &server.hosts {
         let Some(duid) = &host.value.duid else { continue };
         if host.value.ip6.is_none() {

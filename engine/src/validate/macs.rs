@@ -3,7 +3,7 @@
 //! mistake: a TAP with its guest's MAC makes the bridge deliver the guest's
 //! frames to the host), and each guest NIC has its own.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use crate::error::Rule;
 use crate::source::Pos;
@@ -19,7 +19,7 @@ impl<'a> Check<'a> {
     pub(super) fn macs(&mut self) {
         let items = self.items();
         // Per MAC, the items that use it so far (a bridge and its ports at most).
-        let mut seen: HashMap<MacAddr, Vec<(&Item<'_>, Pos)>> = HashMap::new();
+        let mut seen: HashMap<MacAddr, Vec<(&Item<'_>, Pos)>> = HashMap::default();
         for item in &items {
             let Some(mac) = item.mac else {
                 continue;
@@ -61,7 +61,7 @@ impl<'a> Check<'a> {
     pub(super) fn guest_macs(&mut self) {
         let items = self.items();
         // The first device of the host with each MAC (a map: one look-up per guest).
-        let mut host: HashMap<MacAddr, String> = HashMap::new();
+        let mut host: HashMap<MacAddr, String> = HashMap::default();
         for item in &items {
             if let Some(mac) = item.mac {
                 let at = item.mac_pos.unwrap_or(item.pos);
@@ -83,7 +83,7 @@ impl<'a> Check<'a> {
         let hint = "a guest's MAC belongs in the guest (QEMU's `-device …,mac=`), never on the host's TAP, \
                     bridge or NIC: remove it there, or give the guest another MAC";
         // By MAC: name, where, and the network when the NIC has a fixed lease there.
-        let mut guests: HashMap<MacAddr, Vec<GuestNic<'_>>> = HashMap::new();
+        let mut guests: HashMap<MacAddr, Vec<GuestNic<'_>>> = HashMap::default();
         for vm in &self.model.vms {
             if let Some(what) = host.get(&vm.mac) {
                 let pos = vm.origin.pos.clone();

@@ -32,7 +32,7 @@ mod ports;
 mod services;
 mod timers;
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 
 use ipnet::IpNet;
 
@@ -79,7 +79,7 @@ pub fn validate(model: &HostModel, facts: &Facts) -> Vec<Error> {
     // template: report a problem there once. Sorted, the errors at one
     // position are next to each other.
     let mut group: Option<Pos> = None;
-    let mut messages: HashSet<String> = HashSet::new();
+    let mut messages: HashSet<String> = HashSet::default();
     errors.retain(|error| {
         if group != error.pos {
             group.clone_from(&error.pos);

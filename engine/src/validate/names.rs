@@ -2,7 +2,7 @@
 //! suffix; one definition per bridge, TAP, interface, DHCP server, VM and
 //! kernel parameter.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use crate::error::Rule;
 use crate::source::Pos;
@@ -16,7 +16,7 @@ impl<'a> Check<'a> {
     pub(super) fn definitions(&mut self) {
         let model = self.model;
         let mut errors = Vec::new();
-        let mut first: HashMap<(&str, &str), &Pos> = HashMap::new();
+        let mut first: HashMap<(&str, &str), &Pos> = HashMap::default();
         let mut define =
             |kind: &'static str, name: &'a str, pos: &'a Pos, errors: &mut Vec<(Rule, Pos, String, Option<String>)>| {
                 if let Some(previous) = first.get(&(kind, name)) {
@@ -62,7 +62,7 @@ impl<'a> Check<'a> {
             );
         }
         // A VM may be on several networks (one NIC each), once per network.
-        let mut nics: HashMap<(&str, &str), &Pos> = HashMap::new();
+        let mut nics: HashMap<(&str, &str), &Pos> = HashMap::default();
         for vm in &model.vms {
             if let Some(previous) = nics.get(&(vm.name.as_str(), vm.network.as_str())) {
                 errors.push((
@@ -75,7 +75,7 @@ impl<'a> Check<'a> {
                 nics.insert((vm.name.as_str(), vm.network.as_str()), &vm.origin.pos);
             }
         }
-        let mut values: HashMap<&str, (&str, &Pos)> = HashMap::new();
+        let mut values: HashMap<&str, (&str, &Pos)> = HashMap::default();
         for sysctl in &model.sysctls {
             match values.get(sysctl.name.as_str()) {
                 Some((value, pos)) if *value != sysctl.value => errors.push((
@@ -102,11 +102,11 @@ impl<'a> Check<'a> {
         let items = self.items();
         // The first item of each name, apart for `interface` items and the
         // rest (an `interface` item configures the device of its name).
-        let mut by_name: HashMap<(&InterfaceName, bool), usize> = HashMap::new();
+        let mut by_name: HashMap<(&InterfaceName, bool), usize> = HashMap::default();
         // Per netifrc variable suffix: the first item, and the first with
         // another name than that one (so the first of any other name is one
         // of the two).
-        let mut by_var: HashMap<String, (usize, Option<usize>)> = HashMap::new();
+        let mut by_var: HashMap<String, (usize, Option<usize>)> = HashMap::default();
         for (index, item) in items.iter().enumerate() {
             let var = item.name.shell_var();
             let same = by_name.get(&(item.name, item.kind == "interface")).copied();

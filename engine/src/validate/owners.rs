@@ -1,6 +1,6 @@
 //! Rule: TAP owners exist on the host (when its accounts are known).
 
-use std::collections::HashSet;
+use foldhash::HashSet;
 
 use crate::error::Rule;
 use crate::error::{Error, suggest};

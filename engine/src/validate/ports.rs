@@ -2,7 +2,7 @@
 //! (or a task creates them); wireless interfaces are not ports; ports carry
 //! no address of their own; a bridge holds at most [`MAX_PORTS`] ports.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 
 use crate::error::Rule;
 use crate::error::suggest;
@@ -21,7 +21,7 @@ impl<'a> Check<'a> {
     /// Rules: a port belongs to one bridge; bridges are not ports; ports exist.
     pub(super) fn ports(&mut self) {
         let model = self.model;
-        let mut seen: HashMap<&InterfaceName, (&InterfaceName, &Pos)> = HashMap::new();
+        let mut seen: HashMap<&InterfaceName, (&InterfaceName, &Pos)> = HashMap::default();
         for bridge in &model.bridges {
             for port in &bridge.ports {
                 let name = &port.value;
@@ -78,7 +78,7 @@ impl<'a> Check<'a> {
     /// first port too many.
     pub(super) fn port_limit(&mut self) {
         for bridge in &self.model.bridges {
-            let mut seen = HashSet::new();
+            let mut seen = HashSet::default();
             let ports: Vec<&At<InterfaceName>> = bridge
                 .ports
                 .iter()

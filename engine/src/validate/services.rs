@@ -2,7 +2,7 @@
 //! `--test` and the firewall tools do not catch (a lease outside the subnet
 //! is silently ignored, a reversed range silently swapped).
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::net::{IpAddr, Ipv4Addr};
 
 use ipnet::{IpNet, Ipv4Net};
@@ -71,8 +71,8 @@ pub(super) fn validate(model: &HostModel, index: &Index<'_>) -> Vec<Error> {
                 None,
             ));
         }
-        let mut macs = HashMap::new();
-        let mut ips = HashMap::new();
+        let mut macs = HashMap::default();
+        let mut ips = HashMap::default();
         for host in &server.hosts {
             let lease = &host.value;
             if let Some(ip) = lease.ip {
@@ -125,7 +125,7 @@ pub(super) fn validate(model: &HostModel, index: &Index<'_>) -> Vec<Error> {
         errors.extend(super::ipv6::dhcp6(server, index));
     }
     for mac_nat in &model.mac_nats {
-        let mut ips = HashMap::new();
+        let mut ips = HashMap::default();
         for guest in &mac_nat.guests {
             if let Some(previous) = ips.insert(IpAddr::V4(guest.value.ip), guest.pos.clone()) {
                 errors.push(Error::rule(

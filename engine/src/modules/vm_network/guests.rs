@@ -7,7 +7,7 @@
 //! values point at the VM's `name`, so a message about them shows the line
 //! the user wrote.
 
-use std::collections::HashSet;
+use foldhash::HashSet;
 
 use crate::error::{Error, Result};
 use crate::model::HostModel;
