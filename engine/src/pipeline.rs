@@ -472,9 +472,8 @@ pub fn render(request: &Request, out: &Path, registry: &Registry) -> Result<Vec<
 
 /// Distribute steps to tasks: files under their first task, commands under their last.
 fn assemble(execution: Execution, steps: Vec<Step>) -> Vec<PlayPlan> {
-    let mut per_task: Vec<Vec<Step>> = vec![Vec::new(); execution.tasks.len()];
     let mut contributes: Vec<Vec<String>> = vec![Vec::new(); execution.tasks.len()];
-    let mut files: Vec<(usize, Step)> = Vec::new();
+    let mut files: Vec<(usize, Step)> = Vec::with_capacity(steps.len());
     let mut commands: Vec<(usize, Step)> = Vec::new();
     for step in steps {
         let is_command = matches!(step.action, crate::plan::Action::Run { .. });
@@ -496,6 +495,13 @@ fn assemble(execution: Execution, steps: Vec<Step>) -> Vec<PlayPlan> {
             commands.push((owner, step));
         }
     }
+    // Each task's steps in a vector of its size (a task of 1,000 VMs has
+    // one subtask per TAP, each with a step or two).
+    let mut counts = vec![0_usize; execution.tasks.len()];
+    for (owner, _) in files.iter().chain(&commands) {
+        counts[*owner] += 1;
+    }
+    let mut per_task: Vec<Vec<Step>> = counts.into_iter().map(Vec::with_capacity).collect();
     for (owner, step) in files.into_iter().chain(commands) {
         per_task[owner].push(step);
     }

@@ -410,7 +410,10 @@ impl<'a> Builder<'a> {
                     ));
                 }
                 Change::Absent { path } | Change::Link { path, .. } => {
-                    groups.entry(path.clone()).or_default().push(item);
+                    groups
+                        .entry(path.clone())
+                        .or_insert_with(|| Vec::with_capacity(1))
+                        .push(item);
                 }
                 Change::File { path, .. }
                 | Change::Block(Block { path, .. })
@@ -419,7 +422,7 @@ impl<'a> Builder<'a> {
                     if target != *path {
                         aliases.push((path.clone(), target.clone()));
                     }
-                    groups.entry(target).or_default().push(item);
+                    groups.entry(target).or_insert_with(|| Vec::with_capacity(1)).push(item);
                 }
                 Change::Command(command) => {
                     let undo = match &command.guard {
@@ -504,7 +507,7 @@ impl<'a> Builder<'a> {
                 }
             }
         }
-        let mut steps = Vec::new();
+        let mut steps = Vec::with_capacity(groups.len() + commands.len());
         for (path, group) in groups {
             if let Some(step) = self.file_step(&path, &group)? {
                 steps.push(step);

@@ -137,6 +137,9 @@ struct Seen {
     generation: u64,
     directories: foldhash::HashSet<Vec<u8>>,
     missing: foldhash::HashSet<Vec<u8>>,
+    /// What the last component of a path resolved with [`Follow::Yes`]
+    /// is (not a link): read next, without a second stat.
+    files: foldhash::HashMap<Vec<u8>, std::fs::Metadata>,
 }
 
 /// What the cache knows of a path.
@@ -243,7 +246,7 @@ impl Root {
             }
             match std::fs::symlink_metadata(&candidate) {
                 Ok(metadata) if metadata.file_type().is_symlink() => return self.resolve_links(path, follow),
-                Ok(_) if last => {}
+                Ok(metadata) if last => self.remember_file(candidate.clone(), metadata),
                 Ok(metadata) if metadata.is_dir() => self.remember(candidate.clone(), Known::Directory),
                 Ok(_) => return self.resolve_links(path, follow),
                 Err(error) if error.kind() == IoKind::NotFound => {
@@ -404,6 +407,26 @@ impl Root {
         }
     }
 
+    fn known_file(&self, path: &Path) -> Option<std::fs::Metadata> {
+        let seen = self.seen.lock().ok()?;
+        if seen.generation != crate::mutate::generation() {
+            return None;
+        }
+        seen.files.get(path.as_os_str().as_bytes()).cloned()
+    }
+
+    fn remember_file(&self, path: PathBuf, metadata: std::fs::Metadata) {
+        let Ok(mut seen) = self.seen.lock() else { return };
+        let generation = crate::mutate::generation();
+        if seen.generation != generation {
+            *seen = Seen {
+                generation,
+                ..Seen::default()
+            };
+        }
+        seen.files.insert(path.into_os_string().into_vec(), metadata);
+    }
+
     fn remember(&self, path: PathBuf, what: Known) {
         let Ok(mut seen) = self.seen.lock() else { return };
         let generation = crate::mutate::generation();
@@ -446,7 +469,10 @@ impl Root {
         if missing || self.known(&host) == Known::Missing {
             return Ok(Entry::Missing);
         }
-        let metadata = match std::fs::symlink_metadata(&host) {
+        let metadata = match self
+            .known_file(&host)
+            .map_or_else(|| std::fs::symlink_metadata(&host), Ok)
+        {
             Ok(metadata) => metadata,
             Err(error) if error.kind() == IoKind::NotFound || error.kind() == IoKind::NotADirectory => {
                 self.remember(host, Known::Missing);
@@ -469,7 +495,11 @@ impl Root {
                 message: "is not a regular file (a device, socket or pipe)".into(),
             }));
         }
-        let content = std::fs::read(&host).map_err(|error| read_error(&host, &error))?;
+        // The size is known: one open, the reads, no second stat.
+        let mut content = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0).saturating_add(1));
+        std::fs::File::open(&host)
+            .and_then(|file| std::io::Read::read_to_end(&mut std::io::Read::take(file, u64::MAX), &mut content))
+            .map_err(|error| read_error(&host, &error))?;
         Ok(Entry::File {
             content,
             mode: metadata.permissions().mode() & 0o7777,
@@ -630,6 +660,49 @@ pub(crate) fn read_error(path: &Path, error: &std::io::Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_a_run_found_missing_is_forgotten_when_hostnet_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = Root::new(dir.path());
+        let lease = SysPath::from_static("/etc/hostnet/dnsmasq/br0.hosts/52-54-00-00-00-01");
+        let sibling = SysPath::from_static("/etc/hostnet/dnsmasq/br0.hosts/52-54-00-00-00-02");
+        assert_eq!(root.entry(&lease).unwrap(), Entry::Missing);
+        assert_eq!(root.read_bytes(&sibling).unwrap(), None);
+        crate::mutate::create_dir_all(&root.host_path(&lease).parent().unwrap().to_path_buf()).unwrap();
+        crate::mutate::write_file(
+            &root.host_path(&lease),
+            b"52:54:00:00:00:01,172.16.0.2\n",
+            0o644,
+            None,
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            root.read_bytes(&lease).unwrap().as_deref(),
+            Some(&b"52:54:00:00:00:01,172.16.0.2\n"[..])
+        );
+        assert_eq!(root.entry(&sibling).unwrap(), Entry::Missing);
+        // A clone shares what was found, and is told of writes alike.
+        let clone = root.clone();
+        crate::mutate::write_file(&root.host_path(&sibling), b"x\n", 0o644, None, None).unwrap();
+        assert_eq!(clone.read_bytes(&sibling).unwrap().as_deref(), Some(&b"x\n"[..]));
+    }
+
+    #[test]
+    fn a_directory_that_became_a_link_is_followed_after_a_write() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("etc/conf.d")).unwrap();
+        std::fs::create_dir_all(dir.path().join("srv/net")).unwrap();
+        std::fs::write(dir.path().join("srv/net/net"), "moved\n").unwrap();
+        let root = Root::new(dir.path());
+        let net = SysPath::from_static("/etc/conf.d/net");
+        assert_eq!(root.read_bytes(&net).unwrap(), None);
+        crate::mutate::remove_empty_dir(&dir.path().join("etc/conf.d")).unwrap();
+        crate::mutate::write_link(&dir.path().join("etc/conf.d"), "/srv/net").unwrap();
+        assert_eq!(root.resolve(&net, Follow::Yes).unwrap().as_str(), "/srv/net/net");
+        assert_eq!(root.read_bytes(&net).unwrap().as_deref(), Some(&b"moved\n"[..]));
+    }
 
     #[test]
     fn sys_paths_are_normalised_and_confined() {

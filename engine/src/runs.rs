@@ -5,6 +5,7 @@
 //! ```text
 //! <root>/run/hostnet.lock                       the apply lock
 //! <root>/var/lib/hostnet/runs/<run-id>/manifest.json
+//! <root>/var/lib/hostnet/runs/<run-id>/status.json  how far it got (read by every apply)
 //! <root>/var/lib/hostnet/runs/<run-id>/files/…  what each path held before
 //! <root>/var/lib/hostnet/pending                paths whose commands are due
 //! ```
@@ -290,11 +291,60 @@ pub fn manifest(root: &Root, id: &str) -> Result<Manifest> {
     })
 }
 
+/// How far a run got and the confirmation it waits for: what every apply
+/// reads of every run on record. [`save`] writes it beside the manifest
+/// (`status.json`, after it), so an apply reads a few bytes per run instead
+/// of every run's whole record, an entry per file it touched. It is only a
+/// filter: a run it does not show finished is read whole, and a run written
+/// without one (an older hostnet) is read from its manifest.
+#[derive(Debug, Serialize, Deserialize)]
+struct Status {
+    #[serde(default)]
+    state: RunState,
+    #[serde(default)]
+    confirm: Option<Confirm>,
+}
+
+fn status_path(id: &str) -> SysPath {
+    SysPath::from_static(format!("{RUNS}/{id}/status.json"))
+}
+
+fn status(root: &Root, id: &str) -> Result<Status> {
+    let own = status_path(id);
+    let path = if root.exists(&own)? { own } else { manifest_path(id) };
+    let host = root.host_path(&path);
+    let text = root.read_text(&path)?.ok_or_else(|| {
+        Error::new(ErrorKind::Read {
+            path: host.clone(),
+            message: "missing".into(),
+        })
+    })?;
+    serde_json::from_str(&text).map_err(|error| {
+        Error::new(ErrorKind::Read {
+            path: host,
+            message: format!("not a hostnet manifest: {error}"),
+        })
+    })
+}
+
 /// Save a manifest (the run's own journal, or another run's when a rollback
 /// or a confirmation updates it).
 pub fn save(root: &Root, manifest: &Manifest) -> Result<()> {
     let path = run_dir(root, &manifest.run_id)?.join("manifest.json");
     let mut text = serde_json::to_string_pretty(manifest).map_err(|error| {
+        Error::new(ErrorKind::Write {
+            path: path.clone(),
+            message: format!("cannot record the run: {error}"),
+        })
+    })?;
+    text.push('\n');
+    mutate::write_file(&path, text.as_bytes(), 0o600, None, None)?;
+    let status = Status {
+        state: manifest.state,
+        confirm: manifest.confirm.clone(),
+    };
+    let path = run_dir(root, &manifest.run_id)?.join("status.json");
+    let mut text = serde_json::to_string(&status).map_err(|error| {
         Error::new(ErrorKind::Write {
             path: path.clone(),
             message: format!("cannot record the run: {error}"),
@@ -345,13 +395,14 @@ pub fn recover(root: &Root, _lock: &Lock) -> Result<Option<Interrupted>> {
         }
     }
     for id in list(root)? {
-        let Ok(manifest) = manifest(root, &id) else { continue };
-        if manifest.state == RunState::Complete
-            || manifest.state == RunState::Failed
-            || manifest.state == RunState::RolledBack
-        {
+        let Ok(status) = status(root, &id) else { continue };
+        if matches!(
+            status.state,
+            RunState::Complete | RunState::Failed | RunState::RolledBack
+        ) {
             continue;
         }
+        let Ok(manifest) = manifest(root, &id) else { continue };
         sweep_planned(root, &manifest);
         if manifest.state == RunState::Preparing {
             discard(root, &manifest)?;
@@ -631,11 +682,13 @@ pub struct Waiting {
 /// The run waiting for confirmation, if one is.
 pub fn waiting(root: &Root) -> Result<Option<Waiting>> {
     for id in list(root)?.iter().rev() {
+        let Ok(status) = status(root, id) else { continue };
+        if !waits(status.state, status.confirm.as_ref()) {
+            continue;
+        }
         let Ok(manifest) = manifest(root, id) else { continue };
         if let Some(confirm) = &manifest.confirm
-            && !confirm.confirmed
-            && confirm.reverted_by.is_none()
-            && manifest.state != RunState::RolledBack
+            && waits(manifest.state, Some(confirm))
         {
             return Ok(Some(Waiting {
                 run_id: id.clone(),
@@ -644,6 +697,11 @@ pub fn waiting(root: &Root) -> Result<Option<Waiting>> {
         }
     }
     Ok(None)
+}
+
+/// Does a run in `state` with `confirm` wait for `hostnet confirm`?
+fn waits(state: RunState, confirm: Option<&Confirm>) -> bool {
+    confirm.is_some_and(|confirm| !confirm.confirmed && confirm.reverted_by.is_none()) && state != RunState::RolledBack
 }
 
 /// The error for an apply while a run waits for its confirmation.

@@ -162,6 +162,12 @@ impl Arg {
 pub trait FromArg: Sized {
     /// Convert, with the value's position on failure.
     fn from_arg(arg: &Arg) -> Result<Self>;
+
+    /// Convert an argument the caller owns (an [`Arg`] itself is moved,
+    /// not copied: a list of 1,000 VMs).
+    fn from_owned_arg(arg: Arg) -> Result<Self> {
+        Self::from_arg(&arg)
+    }
 }
 
 impl FromArg for String {
@@ -252,6 +258,10 @@ impl<T: FromArg> FromArg for Vec<T> {
 impl FromArg for Arg {
     fn from_arg(arg: &Arg) -> Result<Self> {
         Ok(arg.clone())
+    }
+
+    fn from_owned_arg(arg: Arg) -> Result<Self> {
+        Ok(arg)
     }
 }
 

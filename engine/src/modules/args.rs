@@ -106,7 +106,7 @@ impl Args {
     /// A required argument.
     pub fn required<T: FromArg>(&mut self, name: &str) -> Result<T> {
         match self.take(name) {
-            Some(arg) if !arg.is_none() => T::from_arg(&arg),
+            Some(arg) if !arg.is_none() => T::from_owned_arg(arg),
             _ => Err(Error::at(
                 &self.pos,
                 ErrorKind::MissingKey {
@@ -120,7 +120,7 @@ impl Args {
     /// An optional argument (`None` when absent or null).
     pub fn optional<T: FromArg>(&mut self, name: &str) -> Result<Option<T>> {
         match self.take(name) {
-            Some(arg) if !arg.is_none() => T::from_arg(&arg).map(Some),
+            Some(arg) if !arg.is_none() => T::from_owned_arg(arg).map(Some),
             _ => Ok(None),
         }
     }
