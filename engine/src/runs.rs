@@ -780,6 +780,85 @@ fn utc_stamp(seconds: u64) -> String {
 mod tests {
     use super::*;
 
+    fn record(id: &str, state: RunState, confirm: Option<Confirm>) -> Manifest {
+        Manifest {
+            run_id: id.to_owned(),
+            playbook: "site.yml".into(),
+            state,
+            planned: vec!["/etc/conf.d/net".into()],
+            entries: Vec::new(),
+            commands: Vec::new(),
+            created_dirs: Vec::new(),
+            complete: state == RunState::Complete,
+            undoes: None,
+            undone_by: None,
+            confirm,
+        }
+    }
+
+    fn pending_confirm() -> Option<Confirm> {
+        Some(Confirm {
+            deadline: 4_000_000_000,
+            confirmed: false,
+            reverted_by: None,
+        })
+    }
+
+    #[test]
+    fn a_status_is_saved_beside_each_manifest_and_only_filters() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = Root::new(dir.path());
+        let id = "20261202T100000Z";
+        let mut manifest = record(id, RunState::Complete, pending_confirm());
+        save(&root, &manifest).unwrap();
+        let status = std::fs::read_to_string(run_dir(&root, id).unwrap().join("status.json")).unwrap();
+        assert_eq!(
+            status,
+            "{\"state\":\"complete\",\"confirm\":{\"deadline\":4000000000,\"confirmed\":false,\"reverted_by\":null}}\n"
+        );
+        assert_eq!(
+            waiting(&root).unwrap().map(|waiting| waiting.run_id),
+            Some(id.to_owned())
+        );
+        // Killed between the manifest and its status: the status still says
+        // waiting, the manifest (which is read then) says confirmed.
+        let status = std::fs::read(run_dir(&root, id).unwrap().join("status.json")).unwrap();
+        manifest.confirm = manifest.confirm.map(|confirm| Confirm {
+            confirmed: true,
+            ..confirm
+        });
+        save(&root, &manifest).unwrap();
+        mutate::write_file(
+            &run_dir(&root, id).unwrap().join("status.json"),
+            &status,
+            0o600,
+            None,
+            None,
+        )
+        .unwrap();
+        assert!(waiting(&root).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_run_without_a_status_is_read_from_its_manifest() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = Root::new(dir.path());
+        let waits = "20261202T100000Z";
+        let interrupted = "20261202T100001Z";
+        save(&root, &record(waits, RunState::Complete, pending_confirm())).unwrap();
+        save(&root, &record(interrupted, RunState::Writing, None)).unwrap();
+        for id in [waits, interrupted] {
+            mutate::remove(&run_dir(&root, id).unwrap().join("status.json")).unwrap();
+        }
+        assert_eq!(
+            waiting(&root).unwrap().map(|waiting| waiting.run_id),
+            Some(waits.to_owned())
+        );
+        let lock = lock(&root).unwrap();
+        let found = recover(&root, &lock).unwrap().unwrap();
+        assert_eq!((found.run_id.as_str(), found.state), (interrupted, RunState::Writing));
+    }
+
     #[test]
     fn run_ids_are_utc_stamps() {
         assert_eq!(utc_stamp(0), "19700101T000000Z");

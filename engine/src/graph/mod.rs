@@ -16,11 +16,14 @@ pub mod svg;
 
 use std::collections::BTreeSet;
 
+use foldhash::{HashMap, HashSet};
+
 use serde::Serialize;
 
 use crate::facts::Facts;
 use crate::model::vm::{Attachment, Mode, Vm};
-use crate::model::{AddressConfig, Bridge, FirewallIntent, HostModel, Nat, RaMode};
+use crate::model::{AddressConfig, Bridge, DhcpHost, FirewallIntent, HostModel, Nat, RaMode};
+use crate::types::MacAddr;
 
 /// The picture: nodes, the lines between them, and per segment who reaches whom.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -72,7 +75,7 @@ impl NodeKind {
 }
 
 /// A line between two nodes.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct Edge {
     /// From this node id.
     pub from: String,
@@ -85,7 +88,7 @@ pub struct Edge {
 }
 
 /// What a line stands for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EdgeKind {
     /// A cable, a bridge port, a guest's NIC on its TAP.
@@ -160,7 +163,7 @@ impl Segment {
 
 /// The picture of what the model asks for on a host with these facts.
 pub fn build(model: &HostModel, facts: &Facts) -> Graph {
-    let mut graph = Builder::default();
+    let mut graph = Builder::new(model);
     let taps: BTreeSet<&str> = model.taps.iter().map(|tap| tap.name.as_str()).collect();
 
     // Uplinks: NICs the tasks configure, bridge ports that are not TAPs, NAT and MAC NAT uplinks.
@@ -225,8 +228,14 @@ pub fn build(model: &HostModel, facts: &Facts) -> Graph {
     for bridge in &model.bridges {
         bridge_node(&mut graph, model, bridge, &taps);
     }
+    let ports: HashSet<&str> = model
+        .bridges
+        .iter()
+        .flat_map(|bridge| &bridge.ports)
+        .map(|port| port.value.as_str())
+        .collect();
     for tap in &model.taps {
-        if model.bridge_of(tap.name.as_str()).is_none() {
+        if !ports.contains(tap.name.as_str()) {
             let id = tap_node(&mut graph, model, tap.name.as_str());
             guests_on_tap(&mut graph, model, tap.name.as_str(), &id);
         }
@@ -395,7 +404,7 @@ fn bridge_node(graph: &mut Builder, model: &HostModel, bridge: &Bridge, taps: &B
     {
         for host in &server.hosts {
             let host = &host.value;
-            if model.vms.iter().any(|vm| vm.mac == host.mac) {
+            if graph.guest_macs.contains(&host.mac) {
                 continue;
             }
             let address = match (host.ip, &host.ip6) {
@@ -452,6 +461,7 @@ fn bridge_node(graph: &mut Builder, model: &HostModel, bridge: &Bridge, taps: &B
 /// Who reaches whom on a bridge, from what the model asks for.
 fn segment(model: &HostModel, bridge: &Bridge, nats: &[&Nat], taps: &BTreeSet<&str>) -> Segment {
     let name = bridge.name.as_str();
+    let ports: HashSet<&str> = bridge.ports.iter().map(|port| port.value.as_str()).collect();
     let uplink_port = bridge.ports.iter().any(|port| !taps.contains(port.value.as_str()));
     let masquerade = nats.iter().any(|nat| nat.masquerade);
     let routed = nats.iter().any(|nat| !nat.masquerade);
@@ -464,7 +474,7 @@ fn segment(model: &HostModel, bridge: &Bridge, nats: &[&Nat], taps: &BTreeSet<&s
         .vms
         .iter()
         .find(|vm| match &vm.attachment {
-            Attachment::Tap { tap } => bridge.ports.iter().any(|port| port.value == *tap),
+            Attachment::Tap { tap } => ports.contains(tap.as_str()),
             Attachment::BridgeHelper { bridge: helper } => helper == &bridge.name,
             Attachment::User { .. }
             | Attachment::Socket { .. }
@@ -475,7 +485,7 @@ fn segment(model: &HostModel, bridge: &Bridge, nats: &[&Nat], taps: &BTreeSet<&s
     let mac_nat = model
         .mac_nats
         .iter()
-        .any(|mac_nat| bridge.ports.iter().any(|port| port.value == mac_nat.uplink.value));
+        .any(|mac_nat| ports.contains(mac_nat.uplink.value.as_str()));
     let proxied = proxies(model, name);
     let inferred = if uplink_port {
         Mode::Bridged
@@ -521,7 +531,7 @@ fn segment(model: &HostModel, bridge: &Bridge, nats: &[&Nat], taps: &BTreeSet<&s
 
 fn tap_node(graph: &mut Builder, model: &HostModel, name: &str) -> String {
     let mut lines = vec![name.to_owned(), "TAP".into()];
-    if let Some(tap) = model.tap(name) {
+    if let Some(tap) = graph.taps.get(name).map(|&index| &model.taps[index]) {
         match (&tap.user, &tap.group) {
             (Some(user), Some(group)) => lines.push(format!("owner {}:{}", user.value, group.value)),
             (Some(user), None) => lines.push(format!("owner {}", user.value)),
@@ -533,18 +543,19 @@ fn tap_node(graph: &mut Builder, model: &HostModel, name: &str) -> String {
 }
 
 fn guests_on_tap(graph: &mut Builder, model: &HostModel, tap: &str, tap_id: &str) {
-    for vm in &model.vms {
-        if let Attachment::Tap { tap: attached } = &vm.attachment
-            && attached.as_str() == tap
-        {
-            let guest = guest_node(graph, model, vm);
-            graph.edge(tap_id, &guest, EdgeKind::Link, None);
-        }
+    let guests = graph.guests_on_taps.get(tap).cloned().unwrap_or_default();
+    for vm in guests.into_iter().map(|index| &model.vms[index]) {
+        let guest = guest_node(graph, model, vm);
+        graph.edge(tap_id, &guest, EdgeKind::Link, None);
     }
 }
 
 fn guest_node(graph: &mut Builder, model: &HostModel, vm: &Vm) -> String {
-    let nics: Vec<&Vm> = model.vms.iter().filter(|nic| nic.name == vm.name).collect();
+    let nics: Vec<&Vm> = graph
+        .nics
+        .get(&vm.name)
+        .map(|indices| indices.iter().map(|&index| &model.vms[index]).collect())
+        .unwrap_or_default();
     if nics.len() > 1 {
         // One box per VM, a line per NIC, so every network's edge meets it.
         let mut lines = vec![vm.name.clone()];
@@ -565,25 +576,24 @@ fn guest_node(graph: &mut Builder, model: &HostModel, vm: &Vm) -> String {
     } else {
         format!("MAC {}", vm.mac)
     });
-    let leased = |ip| {
-        model
-            .dhcp_servers
-            .iter()
-            .flat_map(|server| &server.hosts)
-            .any(|host| host.value.mac == vm.mac && host.value.ip == Some(ip))
-    };
+    let leases: Vec<&DhcpHost> = graph
+        .leases
+        .get(&vm.mac)
+        .map(|found| {
+            found
+                .iter()
+                .map(|&(server, host)| &model.dhcp_servers[server].hosts[host].value)
+                .collect()
+        })
+        .unwrap_or_default();
+    let leased = |ip| leases.iter().any(|host| host.ip == Some(ip));
     lines.push(match vm.ip {
         Some(ip) if leased(ip) => format!("IP {ip} (fixed lease)"),
         Some(ip) => format!("IP {ip}"),
         None if matches!(vm.attachment, Attachment::User { .. }) => "IP by QEMU's DHCP".into(),
         None => "IP by DHCP".into(),
     });
-    let ip6 = model
-        .dhcp_servers
-        .iter()
-        .flat_map(|server| &server.hosts)
-        .find(|host| host.value.mac == vm.mac)
-        .and_then(|host| host.value.ip6.as_ref());
+    let ip6 = leases.first().and_then(|host| host.ip6.as_ref());
     if let Some(ip6) = ip6 {
         lines.push(format!("IPv6 {} (fixed lease)", ip6.value));
     }
@@ -641,27 +651,83 @@ fn addressing(address: &AddressConfig, port: bool) -> Vec<String> {
     }
 }
 
-#[derive(Default)]
 struct Builder {
     nodes: Vec<Node>,
     edges: Vec<Edge>,
     segments: Vec<Segment>,
+    /// Where each node id is in `nodes`.
+    ids: HashMap<String, usize>,
+    /// The edges so far (each is drawn once).
+    edge_set: HashSet<Edge>,
+    /// The model's VMs (their indices) by name: a VM with several NICs.
+    nics: HashMap<String, Vec<usize>>,
+    /// Fixed leases (server, host) by MAC, in the model's order.
+    leases: HashMap<MacAddr, Vec<(usize, usize)>>,
+    /// Every guest's MAC.
+    guest_macs: HashSet<MacAddr>,
+    /// The model's TAPs (indices) by name.
+    taps: HashMap<String, usize>,
+    /// The guests (indices) on each TAP.
+    guests_on_taps: HashMap<String, Vec<usize>>,
 }
 
 impl Builder {
+    /// A picture of `model`, with its look-ups built once (a drawing of
+    /// 10,000 guests is not a scan of them per guest).
+    fn new(model: &HostModel) -> Self {
+        let mut nics: HashMap<String, Vec<usize>> = HashMap::default();
+        for (index, vm) in model.vms.iter().enumerate() {
+            nics.entry(vm.name.clone()).or_default().push(index);
+        }
+        let mut guests_on_taps: HashMap<String, Vec<usize>> = HashMap::default();
+        for (index, vm) in model.vms.iter().enumerate() {
+            if let Attachment::Tap { tap } = &vm.attachment {
+                guests_on_taps.entry(tap.as_str().to_owned()).or_default().push(index);
+            }
+        }
+        let mut leases: HashMap<MacAddr, Vec<(usize, usize)>> = HashMap::default();
+        for (server_index, server) in model.dhcp_servers.iter().enumerate() {
+            for (host_index, host) in server.hosts.iter().enumerate() {
+                leases
+                    .entry(host.value.mac)
+                    .or_default()
+                    .push((server_index, host_index));
+            }
+        }
+        Self {
+            nodes: Vec::new(),
+            edges: Vec::new(),
+            segments: Vec::new(),
+            ids: HashMap::default(),
+            edge_set: HashSet::default(),
+            nics,
+            leases,
+            guest_macs: model.vms.iter().map(|vm| vm.mac).collect(),
+            taps: model
+                .taps
+                .iter()
+                .enumerate()
+                .rev()
+                .map(|(index, tap)| (tap.name.as_str().to_owned(), index))
+                .collect(),
+            guests_on_taps,
+        }
+    }
+
     /// Add a node (once: the same node again is not repeated); its id, made
     /// unique when two names sanitise alike (`a-b`, `a_b`).
     fn node(&mut self, id: &str, kind: NodeKind, lines: Vec<String>) -> String {
         let base = sanitise(id);
         let mut id = base.clone();
         let mut counter = 1;
-        while let Some(existing) = self.nodes.iter().find(|node| node.id == id) {
+        while let Some(existing) = self.ids.get(&id).map(|&index| &self.nodes[index]) {
             if existing.kind == kind && existing.lines == lines {
                 return id;
             }
             counter += 1;
             id = format!("{base}_{counter}");
         }
+        self.ids.insert(id.clone(), self.nodes.len());
         self.nodes.push(Node {
             id: id.clone(),
             kind,
@@ -677,7 +743,7 @@ impl Builder {
             kind,
             label,
         };
-        if !self.edges.contains(&edge) {
+        if self.edge_set.insert(edge.clone()) {
             self.edges.push(edge);
         }
     }
