@@ -27,6 +27,7 @@ CRATES="
 	bstr@1.13.1
 	bumpalo@3.20.4
 	bytecount@0.6.9
+	cc@1.11.3
 	cfg-if@1.0.5
 	chacha20@0.10.2
 	clap@4.6.7
@@ -53,6 +54,7 @@ CRATES="
 	errno@0.3.14
 	fancy-regex@0.20.2
 	fastrand@2.5.0
+	find-msvc-tools@0.1.15
 	fluent-uri@0.4.1
 	foldhash@0.2.0
 	fraction@0.17.0
@@ -73,10 +75,12 @@ CRATES="
 	jsonschema-value@0.61.2
 	jsonschema@0.61.2
 	libc@0.2.191
+	libmimalloc-sys@0.1.49
 	linux-raw-sys@0.12.1
 	lock_api@0.4.14
 	memchr@2.8.3
 	micromap@0.3.0
+	mimalloc@0.1.52
 	minijinja@3.0.5
 	multiversion_no_op@1.0.0
 	nohash-hasher@0.2.0
@@ -123,6 +127,7 @@ CRATES="
 	sha2@0.10.9
 	shared_child@1.1.2
 	shared_thread@0.2.1
+	shlex@2.0.1
 	sigchld@0.2.5
 	signal-hook-registry@1.4.8
 	signal-hook@0.4.6
