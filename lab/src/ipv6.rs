@@ -257,7 +257,7 @@ impl Lan6 {
         spawn(command, &log)?;
         wait_for_log(
             &log,
-            "router advertisement on",
+            &["router advertisement on"],
             "FAILED to start up",
             "the LAN's router advertisements",
         )?;

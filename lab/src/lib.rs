@@ -42,6 +42,7 @@ pub mod sandbox;
 pub mod spec;
 pub mod status;
 pub mod topology;
+pub mod udhcpc;
 pub mod ufw;
 pub mod wireless;
 

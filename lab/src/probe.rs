@@ -147,6 +147,20 @@ impl Drop for Listener {
     }
 }
 
+/// The lab's listeners: one in each of `machines` (UDP on every address)
+/// and one in the internet, `(namespace, its "public" address)`, whose
+/// UDP answers must leave from the address the probes ask for.
+pub fn listeners(
+    machines: &[&dyn Namespace],
+    (internet, public): (&dyn Namespace, Ipv4Addr),
+) -> std::io::Result<Vec<Listener>> {
+    machines
+        .iter()
+        .map(|netns| Listener::start(*netns, Ipv4Addr::UNSPECIFIED))
+        .chain([Listener::start(internet, public)])
+        .collect()
+}
+
 /// `ping -c1 -W1 -n TARGET` from `netns`: did it answer?
 pub fn ping(from: &(impl Namespace + ?Sized), target: Ipv4Addr) -> bool {
     from.command_in(&["ping", "-c1", "-W1", "-n", &target.to_string()])
