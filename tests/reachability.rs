@@ -58,8 +58,8 @@ use hostnet_lab::measure::{self, Probe, ProbeResult};
 use hostnet_lab::ufw::UFW_INIT;
 
 use crate::support::lab::boot::{self, Boot, dhclient_chatter, quiet, vlan_filtering_noise};
-use crate::support::lab::expect::{Column, Firewall, Kind, Mode};
-use crate::support::lab::{self, HOST_LAN, INTERNET, LAN_ADMIN, LAN_DEVICE, LAN_ROUTER, Lab, Lease};
+use crate::support::lab::expect::{Firewall, Kind, Mode};
+use crate::support::lab::{self, HOST_LAN, INTERNET, LAN_DEVICE, LAN_ROUTER, Lab, Lease};
 use crate::support::rendered::Rendered;
 use crate::support::sandbox::{self, Background, Features, Netns, Sandbox, wait_for};
 
@@ -370,7 +370,7 @@ fn boot<'ns>(host: &'ns Netns, rendered: &Rendered, case: &Case) -> Booted<'ns> 
 
 /// The table: the design's row, the measured one, every probe.
 fn table(title: &str, probes: &[Probe<'_>], uplink: Ipv4Addr) -> (String, Vec<ProbeResult>) {
-    let (cells, results) = measure::cells(probes, uplink);
+    let (cells, results) = measure::cells(probes, uplink.into());
     let mut out = format!("{title}\n");
     for cell in &cells {
         let _ = writeln!(
@@ -500,81 +500,25 @@ fn lab_row(case: &Case) -> String {
         ("landev", &lab.landev, LAN_DEVICE),
         uplink,
     );
-    for (index, guest) in lab.guests.iter().enumerate() {
-        let (name, own) = (GUESTS[index].0, addresses[index]);
-        let other = addresses[1 - index];
-        measure::push(
-            &mut probes,
-            row,
-            Some(Column::GuestToLan),
-            &[],
-            (name, &guest.netns, own),
-            LAN_DEVICE,
-        );
-        measure::push(
-            &mut probes,
-            row,
-            Some(Column::LanToGuest),
-            &[],
-            ("landev", &lab.landev, LAN_DEVICE),
-            own,
-        );
-        measure::push(
-            &mut probes,
-            row,
-            Some(Column::LanToGuest),
-            &[],
-            ("lanadmin", &lab.lanadmin, LAN_ADMIN),
-            own,
-        );
-        measure::push(
-            &mut probes,
-            row,
-            Some(Column::GuestToGuest),
-            &[],
-            (name, &guest.netns, own),
-            other,
-        );
-        measure::push(
-            &mut probes,
-            row,
-            Some(Column::GuestToInternet),
-            &[],
-            (name, &guest.netns, own),
-            INTERNET,
-        );
-        measure::push(
-            &mut probes,
-            row,
-            Some(Column::HostToGuest),
-            &[],
-            ("host", &lab.host, host_side),
-            own,
-        );
-        if case.dhcp {
-            measure::push(
-                &mut probes,
-                row,
-                Some(Column::GuestToHostServices),
-                &[],
-                (name, &guest.netns, own),
-                host_side,
-            );
-        }
-        measure::push(
-            &mut probes,
-            row,
-            Some(Column::GuestToHostOther),
-            &[],
-            (name, &guest.netns, own),
-            host_side,
-        );
-    }
+    let guests: Vec<(&str, &dyn hostnet_lab::Namespace, Ipv4Addr)> = lab
+        .guests
+        .iter()
+        .zip(&addresses)
+        .map(|(guest, own)| (guest.name.as_str(), &guest.netns as &dyn hostnet_lab::Namespace, *own))
+        .collect();
+    measure::push_guests(
+        &mut probes,
+        row,
+        (&lab.landev, &lab.lanadmin),
+        (&lab.host, host_side),
+        &guests,
+        case.dhcp,
+    );
     // The DNS probes ask for a guest's name, which the host's dnsmasq knows.
     for probe in &mut probes {
         probe.dns_name = "g1".to_owned();
     }
-    measure::measure(&mut probes, uplink);
+    measure::measure(&mut probes, uplink.into());
     let (table, results) = table(&title, &probes, uplink);
     let matrix = format!("{table}routes to the guests:\n{routes}");
     assert!(results.iter().all(|probe| probe.ok), "{matrix}\n{}", booted.report());

@@ -124,7 +124,7 @@ fn reaches(from: &Netns, target: Ipv4Addr) -> (bool, Outcome) {
 
 /// Poll a probe expected to get through, seen as `seen`, for up to 5 s.
 fn eventually(from: &Netns, target: Ipv4Addr, seen: Ipv4Addr) -> Cell {
-    let wanted = (true, Outcome::Answered(Some(seen)));
+    let wanted = (true, Outcome::Answered(Some(seen.into())));
     let got = wait_for(Duration::from_secs(5), || {
         let result = reaches(from, target);
         (result == wanted).then_some(result)

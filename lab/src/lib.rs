@@ -34,7 +34,6 @@ pub mod measure;
 pub mod namespace;
 pub mod prerequisites;
 pub mod probe;
-pub mod probe6;
 mod process;
 pub mod rename;
 pub mod run;

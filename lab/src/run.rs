@@ -18,7 +18,7 @@ use crate::namespace::{self, Namespace};
 use crate::prerequisites;
 use crate::sandbox::Sandbox;
 use crate::spec::Spec;
-use crate::topology::{self, HOST_LAN, INTERNET, LAN_ADMIN, LAN_DEVICE, LAN_PREFIX, LAN_ROUTER, Topology};
+use crate::topology::{self, HOST_LAN, INTERNET, LAN_DEVICE, LAN_PREFIX, LAN_ROUTER, Topology};
 
 const RELAY: &str = include_str!("assets/tap_relay.py");
 const SYSTEMCTL: &str = include_str!("assets/systemctl");
@@ -635,20 +635,15 @@ pub fn run(options: &Options, spec: &Spec, progress: &mut dyn FnMut(&str)) -> Re
     } else {
         spec.host_address.unwrap_or(uplink)
     };
-    let machines: Vec<&dyn Namespace> = [&lab.landev, &lab.lanadmin, &lab.host]
-        .into_iter()
-        .chain(lab.guests.iter().map(|guest| &guest.netns))
-        .map(|netns| netns as &dyn Namespace)
-        .collect();
-    let listeners = crate::probe::listeners(&machines, (&lab.wan, INTERNET))
+    let listeners = crate::probe::listeners(&lab.machines(), (&lab.wan, INTERNET.into()))
         .map_err(|error| LabError::new(format!("cannot start the lab's listeners: {error}")))?;
     let mut probes = probes(spec, &lab, &addresses, uplink, host_side);
     let name = spec.guests.first().map_or("lab", |guest| guest.name.as_str());
     for probe in &mut probes {
         probe.dns_name = name.to_owned();
     }
-    measure::measure(&mut probes, uplink);
-    let (mut cells, mut probes) = measure::cells(&probes, uplink);
+    measure::measure(&mut probes, uplink.into());
+    let (mut cells, mut probes) = measure::cells(&probes, uplink.into());
     for guest in &spec.guests {
         progress(&crate::status::guest(&guest.name, "measured"));
     }
@@ -795,20 +790,10 @@ fn qemu_guests(
                 .iter()
                 .filter(|probe| probe.column == Some(column.heading()))
                 .collect();
-            let join = |word: &dyn Fn(&ProbeResult) -> String| {
-                let mut words: Vec<String> = Vec::new();
-                for probe in &of {
-                    let text = word(probe);
-                    if !words.contains(&text) {
-                        words.push(text);
-                    }
-                }
-                words.join(" / ")
-            };
             Cell {
                 column: column.heading(),
-                promised: join(&|probe| probe.want.clone()),
-                measured: join(&|probe| format!("ping {}", probe.outcome)),
+                promised: measure::distinct(of.iter().map(|probe| probe.want.clone())),
+                measured: measure::distinct(of.iter().map(|probe| format!("ping {}", probe.outcome))),
                 ok: of.iter().all(|probe| probe.ok),
             }
         })
@@ -895,50 +880,19 @@ fn probes<'a>(
         ("host", &lab.host, uplink),
         INTERNET,
     );
-    for (index, guest) in lab.guests.iter().enumerate() {
-        let (name, own) = (guest.name.as_str(), addresses[index]);
-        let from: (&str, &dyn Namespace, Ipv4Addr) = (name, &guest.netns, own);
-        measure::push(&mut probes, row, Some(Column::GuestToLan), &[], from, LAN_DEVICE);
-        measure::push(
-            &mut probes,
-            row,
-            Some(Column::LanToGuest),
-            &[],
-            ("landev", &lab.landev, LAN_DEVICE),
-            own,
-        );
-        measure::push(
-            &mut probes,
-            row,
-            Some(Column::LanToGuest),
-            &[],
-            ("lanadmin", &lab.lanadmin, LAN_ADMIN),
-            own,
-        );
-        for (other, target) in addresses.iter().enumerate().filter(|(other, _)| *other != index) {
-            let _ = other;
-            measure::push(&mut probes, row, Some(Column::GuestToGuest), &[], from, *target);
-        }
-        measure::push(&mut probes, row, Some(Column::GuestToInternet), &[], from, INTERNET);
-        measure::push(
-            &mut probes,
-            row,
-            Some(Column::HostToGuest),
-            &[],
-            ("host", &lab.host, host_side),
-            own,
-        );
-        if !spec.mode.on_the_lan() {
-            measure::push(
-                &mut probes,
-                row,
-                Some(Column::GuestToHostServices),
-                &[],
-                from,
-                host_side,
-            );
-        }
-        measure::push(&mut probes, row, Some(Column::GuestToHostOther), &[], from, host_side);
-    }
+    let guests: Vec<(&str, &dyn Namespace, Ipv4Addr)> = lab
+        .guests
+        .iter()
+        .zip(addresses)
+        .map(|(guest, own)| (guest.name.as_str(), &guest.netns as &dyn Namespace, *own))
+        .collect();
+    measure::push_guests(
+        &mut probes,
+        row,
+        (&lab.landev, &lab.lanadmin),
+        (&lab.host, host_side),
+        &guests,
+        !spec.mode.on_the_lan(),
+    );
     probes
 }

@@ -291,6 +291,17 @@ impl Topology {
         Ok(())
     }
 
+    /// The namespaces a listener goes in (the LAN machines, the host and
+    /// the guests: everything but the internet, whose listener answers on
+    /// its "public" address).
+    pub fn machines(&self) -> Vec<&dyn Namespace> {
+        [&self.landev, &self.lanadmin, &self.host]
+            .into_iter()
+            .chain(self.guests.iter().map(|guest| &guest.netns))
+            .map(|netns| netns as &dyn Namespace)
+            .collect()
+    }
+
     /// Every namespace of the lab, for `--keep`'s instructions.
     pub fn names(&self) -> Vec<&str> {
         [&self.wan, &self.lan, &self.landev, &self.lanadmin, &self.host]

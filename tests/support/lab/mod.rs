@@ -57,7 +57,7 @@ use probe::Listener;
 
 /// The addresses are the product lab's (`hostnet lab`), so the tests' lab
 /// and the product's agree.
-pub use hostnet_lab::topology::{HOST_LAN, INTERNET, LAN_ADMIN, LAN_DEVICE, LAN_DHCP_RANGE, LAN_ROUTER};
+pub use hostnet_lab::topology::{HOST_LAN, INTERNET, LAN_DEVICE, LAN_DHCP_RANGE, LAN_ROUTER};
 
 /// A guest: its namespace, MAC, and the host end of its link.
 pub struct Guest {
@@ -144,7 +144,7 @@ impl Lab {
             .chain(guests.iter().map(|guest| &guest.netns))
             .map(|netns| netns as &dyn hostnet_lab::Namespace)
             .collect();
-        let listeners = probe::listeners(&machines, (&wan, INTERNET)).expect("start the listeners");
+        let listeners = probe::listeners(&machines, (&wan, INTERNET.into())).expect("start the listeners");
         let scratch = tempfile::tempdir().unwrap();
         let script = super::write(scratch.path(), "udhcpc.script", udhcpc::SCRIPT);
         let chmod = std::process::Command::new("chmod")
