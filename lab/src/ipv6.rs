@@ -34,12 +34,10 @@ use crate::expect::{Kind, Mode, Seen, Want};
 use crate::measure::{self, Cell, Heading, Probe, ProbeResult};
 use crate::namespace::{Namespace, Netns};
 use crate::probe::Outcome;
-use crate::topology::{Topology, spawn, wait_for_log};
+use crate::topology::{LAN_ROUTER_WAN6, Topology, spawn, wait_for_log};
 
 /// The internet's end of the transfer net.
 pub const WAN6_PEER: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 0xffff, 0, 0, 0, 0, 1);
-/// The LAN router's address towards the internet.
-pub const LAN_ROUTER_WAN6: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 0xffff, 0, 0, 0, 0, 2);
 /// The "internet" (IPv6).
 pub const INTERNET6: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 0xff00, 0, 0, 0, 0, 1);
 /// The LAN's IPv6 prefix, advertised by its router.

@@ -12,10 +12,9 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use crate::expect::{Column, Firewall, Kind, Mode, Seen, Want, want};
-use crate::ipv6::LAN_ROUTER_WAN6;
 use crate::namespace::Namespace;
 use crate::probe::{self, Outcome};
-use crate::topology::{INTERNET, LAN_ADMIN, LAN_DEVICE, LAN_ROUTER_WAN};
+use crate::topology::{INTERNET, LAN_ADMIN, LAN_DEVICE, LAN_ROUTER_WAN, LAN_ROUTER_WAN6};
 
 /// A column of a table: IPv4's [`Column`], or IPv6's
 /// [`crate::ipv6::Column6`].

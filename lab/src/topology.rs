@@ -22,7 +22,7 @@
 //! Nothing has a link to the root namespace; every address is private or
 //! documentation.
 
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -37,6 +37,10 @@ pub const LAN_PREFIX: u8 = 24;
 pub const LAN_ROUTER: Ipv4Addr = Ipv4Addr::new(192, 168, 1, 1);
 /// The LAN router's address towards the internet.
 pub const LAN_ROUTER_WAN: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 2);
+/// The LAN router's IPv6 address towards the internet (the rest of the
+/// lab's IPv6 is in [`crate::ipv6`]; this one is whom a listener sees
+/// when the router NATs, as [`crate::measure`] asks).
+pub const LAN_ROUTER_WAN6: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 0xffff, 0, 0, 0, 0, 2);
 /// The internet's end of the transfer net.
 pub const WAN_PEER: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 1);
 /// A device on the LAN.
