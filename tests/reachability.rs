@@ -6,7 +6,8 @@
 //! nftables.service or ufw.service → networking.service or
 //! systemd-networkd → dnsmasq), attach two guests to the bridge as
 //! qemu-bridge-helper attaches a TAP, let them take their leases, and probe
-//! who reaches whom, and as whom (`support/lab/expect.rs` has the table).
+//! who reaches whom, and as whom (the product lab's `hostnet_lab::expect` has
+//! the table, `hostnet_lab::measure` probes it).
 //!
 //! What makes a broken product fail here:
 //!
@@ -29,12 +30,12 @@
 //!   isolation) and its masquerade.
 //! - Ping, TCP and UDP are probed separately: stock ufw forwards ping.
 //! - Every boot step fails on a non-zero exit and on unexpected stderr
-//!   (`support/lab/boot.rs`); a file the mode needs (sysctl.d, the rules,
+//!   (`support/lab/boot.rs`, the product lab's checks); a file the mode needs (sysctl.d, the rules,
 //!   dnsmasq's) must be rendered, and one it does not need must not be.
 //! - The LAN admin's machine has a route to the guests' subnet via the
 //!   host in every mode but bridged, so a "LAN→g: no" comes from the host.
 //!
-//! All probes run at once; an expected answer is polled for up to 5 s, a
+//! All probes run at once; an expected answer is polled for up to 8 s, a
 //! "no" is never retried. Controls (the LAN device and the host reach the
 //! internet as themselves) make sure a "no" is not a broken lab. A failure
 //! prints the measured table against the design, every probe, the routes,
@@ -49,16 +50,18 @@
 
 use std::fmt::Write as _;
 use std::net::Ipv4Addr;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
+use hostnet_lab::Namespace as _;
+use hostnet_lab::boot::{NETWORKD, Network, dnsmasq_script, host_files, staged, systemd_sysctl, wait_for_dnsmasq};
+use hostnet_lab::measure::{self, Probe, ProbeResult};
+use hostnet_lab::ufw::UFW_INIT;
+
 use crate::support::lab::boot::{self, Boot, dhclient_chatter, quiet, vlan_filtering_noise};
-use crate::support::lab::expect::{Column, Firewall, Kind, Mode, Seen, Want, want};
-use crate::support::lab::probe::{self, Outcome};
-use crate::support::lab::{self, HOST_LAN, INTERNET, LAN_ADMIN, LAN_DEVICE, LAN_ROUTER, LAN_ROUTER_WAN, Lab, Lease};
+use crate::support::lab::expect::{Firewall, Kind, Mode};
+use crate::support::lab::{self, HOST_LAN, INTERNET, LAN_DEVICE, LAN_ROUTER, Lab, Lease};
 use crate::support::rendered::Rendered;
 use crate::support::sandbox::{self, Background, Features, Netns, Sandbox, wait_for};
-use crate::support::stock::{DEBIAN_NFTABLES_CONF, stock_ufw_files};
 
 /// The guests' subnet in every mode but bridged, and the host's address on it.
 const SUBNET: &str = "172.16.1.0/24";
@@ -69,17 +72,6 @@ const GUESTS: [(&str, &str, &str); 2] = [
     ("g2", "52:54:00:00:01:03", "172.16.1.3"),
 ];
 const BRIDGE: &str = "br0";
-const UFW_INIT: &str = "/lib/ufw/ufw-init";
-const NETWORKD: &str = "/lib/systemd/systemd-networkd";
-
-/// The host's network configuration tool.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Network {
-    /// Debian's ifupdown (`ifup -a`, bridge-utils' hook).
-    Ifupdown,
-    /// systemd-networkd.
-    Networkd,
-}
 
 /// One lab run.
 struct Case {
@@ -150,57 +142,21 @@ impl Case {
         facts
     }
 
-    /// The host's files before hostnet: `eth0` on the LAN (static, where
-    /// the playbook leaves `eth0` to the host; bridged mode makes `eth0` a
-    /// port, and hostnet warns about a configuration of the user's for it,
-    /// so there is none), in ifupdown's or networkd's words; Debian's
-    /// stock nftables.conf, or stock ufw.
-    fn before(&self) -> Vec<(&'static str, String)> {
-        let mut files = Vec::new();
-        let static_lan = self.mode != Mode::Bridged;
-        match self.network {
-            Network::Ifupdown => {
-                let mut interfaces = "\
-# interfaces(5) file used by ifup(8) and ifdown(8)
-# Include files from /etc/network/interfaces.d:
-source /etc/network/interfaces.d/*
-
-auto lo
-iface lo inet loopback
-"
-                .to_owned();
-                if static_lan {
-                    let _ = write!(
-                        interfaces,
-                        "\nauto eth0\niface eth0 inet static\n    address {HOST_LAN}/{}\n    gateway {LAN_ROUTER}\n",
-                        lab::LAN_PREFIX
-                    );
-                }
-                files.push(("etc/network/interfaces", interfaces));
-            }
-            Network::Networkd => {
-                if static_lan {
-                    files.push((
-                        "etc/systemd/network/50-lan.network",
-                        format!(
-                            "[Match]\nName=eth0\n\n[Network]\nAddress={HOST_LAN}/{}\nGateway={LAN_ROUTER}\nLinkLocalAddressing=no\nIPv6AcceptRA=no\n",
-                            lab::LAN_PREFIX
-                        ),
-                    ));
-                }
-            }
-        }
-        match self.firewall {
-            Firewall::Iptables => {}
-            Firewall::Nftables => files.push(("etc/nftables.conf", DEBIAN_NFTABLES_CONF.to_owned())),
-            Firewall::Ufw => files.extend(stock_ufw_files()),
-        }
-        files
+    /// The host's files before hostnet (the product lab's): `eth0` on the
+    /// LAN (static, where the playbook leaves `eth0` to the host; bridged
+    /// mode makes `eth0` a port, and hostnet warns about a configuration of
+    /// the user's for it, so there is none), in ifupdown's or networkd's
+    /// words; Debian's stock nftables.conf, or stock ufw.
+    fn before(&self) -> Vec<(String, String)> {
+        host_files("eth0", self.mode != Mode::Bridged, false, self.network, self.firewall)
     }
 
     fn render(&self) -> Rendered {
         let before = self.before();
-        let before: Vec<(&str, &str)> = before.iter().map(|(path, text)| (*path, text.as_str())).collect();
+        let before: Vec<(&str, &str)> = before
+            .iter()
+            .map(|(path, text)| (path.as_str(), text.as_str()))
+            .collect();
         let mut args = vec!["--firewall", self.firewall.name()];
         if self.network == Network::Networkd {
             args.extend(["--network-backend", "systemd-networkd"]);
@@ -234,28 +190,6 @@ iface lo inet loopback
     }
 }
 
-fn systemd_sysctl() -> &'static str {
-    ["/lib/systemd/systemd-sysctl", "/usr/lib/systemd/systemd-sysctl"]
-        .into_iter()
-        .find(|path| Path::new(path).exists())
-        .unwrap_or("/lib/systemd/systemd-sysctl")
-}
-
-/// Files of the stage under `dir` whose names start with `prefix` and end
-/// with `suffix`, as absolute paths on the host being booted, sorted.
-fn staged(rendered: &Rendered, dir: &str, prefix: &str, suffix: &str) -> Vec<String> {
-    let Ok(entries) = fs_err::read_dir(rendered.path(dir)) else {
-        return Vec::new();
-    };
-    let mut files: Vec<String> = entries
-        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|name| name.starts_with(prefix) && name.ends_with(suffix))
-        .map(|name| format!("{dir}/{name}"))
-        .collect();
-    files.sort();
-    files
-}
-
 /// `files` must be rendered exactly when `wanted` (what for: `what`).
 fn rendered_as_wanted(case: &Case, what: &str, files: &[String], wanted: bool) {
     assert_eq!(
@@ -285,16 +219,8 @@ impl Booted<'_> {
         let networkd = self.networkd.as_ref().map_or_else(String::new, |networkd| {
             format!("--- networkd:\n{}\n", boot::networkd_tail(&networkd.output()))
         });
-        format!("--- boot:\n{}{networkd}--- dnsmasq:\n{dnsmasq}", self.boot.log)
+        format!("--- boot:\n{}{networkd}--- dnsmasq:\n{dnsmasq}", self.boot.log())
     }
-}
-
-/// The host's IPv4 address on `dev`, without prefix.
-fn address_of(netns: &Netns, dev: &str) -> Option<Ipv4Addr> {
-    let output = netns.ip(&["-o", "-4", "addr", "show", "dev", dev]);
-    let text = String::from_utf8_lossy(&output.stdout).into_owned();
-    let word = text.split_whitespace().skip_while(|word| *word != "inet").nth(1)?;
-    word.split('/').next()?.parse().ok()
 }
 
 /// br_netfilter must be active in the host: bridged frames then cross the
@@ -322,7 +248,7 @@ fn boot<'ns>(host: &'ns Netns, rendered: &Rendered, case: &Case) -> Booted<'ns> 
     let mut boot = Boot::default();
 
     // systemd-sysctl.service: forwarding is the nat and routed modes' only sysctl.
-    let sysctl = staged(rendered, "/etc/sysctl.d", "", ".conf");
+    let sysctl = staged(rendered.stage.path(), "/etc/sysctl.d", "", ".conf");
     rendered_as_wanted(
         case,
         "a sysctl.d file",
@@ -397,11 +323,11 @@ fn boot<'ns>(host: &'ns Netns, rendered: &Rendered, case: &Case) -> Booted<'ns> 
             };
             let settled = wait_for(Duration::from_secs(20), || {
                 let bridge_ok = match want_bridge {
-                    Some(Some(address)) => address_of(host, BRIDGE) == Some(address),
-                    Some(None) => address_of(host, BRIDGE).is_some(),
+                    Some(Some(address)) => host.ipv4_address(BRIDGE) == Some(address),
+                    Some(None) => host.ipv4_address(BRIDGE).is_some(),
                     None => host.read(&format!("/sys/class/net/{BRIDGE}/operstate")).is_some(),
                 };
-                let lan_ok = case.mode == Mode::Bridged || address_of(host, "eth0") == Some(HOST_LAN);
+                let lan_ok = case.mode == Mode::Bridged || host.ipv4_address("eth0") == Some(HOST_LAN);
                 (bridge_ok && lan_ok).then_some(())
             });
             let log = daemon.output();
@@ -425,19 +351,13 @@ fn boot<'ns>(host: &'ns Netns, rendered: &Rendered, case: &Case) -> Booted<'ns> 
 
     // dnsmasq.service: in the foreground, so the namespace's guard stops it
     // by PID; no upstream DNS servers; leases and PID file in the sandbox's /run.
-    let confs = staged(rendered, "/etc/dnsmasq.d", "hostnet-", ".conf");
+    let confs = staged(rendered.stage.path(), "/etc/dnsmasq.d", "hostnet-", ".conf");
     rendered_as_wanted(case, "a dnsmasq.d file", &confs, case.serves_dhcp());
     let dnsmasq = (!confs.is_empty()).then(|| {
-        let conf_files: Vec<String> = confs.iter().map(|file| format!("--conf-file={file}")).collect();
-        let script = format!(
-            ": > /run/hostnet-lab-resolv.conf
-exec dnsmasq --keep-in-foreground --log-facility=- {} --resolv-file=/run/hostnet-lab-resolv.conf \
---dhcp-leasefile=/run/dnsmasq.leases --pid-file=/run/dnsmasq.pid",
-            conf_files.join(" ")
-        );
+        let script = dnsmasq_script(&confs);
         boot.note(&format!("$ {script} &"));
         let server = sandbox.spawn(&script);
-        lab::wait_for_dhcp_server(&server.log);
+        wait_for_dnsmasq(&server.log).unwrap_or_else(|error| panic!("{error}"));
         server
     });
     Booted {
@@ -448,131 +368,28 @@ exec dnsmasq --keep-in-foreground --log-facility=- {} --resolv-file=/run/hostnet
     }
 }
 
-/// One probe of the table.
-struct Probe<'a> {
-    /// `None`: a control, which must get through in every mode.
-    column: Option<Column>,
-    kind: Kind,
-    /// `g1→192.168.1.20`.
-    label: String,
-    from: &'a Netns,
-    /// The sender's own address on the path (what "own" means).
-    own: Ipv4Addr,
-    target: Ipv4Addr,
-    want: Want,
-    outcome: Outcome,
-}
-
-impl Probe<'_> {
-    /// The address the listener must see for a `Yes`.
-    fn seen(&self, seen: Seen, uplink: Ipv4Addr) -> Ipv4Addr {
-        match seen {
-            Seen::Sender => self.own,
-            Seen::HostUplink => uplink,
-            Seen::LanRouter => LAN_ROUTER_WAN,
-        }
-    }
-
-    fn ok(&self, uplink: Ipv4Addr) -> bool {
-        match (self.want, self.outcome) {
-            (Want::No, outcome) => !matches!(outcome, Outcome::Answered(_)),
-            (Want::Delivered, outcome) => outcome.delivered(),
-            (Want::Yes(_), Outcome::Answered(None)) => matches!(self.kind, Kind::Ping | Kind::Dns | Kind::DnsTcp),
-            (Want::Yes(seen), Outcome::Answered(Some(address))) => address == self.seen(seen, uplink),
-            (Want::Yes(_), Outcome::Refused | Outcome::Silent) => false,
-        }
-    }
-
-    fn run(&mut self) {
-        self.outcome = match self.kind {
-            Kind::Ping => {
-                if probe::ping(self.from, self.target) {
-                    Outcome::Answered(None)
-                } else {
-                    Outcome::Silent
-                }
-            }
-            Kind::Tcp => probe::tcp(self.from, self.target),
-            Kind::Udp => probe::udp(self.from, self.target),
-            Kind::Dns => probe::dns(self.from, self.target, "g1"),
-            Kind::DnsTcp => probe::tcp_connect(self.from, self.target, 53),
-        };
-    }
-}
-
-/// Run every probe at once; poll the ones expected to get through that did
-/// not for up to 5 s (a "no" is never retried into a "yes").
-fn measure(probes: &mut [Probe<'_>], uplink: Ipv4Addr) {
-    std::thread::scope(|scope| {
-        for probe in probes.iter_mut() {
-            scope.spawn(move || probe.run());
-        }
-    });
-    std::thread::scope(|scope| {
-        for probe in probes
-            .iter_mut()
-            .filter(|probe| probe.want != Want::No && !probe.ok(uplink))
-        {
-            scope.spawn(move || {
-                let _ = wait_for(Duration::from_secs(5), || {
-                    probe.run();
-                    probe.ok(uplink).then_some(())
-                });
-            });
-        }
-    });
-}
-
-/// The design's cell and the measured one, for one column.
-fn cells(probes: &[Probe<'_>], column: Column) -> (String, String) {
-    let cell: Vec<&Probe<'_>> = probes.iter().filter(|probe| probe.column == Some(column)).collect();
-    if cell.is_empty() {
-        return ("-".into(), "-".into());
-    }
-    let words = |word: &dyn Fn(&Probe<'_>) -> String| {
-        let mut seen: Vec<String> = Vec::new();
-        for probe in &cell {
-            let text = word(probe);
-            if !seen.contains(&text) {
-                seen.push(text);
-            }
-        }
-        seen.join(" / ")
-    };
-    (
-        words(&|probe| probe.want.to_string()),
-        words(&|probe| format!("{} {}", probe.kind.name(), probe.outcome)),
-    )
-}
-
 /// The table: the design's row, the measured one, every probe.
-fn table(title: &str, probes: &[Probe<'_>], uplink: Ipv4Addr) -> String {
+fn table(title: &str, probes: &[Probe<'_>], uplink: Ipv4Addr) -> (String, Vec<ProbeResult>) {
+    let (cells, results) = measure::cells(probes, uplink.into());
     let mut out = format!("{title}\n");
-    for column in Column::ALL {
-        let (design, measured) = cells(probes, column);
+    for cell in &cells {
         let _ = writeln!(
             out,
-            "  {:<13} design: {design:<22} measured: {measured}",
-            column.heading()
+            "  {:<13} design: {:<22} measured: {}",
+            cell.column, cell.promised, cell.measured
         );
     }
     out.push_str("probes:\n");
-    for probe in probes {
-        let what = probe.column.map_or("(lab control)", Column::heading);
-        let wrong = if probe.ok(uplink) {
+    for probe in &results {
+        let what = probe.column.unwrap_or("(lab control)");
+        let wrong = if probe.ok {
             String::new()
         } else {
             format!("  <-- expected {}", probe.want)
         };
-        let _ = writeln!(
-            out,
-            "  {what}: {} {}: {}{wrong}",
-            probe.kind.name(),
-            probe.label,
-            probe.outcome
-        );
+        let _ = writeln!(out, "  {what}: {} {}: {}{wrong}", probe.kind, probe.path, probe.outcome);
     }
-    out
+    (out, results)
 }
 
 /// Run the lab for a case and assert its row; print the table and the time
@@ -600,7 +417,9 @@ fn lab_row(case: &Case) -> String {
     let guests: Vec<(&str, &str)> = GUESTS.iter().map(|(name, mac, _)| (*name, *mac)).collect();
     let lab = Lab::new(&guests);
     match case.mode {
-        Mode::Bridged => lab.serve_lan_dhcp(),
+        Mode::Bridged => {
+            lab.serve_lan_dhcp(&[]);
+        }
         // The route routed mode needs, and only there.
         Mode::Routed => {
             lab.route_via_host(SUBNET);
@@ -633,7 +452,9 @@ fn lab_row(case: &Case) -> String {
     };
     // The host's address on the LAN, and on the guests' side.
     let (uplink, host_side) = if case.mode == Mode::Bridged {
-        let address = address_of(&lab.host, BRIDGE)
+        let address = lab
+            .host
+            .ipv4_address(BRIDGE)
             .unwrap_or_else(|| panic!("{title}: {BRIDGE} got no address\n{}", booted.report()));
         (address, address)
     } else {
@@ -658,135 +479,51 @@ fn lab_row(case: &Case) -> String {
         }
     }
 
+    let row = (case.mode, case.firewall);
     let mut probes: Vec<Probe<'_>> = Vec::new();
     let all: &[Kind] = &[Kind::Ping, Kind::Tcp, Kind::Udp];
-    push(
+    measure::push(
         &mut probes,
-        case,
+        row,
         None,
         all,
         ("landev", &lab.landev, LAN_DEVICE),
         INTERNET,
     );
-    push(&mut probes, case, None, all, ("host", &lab.host, uplink), INTERNET);
+    measure::push(&mut probes, row, None, all, ("host", &lab.host, uplink), INTERNET);
     // The host keeps its own input policy (ufw drops TCP and UDP): ping only.
-    push(
+    measure::push(
         &mut probes,
-        case,
+        row,
         None,
         &[Kind::Ping],
         ("landev", &lab.landev, LAN_DEVICE),
         uplink,
     );
-    for (index, guest) in lab.guests.iter().enumerate() {
-        let (name, own) = (GUESTS[index].0, addresses[index]);
-        let other = addresses[1 - index];
-        push(
-            &mut probes,
-            case,
-            Some(Column::GuestToLan),
-            &[],
-            (name, &guest.netns, own),
-            LAN_DEVICE,
-        );
-        push(
-            &mut probes,
-            case,
-            Some(Column::LanToGuest),
-            &[],
-            ("landev", &lab.landev, LAN_DEVICE),
-            own,
-        );
-        push(
-            &mut probes,
-            case,
-            Some(Column::LanToGuest),
-            &[],
-            ("lanadmin", &lab.lanadmin, LAN_ADMIN),
-            own,
-        );
-        push(
-            &mut probes,
-            case,
-            Some(Column::GuestToGuest),
-            &[],
-            (name, &guest.netns, own),
-            other,
-        );
-        push(
-            &mut probes,
-            case,
-            Some(Column::GuestToInternet),
-            &[],
-            (name, &guest.netns, own),
-            INTERNET,
-        );
-        push(
-            &mut probes,
-            case,
-            Some(Column::HostToGuest),
-            &[],
-            ("host", &lab.host, host_side),
-            own,
-        );
-        if case.dhcp {
-            push(
-                &mut probes,
-                case,
-                Some(Column::GuestToHostServices),
-                &[],
-                (name, &guest.netns, own),
-                host_side,
-            );
-        }
-        push(
-            &mut probes,
-            case,
-            Some(Column::GuestToHostOther),
-            &[],
-            (name, &guest.netns, own),
-            host_side,
-        );
-    }
-    measure(&mut probes, uplink);
-    let matrix = format!("{}routes to the guests:\n{routes}", table(&title, &probes, uplink));
-    assert!(
-        probes.iter().all(|probe| probe.ok(uplink)),
-        "{matrix}\n{}",
-        booted.report()
+    let guests: Vec<(&str, &dyn hostnet_lab::Namespace, Ipv4Addr)> = lab
+        .guests
+        .iter()
+        .zip(&addresses)
+        .map(|(guest, own)| (guest.name.as_str(), &guest.netns as &dyn hostnet_lab::Namespace, *own))
+        .collect();
+    measure::push_guests(
+        &mut probes,
+        row,
+        (&lab.landev, &lab.lanadmin),
+        (&lab.host, host_side),
+        &guests,
+        case.dhcp,
     );
+    // The DNS probes ask for a guest's name, which the host's dnsmasq knows.
+    for probe in &mut probes {
+        probe.dns_name = "g1".to_owned();
+    }
+    measure::measure(&mut probes, uplink.into());
+    let (table, results) = table(&title, &probes, uplink);
+    let matrix = format!("{table}routes to the guests:\n{routes}");
+    assert!(results.iter().all(|probe| probe.ok), "{matrix}\n{}", booted.report());
     drop(booted.sandbox);
     matrix
-}
-
-/// Add a column's probes from `from` (name, namespace, own address) to
-/// `target`, or (`column: None`) a control's `kinds`, which must get through.
-fn push<'a>(
-    probes: &mut Vec<Probe<'a>>,
-    case: &Case,
-    column: Option<Column>,
-    kinds: &'static [Kind],
-    from: (&str, &'a Netns, Ipv4Addr),
-    target: Ipv4Addr,
-) {
-    let kinds = column.map_or(kinds, Kind::of);
-    for &kind in kinds {
-        let want = match column {
-            None => Some(Want::Yes(Seen::Sender)),
-            Some(column) => want(case.mode, case.firewall, column, kind),
-        };
-        let Some(want) = want else { continue };
-        probes.push(Probe {
-            column,
-            kind,
-            label: format!("{}→{target}", from.0),
-            from: from.1,
-            own: from.2,
-            target,
-            want,
-            outcome: Outcome::Silent,
-        });
-    }
 }
 
 fn check_lease(case: &Case, name: &str, fixed: &str, lease: &Lease, booted: &Booted<'_>) {

@@ -1,5 +1,5 @@
 //! The proxy-ARP mode's row of the reachability table, for real, with an
-//! uplink that cannot be bridged: the lab of `support/lab.rs` with the
+//! uplink that cannot be bridged: the lab of `support/lab/` with the
 //! host's NIC renamed `wlan0`, marked wireless in the facts (hostnet refuses
 //! to bridge it), and an access point stand-in on the LAN side of its link
 //! (nft netdev hooks on the router's port: frames from the host must carry
@@ -113,37 +113,6 @@ fn access_point(lab: &Lab, host_mac: &str, dir: &std::path::Path) {
     lab.lan.exec_ok(&["nft", "-f", &file.display().to_string()]);
 }
 
-/// The LAN's DHCP server on the router, with the guests' fixed leases; it
-/// answers requests relayed from the host (giaddr on its subnet) as well.
-fn serve_lan_dhcp(lab: &Lab, dir: &std::path::Path) -> std::path::PathBuf {
-    let log = dir.join("lan-dnsmasq.log");
-    let mut command = lab.lan.command(&[
-        "dnsmasq",
-        "--keep-in-foreground",
-        "--conf-file=/dev/null",
-        "--log-facility=-",
-        "--log-dhcp",
-        "--port=0",
-        "--interface=lanbr",
-        "--bind-interfaces",
-        "--no-ping",
-        "--dhcp-authoritative",
-        "--user=root",
-        "--group=root",
-        "--dhcp-range=192.168.1.100,192.168.1.150,1h",
-    ]);
-    command
-        .arg(format!("--dhcp-option=option:router,{LAN_ROUTER}"))
-        .arg(format!("--dhcp-leasefile={}", dir.join("lan.leases").display()))
-        .arg(format!("--pid-file={}", dir.join("lan-dnsmasq.pid").display()));
-    for (_, mac, ip) in GUESTS {
-        command.arg(format!("--dhcp-host={mac},{ip}"));
-    }
-    lab.lan.spawn(command, &log);
-    lab::wait_for_dhcp_server(&log);
-    log
-}
-
 /// Ping and connect: whether the ping got through, and what the TCP
 /// connection got back from the listener.
 fn reaches(from: &Netns, target: Ipv4Addr) -> (bool, Outcome) {
@@ -155,7 +124,7 @@ fn reaches(from: &Netns, target: Ipv4Addr) -> (bool, Outcome) {
 
 /// Poll a probe expected to get through, seen as `seen`, for up to 5 s.
 fn eventually(from: &Netns, target: Ipv4Addr, seen: Ipv4Addr) -> Cell {
-    let wanted = (true, Outcome::Answered(Some(seen)));
+    let wanted = (true, Outcome::Answered(Some(seen.into())));
     let got = wait_for(Duration::from_secs(5), || {
         let result = reaches(from, target);
         (result == wanted).then_some(result)
@@ -210,7 +179,10 @@ fn proxy_arp_guests_are_on_the_wifi_lan_both_ways() {
     );
 
     access_point(&lab, &host_mac, scratch.path());
-    let lan_log = serve_lan_dhcp(&lab, scratch.path());
+    // The LAN's DHCP server on the router, with the guests' fixed leases; it
+    // answers requests relayed from the host (giaddr on its subnet) as well.
+    let reservations: Vec<(String, Ipv4Addr)> = GUESTS.iter().map(|(_, mac, ip)| ((*mac).to_owned(), *ip)).collect();
+    let lan_log = lab.serve_lan_dhcp(&reservations);
     let rendered = Rendered::new(
         &playbook("proxy_arp"),
         &facts,

@@ -7,6 +7,8 @@
 //! internet only once the rendered DOCKER-USER accepts are loaded, with the
 //! plan's own commands.
 
+use std::net::IpAddr;
+
 use crate::support::lab::NatTriangle;
 use crate::support::lab::probe::ping;
 use crate::support::rendered::Rendered;
@@ -57,7 +59,7 @@ COMMIT
     let table = rendered.path("/etc/nftables.d/hostnet.nft");
     host.exec_ok(&["nft", "-f", table.to_str().unwrap()]);
     assert!(
-        !ping(&guest, "203.0.113.1".parse().unwrap()),
+        !ping(&guest, "203.0.113.1".parse::<IpAddr>().unwrap()),
         "control: hostnet's nft table alone does not get past Docker's drop"
     );
     for file in ["/etc/hostnet/docker-user.rules", "/etc/hostnet/docker-user-jump.rules"] {
@@ -65,7 +67,7 @@ COMMIT
         host.exec_ok(&["iptables-restore", "-w", "--noflush", path.to_str().unwrap()]);
     }
     assert!(
-        ping(&guest, "203.0.113.1".parse().unwrap()),
+        ping(&guest, "203.0.113.1".parse::<IpAddr>().unwrap()),
         "with the DOCKER-USER accepts the guest reaches the internet"
     );
     // Loading the rules again (Docker restarted, the playbook re-applied)

@@ -590,7 +590,7 @@ fn real_iptables_masquerade_lets_the_guest_reach_the_internet() {
         "with hostnet's rules the guest reaches the internet"
     );
     let _listener = Listener::start(&lab.internet, Ipv4Addr::UNSPECIFIED).unwrap();
-    let uplink = Some(Ipv4Addr::new(203, 0, 113, 2));
+    let uplink = Some(Ipv4Addr::new(203, 0, 113, 2).into());
     let target = Ipv4Addr::new(203, 0, 113, 1);
     assert_eq!(
         probe::tcp(&lab.guest, target),
@@ -778,12 +778,12 @@ fn real_ufw_masquerade_works_through_the_drop_forward_policy() {
     );
     assert_eq!(
         probe::tcp(&guest, target),
-        Outcome::Answered(Some(uplink)),
+        Outcome::Answered(Some(uplink.into())),
         "TCP, masqueraded"
     );
     assert_eq!(
         probe::udp(&guest, target),
-        Outcome::Answered(Some(uplink)),
+        Outcome::Answered(Some(uplink.into())),
         "UDP, masqueraded"
     );
     drop(sandbox);

@@ -9,6 +9,7 @@
 //! The test plays the init's part: it starts the bus and firewalld, then runs
 //! the plan's own `firewall-cmd --reload`.
 
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -157,16 +158,16 @@ fn firewalld_masquerades_the_guests_and_keeps_the_internet_out() {
     let NatTriangle { host, guest, internet } = NatTriangle::new();
     internet.ip_ok(&["route", "add", "172.16.1.0/24", "via", "203.0.113.2"]);
     assert!(
-        ping(&guest, "172.16.1.1".parse().unwrap()),
+        ping(&guest, "172.16.1.1".parse::<IpAddr>().unwrap()),
         "the guest reaches its host"
     );
     assert!(
-        ping(&internet, "172.16.1.2".parse().unwrap()),
+        ping(&internet, "172.16.1.2".parse::<IpAddr>().unwrap()),
         "control: with a route and no firewall, the internet reaches the guest"
     );
     internet.ip_ok(&["route", "del", "172.16.1.0/24"]);
     assert!(
-        !ping(&guest, "203.0.113.1".parse().unwrap()),
+        !ping(&guest, "203.0.113.1".parse::<IpAddr>().unwrap()),
         "control: without masquerade no reply comes back"
     );
 
@@ -178,16 +179,16 @@ fn firewalld_masquerades_the_guests_and_keeps_the_internet_out() {
         "hostnet-br0"
     );
     assert!(
-        ping(&guest, "172.16.1.1".parse().unwrap()),
+        ping(&guest, "172.16.1.1".parse::<IpAddr>().unwrap()),
         "the guest still reaches its host"
     );
     assert!(
-        ping(&guest, "203.0.113.1".parse().unwrap()),
+        ping(&guest, "203.0.113.1".parse::<IpAddr>().unwrap()),
         "masqueraded, the guest reaches the internet"
     );
     internet.ip_ok(&["route", "add", "172.16.1.0/24", "via", "203.0.113.2"]);
     assert!(
-        !ping(&internet, "172.16.1.2".parse().unwrap()),
+        !ping(&internet, "172.16.1.2".parse::<IpAddr>().unwrap()),
         "with NAT the internet must not reach the guest, route or not"
     );
 }
@@ -225,17 +226,23 @@ fn firewalld_internal_network_hides_the_host_but_not_the_peers() {
         guest.ip_ok(&["link", "set", "eth0", "up"]);
     }
     assert!(
-        ping(&first, "198.51.100.1".parse().unwrap()),
+        ping(&first, "198.51.100.1".parse::<IpAddr>().unwrap()),
         "control: without firewalld the host answers"
     );
 
     let sandbox = Sandbox::new(&host, stage.path(), Features::default());
     let (_bus, daemon) = start(&sandbox);
     run_plan(&sandbox, &commands, &daemon);
-    assert!(!ping(&first, "198.51.100.1".parse().unwrap()), "the host is hidden");
-    assert!(!ping(&second, "198.51.100.1".parse().unwrap()), "the host is hidden");
     assert!(
-        ping(&first, "198.51.100.3".parse().unwrap()),
+        !ping(&first, "198.51.100.1".parse::<IpAddr>().unwrap()),
+        "the host is hidden"
+    );
+    assert!(
+        !ping(&second, "198.51.100.1".parse::<IpAddr>().unwrap()),
+        "the host is hidden"
+    );
+    assert!(
+        ping(&first, "198.51.100.3".parse::<IpAddr>().unwrap()),
         "the guests still reach each other"
     );
 }
@@ -271,7 +278,7 @@ fn firewalld_keeps_a_host_only_network_apart_from_a_nat_one() {
         guest.ip_ok(&["route", "add", "default", "via", &format!("{net}.1")]);
     }
     host.exec_ok(&["sysctl", "-q", "-w", "net.ipv4.ip_forward=1"]);
-    let (nat_guest, ho_guest) = ("10.81.0.2".parse().unwrap(), "10.82.0.2".parse().unwrap());
+    let (nat_guest, ho_guest): (IpAddr, IpAddr) = ("10.81.0.2".parse().unwrap(), "10.82.0.2".parse().unwrap());
     assert!(
         ping(&nat, ho_guest) && ping(&ho, nat_guest),
         "control: without a firewall the host routes between the networks"

@@ -315,7 +315,7 @@ fn real_nft_masquerade_lets_the_guest_reach_the_internet() {
     );
     // As the host: a listener there reports the source it saw.
     let _listener = Listener::start(&internet, Ipv4Addr::UNSPECIFIED).unwrap();
-    let uplink = Some(Ipv4Addr::new(203, 0, 113, 2));
+    let uplink = Some(Ipv4Addr::new(203, 0, 113, 2).into());
     let target = Ipv4Addr::new(203, 0, 113, 1);
     assert_eq!(probe::tcp(&guest, target), Outcome::Answered(uplink), "masqueraded TCP");
     assert_eq!(probe::udp(&guest, target), Outcome::Answered(uplink), "masqueraded UDP");

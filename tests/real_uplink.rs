@@ -212,7 +212,7 @@ fn addresses(netns: &Netns, dev: &str) -> Vec<String> {
 /// br0 has its lease (or after 20 s).
 fn boot_with_lan_dhcp(rendered: &Rendered) -> (Vec<String>, Vec<String>, String) {
     let lab = Lab::new(&[]);
-    lab.serve_lan_dhcp();
+    lab.serve_lan_dhcp(&[]);
     let sandbox = Sandbox::new(&lab.host, rendered.stage.path(), Features::default());
     let output = sandbox::text(&sandbox.run(BOOT));
     let _ = wait_for(Duration::from_secs(20), || {

@@ -15,10 +15,11 @@
 //! dhclient's report of a lease ([`dhclient_chatter`]).
 
 use std::fmt::Write as _;
+use std::process::Output;
 use std::time::{Duration, Instant};
 
 use crate::error::LabError;
-use crate::namespace::{self, Netns};
+use crate::namespace::{self, Namespace};
 use crate::sandbox::Sandbox;
 
 /// Debian 12's stock `/etc/nftables.conf` (policy accept everywhere): the
@@ -161,6 +162,19 @@ impl Boot {
         expected: impl FnOnce() -> Vec<Expected>,
     ) -> Result<String, LabError> {
         let output = namespace::output(sandbox.command(&["sh", "-c", script]))?;
+        self.record(script, &output, expected)
+    }
+
+    /// Log `script`'s `output` (the step ran wherever its caller runs
+    /// steps): it must have exited 0 and printed on stderr only what
+    /// `expected` (asked only then, so it can read the state the step
+    /// made) allows. Returns stdout.
+    pub fn record(
+        &mut self,
+        script: &str,
+        output: &Output,
+        expected: impl FnOnce() -> Vec<Expected>,
+    ) -> Result<String, LabError> {
         let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
         let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
         let _ = writeln!(self.log, "$ {script}\n{stdout}{stderr}");
@@ -168,24 +182,35 @@ impl Boot {
             return Err(LabError::new(format!(
                 "boot step failed ({}):\n$ {script}\n{}",
                 output.status,
-                namespace::text(&output).trim_end()
+                namespace::text(output).trim_end()
             )));
         }
-        let unexpected = unexpected(&stderr, &expected());
+        let expected = expected();
+        let unexpected = unexpected(&stderr, &expected);
         if !unexpected.is_empty() {
             return Err(LabError::new(format!(
-                "boot step printed unexpected lines on stderr:\n$ {script}\n{}",
-                unexpected.join("\n")
+                "boot step printed unexpected lines on stderr:\n$ {script}\n{}\n--- expected there:\n{}",
+                unexpected.join("\n"),
+                expected
+                    .iter()
+                    .map(|allowed| format!("{:?} (≤ {}×): {}", allowed.line, allowed.times, allowed.why))
+                    .collect::<Vec<_>>()
+                    .join("\n")
             )));
         }
         Ok(stdout)
+    }
+
+    /// A note in the log (a daemon started, a file not rendered on purpose).
+    pub fn note(&mut self, text: &str) {
+        let _ = writeln!(self.log, "{text}");
     }
 }
 
 /// ifupdown's bridge hook on a kernel without bridge VLAN filtering: one
 /// `RTNETLINK answers: Operation not supported` for each of `bridges`
 /// that exists and has no `vlan_filtering` attribute.
-pub fn vlan_filtering_noise(netns: &Netns, bridges: &[&str]) -> Vec<Expected> {
+pub fn vlan_filtering_noise(netns: &(impl Namespace + ?Sized), bridges: &[&str]) -> Vec<Expected> {
     let without = bridges
         .iter()
         .filter(|bridge| {
@@ -262,9 +287,10 @@ pub enum Network {
     Networkd,
 }
 
-/// The files under `dir` of the stage (as `/etc/…` paths) whose names
-/// start with `prefix` and end with `suffix`, sorted.
-fn staged(stage: &std::path::Path, dir: &str, prefix: &str, suffix: &str) -> Vec<String> {
+/// The files under `dir` of the stage (as `/etc/…` paths, as on the host
+/// being booted) whose names start with `prefix` and end with `suffix`,
+/// sorted.
+pub fn staged(stage: &std::path::Path, dir: &str, prefix: &str, suffix: &str) -> Vec<String> {
     let Ok(entries) = fs_err::read_dir(stage.join(dir.trim_start_matches('/'))) else {
         return Vec::new();
     };
@@ -278,7 +304,8 @@ fn staged(stage: &std::path::Path, dir: &str, prefix: &str, suffix: &str) -> Vec
     files
 }
 
-fn systemd_sysctl() -> &'static str {
+/// The systemd-sysctl binary (`/lib` or `/usr/lib`).
+pub fn systemd_sysctl() -> &'static str {
     ["/lib/systemd/systemd-sysctl", "/usr/lib/systemd/systemd-sysctl"]
         .into_iter()
         .find(|path| std::path::Path::new(path).exists())
@@ -288,13 +315,102 @@ fn systemd_sysctl() -> &'static str {
 /// The systemd-networkd binary.
 pub const NETWORKD: &str = "/lib/systemd/systemd-networkd";
 
+/// How systemd-networkd.service starts networkd: its
+/// `RuntimeDirectory=systemd/netif` owned by `systemd-network` (networkd
+/// drops to that user and only writes state files there), logging at
+/// debug level to its stderr, never to the host's journal or kmsg.
+pub fn networkd_script() -> String {
+    format!(
+        "mkdir -p /run/systemd/netif/links /run/systemd/netif/leases /run/systemd/netif/lldp
+chown -R systemd-network:systemd-network /run/systemd/netif
+SYSTEMD_LOG_TARGET=console SYSTEMD_LOG_LEVEL=debug exec {NETWORKD}"
+    )
+}
+
+/// How dnsmasq.service runs the rendered `confs` (`/etc/dnsmasq.d/…`):
+/// in the foreground (the namespace's end stops it), with no upstream DNS
+/// servers, its leases and PID file in the sandbox's `/run`.
+pub fn dnsmasq_script(confs: &[String]) -> String {
+    let files: Vec<String> = confs.iter().map(|file| format!("--conf-file={file}")).collect();
+    format!(
+        ": > /run/hostnet-lab-resolv.conf
+exec dnsmasq --keep-in-foreground --log-facility=- {} --resolv-file=/run/hostnet-lab-resolv.conf \
+--dhcp-leasefile=/run/dnsmasq.leases --pid-file=/run/dnsmasq.pid",
+        files.join(" ")
+    )
+}
+
+/// Wait up to 10 s until the dnsmasq logging to `log` serves DHCP: a
+/// range, fixed leases only, or a relay (the last two announce no range).
+pub fn wait_for_dnsmasq(log: &std::path::Path) -> Result<(), LabError> {
+    crate::topology::wait_for_log(
+        log,
+        &["DHCP, IP range", "DHCP, static leases only", "DHCP relay from "],
+        "FAILED to start up",
+        "dnsmasq",
+    )
+}
+
+/// The host's own files before hostnet, for the boot path: its `uplink`
+/// on the LAN, static `HOST_LAN` when `addressed` (not when the uplink
+/// joins the bridge: hostnet warns about a configuration of the user's
+/// for a port), in ifupdown's or networkd's words (networkd takes the LAN
+/// router's advertisements on it with `ipv6`, docs/modes/ipv6.md); and
+/// the firewall's stock files: Debian's nftables.conf, or ufw's.
+pub fn host_files(
+    uplink: &str,
+    addressed: bool,
+    ipv6: bool,
+    network: Network,
+    firewall: crate::expect::Firewall,
+) -> Vec<(String, String)> {
+    use crate::topology::{HOST_LAN, LAN_PREFIX, LAN_ROUTER};
+    let mut files = Vec::new();
+    match network {
+        Network::Ifupdown => {
+            let mut interfaces = "# interfaces(5) file used by ifup(8) and ifdown(8)\nsource /etc/network/interfaces.d/*\n\nauto lo\niface lo inet loopback\n".to_owned();
+            if addressed {
+                let _ = write!(
+                    interfaces,
+                    "\nauto {uplink}\niface {uplink} inet static\n    address {HOST_LAN}/{LAN_PREFIX}\n    gateway {LAN_ROUTER}\n"
+                );
+            }
+            files.push(("etc/network/interfaces".to_owned(), interfaces));
+        }
+        Network::Networkd if addressed => files.push((
+            "etc/systemd/network/50-lan.network".to_owned(),
+            format!(
+                "[Match]\nName={uplink}\n\n[Network]\nAddress={HOST_LAN}/{LAN_PREFIX}\nGateway={LAN_ROUTER}\n{}",
+                if ipv6 {
+                    "LinkLocalAddressing=ipv6\nIPv6AcceptRA=yes\n"
+                } else {
+                    "LinkLocalAddressing=no\nIPv6AcceptRA=no\n"
+                }
+            ),
+        )),
+        Network::Networkd => {}
+    }
+    match firewall {
+        crate::expect::Firewall::Iptables => {}
+        crate::expect::Firewall::Nftables => {
+            files.push(("etc/nftables.conf".to_owned(), DEBIAN_NFTABLES_CONF.to_owned()));
+        }
+        crate::expect::Firewall::Ufw => files.extend(
+            crate::ufw::stock_files()
+                .into_iter()
+                .map(|(path, text)| (path.to_owned(), text)),
+        ),
+    }
+    files
+}
+
 /// Bring the host up from `stage` (the rendered files, already in the
 /// sandbox's overlays) in boot order; `bridge` is the guests' bridge and
 /// `settled` says when networkd is done (the bridge's and the uplink's
 /// addresses). Returns the boot's log.
 pub fn bring_up(
     sandbox: &Sandbox,
-    host: &Netns,
+    host: &dyn Namespace,
     stage: &std::path::Path,
     network: Network,
     firewall: crate::expect::Firewall,
@@ -336,14 +452,9 @@ pub fn bring_up(
             .map_err(|error| fail(&boot, error))?;
         }
         Network::Networkd => {
-            let _ = writeln!(boot.log, "$ systemd-networkd &");
+            boot.note("$ systemd-networkd &");
             let log = sandbox.dir().join("networkd.log");
-            let script = format!(
-                "mkdir -p /run/systemd/netif/links /run/systemd/netif/leases /run/systemd/netif/lldp
-chown -R systemd-network:systemd-network /run/systemd/netif
-SYSTEMD_LOG_TARGET=console SYSTEMD_LOG_LEVEL=debug exec {NETWORKD}"
-            );
-            crate::topology::spawn(sandbox.command(&["sh", "-c", &script]), &log)?;
+            crate::topology::spawn(sandbox.command(&["sh", "-c", &networkd_script()]), &log)?;
             let up = wait_until(Duration::from_secs(20), settled);
             let text = fs_err::read_to_string(&log).unwrap_or_default();
             let problems = networkd_problems(&text);
@@ -364,27 +475,11 @@ SYSTEMD_LOG_TARGET=console SYSTEMD_LOG_LEVEL=debug exec {NETWORKD}"
     // dnsmasq.service, in the foreground (the namespace's end stops it).
     let confs = staged(stage, "/etc/dnsmasq.d", "hostnet-", ".conf");
     if !confs.is_empty() {
-        let files: Vec<String> = confs.iter().map(|file| format!("--conf-file={file}")).collect();
-        let script = format!(
-            ": > /run/hostnet-lab-resolv.conf
-exec dnsmasq --keep-in-foreground --log-facility=- {} --resolv-file=/run/hostnet-lab-resolv.conf \
---dhcp-leasefile=/run/dnsmasq.leases --pid-file=/run/dnsmasq.pid",
-            files.join(" ")
-        );
-        let _ = writeln!(boot.log, "$ {script} &");
+        let script = dnsmasq_script(&confs);
+        boot.note(&format!("$ {script} &"));
         let log = sandbox.dir().join("dnsmasq.log");
         crate::topology::spawn(sandbox.command(&["sh", "-c", &script]), &log)?;
-        crate::topology::wait_for_log(&log, "DHCP, IP range", "FAILED to start up", "dnsmasq")
-            .or_else(|error| {
-                // Fixed leases only, or a relay: no range is announced.
-                let text = fs_err::read_to_string(&log).unwrap_or_default();
-                if text.contains("DHCP, static leases only") || text.contains("DHCP relay from ") {
-                    Ok(())
-                } else {
-                    Err(error)
-                }
-            })
-            .map_err(|error| fail(&boot, error))?;
+        wait_for_dnsmasq(&log).map_err(|error| fail(&boot, error))?;
     }
     Ok(boot.log)
 }

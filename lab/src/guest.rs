@@ -18,7 +18,7 @@ use crate::error::LabError;
 use crate::namespace::{self, Namespace, Netns};
 
 const INIT: &str = include_str!("assets/guest-init");
-const UDHCPC: &str = crate::topology::UDHCPC_SCRIPT;
+const UDHCPC: &str = crate::udhcpc::SCRIPT;
 /// The NIC modules, in load order.
 const MODULES: [&str; 9] = [
     "virtio_ring",

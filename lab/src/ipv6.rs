@@ -22,7 +22,7 @@
 //! host's uplink address in nat mode: NAT66), LAN→guest, guest↔guest,
 //! host→guest, and host→internet (the host kept its RA default route).
 
-use std::net::Ipv6Addr;
+use std::net::{IpAddr, Ipv6Addr};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -31,15 +31,13 @@ use ipnet::{IpNet, Ipv6Net};
 
 use crate::error::LabError;
 use crate::expect::{Kind, Mode, Seen, Want};
-use crate::measure::{Cell, ProbeResult};
+use crate::measure::{self, Cell, Heading, Probe, ProbeResult};
 use crate::namespace::{Namespace, Netns};
-use crate::probe6::{Outcome6, ping6, tcp6, udp6};
-use crate::topology::{Topology, spawn, wait_for_log};
+use crate::probe::Outcome;
+use crate::topology::{LAN_ROUTER_WAN6, Topology, spawn, wait_for_log};
 
 /// The internet's end of the transfer net.
 pub const WAN6_PEER: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 0xffff, 0, 0, 0, 0, 1);
-/// The LAN router's address towards the internet.
-pub const LAN_ROUTER_WAN6: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 0xffff, 0, 0, 0, 0, 2);
 /// The "internet" (IPv6).
 pub const INTERNET6: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 0xff00, 0, 0, 0, 0, 1);
 /// The LAN's IPv6 prefix, advertised by its router.
@@ -140,6 +138,12 @@ impl Column6 {
             Self::HostToGuest => "host→g v6",
             Self::HostToInternet => "host→inet v6",
         }
+    }
+}
+
+impl Heading for Column6 {
+    fn heading(self) -> &'static str {
+        Column6::heading(self)
     }
 }
 
@@ -257,7 +261,7 @@ impl Lan6 {
         spawn(command, &log)?;
         wait_for_log(
             &log,
-            "router advertisement on",
+            &["router advertisement on"],
             "FAILED to start up",
             "the LAN's router advertisements",
         )?;
@@ -451,51 +455,6 @@ pub fn configure_guests(lab: &Topology, spec: &Spec6, mode: Mode, dir: &Path) ->
     })
 }
 
-/// One IPv6 probe.
-struct Probe6<'a> {
-    column: Column6,
-    kind: Kind,
-    label: String,
-    from: &'a Netns,
-    own: Ipv6Addr,
-    target: Ipv6Addr,
-    want: Want,
-    outcome: Outcome6,
-}
-
-impl Probe6<'_> {
-    fn ok(&self, host_uplink: Ipv6Addr) -> bool {
-        match (self.want, self.outcome) {
-            (Want::No, outcome) => !matches!(outcome, Outcome6::Answered(_)),
-            (Want::Delivered, outcome) => outcome != Outcome6::Silent,
-            (Want::Yes(_), Outcome6::Answered(None)) => self.kind == Kind::Ping,
-            (Want::Yes(seen), Outcome6::Answered(Some(address))) => {
-                address
-                    == match seen {
-                        Seen::Sender => self.own,
-                        Seen::HostUplink => host_uplink,
-                        Seen::LanRouter => LAN_ROUTER_WAN6,
-                    }
-            }
-            (Want::Yes(_), Outcome6::Refused | Outcome6::Silent) => false,
-        }
-    }
-
-    fn run(&mut self) {
-        self.outcome = match self.kind {
-            Kind::Tcp => tcp6(self.from, self.target),
-            Kind::Udp => udp6(self.from, self.target),
-            _ => {
-                if ping6(self.from, self.target) {
-                    Outcome6::Answered(None)
-                } else {
-                    Outcome6::Silent
-                }
-            }
-        };
-    }
-}
-
 /// The IPv6 table, measured: every guest's lease, then the probes of
 /// every column at once (one that must get through polled for up to 8 s).
 /// `leases`: what [`configure_guests`] gave each guest.
@@ -506,25 +465,21 @@ pub fn measure<'a>(
     lan: &Lan6,
     leases: &[Option<Ipv6Addr>],
 ) -> Result<(Vec<Cell>, Vec<ProbeResult>), LabError> {
-    let listeners: Vec<crate::probe6::Listener6> = [&lab.landev, &lab.lanadmin, &lab.host]
-        .into_iter()
-        .chain(lab.guests.iter().map(|guest| &guest.netns))
-        .map(|netns| crate::probe6::Listener6::start(netns, Ipv6Addr::UNSPECIFIED))
-        .chain([crate::probe6::Listener6::start(&lab.wan, INTERNET6)])
-        .collect::<Result<_, _>>()
+    let listeners = crate::probe::listeners(&lab.machines(), (&lab.wan, INTERNET6.into()))
         .map_err(|error| LabError::new(format!("cannot start the lab's IPv6 listeners: {error}")))?;
-    let mut probes: Vec<Probe6<'_>> = Vec::new();
+    let mut probes: Vec<Probe<'_, Column6>> = Vec::new();
     let mut add = |column: Column6, (name, from, own): (&str, &'a Netns, Ipv6Addr), target: Ipv6Addr| {
         for kind in [Kind::Ping, Kind::Tcp, Kind::Udp] {
-            probes.push(Probe6 {
-                column,
+            probes.push(Probe {
+                column: Some(column),
                 kind,
                 label: format!("{name}→{target}"),
                 from,
-                own,
-                target,
+                own: own.into(),
+                target: target.into(),
                 want: want6(mode, column),
-                outcome: Outcome6::Silent,
+                outcome: Outcome::Silent,
+                dns_name: String::new(),
             });
         }
     };
@@ -544,29 +499,8 @@ pub fn measure<'a>(
         add(Column6::HostToGuest, ("host", &lab.host, spec.host), own);
     }
     add(Column6::HostToInternet, ("host", &lab.host, lan.host_uplink), INTERNET6);
-    let host_uplink = lan.host_uplink;
-    std::thread::scope(|scope| {
-        for probe in &mut probes {
-            scope.spawn(move || probe.run());
-        }
-    });
-    std::thread::scope(|scope| {
-        for probe in probes
-            .iter_mut()
-            .filter(|probe| probe.want != Want::No && !probe.ok(host_uplink))
-        {
-            scope.spawn(move || {
-                let start = Instant::now();
-                while start.elapsed() < Duration::from_secs(8) {
-                    std::thread::sleep(Duration::from_millis(100));
-                    probe.run();
-                    if probe.ok(host_uplink) {
-                        break;
-                    }
-                }
-            });
-        }
-    });
+    let host_uplink = IpAddr::V6(lan.host_uplink);
+    measure::measure(&mut probes, host_uplink);
     drop(listeners);
 
     let mut results: Vec<ProbeResult> = Vec::new();
@@ -587,54 +521,23 @@ pub fn measure<'a>(
     }
     let mut cells = vec![Cell {
         column: Column6::GuestLease.heading(),
-        promised: join(results.iter().map(|result| format!("{} {}", result.path, result.want))),
-        measured: join(lab.guests.iter().zip(leases).map(|(guest, lease)| {
+        promised: measure::distinct(results.iter().map(|result| format!("{} {}", result.path, result.want))),
+        measured: measure::distinct(lab.guests.iter().zip(leases).map(|(guest, lease)| {
             let lease = lease.map_or_else(|| "none".to_owned(), |lease| short(spec, lease));
             format!("{} {lease}", guest.name)
         })),
         ok: results.iter().all(|result| result.ok),
     }];
-    for column in Column6::ALL.into_iter().skip(1) {
-        let of: Vec<&Probe6<'_>> = probes.iter().filter(|probe| probe.column == column).collect();
-        if of.is_empty() {
-            cells.push(Cell {
-                column: column.heading(),
-                promised: want6(mode, column).to_string(),
-                measured: "- (no guest has an IPv6 address)".to_owned(),
-                ok: false,
-            });
-            continue;
-        }
-        cells.push(Cell {
+    cells.extend(Column6::ALL.into_iter().skip(1).map(|column| {
+        measure::cell(&probes, column, host_uplink).unwrap_or_else(|| Cell {
             column: column.heading(),
-            promised: join(of.iter().map(|probe| probe.want.to_string())),
-            measured: join(
-                of.iter()
-                    .map(|probe| format!("{} {}", probe.kind.name(), probe.outcome)),
-            ),
-            ok: of.iter().all(|probe| probe.ok(host_uplink)),
-        });
-    }
-    results.extend(probes.iter().map(|probe| ProbeResult {
-        column: Some(probe.column.heading()),
-        kind: probe.kind.name(),
-        path: probe.label.clone(),
-        want: probe.want.to_string(),
-        outcome: probe.outcome.to_string(),
-        ok: probe.ok(host_uplink),
+            promised: want6(mode, column).to_string(),
+            measured: "- (no guest has an IPv6 address)".to_owned(),
+            ok: false,
+        })
     }));
+    results.extend(measure::results(&probes, host_uplink));
     Ok((cells, results))
-}
-
-/// The distinct words, in order, joined with ` / `.
-fn join(words: impl Iterator<Item = String>) -> String {
-    let mut seen: Vec<String> = Vec::new();
-    for word in words {
-        if !seen.contains(&word) {
-            seen.push(word);
-        }
-    }
-    seen.join(" / ")
 }
 
 #[cfg(test)]

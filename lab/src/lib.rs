@@ -34,7 +34,6 @@ pub mod measure;
 pub mod namespace;
 pub mod prerequisites;
 pub mod probe;
-pub mod probe6;
 mod process;
 pub mod rename;
 pub mod run;
@@ -42,6 +41,7 @@ pub mod sandbox;
 pub mod spec;
 pub mod status;
 pub mod topology;
+pub mod udhcpc;
 pub mod ufw;
 pub mod wireless;
 

@@ -1,20 +1,25 @@
-//! Probes and listeners of the lab, run by this process inside the lab's
-//! namespaces (a thread joins a namespace with `setns(2)`, which moves that
-//! thread only; sockets it opens stay in that namespace).
+//! Probes and listeners of the lab, IPv4 and IPv6 alike, run by this
+//! process inside the lab's namespaces (a thread joins a namespace with
+//! `setns(2)`, which moves that thread only; sockets it opens stay in that
+//! namespace).
 //!
-//! A [`Listener`] answers on TCP and UDP port [`PORT`] with the source
-//! address it saw (`seen 192.168.1.10\n`), so a probe learns not only
-//! *whether* it got through but *as whom*: masqueraded (the host's uplink
-//! address), routed (its own address), or NATed again by the LAN router.
-//! [`tcp`] and [`udp`] return that [`Outcome`]; [`dns`] asks a DNS question
-//! on UDP 53 and [`tcp_connect`] opens TCP 53, where a refusal (RST, ICMP
-//! port unreachable) still proves the firewall let the packet in; [`ping`]
-//! runs `ping -c1 -W1` in the namespace. Every probe gives up after
-//! [`TIMEOUT`].
+//! A [`Listener`] answers on TCP and UDP with the source address it saw
+//! (`seen 192.168.1.10\n`, `seen 2001:db8:1::10\n`), so a probe learns not
+//! only *whether* it got through but *as whom*: masqueraded (the host's
+//! uplink address), routed (its own address), or NATed again by the LAN
+//! router. [`tcp`] and [`udp`] return that [`Outcome`]; [`dns`] asks a DNS
+//! question on UDP 53 and [`tcp_connect`] opens TCP 53, where a refusal
+//! (RST, ICMP port unreachable) still proves the firewall let the packet
+//! in; [`ping`] runs `ping -c1 -W1` (`-6` for IPv6) in the namespace. Every
+//! probe gives up after [`TIMEOUT`].
+//!
+//! The listeners of each family have a port of their own ([`port`]): an
+//! IPv4 listener holds [`PORT`] on `0.0.0.0`, which a dual-stack `[::]`
+//! socket on the same port would collide with.
 
 use std::fmt;
 use std::io::{ErrorKind, Read, Write as _};
-use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4, TcpListener, TcpStream, UdpSocket};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::os::fd::AsFd;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -23,10 +28,28 @@ use std::time::Duration;
 
 use crate::namespace::Namespace;
 
-/// The port every listener answers on, TCP and UDP.
+/// The port every IPv4 listener answers on, TCP and UDP.
 pub const PORT: u16 = 7777;
+/// The port every IPv6 listener answers on, TCP and UDP.
+pub const PORT6: u16 = 7778;
 /// How long a probe waits for an answer.
 pub const TIMEOUT: Duration = Duration::from_secs(1);
+
+/// The port the listeners of `address`'s family answer on.
+pub fn port(address: IpAddr) -> u16 {
+    match address {
+        IpAddr::V4(_) => PORT,
+        IpAddr::V6(_) => PORT6,
+    }
+}
+
+/// The unspecified address (`0.0.0.0`, `::`) of `address`'s family.
+fn unspecified(address: IpAddr) -> IpAddr {
+    match address {
+        IpAddr::V4(_) => Ipv4Addr::UNSPECIFIED.into(),
+        IpAddr::V6(_) => Ipv6Addr::UNSPECIFIED.into(),
+    }
+}
 
 /// Run `work` on a thread that has joined `netns`.
 pub fn in_netns<T: Send>(netns: &(impl Namespace + ?Sized), work: impl FnOnce() -> T + Send) -> T {
@@ -51,8 +74,8 @@ pub fn in_netns<T: Send>(netns: &(impl Namespace + ?Sized), work: impl FnOnce() 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {
     /// The listener answered; it saw this source address (`None`: the
-    /// target answers without saying, like a DNS server).
-    Answered(Option<Ipv4Addr>),
+    /// target answers without saying, like a DNS server or a ping).
+    Answered(Option<IpAddr>),
     /// The target's stack refused (TCP RST, ICMP port unreachable): the
     /// packet got in, nothing listens there.
     Refused,
@@ -79,11 +102,11 @@ impl fmt::Display for Outcome {
 }
 
 /// Parse a listener's answer.
-fn seen(answer: &str) -> Option<Ipv4Addr> {
+fn seen(answer: &str) -> Option<IpAddr> {
     answer.trim().strip_prefix("seen ")?.parse().ok()
 }
 
-/// A TCP and UDP listener on [`PORT`] in one namespace; stopped (sockets
+/// A TCP and UDP listener on [`port`] in one namespace; stopped (sockets
 /// closed) on drop, before the namespace goes.
 pub struct Listener {
     stop: Arc<AtomicBool>,
@@ -91,17 +114,19 @@ pub struct Listener {
 }
 
 impl Listener {
-    /// Listen in `netns`: TCP on every address, UDP on `udp` (a reply
-    /// leaves from the address the kernel picks for the route back, which
-    /// must be the one the probe asked: where a namespace has two, like the
-    /// internet's transfer net and its "public" address, bind the one
-    /// probes ask for; elsewhere `0.0.0.0`).
-    pub fn start(netns: &(impl Namespace + ?Sized), udp: Ipv4Addr) -> std::io::Result<Self> {
-        let any = SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, PORT));
+    /// Listen in `netns`, in `udp`'s family: TCP on every address, UDP on
+    /// `udp` (a reply leaves from the address the kernel picks for the
+    /// route back, which must be the one the probe asked: where a
+    /// namespace has two, like the internet's transfer net and its
+    /// "public" address, bind the one probes ask for; elsewhere `0.0.0.0`
+    /// or `::`).
+    pub fn start(netns: &(impl Namespace + ?Sized), udp: impl Into<IpAddr>) -> std::io::Result<Self> {
+        let udp = udp.into();
+        let any = SocketAddr::new(unspecified(udp), port(udp));
         let (tcp, udp) = in_netns(netns, || -> std::io::Result<_> {
             let tcp = TcpListener::bind(any)?;
             tcp.set_nonblocking(true)?;
-            let udp = UdpSocket::bind(SocketAddrV4::new(udp, PORT))?;
+            let udp = UdpSocket::bind(SocketAddr::new(udp, port(udp)))?;
             udp.set_read_timeout(Some(Duration::from_millis(50)))?;
             Ok((tcp, udp))
         })?;
@@ -110,13 +135,9 @@ impl Listener {
         let tcp_thread = std::thread::spawn(move || {
             while !tcp_stop.load(Ordering::Relaxed) {
                 match tcp.accept() {
-                    Ok((mut stream, SocketAddr::V4(peer))) => {
+                    Ok((mut stream, peer)) => {
                         let _ = stream.set_nonblocking(false);
                         let _ = stream.write_all(format!("seen {}\n", peer.ip()).as_bytes());
-                    }
-                    Ok(_) => {}
-                    Err(error) if error.kind() == ErrorKind::WouldBlock => {
-                        std::thread::sleep(Duration::from_millis(10));
                     }
                     Err(_) => std::thread::sleep(Duration::from_millis(10)),
                 }
@@ -126,7 +147,7 @@ impl Listener {
         let udp_thread = std::thread::spawn(move || {
             let mut buffer = [0_u8; 512];
             while !udp_stop.load(Ordering::Relaxed) {
-                if let Ok((_, SocketAddr::V4(peer))) = udp.recv_from(&mut buffer) {
+                if let Ok((_, peer)) = udp.recv_from(&mut buffer) {
                     let _ = udp.send_to(format!("seen {}\n", peer.ip()).as_bytes(), peer);
                 }
             }
@@ -147,9 +168,31 @@ impl Drop for Listener {
     }
 }
 
-/// `ping -c1 -W1 -n TARGET` from `netns`: did it answer?
-pub fn ping(from: &(impl Namespace + ?Sized), target: Ipv4Addr) -> bool {
-    from.command_in(&["ping", "-c1", "-W1", "-n", &target.to_string()])
+/// The lab's listeners of `public`'s family: one in each of `machines`
+/// (UDP on every address) and one in the internet, `(namespace, its
+/// "public" address)`, whose UDP answers must leave from the address the
+/// probes ask for.
+pub fn listeners(
+    machines: &[&dyn Namespace],
+    (internet, public): (&dyn Namespace, IpAddr),
+) -> std::io::Result<Vec<Listener>> {
+    machines
+        .iter()
+        .map(|netns| Listener::start(*netns, unspecified(public)))
+        .chain([Listener::start(internet, public)])
+        .collect()
+}
+
+/// `ping -c1 -W1 -n TARGET` (`ping -6 …` for IPv6) from `netns`: did it answer?
+pub fn ping(from: &(impl Namespace + ?Sized), target: impl Into<IpAddr>) -> bool {
+    let target = target.into();
+    let mut argv = vec!["ping"];
+    if target.is_ipv6() {
+        argv.push("-6");
+    }
+    let target = target.to_string();
+    argv.extend(["-c1", "-W1", "-n", &target]);
+    from.command_in(&argv)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .status()
@@ -157,9 +200,10 @@ pub fn ping(from: &(impl Namespace + ?Sized), target: Ipv4Addr) -> bool {
 }
 
 /// A TCP connection from `from` to a [`Listener`] at `target`.
-pub fn tcp(from: &(impl Namespace + ?Sized), target: Ipv4Addr) -> Outcome {
+pub fn tcp(from: &(impl Namespace + ?Sized), target: impl Into<IpAddr>) -> Outcome {
+    let target = target.into();
     in_netns(from, || {
-        let address = SocketAddr::V4(SocketAddrV4::new(target, PORT));
+        let address = SocketAddr::new(target, port(target));
         match TcpStream::connect_timeout(&address, TIMEOUT) {
             Ok(mut stream) => {
                 let _ = stream.set_read_timeout(Some(TIMEOUT));
@@ -176,29 +220,27 @@ pub fn tcp(from: &(impl Namespace + ?Sized), target: Ipv4Addr) -> Outcome {
 
 /// A TCP connection from `from` to `target:port` (no listener of the lab's):
 /// [`Outcome::Answered`] when it opens.
-pub fn tcp_connect(from: &(impl Namespace + ?Sized), target: Ipv4Addr, port: u16) -> Outcome {
-    in_netns(from, || {
-        let address = SocketAddr::V4(SocketAddrV4::new(target, port));
-        match TcpStream::connect_timeout(&address, TIMEOUT) {
-            Ok(_) => Outcome::Answered(None),
-            Err(error) if error.kind() == ErrorKind::ConnectionRefused => Outcome::Refused,
-            Err(_) => Outcome::Silent,
-        }
+pub fn tcp_connect(from: &(impl Namespace + ?Sized), target: impl Into<IpAddr>, port: u16) -> Outcome {
+    let address = SocketAddr::new(target.into(), port);
+    in_netns(from, || match TcpStream::connect_timeout(&address, TIMEOUT) {
+        Ok(_) => Outcome::Answered(None),
+        Err(error) if error.kind() == ErrorKind::ConnectionRefused => Outcome::Refused,
+        Err(_) => Outcome::Silent,
     })
 }
 
 /// One UDP datagram from `from` to `target:port` and the first answer.
 fn udp_exchange(
     from: &(impl Namespace + ?Sized),
-    target: Ipv4Addr,
+    target: IpAddr,
     port: u16,
     payload: &[u8],
 ) -> Result<Vec<u8>, Outcome> {
     in_netns(from, || {
-        let socket = UdpSocket::bind(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0)).expect("bind a UDP socket");
+        let socket = UdpSocket::bind(SocketAddr::new(unspecified(target), 0)).expect("bind a UDP socket");
         // Connected: an ICMP port unreachable comes back as ECONNREFUSED.
         socket
-            .connect(SocketAddrV4::new(target, port))
+            .connect(SocketAddr::new(target, port))
             .map_err(|_| Outcome::Silent)?;
         socket.set_read_timeout(Some(TIMEOUT)).expect("a UDP read timeout");
         socket.send(payload).map_err(|_| Outcome::Silent)?;
@@ -212,8 +254,9 @@ fn udp_exchange(
 }
 
 /// A UDP datagram from `from` to a [`Listener`] at `target`.
-pub fn udp(from: &(impl Namespace + ?Sized), target: Ipv4Addr) -> Outcome {
-    match udp_exchange(from, target, PORT, b"hello\n") {
+pub fn udp(from: &(impl Namespace + ?Sized), target: impl Into<IpAddr>) -> Outcome {
+    let target = target.into();
+    match udp_exchange(from, target, port(target), b"hello\n") {
         Ok(answer) => {
             seen(&String::from_utf8_lossy(&answer)).map_or(Outcome::Silent, |seen| Outcome::Answered(Some(seen)))
         }
@@ -223,7 +266,7 @@ pub fn udp(from: &(impl Namespace + ?Sized), target: Ipv4Addr) -> Outcome {
 
 /// A DNS question (`NAME. IN A`) from `from` to `server` on UDP 53: any
 /// answer with the question's id counts, whatever its code.
-pub fn dns(from: &(impl Namespace + ?Sized), server: Ipv4Addr, name: &str) -> Outcome {
+pub fn dns(from: &(impl Namespace + ?Sized), server: impl Into<IpAddr>, name: &str) -> Outcome {
     let id: [u8; 2] = [0x68, 0x6e];
     let mut query = id.to_vec();
     // Recursion desired, one question.
@@ -233,9 +276,29 @@ pub fn dns(from: &(impl Namespace + ?Sized), server: Ipv4Addr, name: &str) -> Ou
         query.extend_from_slice(label.as_bytes());
     }
     query.extend_from_slice(&[0x00, 0x00, 0x01, 0x00, 0x01]);
-    match udp_exchange(from, server, 53, &query) {
+    match udp_exchange(from, server.into(), 53, &query) {
         Ok(answer) if answer.len() >= 12 && answer[..2] == id && answer[2] & 0x80 != 0 => Outcome::Answered(None),
         Ok(_) => Outcome::Silent,
         Err(outcome) => outcome,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_listeners_answer_names_the_source_in_either_family() {
+        assert_eq!(seen("seen 2001:db8:1::10\n"), Some("2001:db8:1::10".parse().unwrap()));
+        assert_eq!(seen("seen 192.0.2.1\n"), Some("192.0.2.1".parse().unwrap()));
+        assert_eq!(seen("hello\n"), None);
+        assert_eq!(
+            Outcome::Answered(Some("fd42::2".parse().unwrap())).to_string(),
+            "yes as fd42::2"
+        );
+        assert_eq!(Outcome::Answered(None).to_string(), "yes");
+        assert_eq!(Outcome::Silent.to_string(), "no");
+        assert_eq!(port("2001:db8::1".parse().unwrap()), PORT6);
+        assert_eq!(port("192.0.2.1".parse().unwrap()), PORT);
     }
 }

@@ -10,7 +10,7 @@
 use hostnet_engine::change::{Change, Planned};
 
 use crate::error::LabError;
-use crate::namespace::Netns;
+use crate::namespace::{Namespace, Netns};
 
 /// A rename the playbook asks udev for.
 #[derive(Clone, Debug, PartialEq, Eq)]

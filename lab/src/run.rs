@@ -16,14 +16,12 @@ use crate::expect::{Column, Kind, Mode};
 use crate::measure::{self, Cell, Probe, ProbeResult};
 use crate::namespace::{self, Namespace};
 use crate::prerequisites;
-use crate::probe::Listener;
 use crate::sandbox::Sandbox;
 use crate::spec::Spec;
-use crate::topology::{self, HOST_LAN, INTERNET, LAN_ADMIN, LAN_DEVICE, LAN_PREFIX, LAN_ROUTER, Topology};
+use crate::topology::{self, HOST_LAN, INTERNET, LAN_DEVICE, LAN_PREFIX, LAN_ROUTER, Topology};
 
 const RELAY: &str = include_str!("assets/tap_relay.py");
 const SYSTEMCTL: &str = include_str!("assets/systemctl");
-const UDHCPC: &str = topology::UDHCPC_SCRIPT;
 
 /// How to run the lab.
 #[derive(Clone, Debug)]
@@ -264,53 +262,6 @@ fn facts(spec: &Spec, distro: &str, mac: &str) -> String {
     )
 }
 
-/// The host's own files before hostnet, for the boot path: its uplink on
-/// the LAN (static, unless the uplink joins the bridge: hostnet warns
-/// about a configuration of the user's for a port), in ifupdown's or
-/// networkd's words, and Debian's stock nftables.conf.
-fn before(spec: &Spec, network: Network) -> Vec<(String, String)> {
-    let mut files = Vec::new();
-    let static_lan = !spec.mode.uplink_bridged();
-    let uplink = &spec.uplink;
-    match network {
-        Network::Ifupdown => {
-            let mut interfaces = "# interfaces(5) file used by ifup(8) and ifdown(8)\nsource /etc/network/interfaces.d/*\n\nauto lo\niface lo inet loopback\n".to_owned();
-            if static_lan {
-                let _ = write!(
-                    interfaces,
-                    "\nauto {uplink}\niface {uplink} inet static\n    address {HOST_LAN}/{LAN_PREFIX}\n    gateway {LAN_ROUTER}\n"
-                );
-            }
-            files.push(("etc/network/interfaces".to_owned(), interfaces));
-        }
-        Network::Networkd if static_lan => files.push((
-            "etc/systemd/network/50-lan.network".to_owned(),
-            format!(
-                "[Match]\nName={uplink}\n\n[Network]\nAddress={HOST_LAN}/{LAN_PREFIX}\nGateway={LAN_ROUTER}\n{}",
-                // With IPv6 the LAN router's advertisements configure the
-                // uplink; networkd takes them itself (docs/modes/ipv6.md).
-                if spec.ipv6.is_some() {
-                    "LinkLocalAddressing=ipv6\nIPv6AcceptRA=yes\n"
-                } else {
-                    "LinkLocalAddressing=no\nIPv6AcceptRA=no\n"
-                }
-            ),
-        )),
-        Network::Networkd => {}
-    }
-    if spec.firewall == crate::expect::Firewall::Nftables {
-        files.push(("etc/nftables.conf".to_owned(), boot::DEBIAN_NFTABLES_CONF.to_owned()));
-    }
-    if spec.firewall == crate::expect::Firewall::Ufw {
-        files.extend(
-            crate::ufw::stock_files()
-                .into_iter()
-                .map(|(path, text)| (path.to_owned(), text)),
-        );
-    }
-    files
-}
-
 /// The guests' subnet, from the host's address on the bridge (`/24` when
 /// the model gives no prefix the lab can read).
 fn subnet(spec: &Spec) -> Option<String> {
@@ -373,7 +324,7 @@ pub fn run(options: &Options, spec: &Spec, progress: &mut dyn FnMut(&str)) -> Re
         "#!/bin/sh\nexec \"$(dirname \"$0\")/systemctl\" \"$2\" \"$1\"\n",
     )?;
     write_executable(&dir.join("init/rc-update"), "#!/bin/sh\nexit 0\n")?;
-    write_executable(&dir.join("udhcpc.script"), UDHCPC)?;
+    write_executable(&dir.join("udhcpc.script"), crate::udhcpc::SCRIPT)?;
     write_executable(&dir.join("tap_relay.py"), RELAY)?;
     if spec.wireless() {
         write_executable(&dir.join("sandbox/tools/iw"), crate::wireless::IW)?;
@@ -407,12 +358,12 @@ pub fn run(options: &Options, spec: &Spec, progress: &mut dyn FnMut(&str)) -> Re
     }
     let subnet = subnet(spec);
     match (spec.mode, &subnet) {
-        (mode, _) if mode.on_the_lan() => lab.serve_lan_dhcp(dir, &crate::lan::reservations(spec))?,
+        (mode, _) if mode.on_the_lan() => topology::serve_lan_dhcp(&lab.lan, dir, &crate::lan::reservations(spec))?,
         (Mode::Routed, Some(subnet)) => {
-            lab.route_via_host(true, subnet)?;
-            lab.route_via_host(false, subnet)?;
+            topology::route_via_host(&lab.lan, subnet)?;
+            topology::route_via_host(&lab.lanadmin, subnet)?;
         }
-        (_, Some(subnet)) => lab.route_via_host(false, subnet)?,
+        (_, Some(subnet)) => topology::route_via_host(&lab.lanadmin, subnet)?,
         (_, None) => {}
     }
     let lan6 = match &spec.ipv6 {
@@ -494,7 +445,14 @@ pub fn run(options: &Options, spec: &Spec, progress: &mut dyn FnMut(&str)) -> Re
         Some(network) => {
             progress("rendering the persistent files: hostnet render");
             let stage = dir.join("stage");
-            for (path, text) in before(spec, network) {
+            let files = boot::host_files(
+                &spec.uplink,
+                !spec.mode.uplink_bridged(),
+                spec.ipv6.is_some(),
+                network,
+                spec.firewall,
+            );
+            for (path, text) in files {
                 let path = stage.join(path);
                 if let Some(parent) = path.parent() {
                     fs_err::create_dir_all(parent).map_err(io)?;
@@ -538,7 +496,7 @@ pub fn run(options: &Options, spec: &Spec, progress: &mut dyn FnMut(&str)) -> Re
             )?;
             crate::wireless::restore_mac_nat(&sandbox, &stage)?;
             let settled = || {
-                let bridge = address_of(&lab, &spec.bridge);
+                let bridge = lab.host.ipv4_address(&spec.bridge);
                 let bridge_ok = match spec.host_address {
                     Some(address) => bridge == Some(address),
                     None if spec.bridge_dhcp => bridge.is_some(),
@@ -547,7 +505,7 @@ pub fn run(options: &Options, spec: &Spec, progress: &mut dyn FnMut(&str)) -> Re
                         .read(&format!("/sys/class/net/{}/operstate", spec.bridge))
                         .is_some(),
                 };
-                let lan_ok = spec.mode.uplink_bridged() || address_of(&lab, &spec.uplink) == Some(HOST_LAN);
+                let lan_ok = spec.mode.uplink_bridged() || lab.host.ipv4_address(&spec.uplink) == Some(HOST_LAN);
                 bridge_ok && lan_ok
             };
             boot::bring_up(
@@ -569,22 +527,7 @@ pub fn run(options: &Options, spec: &Spec, progress: &mut dyn FnMut(&str)) -> Re
     }
     if spec.bridge_dhcp && options.boot.is_none() {
         progress("the host's DHCP client on the bridge");
-        let script = dir.join("udhcpc.script").to_string_lossy().into_owned();
-        let _ = lab.host.exec_output(&[
-            "busybox",
-            "udhcpc",
-            "-i",
-            &spec.bridge,
-            "-f",
-            "-q",
-            "-n",
-            "-t",
-            "5",
-            "-T",
-            "1",
-            "-s",
-            &script,
-        ])?;
+        let _ = crate::udhcpc::lease(&lab.host, &spec.bridge, &dir.join("udhcpc.script"))?;
     }
 
     if options.qemu {
@@ -683,7 +626,7 @@ pub fn run(options: &Options, spec: &Spec, progress: &mut dyn FnMut(&str)) -> Re
         progress(&crate::status::guest(&guest.name, "probing"));
     }
     let uplink = if spec.mode.uplink_bridged() {
-        address_of(&lab, &spec.bridge).unwrap_or(Ipv4Addr::UNSPECIFIED)
+        lab.host.ipv4_address(&spec.bridge).unwrap_or(Ipv4Addr::UNSPECIFIED)
     } else {
         HOST_LAN
     };
@@ -692,20 +635,15 @@ pub fn run(options: &Options, spec: &Spec, progress: &mut dyn FnMut(&str)) -> Re
     } else {
         spec.host_address.unwrap_or(uplink)
     };
-    let listeners: Vec<Listener> = [&lab.landev, &lab.lanadmin, &lab.host]
-        .into_iter()
-        .chain(lab.guests.iter().map(|guest| &guest.netns))
-        .map(|netns| Listener::start(netns, Ipv4Addr::UNSPECIFIED))
-        .chain([Listener::start(&lab.wan, INTERNET)])
-        .collect::<Result<_, _>>()
+    let listeners = crate::probe::listeners(&lab.machines(), (&lab.wan, INTERNET.into()))
         .map_err(|error| LabError::new(format!("cannot start the lab's listeners: {error}")))?;
     let mut probes = probes(spec, &lab, &addresses, uplink, host_side);
     let name = spec.guests.first().map_or("lab", |guest| guest.name.as_str());
     for probe in &mut probes {
         probe.dns_name = name.to_owned();
     }
-    measure::measure(&mut probes, uplink);
-    let (mut cells, mut probes) = measure::cells(&probes, uplink);
+    measure::measure(&mut probes, uplink.into());
+    let (mut cells, mut probes) = measure::cells(&probes, uplink.into());
     for guest in &spec.guests {
         progress(&crate::status::guest(&guest.name, "measured"));
     }
@@ -762,12 +700,6 @@ fn index(lab: &Topology, guest: &crate::topology::Guest) -> usize {
         .iter()
         .position(|other| std::ptr::eq(other, guest))
         .unwrap_or(0)
-}
-
-fn address_of(lab: &Topology, dev: &str) -> Option<Ipv4Addr> {
-    let text = lab.host.ip(&["-o", "-4", "addr", "show", "dev", dev]).ok()?;
-    let word = text.split_whitespace().skip_while(|word| *word != "inet").nth(1)?;
-    word.split('/').next()?.parse().ok()
 }
 
 /// `--qemu`: a real guest on each TAP, one after the other (2 cores, TCG);
@@ -858,20 +790,10 @@ fn qemu_guests(
                 .iter()
                 .filter(|probe| probe.column == Some(column.heading()))
                 .collect();
-            let join = |word: &dyn Fn(&ProbeResult) -> String| {
-                let mut words: Vec<String> = Vec::new();
-                for probe in &of {
-                    let text = word(probe);
-                    if !words.contains(&text) {
-                        words.push(text);
-                    }
-                }
-                words.join(" / ")
-            };
             Cell {
                 column: column.heading(),
-                promised: join(&|probe| probe.want.clone()),
-                measured: join(&|probe| format!("ping {}", probe.outcome)),
+                promised: measure::distinct(of.iter().map(|probe| probe.want.clone())),
+                measured: measure::distinct(of.iter().map(|probe| format!("ping {}", probe.outcome))),
                 ok: of.iter().all(|probe| probe.ok),
             }
         })
@@ -911,24 +833,12 @@ fn qemu_guests(
 /// apart, run up to 3 times, as a guest's client keeps trying):
 /// `(address, routers, runs)` each, or `None`.
 fn dhcp_all(lab: &Topology, script: &Path) -> Vec<Option<(Ipv4Addr, String, u32)>> {
-    let script = script.to_string_lossy().into_owned();
     let once = |guest: &crate::topology::Guest| -> Option<(Ipv4Addr, String)> {
-        let output = guest
-            .netns
-            .exec_output(&[
-                "busybox", "udhcpc", "-i", "eth0", "-f", "-q", "-n", "-t", "5", "-T", "1", "-s", &script,
-            ])
-            .ok()?;
-        let out = String::from_utf8_lossy(&output.stdout).into_owned();
-        let line = out.lines().find_map(|line| line.strip_prefix("lease: "))?.to_owned();
-        let word = |key: &str| {
-            line.split(' ')
-                .filter_map(|word| word.split_once('='))
-                .find(|(k, _)| *k == key)
-                .map(|(_, value)| value.to_owned())
-                .unwrap_or_default()
-        };
-        Some((word("ip").parse().ok()?, word("router")))
+        let mut words = crate::udhcpc::lease(&guest.netns, "eth0", script).ok()??;
+        Some((
+            words.get("ip")?.parse().ok()?,
+            words.remove("router").unwrap_or_default(),
+        ))
     };
     std::thread::scope(|scope| {
         let handles: Vec<_> = lab
@@ -970,50 +880,19 @@ fn probes<'a>(
         ("host", &lab.host, uplink),
         INTERNET,
     );
-    for (index, guest) in lab.guests.iter().enumerate() {
-        let (name, own) = (guest.name.as_str(), addresses[index]);
-        let from: (&str, &dyn Namespace, Ipv4Addr) = (name, &guest.netns, own);
-        measure::push(&mut probes, row, Some(Column::GuestToLan), &[], from, LAN_DEVICE);
-        measure::push(
-            &mut probes,
-            row,
-            Some(Column::LanToGuest),
-            &[],
-            ("landev", &lab.landev, LAN_DEVICE),
-            own,
-        );
-        measure::push(
-            &mut probes,
-            row,
-            Some(Column::LanToGuest),
-            &[],
-            ("lanadmin", &lab.lanadmin, LAN_ADMIN),
-            own,
-        );
-        for (other, target) in addresses.iter().enumerate().filter(|(other, _)| *other != index) {
-            let _ = other;
-            measure::push(&mut probes, row, Some(Column::GuestToGuest), &[], from, *target);
-        }
-        measure::push(&mut probes, row, Some(Column::GuestToInternet), &[], from, INTERNET);
-        measure::push(
-            &mut probes,
-            row,
-            Some(Column::HostToGuest),
-            &[],
-            ("host", &lab.host, host_side),
-            own,
-        );
-        if !spec.mode.on_the_lan() {
-            measure::push(
-                &mut probes,
-                row,
-                Some(Column::GuestToHostServices),
-                &[],
-                from,
-                host_side,
-            );
-        }
-        measure::push(&mut probes, row, Some(Column::GuestToHostOther), &[], from, host_side);
-    }
+    let guests: Vec<(&str, &dyn Namespace, Ipv4Addr)> = lab
+        .guests
+        .iter()
+        .zip(addresses)
+        .map(|(guest, own)| (guest.name.as_str(), &guest.netns as &dyn Namespace, *own))
+        .collect();
+    measure::push_guests(
+        &mut probes,
+        row,
+        (&lab.landev, &lab.lanadmin),
+        (&lab.host, host_side),
+        &guests,
+        !spec.mode.on_the_lan(),
+    );
     probes
 }

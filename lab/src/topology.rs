@@ -22,7 +22,7 @@
 //! Nothing has a link to the root namespace; every address is private or
 //! documentation.
 
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -37,6 +37,10 @@ pub const LAN_PREFIX: u8 = 24;
 pub const LAN_ROUTER: Ipv4Addr = Ipv4Addr::new(192, 168, 1, 1);
 /// The LAN router's address towards the internet.
 pub const LAN_ROUTER_WAN: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 2);
+/// The LAN router's IPv6 address towards the internet (the rest of the
+/// lab's IPv6 is in [`crate::ipv6`]; this one is whom a listener sees
+/// when the router NATs, as [`crate::measure`] asks).
+pub const LAN_ROUTER_WAN6: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 0xffff, 0, 0, 0, 0, 2);
 /// The internet's end of the transfer net.
 pub const WAN_PEER: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 1);
 /// A device on the LAN.
@@ -49,11 +53,6 @@ pub const HOST_LAN: Ipv4Addr = Ipv4Addr::new(192, 168, 1, 10);
 pub const LAN_DHCP_RANGE: (Ipv4Addr, Ipv4Addr) = (Ipv4Addr::new(192, 168, 1, 100), Ipv4Addr::new(192, 168, 1, 150));
 /// The "internet".
 pub const INTERNET: Ipv4Addr = Ipv4Addr::new(203, 0, 113, 1);
-/// What a guest's DHCP client does with a lease (address, default route
-/// if the server names a router), and the lease printed as `lease: ip=…
-/// router=…`.
-pub const UDHCPC_SCRIPT: &str = include_str!("assets/udhcpc.script");
-
 /// `ethtool -K eth0 tx off` without ethtool: `SIOCETHTOOL` with
 /// `ETHTOOL_STXCSUM` 0.
 const TX_CHECKSUM_OFF: &str = "import array, fcntl, socket, struct
@@ -92,18 +91,38 @@ pub struct Topology {
     prefix: String,
 }
 
-impl Topology {
-    /// The internet, the LAN, its router and machines, and the host with
-    /// its NIC `uplink` on the LAN (addressed `HOST_LAN` when `addressed`).
-    pub fn build(prefix: &str, uplink: &str, addressed: bool) -> Result<Self, LabError> {
-        let make = |role: &str| Netns::create(&format!("{prefix}-{role}"));
-        let wan = make("wan")?;
-        let lan = make("lan")?;
-        let landev = make("landev")?;
-        let lanadmin = make("lanadmin")?;
-        let host = make("host")?;
+/// The lab's five machines, each in a namespace its caller made (the
+/// lab's own, or a test's), before they are wired.
+pub struct Machines<'a> {
+    /// The "internet".
+    pub wan: &'a dyn Namespace,
+    /// The LAN router.
+    pub lan: &'a dyn Namespace,
+    /// A device on the LAN.
+    pub landev: &'a dyn Namespace,
+    /// A LAN machine that may be given a route to the guests.
+    pub lanadmin: &'a dyn Namespace,
+    /// The host under test.
+    pub host: &'a dyn Namespace,
+}
 
-        lan.veth("wan0", &wan, "eth0")?;
+impl Machines<'_> {
+    /// Wire them as the module's picture shows: the internet and its
+    /// transfer net to the LAN router; the router's bridge, forwarding and
+    /// masquerade (what it forwards from elsewhere than its LAN leaves
+    /// masqueraded, like a home router's); the LAN device and the admin's
+    /// machine addressed, with their default route; and the host's NIC
+    /// `uplink`, a port of the LAN bridge, left down and unconfigured for
+    /// the caller (or the distro's own tools) to bring up.
+    pub fn wire(&self, uplink: &str) -> Result<(), LabError> {
+        let Self {
+            wan,
+            lan,
+            landev,
+            lanadmin,
+            host,
+        } = *self;
+        lan.veth("wan0", wan, "eth0")?;
         wan.ip(&["addr", "add", &format!("{WAN_PEER}/30"), "dev", "eth0"])?;
         wan.ip(&["addr", "add", &format!("{INTERNET}/32"), "dev", "lo"])?;
         wan.ip(&["link", "set", "eth0", "up"])?;
@@ -143,18 +162,86 @@ impl Topology {
         ])?;
 
         for (netns, port, name) in [
-            (&landev, "p-landev", "eth0"),
-            (&lanadmin, "p-lanadmin", "eth0"),
-            (&host, "p-host", uplink),
+            (landev, "p-landev", "eth0"),
+            (lanadmin, "p-lanadmin", "eth0"),
+            (host, "p-host", uplink),
         ] {
             lan.veth(port, netns, name)?;
             lan.ip(&["link", "set", port, "master", "lanbr", "up"])?;
         }
-        for (netns, address) in [(&landev, LAN_DEVICE), (&lanadmin, LAN_ADMIN)] {
+        for (netns, address) in [(landev, LAN_DEVICE), (lanadmin, LAN_ADMIN)] {
             netns.ip(&["addr", "add", &format!("{address}/{LAN_PREFIX}"), "dev", "eth0"])?;
             netns.ip(&["link", "set", "eth0", "up"])?;
             netns.ip(&["route", "add", "default", "via", &LAN_ROUTER.to_string()])?;
         }
+        Ok(())
+    }
+}
+
+/// The LAN router's DHCP server in `lan` (dnsmasq with a throwaway
+/// configuration, DHCP only, no ping check so a dynamic lease is instant,
+/// every exchange logged), its files in `dir` (the log
+/// `lan-dnsmasq.log`); `reservations`: fixed leases `(MAC, address)`; it
+/// answers requests relayed to it as well. Returns once it serves.
+pub fn serve_lan_dhcp(
+    lan: &(impl Namespace + ?Sized),
+    dir: &Path,
+    reservations: &[(String, Ipv4Addr)],
+) -> Result<(), LabError> {
+    let (first, last) = LAN_DHCP_RANGE;
+    let log = dir.join("lan-dnsmasq.log");
+    let mut command = lan.command_in(&[
+        "dnsmasq",
+        "--keep-in-foreground",
+        "--conf-file=/dev/null",
+        "--log-facility=-",
+        "--log-dhcp",
+        "--port=0",
+        "--interface=lanbr",
+        "--bind-interfaces",
+        "--no-ping",
+        "--dhcp-authoritative",
+        "--user=root",
+        "--group=root",
+    ]);
+    command
+        .arg(format!("--dhcp-range={first},{last},1h"))
+        .arg(format!("--dhcp-option=option:router,{LAN_ROUTER}"))
+        .arg(format!("--dhcp-leasefile={}", dir.join("lan.leases").display()))
+        .arg(format!("--pid-file={}", dir.join("lan-dnsmasq.pid").display()));
+    command.args(reservations.iter().map(|(mac, ip)| format!("--dhcp-host={mac},{ip}")));
+    spawn(command, &log)?;
+    wait_for_log(&log, &["DHCP, IP range"], "FAILED to start up", "the LAN's DHCP server")
+}
+
+/// A route to `subnet` via the host's LAN address, in `netns` (the LAN
+/// router: routed mode's route, the one docs/modes/routed.md tells the
+/// user to add; or the LAN admin's machine).
+pub fn route_via_host(netns: &(impl Namespace + ?Sized), subnet: &str) -> Result<(), LabError> {
+    netns
+        .ip(&["route", "add", subnet, "via", &HOST_LAN.to_string()])
+        .map(drop)
+}
+
+impl Topology {
+    /// The internet, the LAN, its router and machines, and the host with
+    /// its NIC `uplink` on the LAN, up (and addressed `HOST_LAN` when
+    /// `addressed`).
+    pub fn build(prefix: &str, uplink: &str, addressed: bool) -> Result<Self, LabError> {
+        let make = |role: &str| Netns::create(&format!("{prefix}-{role}"));
+        let wan = make("wan")?;
+        let lan = make("lan")?;
+        let landev = make("landev")?;
+        let lanadmin = make("lanadmin")?;
+        let host = make("host")?;
+        Machines {
+            wan: &wan,
+            lan: &lan,
+            landev: &landev,
+            lanadmin: &lanadmin,
+            host: &host,
+        }
+        .wire(uplink)?;
         host.ip(&["link", "set", uplink, "up"])?;
         if addressed {
             host.ip(&["addr", "add", &format!("{HOST_LAN}/{LAN_PREFIX}"), "dev", uplink])?;
@@ -169,43 +256,6 @@ impl Topology {
             guests: Vec::new(),
             prefix: prefix.to_owned(),
         })
-    }
-
-    /// The LAN router's DHCP server (dnsmasq, DHCP only), its files in
-    /// `dir`; `reservations`: fixed leases `(MAC, address)`.
-    pub fn serve_lan_dhcp(&self, dir: &Path, reservations: &[(String, Ipv4Addr)]) -> Result<(), LabError> {
-        let (first, last) = LAN_DHCP_RANGE;
-        let log = dir.join("lan-dnsmasq.log");
-        let mut command = self.lan.command_in(&[
-            "dnsmasq",
-            "--keep-in-foreground",
-            "--conf-file=/dev/null",
-            "--log-facility=-",
-            "--port=0",
-            "--interface=lanbr",
-            "--bind-interfaces",
-            "--no-ping",
-            "--dhcp-authoritative",
-            "--user=root",
-            "--group=root",
-        ]);
-        command
-            .arg(format!("--dhcp-range={first},{last},1h"))
-            .arg(format!("--dhcp-option=option:router,{LAN_ROUTER}"))
-            .arg(format!("--dhcp-leasefile={}", dir.join("lan.leases").display()))
-            .arg(format!("--pid-file={}", dir.join("lan-dnsmasq.pid").display()));
-        command.args(reservations.iter().map(|(mac, ip)| format!("--dhcp-host={mac},{ip}")));
-        spawn(command, &log)?;
-        wait_for_log(&log, "DHCP, IP range", "FAILED to start up", "the LAN's DHCP server")
-    }
-
-    /// A route to `subnet` via the host, on the LAN router (routed mode's
-    /// route) or on the LAN admin's machine.
-    pub fn route_via_host(&self, router: bool, subnet: &str) -> Result<(), LabError> {
-        let netns = if router { &self.lan } else { &self.lanadmin };
-        netns
-            .ip(&["route", "add", subnet, "via", &HOST_LAN.to_string()])
-            .map(drop)
     }
 
     /// A guest behind `tap`: its namespace, `eth0` with `mac`, and a relay
@@ -235,7 +285,7 @@ impl Topology {
         let log = dir.join(format!("relay-{index}.log"));
         let relay = relay.to_string_lossy();
         spawn(self.host.command_in(&["python3", &relay, tap, &port]), &log)?;
-        wait_for_log(&log, "relaying", "Traceback", &format!("the relay to {tap}"))?;
+        wait_for_log(&log, &["relaying"], "Traceback", &format!("the relay to {tap}"))?;
         self.guests.push(Guest {
             name: name.to_owned(),
             tap: tap.to_owned(),
@@ -243,6 +293,17 @@ impl Topology {
             netns,
         });
         Ok(())
+    }
+
+    /// The namespaces a listener goes in (the LAN machines, the host and
+    /// the guests: everything but the internet, whose listener answers on
+    /// its "public" address).
+    pub fn machines(&self) -> Vec<&dyn Namespace> {
+        [&self.landev, &self.lanadmin, &self.host]
+            .into_iter()
+            .chain(self.guests.iter().map(|guest| &guest.netns))
+            .map(|netns| netns as &dyn Namespace)
+            .collect()
     }
 
     /// Every namespace of the lab, for `--keep`'s instructions.
@@ -269,12 +330,12 @@ pub(crate) fn spawn(mut command: std::process::Command, log: &Path) -> Result<u3
     Ok(child.id())
 }
 
-/// Wait up to 10 s until `log` contains `ready`; fail early on `failed`.
-pub(crate) fn wait_for_log(log: &Path, ready: &str, failed: &str, what: &str) -> Result<(), LabError> {
+/// Wait up to 10 s until `log` contains one of `ready`; fail early on `failed`.
+pub(crate) fn wait_for_log(log: &Path, ready: &[&str], failed: &str, what: &str) -> Result<(), LabError> {
     let start = Instant::now();
     loop {
         let text = fs_err::read_to_string(log).unwrap_or_default();
-        if text.contains(ready) {
+        if ready.iter().any(|ready| text.contains(ready)) {
             return Ok(());
         }
         if text.contains(failed) || start.elapsed() > Duration::from_secs(10) {

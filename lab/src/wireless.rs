@@ -17,7 +17,7 @@
 use std::path::Path;
 
 use crate::error::LabError;
-use crate::namespace::Netns;
+use crate::namespace::{Namespace, Netns};
 use crate::sandbox::Sandbox;
 
 /// The `iw` stand-in.

@@ -27,6 +27,12 @@
 //! guest itself (bridged, routed to the LAN), the LAN router (routed to the
 //! internet).
 //!
+//! The wiring, the LAN's DHCP server, the listeners and the guests' DHCP
+//! client are the product lab's (`hostnet_lab::topology`, [`probe`],
+//! `hostnet_lab::udhcpc`), in the tests' own namespaces; the tests' own
+//! are the guests on plain veths (no TAP: the host end joins the bridge as
+//! qemu-bridge-helper's TAP would) and a host left unconfigured.
+//!
 //! Links are only created with `ip -n A link add … peer … netns B` between
 //! the lab's own namespaces; nothing has a link to the root namespace, and
 //! every address is private or documentation. Dropping the lab stops its
@@ -40,20 +46,18 @@ pub use hostnet_lab::{expect, probe};
 
 use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
+use hostnet_lab::topology::{self, Machines};
+use hostnet_lab::udhcpc;
 use tempfile::TempDir;
 
 pub use self::triangle::NatTriangle;
-use super::sandbox::{Netns, text, wait_for};
+use super::sandbox::{Netns, text};
 use probe::Listener;
 
-use hostnet_lab::topology::UDHCPC_SCRIPT;
-/// The addresses and the DHCP client's script are the product lab's
-/// (`hostnet lab`), so the tests' lab and the product's agree.
-pub use hostnet_lab::topology::{
-    HOST_LAN, INTERNET, LAN, LAN_ADMIN, LAN_DEVICE, LAN_DHCP_RANGE, LAN_PREFIX, LAN_ROUTER, LAN_ROUTER_WAN, WAN_PEER,
-};
+/// The addresses are the product lab's (`hostnet lab`), so the tests' lab
+/// and the product's agree.
+pub use hostnet_lab::topology::{HOST_LAN, INTERNET, LAN_DEVICE, LAN_DHCP_RANGE, LAN_ROUTER};
 
 /// A guest: its namespace, MAC, and the host end of its link.
 pub struct Guest {
@@ -104,61 +108,17 @@ impl Lab {
         let landev = Netns::new();
         let lanadmin = Netns::new();
         let host = Netns::new();
-
-        // The "internet": a transfer net to the router and one address
-        // beyond it; it reaches the LAN through the router, nothing else.
-        lan.veth("wan0", &wan, "eth0");
-        wan.ip_ok(&["addr", "add", &format!("{WAN_PEER}/30"), "dev", "eth0"]);
-        wan.ip_ok(&["addr", "add", &format!("{INTERNET}/32"), "dev", "lo"]);
-        wan.ip_ok(&["link", "set", "eth0", "up"]);
-        wan.ip_ok(&["route", "add", LAN, "via", &LAN_ROUTER_WAN.to_string()]);
-
-        // The LAN router: bridge, uplink, forwarding; what it forwards from
-        // elsewhere than its LAN (a routed subnet behind the host) leaves
-        // masqueraded, like a home router's.
-        lan.ip_ok(&[
-            "link",
-            "add",
-            "lanbr",
-            "type",
-            "bridge",
-            "stp_state",
-            "0",
-            "forward_delay",
-            "0",
-        ]);
-        lan.ip_ok(&["addr", "add", &format!("{LAN_ROUTER}/{LAN_PREFIX}"), "dev", "lanbr"]);
-        lan.ip_ok(&["link", "set", "lanbr", "up"]);
-        lan.ip_ok(&["addr", "add", &format!("{LAN_ROUTER_WAN}/30"), "dev", "wan0"]);
-        lan.ip_ok(&["link", "set", "wan0", "up"]);
-        lan.ip_ok(&["route", "add", "default", "via", &WAN_PEER.to_string()]);
-        lan.exec_ok(&["sysctl", "-q", "-w", "net.ipv4.ip_forward=1"]);
-        lan.exec_ok(&[
-            "iptables",
-            "-w",
-            "-t",
-            "nat",
-            "-A",
-            "POSTROUTING",
-            "-o",
-            "wan0",
-            "!",
-            "-s",
-            LAN,
-            "-j",
-            "MASQUERADE",
-        ]);
-
-        // Two LAN machines and the host's NIC, ports of the LAN bridge.
-        for (netns, port) in [(&landev, "p-landev"), (&lanadmin, "p-lanadmin"), (&host, "p-host")] {
-            lan.veth(port, netns, "eth0");
-            lan.ip_ok(&["link", "set", port, "master", "lanbr", "up"]);
+        // The product lab's wiring; the host's eth0 stays down and
+        // unconfigured: only the real tools configure it.
+        Machines {
+            wan: &wan,
+            lan: &lan,
+            landev: &landev,
+            lanadmin: &lanadmin,
+            host: &host,
         }
-        for (netns, address) in [(&landev, LAN_DEVICE), (&lanadmin, LAN_ADMIN)] {
-            netns.ip_ok(&["addr", "add", &format!("{address}/{LAN_PREFIX}"), "dev", "eth0"]);
-            netns.ip_ok(&["link", "set", "eth0", "up"]);
-            netns.ip_ok(&["route", "add", "default", "via", &LAN_ROUTER.to_string()]);
-        }
+        .wire("eth0")
+        .unwrap_or_else(|error| panic!("wire the lab: {error}"));
 
         // Guests: a NIC with the playbook's MAC; the host end stays loose.
         let guests: Vec<Guest> = guests
@@ -179,14 +139,14 @@ impl Lab {
             })
             .collect();
 
-        let listeners = [&landev, &lanadmin, &host]
+        let machines: Vec<&dyn hostnet_lab::Namespace> = [&landev, &lanadmin, &host]
             .into_iter()
             .chain(guests.iter().map(|guest| &guest.netns))
-            .map(|netns| Listener::start(netns, Ipv4Addr::UNSPECIFIED).expect("start a listener"))
-            .chain([Listener::start(&wan, INTERNET).expect("start a listener")])
+            .map(|netns| netns as &dyn hostnet_lab::Namespace)
             .collect();
+        let listeners = probe::listeners(&machines, (&wan, INTERNET.into())).expect("start the listeners");
         let scratch = tempfile::tempdir().unwrap();
-        let script = super::write(scratch.path(), "udhcpc.script", UDHCPC_SCRIPT);
+        let script = super::write(scratch.path(), "udhcpc.script", udhcpc::SCRIPT);
         let chmod = std::process::Command::new("chmod")
             .arg("0755")
             .arg(&script)
@@ -209,44 +169,24 @@ impl Lab {
         self.scratch.path().join(name)
     }
 
-    /// Start the LAN's DHCP server (dnsmasq with a throwaway configuration,
-    /// DHCP only, no ping check so a dynamic lease is instant) and wait until
-    /// it serves.
-    pub fn serve_lan_dhcp(&self) {
-        let (first, last) = LAN_DHCP_RANGE;
-        let log = self.scratch("lan-dnsmasq.log");
-        let mut command = self.lan.command(&[
-            "dnsmasq",
-            "--keep-in-foreground",
-            "--conf-file=/dev/null",
-            "--log-facility=-",
-            "--port=0",
-            "--interface=lanbr",
-            "--bind-interfaces",
-            "--no-ping",
-            "--dhcp-authoritative",
-            "--user=root",
-            "--group=root",
-        ]);
-        command
-            .arg(format!("--dhcp-range={first},{last},1h"))
-            .arg(format!("--dhcp-option=option:router,{LAN_ROUTER}"))
-            .arg(format!("--dhcp-leasefile={}", self.scratch("lan.leases").display()))
-            .arg(format!("--pid-file={}", self.scratch("lan-dnsmasq.pid").display()));
-        self.lan.spawn(command, &log);
-        wait_for_dhcp_server(&log);
+    /// Start the LAN's DHCP server (the product lab's: DHCP only, no ping
+    /// check so a dynamic lease is instant), with fixed leases
+    /// `reservations` (MAC, address), and wait until it serves; its log.
+    pub fn serve_lan_dhcp(&self, reservations: &[(String, Ipv4Addr)]) -> PathBuf {
+        topology::serve_lan_dhcp(&self.lan, self.scratch.path(), reservations)
+            .unwrap_or_else(|error| panic!("{error}"));
+        self.scratch("lan-dnsmasq.log")
     }
 
     /// The LAN router learns that `subnet` is behind the host: the route
     /// docs/modes/routed.md tells the user to add.
     pub fn route_via_host(&self, subnet: &str) {
-        self.lan.ip_ok(&["route", "add", subnet, "via", &HOST_LAN.to_string()]);
+        topology::route_via_host(&self.lan, subnet).unwrap_or_else(|error| panic!("{error}"));
     }
 
     /// The LAN admin's machine learns that `subnet` is behind the host.
     pub fn admin_route(&self, subnet: &str) {
-        self.lanadmin
-            .ip_ok(&["route", "add", subnet, "via", &HOST_LAN.to_string()]);
+        topology::route_via_host(&self.lanadmin, subnet).unwrap_or_else(|error| panic!("{error}"));
     }
 
     /// Where the LAN router and the internet would send a packet for
@@ -272,7 +212,7 @@ impl Lab {
             let handles: Vec<_> = self
                 .guests
                 .iter()
-                .map(|guest| scope.spawn(|| udhcpc(guest, &script)))
+                .map(|guest| scope.spawn(|| lease_of(guest, &script)))
                 .collect();
             handles.into_iter().map(|handle| handle.join().unwrap()).collect()
         })
@@ -291,20 +231,8 @@ impl Lab {
     }
 }
 
-/// Wait until a dnsmasq logging to `log` serves DHCP; panic with the log if
-/// it fails or takes more than 10 s.
-pub fn wait_for_dhcp_server(log: &Path) {
-    let read = || fs_err::read_to_string(log).unwrap_or_default();
-    let ready = wait_for(Duration::from_secs(10), || {
-        let text = read();
-        assert!(!text.contains("FAILED to start up"), "dnsmasq failed to start:\n{text}");
-        text.contains("DHCP, IP range").then_some(())
-    });
-    assert!(ready.is_some(), "dnsmasq did not serve DHCP within 10 s:\n{}", read());
-}
-
 /// `busybox udhcpc` on the guest's `eth0`: up to 5 discovers 1 s apart.
-fn udhcpc(guest: &Guest, script: &Path) -> Result<Lease, String> {
+fn lease_of(guest: &Guest, script: &Path) -> Result<Lease, String> {
     let Some(words) = dhcp_once(&guest.netns, script) else {
         return Err(format!(
             "guest {} ({}) got no DHCP lease:\n{}",
@@ -320,31 +248,9 @@ fn udhcpc(guest: &Guest, script: &Path) -> Result<Lease, String> {
     })
 }
 
-/// `busybox udhcpc` once on `eth0` in `netns` (up to 5 discovers 1 s apart),
-/// with `script` as its hook; the `key=value` words of the `lease: …` line
-/// the script printed, or `None` without a lease.
+/// `busybox udhcpc` once on `eth0` in `netns` (the product lab's client),
+/// with `script` as its hook; the `key=value` words of the lease it got, or
+/// `None` without a lease.
 pub fn dhcp_once(netns: &Netns, script: &Path) -> Option<std::collections::BTreeMap<String, String>> {
-    let output = netns.exec(&[
-        "busybox",
-        "udhcpc",
-        "-i",
-        "eth0",
-        "-f",
-        "-q",
-        "-n",
-        "-t",
-        "5",
-        "-T",
-        "1",
-        "-s",
-        &script.to_string_lossy(),
-    ]);
-    let out = String::from_utf8_lossy(&output.stdout).into_owned();
-    let line = out.lines().find_map(|line| line.strip_prefix("lease: "))?;
-    Some(
-        line.split(' ')
-            .filter_map(|word| word.split_once('='))
-            .map(|(key, value)| (key.to_owned(), value.to_owned()))
-            .collect(),
-    )
+    udhcpc::lease(netns, "eth0", script).unwrap_or_else(|error| panic!("{error}"))
 }
