@@ -669,7 +669,7 @@ mod tests {
         let sibling = SysPath::from_static("/etc/hostnet/dnsmasq/br0.hosts/52-54-00-00-00-02");
         assert_eq!(root.entry(&lease).unwrap(), Entry::Missing);
         assert_eq!(root.read_bytes(&sibling).unwrap(), None);
-        crate::mutate::create_dir_all(&root.host_path(&lease).parent().unwrap().to_path_buf()).unwrap();
+        crate::mutate::create_dir_all(root.host_path(&lease).parent().unwrap()).unwrap();
         crate::mutate::write_file(
             &root.host_path(&lease),
             b"52:54:00:00:00:01,172.16.0.2\n",
@@ -692,9 +692,9 @@ mod tests {
     #[test]
     fn a_directory_that_became_a_link_is_followed_after_a_write() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("etc/conf.d")).unwrap();
-        std::fs::create_dir_all(dir.path().join("srv/net")).unwrap();
-        std::fs::write(dir.path().join("srv/net/net"), "moved\n").unwrap();
+        crate::mutate::create_dir_all(&dir.path().join("etc/conf.d")).unwrap();
+        crate::mutate::create_dir_all(&dir.path().join("srv/net")).unwrap();
+        crate::mutate::write_file(&dir.path().join("srv/net/net"), b"moved\n", 0o644, None, None).unwrap();
         let root = Root::new(dir.path());
         let net = SysPath::from_static("/etc/conf.d/net");
         assert_eq!(root.read_bytes(&net).unwrap(), None);

@@ -811,7 +811,7 @@ mod tests {
         let id = "20261202T100000Z";
         let mut manifest = record(id, RunState::Complete, pending_confirm());
         save(&root, &manifest).unwrap();
-        let status = std::fs::read_to_string(run_dir(&root, id).unwrap().join("status.json")).unwrap();
+        let status = root.read_text(&status_path(id)).unwrap().unwrap();
         assert_eq!(
             status,
             "{\"state\":\"complete\",\"confirm\":{\"deadline\":4000000000,\"confirmed\":false,\"reverted_by\":null}}\n"
@@ -822,7 +822,7 @@ mod tests {
         );
         // Killed between the manifest and its status: the status still says
         // waiting, the manifest (which is read then) says confirmed.
-        let status = std::fs::read(run_dir(&root, id).unwrap().join("status.json")).unwrap();
+        let status = root.read_bytes(&status_path(id)).unwrap().unwrap();
         manifest.confirm = manifest.confirm.map(|confirm| Confirm {
             confirmed: true,
             ..confirm
