@@ -275,9 +275,13 @@ fn by_time(a: &str, b: &str) -> Ordering {
 
 /// Read a run's manifest.
 pub fn manifest(root: &Root, id: &str) -> Result<Manifest> {
-    let path = manifest_path(id);
-    let host = root.host_path(&path);
-    let text = root.read_text(&path)?.ok_or_else(|| {
+    read_record(root, &manifest_path(id))
+}
+
+/// One of a run's JSON records (its manifest, its status).
+fn read_record<T: serde::de::DeserializeOwned>(root: &Root, path: &SysPath) -> Result<T> {
+    let host = root.host_path(path);
+    let text = root.read_text(path)?.ok_or_else(|| {
         Error::new(ErrorKind::Read {
             path: host.clone(),
             message: "missing".into(),
@@ -312,19 +316,7 @@ fn status_path(id: &str) -> SysPath {
 fn status(root: &Root, id: &str) -> Result<Status> {
     let own = status_path(id);
     let path = if root.exists(&own)? { own } else { manifest_path(id) };
-    let host = root.host_path(&path);
-    let text = root.read_text(&path)?.ok_or_else(|| {
-        Error::new(ErrorKind::Read {
-            path: host.clone(),
-            message: "missing".into(),
-        })
-    })?;
-    serde_json::from_str(&text).map_err(|error| {
-        Error::new(ErrorKind::Read {
-            path: host,
-            message: format!("not a hostnet manifest: {error}"),
-        })
-    })
+    read_record(root, &path)
 }
 
 /// Save a manifest (the run's own journal, or another run's when a rollback
