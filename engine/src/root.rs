@@ -383,20 +383,23 @@ impl Root {
         Ok((resolved, missing))
     }
 
-    /// What this run already found at `path` (nothing, once hostnet has
-    /// changed anything since).
-    fn known(&self, path: &Path) -> Known {
-        let Ok(mut seen) = self.seen.lock() else {
-            return Known::Unknown;
-        };
+    /// What this run found so far, emptied first when hostnet has changed
+    /// anything since (`None`: a poisoned lock, so nothing is known).
+    fn seen(&self) -> Option<std::sync::MutexGuard<'_, Seen>> {
+        let mut seen = self.seen.lock().ok()?;
         let generation = crate::mutate::generation();
         if seen.generation != generation {
             *seen = Seen {
                 generation,
                 ..Seen::default()
             };
-            return Known::Unknown;
         }
+        Some(seen)
+    }
+
+    /// What this run already found at `path`.
+    fn known(&self, path: &Path) -> Known {
+        let Some(seen) = self.seen() else { return Known::Unknown };
         let path = path.as_os_str().as_bytes();
         if seen.missing.contains(path) {
             Known::Missing
@@ -408,34 +411,17 @@ impl Root {
     }
 
     fn known_file(&self, path: &Path) -> Option<std::fs::Metadata> {
-        let seen = self.seen.lock().ok()?;
-        if seen.generation != crate::mutate::generation() {
-            return None;
-        }
-        seen.files.get(path.as_os_str().as_bytes()).cloned()
+        self.seen()?.files.get(path.as_os_str().as_bytes()).cloned()
     }
 
     fn remember_file(&self, path: PathBuf, metadata: std::fs::Metadata) {
-        let Ok(mut seen) = self.seen.lock() else { return };
-        let generation = crate::mutate::generation();
-        if seen.generation != generation {
-            *seen = Seen {
-                generation,
-                ..Seen::default()
-            };
+        if let Some(mut seen) = self.seen() {
+            seen.files.insert(path.into_os_string().into_vec(), metadata);
         }
-        seen.files.insert(path.into_os_string().into_vec(), metadata);
     }
 
     fn remember(&self, path: PathBuf, what: Known) {
-        let Ok(mut seen) = self.seen.lock() else { return };
-        let generation = crate::mutate::generation();
-        if seen.generation != generation {
-            *seen = Seen {
-                generation,
-                ..Seen::default()
-            };
-        }
+        let Some(mut seen) = self.seen() else { return };
         let path = path.into_os_string().into_vec();
         match what {
             Known::Directory => seen.directories.insert(path),
